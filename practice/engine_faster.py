@@ -1,0 +1,78 @@
+"""The faster-whisper engine: CTranslate2, int8 on the CPU, VAD on, word timestamps on."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from practice.errors import ModelError
+from practice.results import Word
+
+_MODELS: dict[tuple[str, str], Any] = {}  # kept loaded across the questions of an interview
+
+
+def load(model_dir: Path, compute_type: str = "int8") -> Any:
+    key = (str(model_dir.resolve()), compute_type)
+    if key not in _MODELS:
+        from faster_whisper import WhisperModel
+
+        try:
+            _MODELS[key] = WhisperModel(
+                str(model_dir), device="cpu", compute_type=compute_type,
+                cpu_threads=os.cpu_count() or 1,
+            )
+        except (RuntimeError, ValueError, OSError) as e:
+            raise ModelError(
+                f"Cannot load the Whisper model in {model_dir} ({e}); run "
+                "'practice models verify', then 'practice models install NAME --force'."
+            ) from e
+    return _MODELS[key]
+
+
+def detect_language(samples: np.ndarray, model_dir: Path) -> tuple[str, float]:
+    """(language code, probability) from the first 30 s of speech."""
+    model = load(model_dir)
+    if not model.model.is_multilingual:
+        return "en", 1.0
+    language, probability, _ = model.detect_language(samples, vad_filter=True)
+    return language, float(probability)
+
+
+def transcribe(
+    samples: np.ndarray,
+    model_dir: Path,
+    *,
+    initial_prompt: str | None,
+    language: str | None,
+    compute_type: str = "int8",
+    beam_size: int = 1,
+    progress: Callable[[float, float], None] | None = None,
+) -> tuple[list[Word], str, float]:
+    """Words with times, the language and its probability, for 16 kHz mono float32 samples."""
+    model = load(model_dir, compute_type)
+    segments, info = model.transcribe(
+        samples,
+        language=language,
+        beam_size=beam_size,
+        initial_prompt=initial_prompt,
+        word_timestamps=True,
+        vad_filter=True,  # prevents the loops greedy int8 fell into after long silences
+        condition_on_previous_text=True,
+    )
+    words: list[Word] = []
+    total_s = float(info.duration)
+    for seg in segments:
+        for w in seg.words or ():
+            text = w.word.strip()
+            if text:
+                words.append(Word(text, round(w.start, 3), round(w.end, 3),
+                                  round(float(w.probability), 4)))
+        if progress:
+            progress(min(float(seg.end), total_s), total_s)
+    if progress:
+        progress(total_s, total_s)
+    return words, info.language, float(info.language_probability)

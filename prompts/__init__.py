@@ -1,0 +1,1 @@
+"""Question banks and note templates, data only; shipped as the package data "practice.prompts"."""
