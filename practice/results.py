@@ -58,6 +58,7 @@ class Question:
     category: str | None = None
     guidance: str = ""
     target_seconds: tuple[int, int] | None = None  # a strong answer's length, low to high
+    tags: tuple[str, ...] = ()  # skills a good answer shows: leadership, conflict, ...
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,29 @@ from collections.abc import Sequence
 from practice.results import Sentence, Word
 
 # Abbreviations whose full stop does not end a sentence.
-_ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co",
-    "jr", "sr", "approx", "dept", "no", "u.s", "u.k",
-}
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st vs etc e.g i.e inc ltd co jr sr approx dept no u.s u.k".split()
+)
 
 # A clause that opens with one of these is subordinate: a comma after it does not end a clause.
 _SUBORDINATORS = {
-    "when", "while", "if", "because", "although", "though", "after", "before", "since", "as",
-    "once", "until", "unless", "whenever", "whereas", "so that", "even",
+    "when",
+    "while",
+    "if",
+    "because",
+    "although",
+    "though",
+    "after",
+    "before",
+    "since",
+    "as",
+    "once",
+    "until",
+    "unless",
+    "whenever",
+    "whereas",
+    "so that",
+    "even",
 }
 
 # Subjects that open a new main clause after a comma ("we had a problem, we handled it").
@@ -28,10 +42,25 @@ _SUBJECTS = (
 _CONNECTIVES = r"and\s+then|and\s+so|and|so|but|then"
 _SPLICE = re.compile(rf",\s+(?=(?:(?:{_CONNECTIVES})\s+)?(?:{_SUBJECTS})\s+\w)", re.IGNORECASE)
 
+# Irregular past forms (regular ones end in -ed); shared with the structure rules.
+IRREGULAR_PAST = frozenset(
+    "was were had did made took went got led built wrote ran found set put told gave brought "
+    "bought began chose drove came saw knew thought taught caught spent sent kept met held left "
+    "lost won paid said sold stood understood became broke cut fell felt grew heard hit let meant "
+    "rose sat spoke spread struck threw overcame rebuilt rewrote redid undertook oversaw drew "
+    "fought forgot froze hid hung laid lent lit mistook shook shot shut sought slept stuck swept "
+    "swore took tore withdrew upheld dug fed fled flew forbade forgave ate "
+    # past participles, for "I've since taken..." and passives
+    "taken given done written begun chosen driven spoken seen known shown grown broken forgotten "
+    "gotten been eaten fallen flown risen shaken stolen thrown worn hidden undertaken overseen "
+    "rewritten".split()
+)
+
 # Verb-like tokens: a comma splice only ends a clause that already has a verb.
 _VERBISH = re.compile(
-    r"\b(?:am|is|are|was|were|be|been|had|has|have|did|do|does|got|went|made|took|said|"
-    r"kept|felt|knew|thought|saw|came|left|\w{3,}ed|\w+'(?:m|s|re|ve|d))\b",
+    r"\b(?:am|is|are|was|were|be|been|had|has|have|did|do|does|can|could|will|would|"
+    + "|".join(sorted(IRREGULAR_PAST))
+    + r"|\w{3,}ed|\w+'(?:m|s|re|ve|d))\b",
     re.IGNORECASE,
 )
 

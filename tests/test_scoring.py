@@ -1,0 +1,176 @@
+"""Scores, reasons and tips on hand-built answers."""
+
+from practice.analysis.content import analyze_content
+from practice.analysis.scoring import MAX_TIPS, score
+from practice.analysis.sentences import split_sentences
+from practice.analysis.structure import analyze_structure
+from practice.results import Delivery, Prosody, Question
+
+STRONG = (
+    "Last spring at a logistics startup, our nightly billing export kept failing and customers "
+    "were getting invoices days late. I was responsible for the billing service, so fixing it "
+    "was my job. I traced the failures to a query that locked the orders table, rewrote it to "
+    "read from a replica, and added an alert for slow runs. After that the export finished in "
+    "20 minutes instead of three hours, and late invoices dropped to zero."
+)
+VAGUE = "We had a problem with a client once. We handled it. It went well."
+STORY = Question(
+    "q1", "Tell me about a time you fixed a problem.", "success-story", target_seconds=(60, 120)
+)
+
+
+def _delivery(
+    wpm: float = 140, fillers: int = 1, words: int = 200, long_pauses: int = 0, span: float = 85.0
+) -> Delivery:
+    return Delivery(
+        words_per_minute=wpm,
+        articulation_rate_wpm=wpm + 10,
+        speaking_time_s=span,
+        pause_count=5,
+        long_pause_count=long_pauses,
+        longest_pause_s=2.5 if long_pauses else 0.8,
+        pauses=(),
+        filler_count=fillers,
+        fillers_per_minute=fillers / span * 60,
+        discourse_filler_count=0,
+        fillers=(),
+        hedge_count=0,
+        spoken_word_count=words,
+    )
+
+
+def _score(text, question=STORY, delivery=None, prosody=None, duration_s=None, job_text=None):
+    category = question.category if question else None
+    st = analyze_structure(split_sentences(text), category=category)
+    ct = analyze_content(text, list(st.sentences), category=category, job_text=job_text)
+    return score(
+        structure=st,
+        content=ct,
+        delivery=delivery,
+        prosody=prosody,
+        question=question,
+        duration_s=duration_s,
+    )
+
+
+def test_strong_story_outscores_the_vague_one_by_a_wide_margin():
+    strong, strong_tips = _score(STRONG, delivery=_delivery(), duration_s=90)
+    vague, vague_tips = _score(VAGUE, delivery=_delivery(span=12, words=14), duration_s=12)
+    assert strong.overall >= 80
+    assert strong.overall - vague.overall >= 30
+    assert strong.structure.score - vague.structure.score >= 40
+    assert strong.structure.tip is None
+    assert len(vague_tips) > len(strong_tips)
+    assert all(0 <= d.score <= 100 for d in (vague.structure, vague.enthusiasm, vague.content))
+
+
+def test_tips_quote_the_users_own_sentences():
+    scores, tips = _score(VAGUE)
+    assert any("'We handled it'" in t for t in tips)
+    assert scores.structure.tip is not None and "'We handled it'" in scores.structure.tip
+    unmeasured, _ = _score(
+        "At my last job the warehouse kept losing parcels. My job was to stop it. I rebuilt the "
+        "scanning process and trained the night shift. It went well."
+    )
+    assert unmeasured.structure.tip == (
+        "Your result, 'It went well', has no measurable outcome: say what changed, ideally "
+        "with a number."
+    )
+
+
+def test_tips_are_ranked_and_capped():
+    _, tips = _score(
+        VAGUE,
+        delivery=_delivery(wpm=200, fillers=30, words=150, long_pauses=4, span=20),
+        duration_s=20,
+    )
+    assert 1 <= len(tips) <= MAX_TIPS
+    assert len(set(tips)) == len(tips)
+    # No concrete action costs a story the most, so it comes first.
+    assert "'We handled it'" in tips[0]
+
+
+def test_typed_answer_without_delivery_still_scores_and_excludes_delivery():
+    scores, tips = _score(STRONG, delivery=None)
+    assert scores.delivery is None
+    assert scores.to_dict()["delivery"] is None
+    weights = {"structure": 0.40, "enthusiasm": 0.15, "content": 0.25}
+    expected = sum(w * getattr(scores, k).score for k, w in weights.items()) / sum(weights.values())
+    assert scores.overall == round(expected)
+    assert all("words a minute" not in t for t in tips)
+
+
+def test_delivery_penalises_pace_fillers_pauses_and_length():
+    good, _ = _score(STRONG, delivery=_delivery(), duration_s=90)
+    assert good.delivery is not None and good.delivery.score == 100
+    assert good.delivery.tip is None
+    fast, _ = _score(STRONG, delivery=_delivery(wpm=195), duration_s=90)
+    assert fast.delivery.score < 90 and "195 words a minute" in fast.delivery.tip
+    umm, _ = _score(STRONG, delivery=_delivery(fillers=20, words=200), duration_s=90)
+    assert umm.delivery.score < 80 and "20 fillers in 200 words" in umm.delivery.tip
+    short, _ = _score(STRONG, delivery=_delivery(), duration_s=25)
+    assert short.delivery.score < 90 and "aim for 60-120 s" in short.delivery.tip
+    pauses, _ = _score(STRONG, delivery=_delivery(long_pauses=4), duration_s=90)
+    assert pauses.delivery.score < good.delivery.score
+
+
+def test_enthusiasm_uses_value_orientation_and_prosody():
+    fit = Question("f1", "Why do you want this job?", "fit")
+    keen = (
+        "I'm excited by how your clinics are adding telehealth for rural patients. "
+        "I'd like to help your team set up the scheduling."
+    )
+    money = "Honestly, I need the money and the benefits are good."
+    keen_text, _ = _score(keen, question=fit)
+    money_text, money_tips = _score(money, question=fit)
+    assert keen_text.enthusiasm.score - money_text.enthusiasm.score >= 40
+    assert any("'Honestly, I need the money and the benefits are good'" in t for t in money_tips)
+    flat = Prosody(pitch_variation_semitones=1.2, energy_variation_db=3.0, monotone=True)
+    lively = Prosody(pitch_variation_semitones=5.0, energy_variation_db=8.0, monotone=False)
+    keen_flat, _ = _score(keen, question=fit, prosody=flat)
+    keen_lively, _ = _score(keen, question=fit, prosody=lively)
+    assert keen_flat.enthusiasm.score < keen_text.enthusiasm.score < keen_lively.enthusiasm.score
+    assert "1.2 semitones" in keen_flat.enthusiasm.tip
+
+
+def test_weights_follow_the_category():
+    fit = Question("f1", "Why this job?", "fit")
+    as_story, _ = _score(VAGUE, question=STORY)
+    as_fit, _ = _score(VAGUE, question=fit)
+    # Success stories weigh structure most (0.40 of 0.80 without delivery); fit answers weigh
+    # enthusiasm and content.
+    s = as_story
+    assert s.overall == round(
+        (0.40 * s.structure.score + 0.15 * s.enthusiasm.score + 0.25 * s.content.score) / 0.80
+    )
+    f = as_fit
+    assert f.overall == round(
+        (0.15 * f.structure.score + 0.35 * f.enthusiasm.score + 0.30 * f.content.score) / 0.80
+    )
+
+
+def test_red_flag_defensive_scores_below_constructive_with_a_specific_tip():
+    rf = Question("r1", "What is your greatest weakness?", "red-flag")
+    good, _ = _score(
+        "I find it hard to delegate. Since then I've started handing one task a week "
+        "to a junior colleague and checking in instead of redoing it.",
+        question=rf,
+    )
+    bad, tips = _score("I'm a perfectionist. I just care too much about my work.", question=rf)
+    assert good.content.score - bad.content.score >= 40
+    assert good.overall > bad.overall
+    assert "strength in disguise" in bad.content.tip and "'I'm a perfectionist'" in tips[0]
+
+
+def test_no_question_is_an_even_mix():
+    scores, _ = _score(STRONG, question=None, delivery=_delivery(), duration_s=90)
+    parts = [scores.structure, scores.delivery, scores.enthusiasm, scores.content]
+    assert scores.overall == round(sum(p.score for p in parts) / 4)
+
+
+def test_missed_job_terms_lower_content_and_are_named():
+    job = "Support Engineer. You will use Zendesk and SQL daily. Zendesk macros and SQL reports."
+    with_terms, _ = _score(STRONG + " I also wrote SQL reports and Zendesk macros.", job_text=job)
+    without, tips = _score(STRONG, job_text=job)
+    assert with_terms.content.score > without.content.score
+    assert any("Zendesk" in t for t in tips)

@@ -1,0 +1,148 @@
+"""STAR labelling on hand-built answers."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from practice.analysis.content import analyze_content
+from practice.analysis.sentences import split_sentences
+from practice.analysis.structure import analyze_structure
+from practice.results import Sentence
+
+STRONG = (
+    "Last spring at a logistics startup, our nightly billing export kept failing and customers "
+    "were getting invoices days late. I was responsible for the billing service, so fixing it "
+    "was my job. I traced the failures to a query that locked the orders table, rewrote it to "
+    "read from a replica, and added an alert for slow runs. After that the export finished in "
+    "20 minutes instead of three hours, and late invoices dropped to zero."
+)
+VAGUE = "We had a problem with a client once, we handled it, it went well."
+HABIT = (
+    "I always stay calm under pressure. When things get busy I make a list and prioritise. "
+    "I usually talk to my manager if deadlines slip."
+)
+CONTEXT_NUMBERS = (
+    "In 2019 I was on a team of 5 engineers at a bank, and we had a migration due in 6 months. "
+    "My task was to move the reporting jobs. I wrote a migration plan and moved the jobs one by "
+    "one. The migration was completed and the business was happy with it."
+)
+
+
+def _structure(text: str, category: str | None = "success-story"):
+    return analyze_structure(split_sentences(text), category=category)
+
+
+def test_strong_story_has_all_four_parts_in_order_with_a_measured_result():
+    st = _structure(STRONG)
+    assert [s.label for s in st.sentences] == ["situation", "task", "action", "result"]
+    assert (st.situation, st.task, st.action, st.result) == (True, True, True, True)
+    assert st.result_quantified
+    assert st.action_ownership == 1.0
+    assert st.order_ok
+
+
+def test_vague_answer_has_no_action_and_an_unmeasured_result():
+    st = _structure(VAGUE)
+    labels = {s.text: s.label for s in st.sentences}
+    assert labels["it went well."] == "result"
+    assert labels["we handled it,"] != "action"
+    assert not st.action and not st.task
+    assert st.result and not st.result_quantified
+    assert st.action_ownership is None
+
+
+def test_general_habits_are_not_a_situation():
+    st = _structure(HABIT)
+    assert not st.situation and not st.action and not st.result
+    assert all(s.label == "other" for s in st.sentences)
+
+
+def test_numbers_in_context_and_timeline_do_not_quantify_the_result():
+    st = _structure(CONTEXT_NUMBERS)
+    assert st.situation and st.task and st.action and st.result
+    assert not st.result_quantified
+
+
+def test_hedged_or_hypothetical_steps_are_not_actions():
+    st = _structure("I think I would probably call the client and maybe move the deadline.")
+    assert not st.action
+
+
+def test_ownership_counts_i_against_we():
+    st = _structure(
+        "At my last job our release was late. We rewrote the build scripts. "
+        "I set up nightly test runs. We moved the deploy to Tuesdays."
+    )
+    assert st.action_ownership == pytest.approx(1 / 3)
+
+
+def test_results_before_actions_break_the_order():
+    st = _structure(
+        "Sales went up by 20 percent as a result. The team was happy in the end. "
+        "At my last job the shop was losing customers. I redesigned the loyalty card. "
+        "I trained the cashiers on the new offers."
+    )
+    assert st.result and st.action
+    assert not st.order_ok
+
+
+def test_action_time_share_uses_sentence_times_then_word_counts():
+    timed = [
+        Sentence("At my last job the build was slow.", "other", 0.0, 2.0),
+        Sentence("I cached the dependencies in the pipeline.", "other", 2.0, 8.0),
+    ]
+    st = analyze_structure(timed, category="success-story")
+    assert st.action_time_share == pytest.approx(0.75)
+    untimed = [Sentence(s.text, "other") for s in timed]
+    share = analyze_structure(untimed, category="success-story").action_time_share
+    assert share == pytest.approx(7 / 15)
+
+
+def test_empty_answer_has_nothing():
+    st = analyze_structure([], category=None)
+    assert not (st.situation or st.task or st.action or st.result or st.result_quantified)
+    assert st.action_ownership is None and st.action_time_share is None
+
+
+CASES = Path(__file__).parent / "data" / "judgment_cases.jsonl"
+FIELDS = (
+    "situation",
+    "task",
+    "action",
+    "result",
+    "result_quantified",
+    "value_orientation",
+    "red_flag_handling",
+)
+MIN_ACCURACY = 0.85
+
+
+def judgment_accuracy() -> dict[str, float]:
+    """Per-field accuracy of the rules on the labelled cases (red-flag handling on red-flag
+    questions only, where it is defined)."""
+    hits = {f: 0 for f in FIELDS}
+    totals = {f: 0 for f in FIELDS}
+    for line in CASES.read_text().splitlines():
+        case = json.loads(line)
+        sentences = split_sentences(case["text"])
+        st = analyze_structure(sentences, category=case["category"])
+        ct = analyze_content(case["text"], list(st.sentences), category=case["category"])
+        got = {f: getattr(st, f) for f in FIELDS[:5]}
+        got["value_orientation"] = ct.value_orientation
+        got["red_flag_handling"] = ct.red_flag_handling
+        for f in FIELDS:
+            if f == "red_flag_handling" and case["category"] != "red-flag":
+                continue
+            totals[f] += 1
+            hits[f] += got[f] == case["expected"][f]
+    return {f: hits[f] / totals[f] for f in FIELDS}
+
+
+def test_labelled_cases_are_judged_accurately():
+    cases = [json.loads(line) for line in CASES.read_text().splitlines()]
+    assert len(cases) >= 30
+    assert {c["category"] for c in cases} >= {"success-story", "fit", "red-flag"}
+    accuracy = judgment_accuracy()
+    print(" ".join(f"{f}={a:.3f}" for f, a in accuracy.items()))
+    assert all(a >= MIN_ACCURACY for a in accuracy.values()), accuracy
