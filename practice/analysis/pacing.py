@@ -63,7 +63,8 @@ _NUMBER = re.compile(r"^([$£€]?)(\d[\d,]*)(?:\.(\d+))?(st|nd|rd|th|s|k|m|bn|%
 
 def spoken_words(token: str) -> int:
     """Words a person said to produce this transcript token ("$1.5m" -> 5, "well-known" -> 2)."""
-    t = normalize(token)
+    # Keep currency signs and percent, which normalize() would strip: they are spoken.
+    t = re.sub(r"^[^\w'$£€]+|[^\w'%]+$", "", token.lower())
     if not t:
         return 0
     if not any(c.isdigit() for c in t):
@@ -116,7 +117,7 @@ def discourse_fillers(words: Sequence[Word]) -> list[Filler]:
             hit = pair
         elif pair == "i mean" and toks[i + 1][2]:
             hit = pair
-        elif pair in ("sort of", "kind of") and prev not in _KIND_DETERMINERS and \
+        elif pair in ("sort of", "kind of") and not _noun_use([t[0] for t in toks], i) and \
                 not _next_is(toks, i + 2, frozenset({"a", "an", "the", "thing", "things"})):
             hit = pair
         elif text == "like" and (before or after) and prev not in ("would", "i'd", "you'd",
@@ -134,6 +135,11 @@ def discourse_fillers(words: Sequence[Word]) -> list[Filler]:
     return found
 
 
+def _noun_use(toks: Sequence[str], i: int) -> bool:
+    """'kind of'/'sort of' at i names a kind ("the best kind of plan"), not a hedge."""
+    return any(t in _KIND_DETERMINERS for t in toks[max(0, i - 2):i])
+
+
 def _next_is(toks: list[tuple[str, bool, bool]], i: int, options: frozenset[str]) -> bool:
     return i < len(toks) and toks[i][0] in options
 
@@ -147,7 +153,7 @@ def hedges(words: Sequence[Word]) -> list[str]:
         for phrase in HEDGES:
             parts = phrase.split()
             if toks[i:i + len(parts)] == parts:
-                if parts[-1] == "of" and (i > 0 and toks[i - 1] in _KIND_DETERMINERS):
+                if parts[-1] == "of" and _noun_use(toks, i):
                     continue
                 found.append(phrase)
                 i += len(parts) - 1
@@ -158,32 +164,51 @@ def hedges(words: Sequence[Word]) -> list[str]:
 
 # -- pauses ------------------------------------------------------------------------------------
 
-def energy_db(samples: np.ndarray, sample_rate: int, hop_s: float = HOP_S) -> np.ndarray:
-    """Frame RMS in dB (shape (n_frames,), one per `hop_s`), floored at -100 dB."""
-    hop = max(1, int(round(hop_s * sample_rate)))
-    n = len(samples) // hop
-    if n == 0:
-        return np.zeros(0)
-    frames = samples[: n * hop].reshape(n, hop).astype(np.float64)
-    rms = np.sqrt(np.mean(frames**2, axis=1))
-    return 20 * np.log10(np.maximum(rms, 1e-5))
-
-
 def find_pauses(words: Sequence[Word], recording: Recording | None = None) -> list[Pause]:
     """Silences of at least PAUSE_S between words, their edges taken from the audio's energy
     where the audio is given (word timestamps alone make pauses after silence too short)."""
-    if recording is not None:
-        db = energy_db(recording.samples, recording.sample_rate)
-        floor = float(np.percentile(db, 10)) if len(db) else -100.0
-        quiet = db < floor + SPEECH_MARGIN_DB
+    return _pauses(words, _quiet_frames(recording))
+
+
+def _pauses(words: Sequence[Word], quiet: np.ndarray | None) -> list[Pause]:
     pauses = []
     for a, b in zip(words, words[1:], strict=False):
         start, end = a.end, b.start
-        if recording is not None and len(db):
+        if quiet is not None:
             start, end = _silent_span(quiet, a, b)
         if end - start >= PAUSE_S:
             pauses.append(Pause(round(start, 3), round(end, 3), round(end - start, 3)))
     return pauses
+
+
+def _quiet_frames(recording: Recording | None) -> np.ndarray | None:
+    """Per HOP_S frame: True where the audio is at the room's noise floor, not voice."""
+    if recording is None:
+        return None
+    from practice.analysis.prosody import energy_envelope_db
+
+    db = energy_envelope_db(recording.samples, sample_rate=recording.sample_rate, hop_s=HOP_S)
+    if not len(db):
+        return None
+    floor = float(np.percentile(db, 10))
+    return db < floor + SPEECH_MARGIN_DB
+
+
+def speech_span(words: Sequence[Word], quiet: np.ndarray | None) -> tuple[float, float]:
+    """First word start to last word end, tightened to where the voice is: Whisper often puts
+    the first word's start at 0 s when the speaker drew breath first."""
+    start, end = words[0].start, words[-1].end
+    if quiet is None:
+        return start, end
+    lo, hi = int(start / HOP_S), min(len(quiet), int(words[0].end / HOP_S))
+    loud = np.flatnonzero(~quiet[lo:hi])
+    if len(loud):
+        start = (lo + loud[0]) * HOP_S
+    lo, hi = int(words[-1].start / HOP_S), min(len(quiet), int(end / HOP_S) + 1)
+    loud = np.flatnonzero(~quiet[lo:hi])
+    if len(loud):
+        end = min(end, (lo + loud[-1] + 1) * HOP_S)
+    return start, max(end, start)
 
 
 def _silent_span(quiet: np.ndarray, a: Word, b: Word) -> tuple[float, float]:
@@ -210,8 +235,10 @@ def analyze_pacing(words: Sequence[Word], recording: Recording | None = None) ->
     """Delivery measures of DESIGN.md from a word timeline (times in seconds)."""
     content = [w for w in words if not w.filler]
     spoken = sum(spoken_words(w.text) for w in content)
-    span_s = (words[-1].end - words[0].start) if words else 0.0
-    pauses = find_pauses(words, recording)
+    quiet = _quiet_frames(recording)
+    first, last = speech_span(words, quiet) if words else (0.0, 0.0)
+    span_s = last - first
+    pauses = _pauses(words, quiet)
     paused_s = sum(p.duration_s for p in pauses)
     filled = [Filler(normalize(w.text), w.start) for w in words if w.filler]
     discourse = discourse_fillers(content)

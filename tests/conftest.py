@@ -1,0 +1,24 @@
+"""Shared fixtures: the real speech clips and one data home whose models are assembled once."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+SPEECH = Path(__file__).resolve().parents[2] / "shared" / "speech"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def clips(kind: str | None = None) -> list[dict]:
+    rows = [json.loads(line) for line in (SPEECH / "manifest.jsonl").read_text().splitlines()]
+    return [r for r in rows if kind is None or r["transcript_kind"] == kind]
+
+
+@pytest.fixture(scope="session")
+def model_home(tmp_path_factory) -> Path:
+    """A data home shared by the model tests (PRACTICE_TEST_HOME reuses one across runs)."""
+    env = os.environ.get("PRACTICE_TEST_HOME")
+    return Path(env) if env else tmp_path_factory.mktemp("home")
