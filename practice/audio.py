@@ -33,9 +33,9 @@ def load(path: str | Path) -> Recording:
         with open(p, "rb"):
             pass
     except PermissionError as e:
-        raise AudioError(f"Cannot read {p}: permission denied; check the file's permissions.") from e
+        raise AudioError(f"Cannot read {p}: permission denied; check its permissions.") from e
     if size == 0:
-        raise AudioError(f"{p} is empty (0 bytes); record the answer again or pick another file.")
+        raise AudioError(f"{p} is empty (0 bytes); record the answer again or pick another one.")
     try:
         samples = _load_soundfile(p)
     except _Unreadable as first:

@@ -27,8 +27,9 @@ def progress_bar(label: str, *, enabled: bool = True) -> Iterator[Callable[[floa
     if not enabled or not console.is_terminal:
         yield lambda done, total: None
         return
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+    columns = (TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task(label, total=1.0)
 
         def update(done: float, total: float) -> None:
@@ -62,11 +63,11 @@ def render_analysis(a: Analysis) -> None:
     c.print()
     s = a.scores
     c.print(f"[bold]Overall {s.overall}/100[/bold]")
-    for name, d in (("Structure", s.structure), ("Delivery", s.delivery),
-                    ("Enthusiasm", s.enthusiasm), ("Content", s.content)):
-        if d is None:
-            continue
-        c.print(f"  {name:<11}{d.score:>4}  {_bar(d.score)}  [dim]{escape(d.reason)}[/dim]")
+    for name, dim in (("Structure", s.structure), ("Delivery", s.delivery),
+                      ("Enthusiasm", s.enthusiasm), ("Content", s.content)):
+        if dim is not None:
+            c.print(f"  {name:<11}{dim.score:>4}  {_bar(dim.score)}  "
+                    f"[dim]{escape(dim.reason)}[/dim]")
     if a.delivery:
         d = a.delivery
         c.print()

@@ -7,8 +7,8 @@ import wave
 import numpy as np
 import pytest
 import soundfile as sf
-
 from conftest import SPEECH
+
 from practice import audio
 from practice.errors import AudioError, NoSpeechError
 

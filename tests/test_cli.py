@@ -7,8 +7,8 @@ import sys
 import click
 import pytest
 from click.testing import CliRunner
-
 from conftest import SPEECH
+
 from practice.cli import cli
 
 STORY = (

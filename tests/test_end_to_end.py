@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import REPO, SPEECH, clips
+
 from practice import audio
 from practice.cli import cli
 from practice.transcribe import FILLED_PAUSES, transcribe
