@@ -296,3 +296,25 @@ def models_verify(settings: Settings) -> None:
             f"{len(bad)} model file(s) failed verification; run "
             + " and ".join(f"'practice models install {n} --force'" for n in names) + "."
         )
+
+
+from practice.cli_rehearse import register  # noqa: E402
+
+register(cli)
+
+
+# Command groups that live in their own modules (each is cheap to import: heavy libraries load
+# inside the commands). Each module's register(cli) adds its commands.
+_EXTENSIONS = ("cli_rehearse", "cli_history", "cli_journal", "cli_stories")
+
+
+def _register_extensions() -> None:
+    import importlib
+    import importlib.util
+
+    for name in _EXTENSIONS:
+        if importlib.util.find_spec(f"practice.{name}") is not None:
+            importlib.import_module(f"practice.{name}").register(cli)
+
+
+_register_extensions()

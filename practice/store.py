@@ -76,6 +76,37 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX attempts_category ON attempts(category)",
         "CREATE INDEX attempts_session_id ON attempts(session_id)",
     ),
+    (
+        # Where each application ended (issue: outcome journal and diagnosis).
+        """CREATE TABLE outcomes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL,
+            date TEXT NOT NULL,
+            company TEXT NOT NULL,
+            role TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            result TEXT NOT NULL,
+            notes TEXT
+        )""",
+        "CREATE INDEX outcomes_date ON outcomes(date)",
+        # The story bank: success stories with the skills they show.
+        """CREATE TABLE stories (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            title TEXT NOT NULL,
+            situation TEXT NOT NULL DEFAULT '',
+            task TEXT NOT NULL DEFAULT '',
+            actions TEXT NOT NULL DEFAULT '',
+            result TEXT NOT NULL DEFAULT '',
+            skills TEXT NOT NULL DEFAULT '[]',
+            quantified_result TEXT,
+            source_attempt_id INTEGER REFERENCES attempts(id) ON DELETE SET NULL
+        )""",
+        # An attempt that rehearsed a story (practice ask --story ID).
+        "ALTER TABLE attempts ADD COLUMN story_id INTEGER REFERENCES stories(id) ON DELETE SET NULL",
+        "CREATE INDEX attempts_story_id ON attempts(story_id)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

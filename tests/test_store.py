@@ -320,7 +320,7 @@ def test_wal_and_pragmas(home: Path) -> None:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert history.schema_version() == store.SCHEMA_VERSION == 1
+        assert history.schema_version() == store.SCHEMA_VERSION == 2
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
         assert {"attempts_created_at", "attempts_question_id", "attempts_category"} <= indexes
 
@@ -436,7 +436,7 @@ def test_a_failed_migration_leaves_the_database_as_it_was(
     conn.close()
     monkeypatch.undo()
     with History.open(home) as history:
-        assert history.schema_version() == 1
+        assert history.schema_version() == store.SCHEMA_VERSION
 
 
 def test_a_home_that_is_a_file_is_refused(tmp_path: Path) -> None:
@@ -487,4 +487,20 @@ def test_two_processes_saving_at_once_lose_and_duplicate_nothing(
         assert {str(p) for p in (home / "recordings").iterdir()} == paths
         assert all(Path(p).read_bytes() == audio.read_bytes() for p in paths)
         assert history.integrity_check() == "ok"
+        assert history.schema_version() == store.SCHEMA_VERSION
+
+
+def test_a_version_1_history_upgrades_with_its_attempts_intact(home: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    monkeypatch.setattr(store, "MIGRATIONS", store.MIGRATIONS[:1])
+    monkeypatch.setattr(store, "SCHEMA_VERSION", 1)
+    with History.open(home) as history:
+        saved = [history.save(make_analysis(source=f"v1-{i}.wav"), None) for i in range(3)]
         assert history.schema_version() == 1
+    monkeypatch.undo()
+    with History.open(home) as history:
+        assert history.schema_version() == store.SCHEMA_VERSION
+        assert [r["id"] for r in history.list()] == [a.id for a in reversed(saved)]
+        assert history.get(saved[0].id)["source"] == "v1-0.wav"
+        assert history.integrity_check() == "ok"

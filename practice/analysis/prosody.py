@@ -34,6 +34,8 @@ NOISE_PERCENTILE = 10  # the quietest tenth of frames estimates the room's noise
 NOISE_MARGIN_DB = 10.0  # speech frames sit at least this far above the noise floor ...
 DYNAMIC_RANGE_DB = 40.0  # ... and within this of the loud speech (the 99th percentile);
 SPEECH_HEADROOM_DB = 20.0  # but a frame this close to the loud speech always counts
+ENERGY_BLOCK_FRAMES = 60_000  # 10 minutes of 10 ms frames per working block
+BLOCK_S = 60.0  # long answers are tracked a minute at a time so memory stays flat
 SPREAD_LOW, SPREAD_HIGH = 10, 90  # percentiles whose half-range measures spread
 
 
@@ -45,20 +47,25 @@ def energy_envelope_db(
     Frame i is centred on i * hop_s seconds and spans max(frame_s, hop_s); n_frames is
     len(samples) // hop + 1, or 0 for empty input. Digital silence reads SILENCE_DB.
     """
-    x = np.asarray(samples, dtype=np.float64).reshape(-1)
+    x = np.asarray(samples).reshape(-1)
     if x.size == 0:
         return np.zeros(0)
     hop = max(1, round(hop_s * sample_rate))
     frame = max(hop, round(frame_s * sample_rate))
     n_frames = x.size // hop + 1
-    # A running sum of squares makes every frame O(1), whatever the frame length.
-    squares = np.concatenate(([0.0], np.cumsum(x * x)))
-    centres = np.arange(n_frames) * hop
-    lo = np.clip(centres - frame // 2, 0, x.size)
-    hi = np.clip(centres - frame // 2 + frame, 0, x.size)
-    mean_square = (squares[hi] - squares[lo]) / frame  # zero padding beyond the ends
+    out = np.empty(n_frames)
     floor = 10.0 ** (SILENCE_DB / 10.0)
-    return 10.0 * np.log10(np.maximum(mean_square, floor))
+    # Blocks of frames keep the float64 working copy small however long the recording is.
+    for f0 in range(0, n_frames, ENERGY_BLOCK_FRAMES):
+        centres = np.arange(f0, min(n_frames, f0 + ENERGY_BLOCK_FRAMES)) * hop
+        lo = np.clip(centres - frame // 2, 0, x.size)
+        hi = np.clip(centres - frame // 2 + frame, 0, x.size)
+        seg = x[lo[0] : hi[-1]].astype(np.float64)
+        # A running sum of squares makes every frame O(1), whatever the frame length.
+        squares = np.concatenate(([0.0], np.cumsum(seg * seg)))
+        mean_square = (squares[hi - lo[0]] - squares[lo - lo[0]]) / frame  # zeros past the ends
+        out[f0 : f0 + len(centres)] = 10.0 * np.log10(np.maximum(mean_square, floor))
+    return out
 
 
 def analyze_prosody(recording: Recording, words: Sequence[Word] = ()) -> Prosody:
@@ -69,28 +76,48 @@ def analyze_prosody(recording: Recording, words: Sequence[Word] = ()) -> Prosody
     """
     samples = np.asarray(recording.samples, dtype=np.float32).reshape(-1)
     sr = recording.sample_rate
-    energy_db = energy_envelope_db(samples, sample_rate=sr, hop_s=HOP_S)
-    speech = _speech_frames(energy_db, words)
-    min_frames = round(MIN_VOICED_S / HOP_S)
-
+    block = round(BLOCK_S * sr)
+    f0_parts, energy_parts = [], []
+    for b0 in range(0, max(len(samples), 1), block):
+        # The last block takes any short remainder, so no block is too short to track.
+        if b0 and len(samples) - b0 < block // 2:
+            break
+        b1 = len(samples) if len(samples) - (b0 + block) < block // 2 else b0 + block
+        offset_s = b0 / sr
+        inside = [Word(w.text, w.start - offset_s, w.end - offset_s, w.probability, w.filler)
+                  for w in words if w.end > offset_s and w.start < b1 / sr]
+        f0_voiced, energy_speech = _block_values(samples[b0:b1], sr, inside, bool(words))
+        f0_parts.append(f0_voiced)
+        energy_parts.append(energy_speech)
+    f0_all = np.concatenate(f0_parts) if f0_parts else np.zeros(0)
     # Without enough voice there is nothing to judge: the energy of hiss or a cough alone
     # would say nothing about delivery, so every field goes None together.
-    if np.count_nonzero(speech) < min_frames:
+    if f0_all.size < round(MIN_VOICED_S / HOP_S):
         return Prosody(pitch_variation_semitones=None, energy_variation_db=None, monotone=None)
+    # Rounded before the verdict, so the number shown and "monotone" never disagree.
+    pitch_variation = round(pitch_spread_semitones(f0_all), 2)
+    return Prosody(
+        pitch_variation_semitones=pitch_variation,
+        energy_variation_db=round(_robust_spread(np.concatenate(energy_parts)), 2),
+        monotone=bool(pitch_variation < MONOTONE_SEMITONES),
+    )
+
+
+def _block_values(
+    samples: np.ndarray, sr: int, words: Sequence[Word], have_words: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """(voiced F0 in Hz, speech-frame energy in dB) of one block of an answer."""
+    energy_db = energy_envelope_db(samples, sample_rate=sr, hop_s=HOP_S)
+    speech = _speech_frames(energy_db, words)
+    if have_words and not words:
+        speech[:] = False  # the words say nobody spoke in this block
+    if not speech.any():
+        return np.zeros(0), np.zeros(0)
     f0_hz, aperiodicity = track_f0(samples, sample_rate=sr)
     n = min(f0_hz.size, speech.size)  # both are centred frames; guard an off-by-one anyway
     voiced = speech[:n] & (aperiodicity[:n] < VOICED_APERIODICITY)
     voiced = _drop_short_runs(voiced, MIN_VOICED_RUN)
-    if np.count_nonzero(voiced) < min_frames:
-        return Prosody(pitch_variation_semitones=None, energy_variation_db=None, monotone=None)
-
-    # Rounded before the verdict, so the number shown and "monotone" never disagree.
-    pitch_variation = round(pitch_spread_semitones(f0_hz[:n][voiced]), 2)
-    return Prosody(
-        pitch_variation_semitones=pitch_variation,
-        energy_variation_db=round(_robust_spread(energy_db[speech]), 2),
-        monotone=bool(pitch_variation < MONOTONE_SEMITONES),
-    )
+    return f0_hz[:n][voiced], energy_db[speech]
 
 
 def pitch_spread_semitones(f0_hz: np.ndarray) -> float:
