@@ -303,6 +303,86 @@ from practice.cli_rehearse import register  # noqa: E402
 register(cli)
 
 
+# -- questions ------------------------------------------------------------------------------------
+
+@cli.group()
+def questions() -> None:
+    """The question bank: built-in questions plus your own.
+
+    Your own banks are TOML files in <data home>/questions/ (see 'questions add').
+    """
+
+
+def _bank(settings: Settings) -> list:
+    from practice import questions as q
+
+    return q.load_bank(_user_bank_dirs(settings.home))
+
+
+@questions.command("list")
+@click.option("--category", type=CATEGORY_CHOICE, help="Only this kind of question.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_settings
+def questions_list(settings: Settings, category: str | None, as_json: bool) -> None:
+    """List questions with their ids, categories and target lengths."""
+    from dataclasses import asdict
+
+    bank = [q for q in _bank(settings) if category is None or q.category == category]
+    if as_json:
+        _print_json([asdict(q) for q in bank])
+        return
+    from practice.render import render_questions
+
+    render_questions(bank)
+
+
+@questions.command("show")
+@click.argument("question_id")
+@pass_settings
+def questions_show(settings: Settings, question_id: str) -> None:
+    """Show one question with what a strong answer contains."""
+    from practice import questions as q
+
+    question = q.find(_bank(settings), question_id)
+    low, high = question.target_seconds or (None, None)
+    click.echo(f"{question.id}  ({question.category})")
+    click.echo(question.text)
+    if question.guidance:
+        click.echo(f"\nA strong answer: {question.guidance}")
+    if low is not None:
+        click.echo(f"Target length: {low}-{high} s")
+
+
+@questions.command("add")
+@click.argument("question_id")
+@click.option("--text", required=True, help="The question as the interviewer asks it.")
+@click.option("--category", type=CATEGORY_CHOICE, required=True, help="Kind of question.")
+@click.option("--guidance", default="", help="What a strong answer contains.")
+@click.option("--target", "target", metavar="LOW-HIGH", help="Target length in seconds, e.g. 60-120.")
+@click.option("--bank", "bank_name", default="my-questions", show_default=True,
+              help="Your bank file's name in <data home>/questions/.")
+@pass_settings
+def questions_add(settings: Settings, question_id: str, text: str, category: str, guidance: str,
+                  target: str | None, bank_name: str) -> None:
+    """Add a question of your own (for example from a real interview) to your bank."""
+    from practice import questions as q
+    from practice.results import Question
+
+    seconds = None
+    if target:
+        try:
+            low, high = (int(x) for x in target.split("-"))
+        except ValueError:
+            raise click.BadParameter(f'"{target}" is not LOW-HIGH, e.g. 60-120.',
+                                     param_hint="--target") from None
+        seconds = (low, high)
+    from practice.home import ensure_dir
+
+    path = ensure_dir(settings.home / q.USER_BANK_DIR) / f"{bank_name}.toml"
+    q.add_question(path, Question(question_id, text, category, guidance, seconds))
+    click.echo(f"Added {question_id} to {path}")
+
+
 # Command groups that live in their own modules (each is cheap to import: heavy libraries load
 # inside the commands). Each module's register(cli) adds its commands.
 _EXTENSIONS = ("cli_rehearse", "cli_history", "cli_journal", "cli_stories")

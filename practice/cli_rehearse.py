@@ -11,6 +11,7 @@ import dataclasses
 import json
 import os
 import queue
+import shutil
 import sys
 import threading
 import time
@@ -112,6 +113,7 @@ class _Meter:
         self.tty = sys.stderr.isatty()
         self.target = f" / aim {_clock(target[0])}-{_clock(target[1])}" if target else ""
         self.hint = hint
+        self.width = shutil.get_terminal_size((80, 24)).columns - 1
         self._next = 0.0
         self._warned: set[str] = set()
 
@@ -135,13 +137,13 @@ class _Meter:
         bar = "█" * filled + "·" * (METER_WIDTH - filled)
         state = "speaking" if level.speaking else "        "
         tail = f"  ! {warning}" if warning else f"  {self.hint}"
-        line = f"\r● {_clock(level.elapsed_s)}{self.target}  {bar} {state}{tail}"
-        sys.stderr.write(line.ljust(100)[:120])
+        line = f"● {_clock(level.elapsed_s)}{self.target}  {bar} {state}{tail}"
+        sys.stderr.write("\r" + line[: self.width].ljust(self.width))  # one line, never wrapped
         sys.stderr.flush()
 
     def close(self) -> None:
         if self.tty:
-            sys.stderr.write("\r" + " " * 120 + "\r")
+            sys.stderr.write("\r" + " " * self.width + "\r")
             sys.stderr.flush()
 
 
@@ -469,8 +471,8 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
                 click.echo("\n".join(_change_lines(diff)))
         _err(f"Saved as attempt #{saved.id} (feedback {time.monotonic() - t0:.1f} s after the "
              f"take ended). `practice ask --retry last` asks it again.")
-        if keyboard is None:
-            return
+        if keyboard is None or as_json:
+            return  # a script reads exactly one JSON document; nothing to ask it
         answer = keyboard.ask("[K]eep, [r]edo (discard and answer again), or [d]iscard? ")
         if answer and answer[0] in "rd":
             from practice.store import History
@@ -513,6 +515,9 @@ def _record(takes: Path, question: Question, device: Any, keyboard: _Keyboard | 
         if keyboard is not None:
             keyboard.disarm()
     _err(f"Take ended ({take.stopped_by}) after {take.duration_s:.1f} s.")
+    if take.overflows:
+        _err(f"The computer fell behind {take.overflows} time(s) and short gaps are missing "
+             "from the take; close other busy programs.")
     if take.device_lost:
         _err(f'The microphone "{device.name}" stopped sending sound (unplugged?); '
              f"analysing the {take.duration_s:.0f} s captured.")

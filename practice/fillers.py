@@ -31,12 +31,14 @@ BANDS_HZ = (100.0, 5_000.0)  # where vowels and nasals differ; 12 log-spaced ban
 N_BANDS = 12
 SPECTRUM_FRAME_S = 0.032  # s per spectrum frame: two periods of a low voice
 NOISE_PERCENTILE = 10  # the quietest tenth of frames estimates the noise floor
-NOISE_MARGIN_DB = 10.0  # voice sits at least this far above the floor ...
+# A sound at least this far above the floor: quiet "um"s in a noisy room sit 5-9 dB above it.
+NOISE_MARGIN_DB = 5.0
 DYNAMIC_RANGE_DB = 40.0  # ... and within this of the loud speech (99th percentile)
-SPEECH_HEADROOM_DB = 20.0  # but a frame this close to the loud speech always counts
-MATCH_TOLERANCE_S = 0.15  # s: Whisper's filler tokens sit this loosely around the sound
+DIP_DB = 10.0  # a drop this far below a held sound's level separates it from a neighbour ...
+DIP_S = 0.02  # ... when it lasts this long (one 10 ms frame is a glottal pulse or a click)
 WORD_EDGE_TOLERANCE_S = 0.05  # s a held sound may start before the previous word's stated end
-SUPPORT_PAD_S = 0.2  # s around a filler token searched for any voice at all
+BUSY_S = 1.0  # s of other sound in a gap that mark it as speech Whisper did not transcribe
+SUPPORT_PAD_S = 0.3  # s around a filler token searched for any voice at all
 MIN_SUPPORT_S = 0.05  # s of voice (outside other words) a filler token needs to be kept
 ADDED_FILLER_TEXT = "uh"
 
@@ -51,21 +53,31 @@ class Segment:
 
 def refine_fillers(words: Sequence[Word], recording: Recording) -> list[Word]:
     """`words` (filler flags set) with unheard filler tokens dropped and held voiced sounds that
-    no token explains added as fillers, in time order."""
+    no token explains added as fillers (text ADDED_FILLER_TEXT, probability 0), in time order."""
     if not words or recording.samples.size == 0:
         return list(words)
     frames = _Frames.of(recording)
-    segments = steady_segments(recording, frames=frames)
-    kept = [w for w in words if not w.filler or _voiced_near(w, words, frames)]
-    fillers = [w for w in kept if w.filler]
+    kept = [w for w in words if not w.filler or _heard(w, words, frames)]
     content = [w for w in kept if not w.filler]
-    explained = _explained(segments, fillers)
+    segments = steady_segments(recording, frames=frames)
     added = []
-    for i, seg in enumerate(segments):
-        if i in explained or not _free(seg, content):
+    for gap_start, gap_end in _gaps(content, recording.duration_s):
+        tokens = [w for w in kept if w.filler and gap_start <= (w.start + w.end) / 2 < gap_end]
+        sounds = [
+            s for s in segments if gap_start <= s.start < gap_end and _separate(s, content, frames)
+        ]
+        # A gap without a filler token is left alone: Whisper, prompted, rarely leaves out a
+        # lone filled pause, while a held vowel there may be a laugh or a word it skipped.
+        if not tokens or not sounds or _busy(gap_start, gap_end, sounds, frames):
             continue
-        start, end = round(seg.start, 3), round(seg.end, 3)
-        added.append(Word(ADDED_FILLER_TEXT, start, end, 0.0, filler=True))
+        # Whisper places filler tokens loosely and writes a run of them as fewer tokens, so
+        # only the count within the gap is trusted: sounds beyond it are the ones left out,
+        # and of those, the ones its tokens overlap least.
+        unexplained = sorted(sounds, key=lambda s: _token_overlap(s, tokens))
+        for s in unexplained[: max(0, len(sounds) - len(tokens))]:
+            added.append(
+                Word(ADDED_FILLER_TEXT, round(s.start, 3), round(s.end, 3), 0.0, filler=True)
+            )
     return sorted(kept + added, key=lambda w: (w.start, w.end))
 
 
@@ -77,21 +89,23 @@ def steady_segments(recording: Recording, *, frames: _Frames | None = None) -> l
     n = f.voiced.size
     if n < win:
         return []
-    steady = np.zeros(n, dtype=bool)
     semitones = 12.0 * np.log2(np.maximum(f.f0_hz, 1.0) / 100.0)
     counts = np.convolve(f.voiced.astype(np.int32), np.ones(win, dtype=np.int32), "valid")
-    for i in np.flatnonzero(counts >= VOICED_SHARE * win):
-        sl = slice(i, i + win)
-        v = f.voiced[sl]
-        st = semitones[sl][v]
-        st = st - np.median(st)
-        st -= 12.0 * np.round(st / 12.0)  # an octave error is the same pitch to a listener
-        low, high = np.percentile(st, [10, 90])
-        if high - low > PITCH_RANGE_SEMITONES:
-            continue
-        if float(f.shape[sl][v].std(axis=0).mean()) > SPECTRUM_STD_DB:
-            continue
-        steady[sl] = True
+    starts = np.flatnonzero(counts >= VOICED_SHARE * win)
+    steady = np.zeros(n, dtype=bool)
+    for c in range(0, starts.size, 2048):  # windows per batch: bounds memory on long answers
+        first = starts[c : c + 2048]
+        rows = first[:, None] + np.arange(win)  # (m, win) frame indices of each window
+        voiced = f.voiced[rows]
+        pitch = np.where(voiced, semitones[rows], np.nan)
+        pitch -= np.nanmedian(pitch, axis=1, keepdims=True)
+        pitch -= 12.0 * np.round(pitch / 12.0)  # an octave error is the same pitch to a listener
+        low, high = np.nanpercentile(pitch, [10, 90], axis=1)
+        shape = np.where(voiced[:, :, None], f.shape[rows], np.nan)  # (m, win, N_BANDS)
+        spread_db = np.nanstd(shape, axis=1).mean(axis=1)
+        ok = first[(high - low <= PITCH_RANGE_SEMITONES) & (spread_db <= SPECTRUM_STD_DB)]
+        for i in ok:
+            steady[i : i + win] = True
     out = []
     for a, b in _runs(steady):
         start, end = a * HOP_S, b * HOP_S
@@ -102,7 +116,9 @@ def steady_segments(recording: Recording, *, frames: _Frames | None = None) -> l
 
 @dataclass(frozen=True)
 class _Frames:
-    voiced: np.ndarray  # bool (n,): periodic and loud enough to be voice
+    energy_db: np.ndarray  # (n,) frame level, dBFS
+    sounding: np.ndarray  # bool (n,): loud enough above the noise floor to be a voice
+    voiced: np.ndarray  # bool (n,): sounding and periodic
     f0_hz: np.ndarray  # (n,)
     shape: np.ndarray  # (n, N_BANDS): band levels in dB minus the frame's mean level
 
@@ -113,12 +129,16 @@ class _Frames:
         energy = energy_envelope_db(samples, sample_rate=sr, hop_s=HOP_S)
         f0, aperiodicity = track_f0(samples, sample_rate=sr, hop_s=HOP_S)
         n = min(energy.size, f0.size)
-        loud = float(np.percentile(energy, 99))
-        threshold = max(float(np.percentile(energy, NOISE_PERCENTILE)) + NOISE_MARGIN_DB,
-                        loud - DYNAMIC_RANGE_DB)
-        threshold = min(threshold, loud - SPEECH_HEADROOM_DB)
-        voiced = (energy[:n] > threshold) & (aperiodicity[:n] < VOICED_APERIODICITY)
-        return cls(voiced, f0[:n], _band_shape(samples, sr, n))
+        energy = energy[:n]
+        # No headroom clamp as in prosody: a filled pause only exists between pauses, so the
+        # quietest tenth is room noise even in a noisy room.
+        threshold = max(
+            float(np.percentile(energy, NOISE_PERCENTILE)) + NOISE_MARGIN_DB,
+            float(np.percentile(energy, 99)) - DYNAMIC_RANGE_DB,
+        )
+        sounding = energy > threshold
+        voiced = sounding & (aperiodicity[:n] < VOICED_APERIODICITY)
+        return cls(energy, sounding, voiced, f0[:n], _band_shape(samples, sr, n))
 
 
 def _band_shape(samples: np.ndarray, sample_rate: int, n_frames: int) -> np.ndarray:
@@ -145,40 +165,66 @@ def _band_shape(samples: np.ndarray, sample_rate: int, n_frames: int) -> np.ndar
     return out - out.mean(axis=1, keepdims=True)
 
 
-def _explained(segments: Sequence[Segment], fillers: Sequence[Word]) -> set[int]:
-    """Indices of segments a filler token accounts for: each token takes the one segment it
-    overlaps most (or lies nearest, within MATCH_TOLERANCE_S), so a token Whisper wrote once for
-    two sounds explains only one of them."""
-    taken: set[int] = set()
-    for w in fillers:
-        best, best_score = None, -MATCH_TOLERANCE_S
-        for i, seg in enumerate(segments):
-            if i in taken:
-                continue
-            score = min(w.end, seg.end) - max(w.start, seg.start)  # overlap, or minus the gap
-            if score >= best_score:
-                best, best_score = i, score
-        if best is not None:
-            taken.add(best)
-    return taken
+def _gaps(content: Sequence[Word], duration_s: float) -> list[tuple[float, float]]:
+    """(start, end) of the stretches between words, where a filled pause can sit."""
+    edges = [0.0] + [x for w in content for x in (w.start, w.end)] + [duration_s]
+    return [
+        (a - WORD_EDGE_TOLERANCE_S, b)
+        for a, b in zip(edges[::2], edges[1::2], strict=True)
+        if b > a
+    ]
 
 
-def _free(seg: Segment, content: Sequence[Word]) -> bool:
-    """Whether a steady stretch is a sound of its own: it does not begin inside a word (a drawn-
-    out word end is the word) and at least MIN_FILLER_S of it lies outside every word."""
-    covered = 0.0
-    for w in content:
-        if w.start < seg.start < w.end - WORD_EDGE_TOLERANCE_S:
-            return False
-        covered += max(0.0, min(w.end, seg.end) - max(w.start, seg.start))
+def _separate(seg: Segment, content: Sequence[Word], frames: _Frames) -> bool:
+    """Whether a held sound is a sound of its own and not part of a word: its level dips
+    (DIP_DB for DIP_S) between it and the word before, and again before the middle of the
+    word after (else it is a drawn-out word end or first vowel), and at least MIN_FILLER_S of
+    it lies outside every word."""
+    lo, hi = int(seg.start / HOP_S), min(frames.energy_db.size, int(seg.end / HOP_S))
+    if hi <= lo:
+        return False
+    level = float(np.median(frames.energy_db[lo:hi])) - DIP_DB
+    before = [w for w in content if w.start < seg.start]
+    after = [w for w in content if w.start >= seg.start]
+    if before and not _dips(
+        frames.energy_db, level, before[-1].end - WORD_EDGE_TOLERANCE_S, seg.start
+    ):
+        return False
+    if after and not _dips(frames.energy_db, level, seg.end, (after[0].start + after[0].end) / 2):
+        return False
+    covered = sum(max(0.0, min(w.end, seg.end) - max(w.start, seg.start)) for w in content)
     return seg.end - seg.start - covered >= MIN_FILLER_S
 
 
-def _voiced_near(w: Word, words: Sequence[Word], frames: _Frames) -> bool:
-    """Whether any voice outside the other words lies within SUPPORT_PAD_S of a filler token."""
+def _dips(energy_db: np.ndarray, level: float, start: float, end: float) -> bool:
+    """Whether the level stays below `level` for DIP_S somewhere between two times (s)."""
+    lo, hi = max(0, int(start / HOP_S)), min(energy_db.size, int(np.ceil(end / HOP_S)))
+    if hi <= lo:
+        return False  # the sound runs on into the word: no room for a dip
+    low = energy_db[lo:hi] < level
+    return any(b - a >= round(DIP_S / HOP_S) for a, b in _runs(low))
+
+
+def _busy(gap_start: float, gap_end: float, sounds: Sequence[Segment], frames: _Frames) -> bool:
+    """Whether a gap holds more sound than its held sounds: speech Whisper left untranscribed
+    (it sometimes stops early), among which a held vowel may be a word."""
+    lo, hi = max(0, int(gap_start / HOP_S)), min(frames.sounding.size, int(gap_end / HOP_S))
+    mask = frames.sounding[lo:hi].copy()
+    for s in sounds:
+        mask[max(0, int(s.start / HOP_S) - lo) : max(0, int(s.end / HOP_S) - lo)] = False
+    return int(mask.sum()) * HOP_S > BUSY_S
+
+
+def _token_overlap(seg: Segment, tokens: Sequence[Word]) -> float:
+    """The largest overlap in seconds of a segment with a filler token (negative: the gap)."""
+    return max((min(w.end, seg.end) - max(w.start, seg.start) for w in tokens), default=-1e9)
+
+
+def _heard(w: Word, words: Sequence[Word], frames: _Frames) -> bool:
+    """Whether any sound outside the other words lies within SUPPORT_PAD_S of a filler token."""
     lo = max(0, int((w.start - SUPPORT_PAD_S) / HOP_S))
-    hi = min(frames.voiced.size, int(np.ceil((w.end + SUPPORT_PAD_S) / HOP_S)))
-    mask = frames.voiced[lo:hi].copy()
+    hi = min(frames.sounding.size, int(np.ceil((w.end + SUPPORT_PAD_S) / HOP_S)))
+    mask = frames.sounding[lo:hi].copy()
     for other in words:
         if other is w or other.filler:
             continue

@@ -141,3 +141,18 @@ def render_models(rows: Sequence[Any], catalogue: Sequence[Any]) -> None:
     c.print(t)
     for name, d in desc.items():
         c.print(f"[dim]{name}: {d}[/dim]")
+
+
+def render_questions(bank: Sequence[Any]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    c = _console()
+    t = Table(box=None, header_style="bold")
+    for col in ("id", "category", "seconds", "question"):
+        t.add_column(col, overflow="fold")
+    for q in bank:
+        secs = f"{q.target_seconds[0]}-{q.target_seconds[1]}" if q.target_seconds else ""
+        t.add_row(q.id, q.category, secs, escape(q.text))
+    c.print(t)
+    c.print(f"[dim]{len(bank)} questions; 'practice questions show ID' for guidance[/dim]")

@@ -429,6 +429,20 @@ class History:
         assert cursor.lastrowid is not None
         return int(cursor.lastrowid)
 
+    # -- other tables ----------------------------------------------------------------------
+    # Modules that own a table of their own (the outcome journal, the story bank) work through
+    # these two, so they share this connection's locking, transactions and error messages.
+
+    @contextlib.contextmanager
+    def writing(self, action: str) -> Iterator[sqlite3.Connection]:
+        """A write transaction on the history's connection; `action` names it in errors."""
+        with self._transaction(action):
+            yield self._conn
+
+    def query(self, sql: str, args: tuple[Any, ...] = ()) -> builtins.list[sqlite3.Row]:
+        """The rows of one read statement; sqlite errors as StoreError."""
+        return self._query(sql, args)
+
     # -- reading ---------------------------------------------------------------------------
 
     def get(self, attempt_id: int | str) -> Row:
@@ -544,6 +558,162 @@ class History:
         except sqlite3.Error as e:
             raise self._error("read", e) from e
 
+    # -- review, backup and restore --------------------------------------------------------
+
+    def attempts_at(self, question: Question | str) -> Rows:
+        """Every attempt at the same question (matched as `previous` matches), oldest first."""
+        args: tuple[Any, ...]
+        if isinstance(question, Question):
+            if question.id is not None:
+                match, args = "question_id = ?", (question.id,)
+            else:
+                match, args = "question_text = ?", (question.text,)
+        else:
+            match, args = "(question_id = ? OR question_text = ?)", (question, question)
+        rows = self._query(f"SELECT * FROM attempts WHERE {match} ORDER BY id", args)
+        return [self._to_result(row) for row in rows]
+
+    def is_empty(self) -> bool:
+        """True when no attempt, outcome or story is kept (what restore may overwrite freely)."""
+        for table in ("attempts", "outcomes", "stories"):
+            if self._query(f"SELECT 1 FROM {table} LIMIT 1", ()):
+                return False
+        return True
+
+    def backup(self, dest: Path) -> BackupSummary:
+        """Write a zip of the database (a consistent copy through SQLite's backup API, safe while
+        another practice writes) and every recording a row refers to."""
+        import zipfile
+
+        dest = Path(dest).expanduser()
+        rows = self._query(
+            "SELECT audio_path, audio_sha256 FROM attempts WHERE audio_path IS NOT NULL", ()
+        )
+        work = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=self.home))
+        partial = dest.with_name(f"{TMP_PREFIX}{dest.name}")
+        try:
+            snapshot = work / DB_NAME
+            target = sqlite3.connect(snapshot)
+            try:
+                self._conn.backup(target)
+                # A single file: the zip must not depend on a -wal beside it.
+                target.execute("PRAGMA journal_mode = DELETE")
+            except sqlite3.Error as e:
+                raise self._error("back up", e) from e
+            finally:
+                target.close()
+            recordings: dict[str, str | None] = {}
+            with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
+                zf.write(snapshot, DB_NAME)
+                missing = 0
+                for relative, digest in rows:
+                    path = self.home / relative
+                    if not path.is_file():
+                        missing += 1  # deleted by hand: the attempt is still worth keeping
+                        continue
+                    # Audio is already compressed (flac, ogg) or large (wav): store, don't deflate.
+                    zf.write(path, relative, compress_type=zipfile.ZIP_STORED)
+                    recordings[relative] = digest
+                manifest = {
+                    "format": BACKUP_FORMAT,
+                    "created_at": utc_now(),
+                    "schema_version": self.schema_version(),
+                    "attempts": int(self._query("SELECT COUNT(*) FROM attempts", ())[0][0]),
+                    "recordings": recordings,
+                }
+                zf.writestr(BACKUP_MANIFEST, json.dumps(manifest, indent=2))
+            os.chmod(partial, FILE_MODE)
+            os.replace(partial, dest)
+        except OSError as e:
+            raise StoreError(
+                f"Cannot write the backup {dest}: {e.strerror or e}; check the folder exists "
+                "and the disk has space."
+            ) from e
+        finally:
+            import shutil
+
+            shutil.rmtree(work, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                partial.unlink()
+        return BackupSummary(path=dest, attempts=manifest["attempts"],
+                             recordings=len(recordings), missing_recordings=missing,
+                             bytes=dest.stat().st_size)
+
+    def restore(self, source: Path, *, force: bool = False) -> BackupSummary:
+        """Replace this history with a backup made by `backup`, after checking the backup's
+        database integrity and every recording's sha256. Refuses a non-empty history unless
+        `force`. The history is migrated to this version's schema afterwards."""
+        import shutil
+        import zipfile
+
+        source = Path(source).expanduser()
+        if not self.is_empty() and not force:
+            count = int(self._query("SELECT COUNT(*) FROM attempts", ())[0][0])
+            raise StoreError(
+                f"The history {self.db_path} is not empty ({count} attempts); restoring "
+                f"{source} would replace it. Back it up first, then add --force."
+            )
+        work = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=self.home))
+        try:
+            try:
+                zf = zipfile.ZipFile(source)
+            except FileNotFoundError as e:
+                raise StoreError(f"No such file: {source}; check the path of the backup.") from e
+            except (zipfile.BadZipFile, OSError) as e:
+                raise StoreError(f"{source} is not a practice backup (not a zip: {e}).") from e
+            with zf:
+                manifest = _read_manifest(zf, source)
+                zf.extract(DB_NAME, work)
+                recordings: dict[str, str | None] = manifest.get("recordings") or {}
+                for relative in recordings:
+                    if not _safe_recording_name(relative):
+                        raise StoreError(f"{source} names an unsafe recording path {relative!r}.")
+                    zf.extract(relative, work)
+            snapshot = work / DB_NAME
+            count = _check_snapshot(snapshot, source)
+            for relative, digest in recordings.items():
+                if digest and _sha256(work / relative) != digest:
+                    raise StoreError(
+                        f"The recording {relative} in {source} does not match its checksum; "
+                        "the backup is damaged."
+                    )
+            # Recordings first: if the database copy then fails, the old rows still find theirs.
+            for relative in recordings:
+                target = self.home / relative
+                os.replace(work / relative, target)
+                os.chmod(target, FILE_MODE)
+            _fsync_dir(self.recordings)
+            src = sqlite3.connect(snapshot)
+            try:
+                src.backup(self._conn)
+            except sqlite3.Error as e:
+                raise self._error("restore", e) from e
+            finally:
+                src.close()
+            self._migrate()
+            verdict = self.integrity_check()
+            if verdict != "ok":
+                raise StoreError(
+                    f"The restored history {self.db_path} failed its check: {verdict}."
+                )
+            kept = {str(r[0]) for r in self._query(
+                "SELECT audio_path FROM attempts WHERE audio_path IS NOT NULL", ())}
+            for path in self.recordings.iterdir():
+                # Audio of attempts the backup does not hold; takes and temp copies stay.
+                relative = f"{RECORDINGS_DIR}/{path.name}"
+                if path.is_file() and not path.name.startswith(TMP_PREFIX) and relative not in kept:
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+        except OSError as e:
+            raise StoreError(
+                f"Cannot restore {source} into {self.home}: {e.strerror or e}; check the disk "
+                "has space and you can write there."
+            ) from e
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return BackupSummary(path=source, attempts=count, recordings=len(recordings),
+                             missing_recordings=0, bytes=source.stat().st_size)
+
     # -- transactions and errors -----------------------------------------------------------
 
     @contextlib.contextmanager
@@ -625,3 +795,77 @@ def _create_private(path: Path) -> None:
         os.fchmod(fd, FILE_MODE)  # the mode given to open() is filtered by the umask
     finally:
         os.close(fd)
+
+
+# -- backups ------------------------------------------------------------------------------------
+
+BACKUP_FORMAT = "practice-backup-1"
+BACKUP_MANIFEST = "manifest.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class BackupSummary:
+    path: Path
+    attempts: int
+    recordings: int
+    missing_recordings: int  # rows whose audio file was already gone when backing up
+    bytes: int
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(COPY_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _safe_recording_name(relative: str) -> bool:
+    # Only "recordings/<file>": a crafted zip must not write outside the home.
+    parts = relative.split("/")
+    return (len(parts) == 2 and parts[0] == RECORDINGS_DIR and parts[1] not in ("", ".", "..")
+            and "\\" not in relative and not parts[1].startswith(TMP_PREFIX))
+
+
+def _read_manifest(zf: Any, source: Path) -> dict[str, Any]:
+    names = set(zf.namelist())
+    if BACKUP_MANIFEST not in names or DB_NAME not in names:
+        raise StoreError(f"{source} is not a practice backup (no {BACKUP_MANIFEST} or {DB_NAME}).")
+    bad = zf.testzip()
+    if bad is not None:
+        raise StoreError(f"{source} is damaged: {bad} fails its CRC check.")
+    try:
+        manifest = json.loads(zf.read(BACKUP_MANIFEST))
+    except ValueError as e:
+        raise StoreError(f"{source} is not a practice backup ({BACKUP_MANIFEST}: {e}).") from e
+    if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
+        raise StoreError(f"{source} is not a practice backup this version can read.")
+    missing = [r for r in manifest.get("recordings") or {} if r not in names]
+    if missing:
+        raise StoreError(f"{source} is incomplete: {missing[0]} is missing.")
+    return manifest
+
+
+def _check_snapshot(snapshot: Path, source: Path) -> int:
+    """The backup's database passes SQLite's integrity check and is a history this version
+    can open; return its number of attempts."""
+    try:
+        conn = sqlite3.connect(f"file:{snapshot}?mode=ro", uri=True)
+        try:
+            verdict = str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            count = int(conn.execute("SELECT COUNT(*) FROM attempts").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        raise StoreError(
+            f"The database in {source} cannot be read ({e}); the backup is damaged."
+        ) from e
+    if verdict != "ok":
+        raise StoreError(f"The database in {source} failed its integrity check: {verdict}.")
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{source} was written by a newer practice (schema {version}; this one knows up to "
+            f"{SCHEMA_VERSION}); upgrade practice to restore it."
+        )
+    return count

@@ -111,3 +111,19 @@ def test_history_starts_empty_and_models_list_json(tmp_path):
         ("tiny.en", "faster-whisper"), ("tiny.en", "openai-whisper")}
     assert set(rows[0]) == {"name", "engine", "format", "path", "sha256", "installed"}
     assert not any(x["installed"] for x in rows)
+
+
+def test_questions_add_list_and_show(tmp_path):
+    r = run(["questions", "add", "why-acme", "--text", "Why did you leave Acme?",
+             "--category", "red-flag", "--target", "30-60"], tmp_path)
+    assert r.exit_code == 0, r.output
+    rows = json.loads(run(["questions", "list", "--category", "red-flag", "--json"],
+                          tmp_path).output)
+    mine = [q for q in rows if q["id"] == "why-acme"]
+    assert mine and mine[0]["target_seconds"] == [30, 60]
+    assert len(rows) >= 9  # the built-in red-flag questions are there too
+    r = run(["questions", "show", "why-acme"], tmp_path)
+    assert "Why did you leave Acme?" in r.output and "30-60 s" in r.output
+    r = run(["questions", "add", "bad", "--text", "x", "--category", "fit", "--target", "abc"],
+            tmp_path)
+    assert r.exit_code == 2

@@ -40,7 +40,13 @@ _SUBJECTS = (
     r"nobody|the\s+\w+|our\s+\w+|my\s+\w+"
 )
 _CONNECTIVES = r"and\s+then|and\s+so|and|so|but|then"
-_SPLICE = re.compile(rf",\s+(?=(?:(?:{_CONNECTIVES})\s+)?(?:{_SUBJECTS})\s+\w)", re.IGNORECASE)
+# "..., so now I start every review with..." turns from what happened to what changed; the time
+# adverb between the connective and the subject must not hide the new clause.
+_TURN_ADVERBS = r"now|since\s+then|these\s+days|today|afterwards"
+_SPLICE = re.compile(
+    rf",\s+(?=(?:(?:{_CONNECTIVES})\s+)?(?:(?:{_TURN_ADVERBS}),?\s+)?(?:{_SUBJECTS})\s+\w)",
+    re.IGNORECASE,
+)
 
 # Irregular past forms (regular ones end in -ed); shared with the structure rules.
 IRREGULAR_PAST = frozenset(
