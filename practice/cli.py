@@ -358,7 +358,7 @@ def questions_show(settings: Settings, question_id: str) -> None:
 @click.option("--text", required=True, help="The question as the interviewer asks it.")
 @click.option("--category", type=CATEGORY_CHOICE, required=True, help="Kind of question.")
 @click.option("--guidance", default="", help="What a strong answer contains.")
-@click.option("--target", "target", metavar="LOW-HIGH", help="Target length in seconds, e.g. 60-120.")
+@click.option("--target", metavar="LOW-HIGH", help="Target length in seconds, e.g. 60-120.")
 @click.option("--bank", "bank_name", default="my-questions", show_default=True,
               help="Your bank file's name in <data home>/questions/.")
 @pass_settings

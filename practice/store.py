@@ -104,7 +104,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             source_attempt_id INTEGER REFERENCES attempts(id) ON DELETE SET NULL
         )""",
         # An attempt that rehearsed a story (practice ask --story ID).
-        "ALTER TABLE attempts ADD COLUMN story_id INTEGER REFERENCES stories(id) ON DELETE SET NULL",
+        "ALTER TABLE attempts ADD COLUMN story_id INTEGER"
+        " REFERENCES stories(id) ON DELETE SET NULL",
         "CREATE INDEX attempts_story_id ON attempts(story_id)",
     ),
 )
