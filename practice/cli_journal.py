@@ -38,7 +38,11 @@ def _print_json(data: Any) -> None:
 
 def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
     return textwrap.fill(
-        text, WIDTH, initial_indent=indent if first is None else first, subsequent_indent=indent
+        text,
+        WIDTH,
+        initial_indent=indent if first is None else first,
+        subsequent_indent=indent,
+        break_on_hyphens=False,  # keeps ids and commands like feedback-request whole
     )
 
 
@@ -66,22 +70,35 @@ def _outcome_commands(cli: click.Group) -> None:
     @outcome.command("add")
     @click.option("--company", required=True, help="The employer.")
     @click.option("--role", required=True, help="The job title applied for.")
-    @click.option("--stage", required=True, type=click.Choice(STAGES),
-                  help="The furthest stage this application reached.")
-    @click.option("--result", required=True, type=click.Choice(RESULTS),
-                  help="How that stage ended.")
+    @click.option(
+        "--stage",
+        required=True,
+        type=click.Choice(STAGES),
+        help="The furthest stage this application reached.",
+    )
+    @click.option(
+        "--result", required=True, type=click.Choice(RESULTS), help="How that stage ended."
+    )
     @click.option("--date", metavar="YYYY-MM-DD", help="When it happened (default today).")
     @click.option("--notes", help="Anything worth remembering: who, what was asked.")
     @pass_settings
-    def outcome_add(settings: Settings, company: str, role: str, stage: str, result: str,
-                    date: str | None, notes: str | None) -> None:
+    def outcome_add(
+        settings: Settings,
+        company: str,
+        role: str,
+        stage: str,
+        result: str,
+        date: str | None,
+        notes: str | None,
+    ) -> None:
         """Log one application's outcome."""
         from practice.outcomes import add_outcome
         from practice.store import History
 
         with History.open(settings.home) as h:
-            o = add_outcome(h, company=company, role=role, stage=stage, result=result, date=date,
-                            notes=notes)
+            o = add_outcome(
+                h, company=company, role=role, stage=stage, result=result, date=date, notes=notes
+            )
         click.echo(f"Logged outcome {o.id}: {o.company} - {o.role}, {o.stage}: {o.result}.")
 
     @outcome.command("edit")
@@ -133,8 +150,10 @@ def _outcome_commands(cli: click.Group) -> None:
             _print_json([o.to_dict() for o in rows])
             return
         if not rows:
-            click.echo("No outcomes yet; log one with 'practice outcome add --company C --role R "
-                       "--stage S --result X'.")
+            click.echo(
+                "No outcomes yet; log one with 'practice outcome add --company C --role R "
+                "--stage S --result X'."
+            )
             return
         for o in rows:
             click.echo(_outcome_line(o))
@@ -163,8 +182,14 @@ def render_diagnosis(d: Diagnosis) -> str:
             lines += [_wrap(m.text, "    ", "  - ") for m in d.weakest]
         return "\n".join(lines)
     main, *others = d.findings
-    lines += [main.headline, _wrap(main.basis, "  "), "", _wrap(main.meaning), "",
-              "What to work on:"]
+    lines += [
+        main.headline,
+        _wrap(main.basis, "  "),
+        "",
+        _wrap(main.meaning),
+        "",
+        "What to work on:",
+    ]
     lines += [_wrap(p, "    ", "  - ") for p in main.practise]
     if main.checklist:
         lines += ["", "Presence checklist (audio cannot judge these; ask a friend to watch):"]
@@ -172,8 +197,11 @@ def render_diagnosis(d: Diagnosis) -> str:
     lines += ["", _wrap(main.evidence_note)]
     lines += [_wrap(m.text, "    ", "  - ") for m in main.evidence]
     if main.unpractised:
-        lines.append(_wrap("Not practised yet: " + ", ".join(main.unpractised) + " questions.",
-                           "    ", "  - "))
+        lines.append(
+            _wrap(
+                "Not practised yet: " + ", ".join(main.unpractised) + " questions.", "    ", "  - "
+            )
+        )
     for f in others:
         lines += ["", _wrap(f"Also: {f.headline} {f.basis}")]
     lines += ["", _wrap(d.encouragement), "", "Next: 'practice plan' picks the questions."]
@@ -187,7 +215,8 @@ def render_plan(p: Plan) -> str:
         lines.append(f"{i}. [{item.category}] {item.question_id} ({times})")
         lines.append(_wrap(item.text, "     "))
         lines.append(_wrap(f"why: {item.reason}", "     "))
-    lines += ["", "Start with: practice ask --question " + p.items[0].question_id] if p.items else []
+    if p.items:
+        lines += ["", f"Start with: practice ask --question {p.items[0].question_id}"]
     return "\n".join(lines)
 
 
@@ -210,8 +239,15 @@ def _coach_commands(cli: click.Group) -> None:
         click.echo(render_diagnosis(d))
 
     @cli.command()
-    @click.option("-n", "--count", "n", type=click.IntRange(min=1), default=DEFAULT_PLAN_SIZE,
-                  show_default=True, help="How many questions.")
+    @click.option(
+        "-n",
+        "--count",
+        "n",
+        type=click.IntRange(min=1),
+        default=DEFAULT_PLAN_SIZE,
+        show_default=True,
+        help="How many questions.",
+    )
     @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
     @pass_settings
     def plan(settings: Settings, n: int, as_json: bool) -> None:
@@ -238,10 +274,17 @@ def _note_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--company", required=True, help="The employer."),
         click.option("--role", required=True, help="The job title."),
         click.option("--interviewer", metavar="NAME", help="Who the note is to."),
-        click.option("--points", multiple=True, metavar="TEXT",
-                     help="Things to mention; separate several with ';' or repeat the option."),
-        click.option("--out", metavar="FILE", help="Write the draft here (readable by you only) "
-                     "instead of printing it."),
+        click.option(
+            "--points",
+            multiple=True,
+            metavar="TEXT",
+            help="Things to mention; separate several with ';' or repeat the option.",
+        ),
+        click.option(
+            "--out",
+            metavar="FILE",
+            help="Write the draft here (readable by you only) instead of printing it.",
+        ),
         click.option("--edit", is_flag=True, help="Open the draft in your editor first."),
     ]
     for option in reversed(options):
@@ -249,12 +292,20 @@ def _note_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
-def _note(kind: str, company: str, role: str, interviewer: str | None,
-          points: tuple[str, ...], out: str | None, edit: bool) -> None:
+def _note(
+    kind: str,
+    company: str,
+    role: str,
+    interviewer: str | None,
+    points: tuple[str, ...],
+    out: str | None,
+    edit: bool,
+) -> None:
     from practice import notes
 
-    text = notes.draft(kind, company=company, role=role, interviewer=interviewer,
-                       points=notes.split_points(points))
+    text = notes.draft(
+        kind, company=company, role=role, interviewer=interviewer, points=notes.split_points(points)
+    )
     if edit:
         edited = click.edit(text)
         if edited is None:
@@ -275,15 +326,27 @@ def _note_commands(cli: click.Group) -> None:
 
     @note.command("thank-you")
     @_note_options
-    def note_thank_you(company: str, role: str, interviewer: str | None,
-                       points: tuple[str, ...], out: str | None, edit: bool) -> None:
+    def note_thank_you(
+        company: str,
+        role: str,
+        interviewer: str | None,
+        points: tuple[str, ...],
+        out: str | None,
+        edit: bool,
+    ) -> None:
         """A thank-you note to send the same day, tying up loose ends (--points)."""
         _note("thank-you", company, role, interviewer, points, out, edit)
 
     @note.command("feedback-request")
     @_note_options
-    def note_feedback(company: str, role: str, interviewer: str | None,
-                      points: tuple[str, ...], out: str | None, edit: bool) -> None:
+    def note_feedback(
+        company: str,
+        role: str,
+        interviewer: str | None,
+        points: tuple[str, ...],
+        out: str | None,
+        edit: bool,
+    ) -> None:
         """After a rejection: a respectful request for a few minutes of candid feedback
         (--points: what you would most like their view on)."""
         _note("feedback-request", company, role, interviewer, points, out, edit)

@@ -213,8 +213,13 @@ READINGS: dict[str, _Reading] = {
             "(practice note thank-you).",
         ),
         metrics=(
-            "red-flag.defensive", "red-flag.content", "success-story.unquantified",
-            "success-story.structure", "job-terms", "fit.no-reasons", "fit.content",
+            "red-flag.defensive",
+            "red-flag.content",
+            "success-story.unquantified",
+            "success-story.structure",
+            "job-terms",
+            "fit.no-reasons",
+            "fit.content",
             "fit.enthusiasm",
         ),
         categories=("red-flag", "success-story", "fit"),
@@ -226,19 +231,24 @@ READINGS: dict[str, _Reading] = {
         pattern="after-interview",
         headline="You get past the screen, and the applications stop after the interviews.",
         meaning=(
-            "Once they meet you, interviewers weigh delivery and presence, and above all whether "
-            "you want this work and want to add value for them, rather than what the job can do "
-            "for you."
+            "Once they meet you, interviewers weigh delivery and presence, and above all "
+            "enthusiasm: that you want this work and want to add value for them, rather than "
+            "what the job can do for you."
         ),
         practise=(
             "Let enthusiasm for the work itself show, in your voice as well as your words.",
-            "Frame answers around what you will do for the employer: their problems, your "
-            "results.",
+            "Frame answers around what you will do for the employer: their problems, your results.",
             "Delivery: a steady pace, few fillers, a varied voice. Record, replay, compare.",
         ),
         metrics=(
-            "all.enthusiasm", "fit.enthusiasm", "self-interest", "all.delivery",
-            "delivery.monotone", "delivery.fillers", "delivery.pace", "closing.enthusiasm",
+            "all.enthusiasm",
+            "fit.enthusiasm",
+            "self-interest",
+            "all.delivery",
+            "delivery.monotone",
+            "delivery.fillers",
+            "delivery.pace",
+            "closing.enthusiasm",
         ),
         categories=("fit", "closing", "success-story"),
         evidence_note="Where your practice answers fall short on enthusiasm, value and delivery:",
@@ -269,7 +279,7 @@ READINGS: dict[str, _Reading] = {
             "Prepare sharp closing questions and a short summary of why you and the role fit.",
         ),
         metrics=("*",),
-        categories=("closing",),
+        categories=("closing", "fit"),  # final rounds test motivation and how you close
         evidence_note="Small refinements: your weakest practice numbers.",
         aim="refinement for final rounds",
         tags=frozenset({"value", "curiosity", "preparation"}),
@@ -325,21 +335,35 @@ def metrics(attempts: Sequence[Mapping[str, Any]]) -> list[Metric]:
 
     red_flags = [a for a in by_cat["red-flag"] if _content(a).get("red_flag_handling")]
     out += _count(
-        "red-flag.defensive", "red-flag", red_flags[:RECENT], "red-flag answers",
-        lambda a: _content(a).get("red_flag_handling") == "defensive", "read defensive",
+        "red-flag.defensive",
+        "red-flag",
+        red_flags[:RECENT],
+        "red-flag answers",
+        lambda a: _content(a).get("red_flag_handling") == "defensive",
+        "read defensive",
     )
     out += _count(
-        "fit.no-reasons", "fit", by_cat["fit"][:RECENT], "fit answers",
-        lambda a: not _content(a).get("fit_reasons"), "gave no concrete reason the job fits you",
+        "fit.no-reasons",
+        "fit",
+        by_cat["fit"][:RECENT],
+        "fit answers",
+        lambda a: not _content(a).get("fit_reasons"),
+        "gave no concrete reason the job fits you",
     )
     out += _count(
-        "success-story.unquantified", "success-story", by_cat["success-story"][:RECENT],
-        "success stories", lambda a: not (a.get("structure") or {}).get("result_quantified"),
+        "success-story.unquantified",
+        "success-story",
+        by_cat["success-story"][:RECENT],
+        "success stories",
+        lambda a: not (a.get("structure") or {}).get("result_quantified"),
         "ended without a measurable result",
     )
     judged = [a for a in attempts if _content(a).get("value_orientation") is not None]
     out += _count(
-        "self-interest", "fit", judged[:RECENT], "answers",
+        "self-interest",
+        "fit",
+        judged[:RECENT],
+        "answers",
         lambda a: _content(a).get("value_orientation") == -1,
         "spoke more about what the job gives you than what you would give it",
     )
@@ -355,9 +379,7 @@ def _content(a: Mapping[str, Any]) -> Mapping[str, Any]:
 def _average(
     key: str, category: str | None, who: str, dim: str, rows: Sequence[Mapping[str, Any]]
 ) -> Metric | None:
-    values = [
-        float(s[dim]) for a in rows if (s := a.get("scores") or {}).get(dim) is not None
-    ]
+    values = [float(s[dim]) for a in rows if (s := a.get("scores") or {}).get(dim) is not None]
     if not values:
         return None
     avg = round(sum(values) / len(values))
@@ -373,8 +395,12 @@ def _average(
 
 
 def _count(
-    key: str, category: str | None, rows: Sequence[Mapping[str, Any]], noun: str,
-    test: Any, verb: str,
+    key: str,
+    category: str | None,
+    rows: Sequence[Mapping[str, Any]],
+    noun: str,
+    test: Any,
+    verb: str,
 ) -> list[Metric]:
     if not rows:
         return []
@@ -402,7 +428,8 @@ def _job_terms(rows: Sequence[Mapping[str, Any]]) -> list[Metric]:
         f"your answers used {used} of the {used + missed} job-posting terms they were checked "
         f"against ({n} answer{'s' if n != 1 else ''})"
     )
-    return [Metric("job-terms", "success-story", text, 1 - share, share < JOB_TERMS_WEAK, n)]
+    # Any kind of answer can be tied to the posting, so it names no one category to practise.
+    return [Metric("job-terms", None, text, 1 - share, share < JOB_TERMS_WEAK, n)]
 
 
 def _delivery(rows: Sequence[Mapping[str, Any]]) -> list[Metric]:
@@ -414,11 +441,17 @@ def _delivery(rows: Sequence[Mapping[str, Any]]) -> list[Metric]:
     answers = f"{n} spoken answer{'s' if n != 1 else ''}"
     wpm = sum(float(a["delivery"].get("words_per_minute") or 0) for a in rows) / n
     off = max(PACE_LOW_WPM - wpm, wpm - PACE_HIGH_WPM, 0.0)
-    out.append(Metric(
-        "delivery.pace", None,
-        f"you average {wpm:.0f} words a minute (aim for {PACE_LOW_WPM}-{PACE_HIGH_WPM}; {answers})",
-        min(1.0, off / 50), off > 0, n,  # 50 wpm outside the range is as bad as it gets
-    ))
+    out.append(
+        Metric(
+            "delivery.pace",
+            None,
+            f"you average {wpm:.0f} words a minute "
+            f"(aim for {PACE_LOW_WPM}-{PACE_HIGH_WPM}; {answers})",
+            min(1.0, off / 50),
+            off > 0,
+            n,  # 50 wpm outside the range is as bad as it gets
+        )
+    )
     words = sum(int(a["delivery"].get("spoken_word_count") or 0) for a in rows)
     fillers = sum(
         int(a["delivery"].get("filler_count") or 0)
@@ -427,16 +460,25 @@ def _delivery(rows: Sequence[Mapping[str, Any]]) -> list[Metric]:
     )
     if words:
         share = fillers / words
-        out.append(Metric(
-            "delivery.fillers", None,
-            f"fillers make up {share:.0%} of your words (aim under {FILLER_SHARE_MAX:.0%}; "
-            f"{answers})",
-            min(1.0, share / (3 * FILLER_SHARE_MAX)), share > FILLER_SHARE_MAX, n,
-        ))
+        out.append(
+            Metric(
+                "delivery.fillers",
+                None,
+                f"fillers make up {share:.0%} of your words (aim under {FILLER_SHARE_MAX:.0%}; "
+                f"{answers})",
+                min(1.0, share / (3 * FILLER_SHARE_MAX)),
+                share > FILLER_SHARE_MAX,
+                n,
+            )
+        )
     judged = [a for a in rows if (a.get("prosody") or {}).get("monotone") is not None]
     out += _count(
-        "delivery.monotone", None, judged, "spoken answers",
-        lambda a: a["prosody"]["monotone"], "sounded monotone",
+        "delivery.monotone",
+        None,
+        judged,
+        "spoken answers",
+        lambda a: a["prosody"]["monotone"],
+        "sounded monotone",
     )
     return out
 
@@ -500,7 +542,7 @@ def _finding(
     evidence = evidence[:MAX_EVIDENCE]
     categories = list(r.categories)
     if stage == "final-round":
-        # Refinement aims at whatever is weakest, after the closing questions.
+        # Refinement aims at whatever is weakest, after closing and fit.
         categories += [m.category for m in evidence if m.category]
     categories = list(dict.fromkeys(categories))
     unpractised = tuple(c for c in categories if not practised.get(c))
@@ -557,11 +599,14 @@ def _reached_phrase(apps: Sequence[Application]) -> str:
 
 
 def _summary(
-    n_outcomes: int, apps: Sequence[Application], stopped: Mapping[str, int],
-    reached_interview: int, n_attempts: int,
+    n_outcomes: int,
+    apps: Sequence[Application],
+    stopped: Mapping[str, int],
+    reached_interview: int,
+    n_attempts: int,
 ) -> str:
     if not apps:
-        return f"No outcomes logged yet; {n_attempts} practice answers."
+        return f"No outcomes logged yet; {_n(n_attempts, 'practice answer')}."
     parts = [f"{stopped[s]} ended {WHERE[s]}" for s in WHERE if stopped.get(s)]
     still = sum(1 for a in apps if a.is_open)
     if still:
@@ -571,10 +616,14 @@ def _summary(
         parts.append(f"{offers} with an offer")
     detail = ": " + ", ".join(parts) if parts else ""
     return (
-        f"{n_outcomes} outcome{'s' if n_outcomes != 1 else ''} across {len(apps)} "
-        f"application{'s' if len(apps) != 1 else ''}{detail}. {reached_interview} reached an "
-        f"interview. Based also on {n_attempts} practice answer{'s' if n_attempts != 1 else ''}."
+        f"{_n(n_outcomes, 'outcome')} across {_n(len(apps), 'application')}{detail}. "
+        f"{reached_interview} reached at least a phone screen. "
+        f"Based also on {_n(n_attempts, 'practice answer')}."
     )
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 def _encouragement(findings: Sequence[Finding], apps: Sequence[Application]) -> str:
@@ -638,13 +687,14 @@ def plan(
             f"{'s' if main.count != 1 else ''} ended {WHERE[main.stage]})"
         )
     else:
+        # Nothing logged or nothing stopped yet: aim at the weakest numbers, else a rounded start.
         focus = "Your weakest practice numbers."
-    for m in diagnosis.weakest:
-        want(m.category, m.text)
-    for c in DEFAULT_CATEGORIES:
-        want(c, "a well-rounded start")
-    if not diagnosis.weakest and main is None:
-        focus = "A well-rounded start: who you are, a success story, why this job."
+        for m in diagnosis.weakest:
+            want(m.category, m.text)
+        for c in DEFAULT_CATEGORIES:
+            want(c, "a well-rounded start")
+        if not diagnosis.weakest:
+            focus = "A well-rounded start: who you are, a success story, why this job."
 
     chosen = [c for c in reasons if any(q.category == c for q in bank)][:PLAN_CATEGORIES]
     queues = {c: _ranked([q for q in bank if q.category == c], counts, tags) for c in chosen}

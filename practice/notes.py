@@ -64,9 +64,11 @@ def _loose_ends(points: Sequence[str]) -> str:
 def _focus(points: Sequence[str]) -> str:
     if not points:
         return ""
-    return "\nIn particular, I would welcome your view on:\n" + "\n".join(
-        f"- {p}" for p in points
-    ) + "\n"
+    return (
+        "\nIn particular, I would welcome your view on:\n"
+        + "\n".join(f"- {p}" for p in points)
+        + "\n"
+    )
 
 
 def _template(kind: str) -> str:

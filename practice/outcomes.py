@@ -49,16 +49,29 @@ def add_outcome(
 ) -> Outcome:
     """Log where an application got to; `date` defaults to today. Returns the stored row."""
     values = _checked(
-        {"company": company, "role": role, "stage": stage, "result": result,
-         "date": Date.today() if date is None else date, "notes": notes}
+        {
+            "company": company,
+            "role": role,
+            "stage": stage,
+            "result": result,
+            "date": Date.today() if date is None else date,
+            "notes": notes,
+        }
     )
     created_at = utc_now()
     with history.writing("log an outcome in") as conn:
         cursor = conn.execute(
             "INSERT INTO outcomes (created_at, date, company, role, stage, result, notes) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (created_at, values["date"], values["company"], values["role"], values["stage"],
-             values["result"], values["notes"]),
+            (
+                created_at,
+                values["date"],
+                values["company"],
+                values["role"],
+                values["stage"],
+                values["result"],
+                values["notes"],
+            ),
         )
         assert cursor.lastrowid is not None
         outcome_id = int(cursor.lastrowid)
@@ -89,7 +102,8 @@ def edit_outcome(history: History, outcome_id: int, **changes: Any) -> Outcome:
     if not changes:
         raise InputError(
             f"Nothing to change in outcome {outcome_id}; give at least one of "
-            + ", ".join(f"--{k}" for k in EDITABLE) + "."
+            + ", ".join(f"--{k}" for k in EDITABLE)
+            + "."
         )
     values = _checked(changes)
     assignments = ", ".join(f"{k} = ?" for k in values)
@@ -129,7 +143,7 @@ def _checked(values: dict[str, Any]) -> dict[str, Any]:
         if key in ("company", "role"):
             text = str(value).strip()
             if not text:
-                raise InputError(f"The {key} is empty; give it, e.g. --{key} \"Acme\".")
+                raise InputError(f'The {key} is empty; give it, e.g. --{key} "Acme".')
             if len(text) > MAX_TEXT:
                 raise InputError(
                     f"The {key} is {len(text)} characters long; keep it under {MAX_TEXT} and put "

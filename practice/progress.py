@@ -367,7 +367,7 @@ def plot(progress: Progress, path: Path) -> Path:
             m = progress.metric(key)
             if m.points:
                 ax.plot([p.id for p in m.points], m.values, marker="o", ms=3, color=colour,
-                        label=f"{m.label} {m.unit}".strip())
+                        label=m.label + (m.unit if m.unit.startswith("/") else ""))
         ax.set_ylabel("count")
         ax.set_xlabel("attempt number")
         ax.legend(loc="upper right", fontsize=8)

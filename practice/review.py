@@ -107,15 +107,16 @@ def question_of(payload: Payload) -> Question | None:
 def job_text_of(payload: Payload) -> str | None:
     """A stand-in for the job posting the attempt was checked against.
 
-    The posting itself is not stored, only its key terms; each term written twice on its own
-    line makes `analysis.content.job_terms` find exactly those terms again (it keeps phrases a
-    posting repeats), so a rescore keeps checking the same terms.
+    The posting itself is not stored, only its key terms; each term written twice, between
+    commas and never first in a sentence (which would hide a name's capital), makes
+    `analysis.content.job_terms` find exactly those terms again (it keeps what a posting
+    repeats), so a rescore keeps checking the same terms.
     """
     content = payload.get("content") or {}
     terms = [*(content.get("job_terms_used") or ()), *(content.get("job_terms_missed") or ())]
     if not terms:
         return None
-    return "\n".join(f"{t}\n{t}" for t in terms)
+    return "Terms, " + ", ".join(f"{t}, {t}" for t in terms) + "."
 
 
 # -- marking the transcript ---------------------------------------------------------------------

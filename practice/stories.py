@@ -448,12 +448,29 @@ STOP_WORDS = frozenset(
     yours tell time describe walk me one two three four five six seven eight nine ten first
     every get got make made new way went did day days week weeks month months year years""".split()
 )
-_WORD = re.compile(r"[a-z][a-z0-9+#'-]*[a-z0-9+#]|[a-z]")
+
+
+_RAW_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'\u2019-]*[A-Za-z0-9+#]|[A-Za-z]")
 
 
 def content_words(text: str) -> set[str]:
-    """Lower-case, lightly stemmed words of `text` that carry topic (stop words dropped)."""
-    return {stem(w) for w in _WORD.findall(_lower(text)) if w not in STOP_WORDS and len(w) > 2}
+    """Lightly stemmed, lower-case words of `text` that carry topic (stop words dropped).
+
+    A hyphenated word counts whole and by its parts ("non-technical" also gives "technical");
+    two-letter words count only as capitals, where they are names ("IV", "HR", "QA").
+    """
+    out: set[str] = set()
+    for raw in _RAW_WORD.findall(text.replace("\u2019", "'")):
+        if re.fullmatch(r"[A-Z]{2,}s", raw):
+            raw = raw[:-1]  # "KPIs" is the plural of "KPI"
+        if len(raw) == 2 and raw.isupper():
+            out.add(raw.lower())
+            continue
+        low = raw.lower()
+        for w in (low, *low.split("-")) if "-" in low else (low,):
+            if w not in STOP_WORDS and len(w) > 2:
+                out.add(stem(w))
+    return out
 
 
 def stem(word: str) -> str:

@@ -391,6 +391,38 @@ def test_record_stops_after_the_speech_and_matches_the_source(vmic, clip, tmp_pa
 
 
 @pytest.mark.mic
+def test_a_device_refusing_16_khz_is_resampled(vmic, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    import sounddevice as sd
+    import soundfile as sf
+
+    from practice.audio import load
+
+    real_check = sd.check_input_settings
+
+    def refuse_16k(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if kwargs.get("samplerate") == SR:
+            raise sd.PortAudioError("Invalid sample rate")
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(sd, "check_input_settings", refuse_16k)
+    player: list[subprocess.Popen] = []
+
+    def start_playing(level: Level) -> None:
+        if not player:
+            player.append(_play(SHORT_CLIP))
+
+    take = capture.record(tmp_path / "resampled.wav", stop_after_silence_s=1.0, max_seconds=20,
+                          on_level=start_playing)
+    player[0].wait(timeout=30)
+    assert take.device_samplerate == 44100  # the virtual device's own rate
+    assert take.stopped_by == "silence"
+    captured, rate = sf.read(take.path, dtype="float32")
+    assert rate == SR
+    r, _ = _correlation(captured, load(SHORT_CLIP).samples)
+    assert r > 0.8
+
+
+@pytest.mark.mic
 def test_enter_and_ctrl_c_end_the_take_and_keep_it(vmic, tmp_path) -> None:  # noqa: ANN001
     import soundfile as sf
 
@@ -450,7 +482,8 @@ def test_kill_9_mid_take_leaves_a_partial_that_recovers(vmic, tmp_path) -> None:
     time.sleep(3.0)
     elapsed = time.monotonic() - t0
     proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    proc.communicate(timeout=30)  # also closes the pipes
+    assert proc.returncode == -signal.SIGKILL
     partial = capture.partial_path(path)
     assert not path.exists()
     assert find_orphans(tmp_path) == [partial]
@@ -498,9 +531,8 @@ def _ask(args: list[str], home: Path, clip: Path) -> tuple[dict, str]:
         if line.startswith("Recording from"):
             player = _play(clip)
             break
-    out_text = proc.stdout.read()
-    err_lines.extend(proc.stderr)
-    proc.wait(timeout=120)
+    out_text, rest = proc.communicate(timeout=120)
+    err_lines.append(rest)
     if player is not None:
         player.wait(timeout=30)
     err = "".join(err_lines)

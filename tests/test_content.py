@@ -111,3 +111,18 @@ def test_job_terms_used_and_missed_with_light_stemming():
 def test_no_job_text_means_no_terms():
     ct = _content("I built dashboards.", "fit")
     assert ct.job_terms_used == () and ct.job_terms_missed == ()
+
+
+def test_apathy_and_keen_offers_are_recognised():
+    bored = _content("Not much to say really. I'm just seeing what's out there.", "background")
+    assert bored.value_orientation == -1
+    keen = _content("I'd be keen to help with the rollout of your new stock system.", "closing")
+    assert keen.value_orientation == 1
+
+
+def test_feeling_terrible_about_ones_own_mistake_is_not_blame():
+    ct = _content("I feel terrible about it, I made a mistake with a client order.", "red-flag")
+    assert ct.negativity == ()
+    assert ct.value_orientation == 0
+    blame = _content("The client was terrible and kept changing their mind.", "red-flag")
+    assert blame.negativity and blame.value_orientation == -1

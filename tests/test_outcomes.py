@@ -31,17 +31,31 @@ def history(tmp_path: Path):
 
 
 def test_add_then_list_round_trips_every_field(history: History) -> None:
-    o = add_outcome(history, company=" Acme ", role="Data Analyst", stage="phone-screen",
-                    result="rejected", date="2024-03-05", notes="asked about the gap")
+    o = add_outcome(
+        history,
+        company=" Acme ",
+        role="Data Analyst",
+        stage="phone-screen",
+        result="rejected",
+        date="2024-03-05",
+        notes="asked about the gap",
+    )
     assert (o.company, o.role, o.stage, o.result, o.date, o.notes) == (
-        "Acme", "Data Analyst", "phone-screen", "rejected", "2024-03-05", "asked about the gap")
+        "Acme",
+        "Data Analyst",
+        "phone-screen",
+        "rejected",
+        "2024-03-05",
+        "asked about the gap",
+    )
     assert list_outcomes(history) == [o]
     assert get_outcome(history, o.id) == o
 
 
 def test_date_defaults_to_today_and_list_is_newest_first(history: History) -> None:
-    old = add_outcome(history, company="A", role="R", stage="applied", result="no-response",
-                      date=date(2024, 1, 2))
+    old = add_outcome(
+        history, company="A", role="R", stage="applied", result="no-response", date=date(2024, 1, 2)
+    )
     new = add_outcome(history, company="B", role="R", stage="applied", result="advanced")
     assert new.date == date.today().isoformat()
     assert [o.id for o in list_outcomes(history)] == [new.id, old.id]
@@ -72,12 +86,22 @@ def test_bad_values_are_refused_with_the_fix(history: History, field, value, mes
 
 
 def test_edit_changes_only_the_given_fields_and_empty_notes_clear(history: History) -> None:
-    o = add_outcome(history, company="Acme", role="R", stage="interview", result="advanced",
-                    notes="panel of three")
+    o = add_outcome(
+        history,
+        company="Acme",
+        role="R",
+        stage="interview",
+        result="advanced",
+        notes="panel of three",
+    )
     edited = edit_outcome(history, o.id, stage="final-round", result="rejected", notes="")
     assert (edited.stage, edited.result, edited.notes) == ("final-round", "rejected", None)
     assert (edited.company, edited.role, edited.date, edited.created_at) == (
-        o.company, o.role, o.date, o.created_at)
+        o.company,
+        o.role,
+        o.date,
+        o.created_at,
+    )
 
 
 def test_edit_validates_and_reports_a_missing_id(history: History) -> None:
@@ -103,14 +127,24 @@ def test_delete_removes_one_and_reports_it(history: History) -> None:
 
 
 def test_export_gives_plain_dicts_oldest_first(history: History) -> None:
-    add_outcome(history, company="Late", role="R", stage="applied", result="rejected",
-                date="2024-05-01")
-    add_outcome(history, company="Early", role="R", stage="offer", result="offer",
-                date="2024-02-01")
+    add_outcome(
+        history, company="Late", role="R", stage="applied", result="rejected", date="2024-05-01"
+    )
+    add_outcome(
+        history, company="Early", role="R", stage="offer", result="offer", date="2024-02-01"
+    )
     rows = outcomes_as_dicts(history)
     assert [r["company"] for r in rows] == ["Early", "Late"]
-    assert set(rows[0]) == {"id", "created_at", "date", "company", "role", "stage", "result",
-                            "notes"}
+    assert set(rows[0]) == {
+        "id",
+        "created_at",
+        "date",
+        "company",
+        "role",
+        "stage",
+        "result",
+        "notes",
+    }
     json.dumps(rows)  # export writes them as JSON as they are
 
 
@@ -119,7 +153,8 @@ def test_rows_land_in_the_schema_v2_table(history: History) -> None:
     conn = sqlite3.connect(history.db_path)
     try:
         assert conn.execute("SELECT company, stage, result FROM outcomes").fetchall() == [
-            ("Acme", "applied", "withdrew")]
+            ("Acme", "applied", "withdrew")
+        ]
     finally:
         conn.close()
 
@@ -137,8 +172,21 @@ def run(home: Path, *args: str):
 
 
 def test_cli_add_list_edit_delete(tmp_path: Path) -> None:
-    r = run(tmp_path, "outcome", "add", "--company", "Acme", "--role", "Analyst", "--stage",
-            "phone-screen", "--result", "rejected", "--date", "2024-04-01")
+    r = run(
+        tmp_path,
+        "outcome",
+        "add",
+        "--company",
+        "Acme",
+        "--role",
+        "Analyst",
+        "--stage",
+        "phone-screen",
+        "--result",
+        "rejected",
+        "--date",
+        "2024-04-01",
+    )
     assert r.exit_code == 0, r.output
     assert "Logged outcome 1" in r.output
     r = run(tmp_path, "outcome", "edit", "1", "--result", "advanced", "--notes", "second call")
@@ -152,8 +200,19 @@ def test_cli_add_list_edit_delete(tmp_path: Path) -> None:
 
 
 def test_cli_bad_stage_is_a_usage_error_listing_the_choices(tmp_path: Path) -> None:
-    r = run(tmp_path, "outcome", "add", "--company", "A", "--role", "R", "--stage", "onsite",
-            "--result", "rejected")
+    r = run(
+        tmp_path,
+        "outcome",
+        "add",
+        "--company",
+        "A",
+        "--role",
+        "R",
+        "--stage",
+        "onsite",
+        "--result",
+        "rejected",
+    )
     assert r.exit_code == 2
     assert "'applied', 'phone-screen', 'interview', 'final-round', 'offer'" in r.output
     r = run(tmp_path, "outcome", "edit", "1", "--result", "ghosted")
@@ -162,11 +221,25 @@ def test_cli_bad_stage_is_a_usage_error_listing_the_choices(tmp_path: Path) -> N
 
 
 def test_cli_failures_the_user_can_fix_are_one_line_and_exit_1(tmp_path: Path) -> None:
-    r = run(tmp_path, "outcome", "add", "--company", "A", "--role", "R", "--stage", "applied",
-            "--result", "rejected", "--date", "yesterday")
+    r = run(
+        tmp_path,
+        "outcome",
+        "add",
+        "--company",
+        "A",
+        "--role",
+        "R",
+        "--stage",
+        "applied",
+        "--result",
+        "rejected",
+        "--date",
+        "yesterday",
+    )
     assert r.exit_code == 1
     assert r.output.strip().splitlines() == [
-        'Error: Cannot read the date "yesterday"; give it as YYYY-MM-DD.']
+        'Error: Cannot read the date "yesterday"; give it as YYYY-MM-DD.'
+    ]
     r = run(tmp_path, "outcome", "delete", "7")
     assert r.exit_code == 1 and "No outcome 7" in r.output
     assert run(tmp_path, "outcome", "edit", "1").exit_code == 2  # nothing to change: usage
@@ -174,8 +247,18 @@ def test_cli_failures_the_user_can_fix_are_one_line_and_exit_1(tmp_path: Path) -
 
 @pytest.mark.parametrize(
     "command",
-    [("outcome",), ("outcome", "add"), ("outcome", "edit"), ("outcome", "delete"), ("outcomes",),
-     ("diagnose",), ("plan",), ("note",), ("note", "thank-you"), ("note", "feedback-request")],
+    [
+        ("outcome",),
+        ("outcome", "add"),
+        ("outcome", "edit"),
+        ("outcome", "delete"),
+        ("outcomes",),
+        ("diagnose",),
+        ("plan",),
+        ("note",),
+        ("note", "thank-you"),
+        ("note", "feedback-request"),
+    ],
 )
 def test_every_journal_command_has_help(command: tuple[str, ...]) -> None:
     group = cli

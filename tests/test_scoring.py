@@ -174,3 +174,16 @@ def test_missed_job_terms_lower_content_and_are_named():
     without, tips = _score(STRONG, job_text=job)
     assert with_terms.content.score > without.content.score
     assert any("Zendesk" in t for t in tips)
+
+
+def test_missing_parts_tips_quote_the_sentence_they_follow():
+    _, tips = _score(
+        "At my last job the warehouse kept losing parcels. I rebuilt the scanning process."
+    )
+    assert any(t.startswith("The story stops at 'I rebuilt the scanning process'") for t in tips)
+    assert any(
+        t.startswith("After 'At my last job the warehouse kept losing parcels', say") for t in tips
+    )
+    fit = Question("f1", "Why this job?", "fit")
+    scores, _ = _score("You're a great company with a great culture. I think I'd fit in.", fit)
+    assert scores.enthusiasm.tip.startswith("'You're a great company with a great culture' is")

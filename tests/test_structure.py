@@ -7,7 +7,7 @@ import pytest
 
 from practice.analysis.content import analyze_content
 from practice.analysis.sentences import split_sentences
-from practice.analysis.structure import analyze_structure
+from practice.analysis.structure import analyze_structure, quantified_outcome
 from practice.results import Sentence
 
 STRONG = (
@@ -146,3 +146,47 @@ def test_labelled_cases_are_judged_accurately():
     accuracy = judgment_accuracy()
     print(" ".join(f"{f}={a:.3f}" for f, a in accuracy.items()))
     assert all(a >= MIN_ACCURACY for a in accuracy.values()), accuracy
+
+
+def test_career_history_and_experience_are_neither_scene_nor_steps():
+    st = _structure(
+        "So I grew up in Leeds, I studied history at university, and then I worked in a "
+        "bookshop. After that I moved into admin at an estate agent.",
+        "background",
+    )
+    assert not (st.situation or st.action)
+    # A present-perfect step with no episode is experience; inside an episode it is a step.
+    assert not _structure("I've applied to a hundred places this year.", "fit").action
+    gap = _structure(
+        "I was let go in March after a restructuring. I've since taken a sales course.", "red-flag"
+    )
+    assert gap.situation and gap.action
+
+
+def test_what_follows_the_steps_is_a_result_even_without_an_outcome_verb():
+    st = _structure(
+        "At my last job the claims dashboard was slow. I rebuilt it in Power BI and added a "
+        "filter per region. People used it a lot more after that."
+    )
+    assert [s.label for s in st.sentences][-1] == "result"
+    assert not st.result_quantified
+
+
+def test_it_was_up_to_me_to_is_a_task_but_owning_a_mistake_is_not():
+    assert _structure("It was up to me to save the dinner.").task
+    assert not _structure("That was on me.", "red-flag").task
+
+
+def test_causative_got_is_a_step_and_a_question_tells_no_part():
+    st = _structure(
+        "Last May our supplier went bust. I got a local baker to supply us for a month."
+    )
+    assert st.action
+    asked = _structure("You mentioned the stores moved to a new system last year, how did it go?")
+    assert not (asked.situation or asked.action or asked.result)
+
+
+def test_clock_times_and_counts_of_change():
+    assert not quantified_outcome("The couple got the invitations by 9 in the morning.")
+    assert quantified_outcome("That check has caught 30 more duplicates since.")
+    assert quantified_outcome("We got the average delivery down from 3 days to 2.")

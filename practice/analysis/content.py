@@ -21,7 +21,7 @@ _ENTHUSIASM = re.compile(
 # Offers to contribute to the employer, its team or its customers.
 _OFFER = re.compile(
     r"\b((i'd|i can|i could|i will|i'll|i would|i want to|i'm able to) (like to |love to |"
-    r"be able to )?"
+    r"be able to |be (keen|happy|glad|eager|excited) to |really like to )?"
     r"(help|bring|contribute|add|offer|take on|start by|improve|build|set up|expand|grow|"
     r"support|make|do the same|apply)|help (your|the|you)|add value|contribute to|"
     r"for your (team|customers|clients|users|patients|students|stores|company|business)|"
@@ -53,7 +53,8 @@ _SELF_INTEREST = re.compile(
 _APATHY = re.compile(
     r"\b(i don't know|i dunno|why not|whatever|i don't really care|doesn't matter|"
     r"i really need this|desperate|please hire|been applying everywhere|nobody (else )?"
-    r"(will|would) hire|seemed fine|it's a job)\b"
+    r"(will|would) hire|seemed fine|it's a job|not much to say|(nothing|anything) (very |that |"
+    r"really )?special|see(ing)? what's out there|not (really )?fussed|just a job)\b"
 )
 # Blame and complaint about someone else.
 _OTHER_PARTY = re.compile(
@@ -161,9 +162,17 @@ _BLAME_CAUSE = re.compile(
 )
 
 
+# How the speaker feels or how something looks ("I feel terrible", "it looks awful") is not a
+# complaint about anyone, even next to a client or a boss in the same sentence.
+_SELF_FEELING = re.compile(
+    r"\b(i|i'm|i am) (feel|felt|so|really|very)? ?(terrible|awful|horrible|bad|stupid)\b|"
+    r"\blooks? (terrible|awful|horrible|bad)\b"
+)
+
+
 def is_blame(text: str) -> bool:
     """Blames or complains about a past employer, boss, colleague or client."""
-    norm = _norm(text)
+    norm = _SELF_FEELING.sub(" ", _norm(text))
     return bool(_COMPLAINT.search(norm) and _OTHER_PARTY.search(norm)) or bool(
         re.search(r"\b(wasn't|not) my fault\b", norm) or _BLAME_CAUSE.search(norm)
     )
@@ -181,6 +190,22 @@ def is_value(text: str) -> bool:
         return True
     m = _ENTHUSIASM.search(norm)
     return m is not None and _specific(norm, m.end())
+
+
+_PRAISE = re.compile(
+    r"\b(great|amazing|awesome|fantastic|wonderful|excellent|good|top|leading|nice) (company|"
+    r"culture|place|team|reputation|brand|organi[sz]ation|people|things)\b|"
+    r"\b(heard (good|great|really good) things|always wanted to work)\b"
+)
+
+
+def generic_praise(texts: list[str]) -> list[str]:
+    """Sentences of praise or enthusiasm that name nothing particular about this job."""
+    return [
+        t
+        for t in texts
+        if (_PRAISE.search(_norm(t)) or _ENTHUSIASM.search(_norm(t))) and not is_value(t)
+    ]
 
 
 def value_evidence(texts: list[str]) -> ValueEvidence:

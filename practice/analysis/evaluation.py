@@ -111,7 +111,7 @@ def overall_score(text: str, category: str | None) -> int:
     return analyze_text(text, question=_question(category)).scores.overall
 
 
-def _ratio(num: int, den: int, empty: float) -> float:
+def _ratio(num: float, den: float, empty: float) -> float:
     return num / den if den else empty
 
 
@@ -155,13 +155,18 @@ def evaluate(cases: Sequence[dict[str, Any]], pairs: Sequence[dict[str, Any]]) -
         for f in BINARY_FIELDS
     }
     value = multi_score(
-        [(c["expected"]["value_orientation"], g["value_orientation"])
-         for c, g in zip(cases, got_by_case, strict=True)],
+        [
+            (c["expected"]["value_orientation"], g["value_orientation"])
+            for c, g in zip(cases, got_by_case, strict=True)
+        ],
         VALUE_CLASSES,
     )
     red_flag = multi_score(
-        [(c["expected"]["red_flag_handling"], g["red_flag_handling"])
-         for c, g in zip(cases, got_by_case, strict=True) if c["category"] == "red-flag"],
+        [
+            (c["expected"]["red_flag_handling"], g["red_flag_handling"])
+            for c, g in zip(cases, got_by_case, strict=True)
+            if c["category"] == "red-flag"
+        ],
         RED_FLAG_CLASSES,
     )
     misses = tuple(
@@ -179,8 +184,9 @@ def evaluate(cases: Sequence[dict[str, Any]], pairs: Sequence[dict[str, Any]]) -
             right += 1
         else:
             pair_misses.append(f"{p['id']}: better {better} <= worse {worse}")
-    return Report(len(cases), binary, value, red_flag, right, len(pairs), misses,
-                  tuple(pair_misses))
+    return Report(
+        len(cases), binary, value, red_flag, right, len(pairs), misses, tuple(pair_misses)
+    )
 
 
 def evaluate_splits(
@@ -226,22 +232,24 @@ def shortfalls(report: Report) -> list[str]:
 def format_table(reports: dict[str, Report]) -> str:
     """A plain-text table, one column group per report (split)."""
     names = list(reports)
-    head = f"{'':<22}" + "".join(f"{n:^26}" for n in names)
-    sub = f"{'':<22}" + "".join(f"{'P':>6}{'R':>6}{'F1':>7}{'pos/n':>7}" for _ in names)
+    head = f"{'':<22}" + "".join(f"{n:^27}" for n in names)
+    sub = f"{'':<22}" + "".join(f"{'P':>6}{'R':>6}{'F1':>7}{'pos/n':>8}" for _ in names)
     lines = [head, sub]
     for f in BINARY_FIELDS:
         row = f"{f:<22}"
         for n in names:
             b = reports[n].binary[f]
-            row += f"{b.precision:>6.2f}{b.recall:>6.2f}{b.f1:>7.2f}{f'{b.positives}/{b.cases}':>7}"
+            row += f"{b.precision:>6.2f}{b.recall:>6.2f}{b.f1:>7.2f}{f'{b.positives}/{b.cases}':>8}"
         lines.append(row)
     lines.append("")
-    for title, attr in (("value_orientation", "value_orientation"),
-                        ("red_flag_handling", "red_flag_handling")):
+    for title, attr in (
+        ("value_orientation", "value_orientation"),
+        ("red_flag_handling", "red_flag_handling"),
+    ):
         row = f"{title + ' accuracy':<22}"
         for n in names:
             m: MultiScore = getattr(reports[n], attr)
-            row += f"{m.accuracy:>19.2f}{f'n={m.cases}':>7}"
+            row += f"{m.accuracy:>19.2f}{f'n={m.cases}':>8}"
         lines.append(row)
         classes = next(iter(reports.values())).__getattribute__(attr).classes
         for c in classes:
@@ -249,13 +257,13 @@ def format_table(reports: dict[str, Report]) -> str:
             row = f"{label:<22}"
             for n in names:
                 cs = getattr(reports[n], attr).classes[c]
-                row += f"{cs.precision:>6.2f}{cs.recall:>6.2f}{'':>7}{f'{cs.support}':>7}"
+                row += f"{cs.precision:>6.2f}{cs.recall:>6.2f}{'':>7}{f'{cs.support}':>8}"
             lines.append(row)
     lines.append("")
     row = f"{'pairs ranked right':<22}"
     for n in names:
         r = reports[n]
-        row += f"{r.pair_accuracy:>19.2f}{f'{r.pairs_right}/{r.pairs}':>7}"
+        row += f"{r.pair_accuracy:>19.2f}{f'{r.pairs_right}/{r.pairs}':>8}"
     lines.append(row)
-    lines.append(f"{'cases':<22}" + "".join(f"{reports[n].cases:>26}" for n in names))
+    lines.append(f"{'cases':<22}" + "".join(f"{reports[n].cases:>27}" for n in names))
     return "\n".join(lines)

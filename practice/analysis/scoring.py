@@ -146,22 +146,30 @@ def _structure(st: Structure, ct: Content, category: str | None) -> _Dimension:
             )
         )
     elif not st.situation:
+        steps = _sentences(st, "action")
+        scene_tip = (
+            f"Before {quote(steps[0])}, say when and where it happened and what was at stake, "
+            "in a sentence or two."
+            if steps
+            else "Open with one specific occasion: when and where it happened and what "
+            "was at stake, in a sentence or two."
+        )
         d.findings.append(
             _Finding(
                 20 if habits else 15,
                 "The answer never sets the scene of one particular episode.",
-                habit_tip
-                or "Open with one specific occasion: when and where it happened and what "
-                "was at stake, in a sentence or two.",
+                habit_tip or scene_tip,
             )
         )
     if not st.task and not red_flag:
+        scenes = _sentences(st, "situation")
+        lead = f"After {quote(scenes[-1])}, say" if scenes else "Say"
         d.findings.append(
             _Finding(
                 10,
                 "It never says what you were responsible for or aiming at.",
-                "Say in one sentence what your own goal or responsibility was, for example 'My job "
-                "was to ...'.",
+                f"{lead} in one sentence what your own goal or responsibility was, for example "
+                "'My job was to ...'.",
             )
         )
     if not st.action:
@@ -204,12 +212,14 @@ def _structure(st: Structure, ct: Content, category: str | None) -> _Dimension:
                 )
             )
         else:
+            steps = _sentences(st, "action")
+            lead = f"The story stops at {quote(steps[-1])}: end" if steps else "End"
             d.findings.append(
                 _Finding(
                     25,
                     "The story stops before its outcome.",
-                    "End with the outcome: what changed because of what you did, ideally with a "
-                    "number (time saved, money, customers).",
+                    f"{lead} with the outcome: what changed because of what you did, ideally "
+                    "with a number (time saved, money, customers).",
                 )
             )
     elif not st.result_quantified and not red_flag:
@@ -393,12 +403,14 @@ def _enthusiasm(
             )
         )
     elif ct.value_orientation == 0:
+        praise = content_rules.generic_praise(texts)
+        lead = f"{quote(praise[0])} is praise anyone could give: name" if praise else "Name"
         d.findings.append(
             _Finding(
                 NEUTRAL_PENALTY,
                 "No specific enthusiasm for the role and no offer to help them.",
-                "Name one specific thing about this role or company that excites you, and one way "
-                "you would help their team or customers.",
+                f"{lead} one specific thing about this role or company that excites you, and one "
+                "way you would help their team or customers.",
             )
         )
     if prosody is not None and prosody.monotone:

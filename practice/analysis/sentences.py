@@ -73,7 +73,10 @@ _VERBISH = re.compile(
 # Where a long unpunctuated run-on can be cut: the cue word starts the next piece.
 _RUNON_CUES = re.compile(
     r"\s+(?=(?:and\s+then|and\s+so|after\s+that|so\s+(?:i|we)|and\s+(?:i|we)|"
-    r"then\s+(?:i|we)|but\s+(?:i|we)|which\s+meant)\b)",
+    r"then\s+(?:i|we)|but\s+(?:i|we)|which\s+meant|"
+    # a new subject with its own past verb: "... and the couple got them by 9"
+    r"(?:and|so|but)\s+(?:it|they|he|she|(?:the|our|my|a)\s+\w+)\s+(?:was|were|got|had)"
+    r")\b)",
     re.IGNORECASE,
 )
 RUNON_WORDS = 30  # a sentence longer than this many words is treated as a run-on

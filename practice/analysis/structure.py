@@ -42,7 +42,18 @@ _EPISODE_PLACE = re.compile(
     r"during (my|the|a|an|our)\b|i was working|i worked (as|at|for|on)|at an? \w+|"
     r"at (my|our) \w+|my internship|there was|there were|"
     r"we were (building|working|launching|preparing|running|moving)|"
-    r"took (\w+ ){0,2}(time|years?|months?|weeks?) off)"
+    r"took (\w+ ){0,2}(time|years?|months?|weeks?) off|"
+    r"in my (second|third|fourth|final) (year|week|month|semester|term|job|role)|"
+    r"where i (worked|was working|volunteered|interned|was)|"
+    r"at the (\w+ )?(shop|store|restaurant|hotel|hospital|clinic|school|bank|office|warehouse|"
+    r"factory|agency|firm|charity|company|startup|cafe|bar|gym|library|council|ward|plant|"
+    r"site|studio|lab|centre|center))"
+)
+# A mishap of the speaker's own is the scene of a failure story ("I made a mistake with a client
+# order"), not a step taken.
+_MISHAP = re.compile(
+    r"\bi (made (a|an|the) (\w+ )?(mistake|error|blunder|call)|was (fired|let go|laid off|"
+    r"dismissed|sacked))\b|\b(i|we) (missed|blew|lost|broke|failed) (it|the|our|a|an|that|\d+)\b"
 )
 _EPISODE_TIME = re.compile(
     r"\b((last|one|that) (year|month|week|spring|summer|fall|autumn|winter|quarter|day|night|"
@@ -63,7 +74,9 @@ _TASK = re.compile(
     r"supposed|expected)|(asked|tasked|assigned|told|wanted|needed|hired|put) me (to|in charge)|"
     r"i had to|i needed to|i wanted to|i set out to|i volunteered to|i offered to|"
     r"i took (it )?on|i took ownership|(?<!that )(?<!it )(?<!this )(was|fell) (up )?(to|on) me|"
-    r"it was my (job|responsibility|task)|(the|our) (goal|aim|objective|target) was)\b"
+    r"it was my (job|responsibility|task)|(the|our) (goal|aim|objective|target) was|"
+    # "it was on me" alone owns a failure; with "to <verb>" it hands over a responsibility.
+    r"(it|that|this) (was|fell) (up )?(to|on) me to \w+)\b"
 )
 
 # Results: connectors, outcomes, and lessons learned.
@@ -81,7 +94,12 @@ _RESULT = re.compile(
     r"delighted|satisfied|impressed|grateful)|(got|received|earned|won) (a |an |the |good |great |"
     r"positive |excellent )?(promotion|promoted|award|praise|reviews?|recognition|bonus|"
     r"feedback)|praised|thanked|got promoted|renewed|i learned|i've learned|i learnt|taught me|"
-    r"the lesson|lesson (i|was|learned)|since then|from then on|ever since|now i|i now|"
+    r"the lesson|lesson (i|was|learned)|since then|from then on|ever since|"
+    # "now I ..." tells what changed; "right now I'm looking" only tells where the speaker is.
+    r"(?<!right )now i(?!'m (looking|hoping|seeking|searching|applying|ready))|i now|"
+    r"since (january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|last \w+|(19|20)\d\d),? (i|i've|i have|we|we've)|i'm working on (it|this|that)|"
+    r"i've started|"
     r"these days i|going forward|next time|in hindsight|looking back)\b"
 )
 # Outcome verbs: a result when they move a metric or a number, else possibly an action.
@@ -89,7 +107,8 @@ _OUTCOME_VERB = re.compile(
     r"\b(reduced|cut|increased|improved|raised|boosted|grew|doubled|tripled|halved|lowered|"
     r"dropped|fell|rose|went (up|down)|saved|shortened|sped up|decreased|brought down|"
     r"climbed|jumped|raised|kept|retained|recovered|lost|finished|completed|launched|shipped|"
-    r"delivered|went live|closed|signed|won|passed|hit|exceeded|beat|stayed)\b"
+    r"delivered|went live|closed|signed|won|passed|hit|exceeded|beat|stayed|"
+    r"(got|brought|pushed|pulled) (\w+ ){0,4}(down|up) (to|from|by))\b"
 )
 _METRIC = re.compile(
     r"\b(time|times|cost|costs|churn|errors?|complaints?|revenue|sales|satisfaction|retention|"
@@ -111,7 +130,7 @@ _NUMBER = re.compile(
 _STRONG_QUANTITY = re.compile(
     r"(\d\s?%|percent|per cent|[$€£]\s?\d|\d\s?(k|m|x)\b|\b(dollars|euros|pounds|doubled|"
     r"tripled|halved|double|triple|(first|second|third) place|out of \d+|twice as|twice the|"
-    r"times (faster|more|less|fewer)|zero|none)"
+    r"times (faster|more|less|fewer)|zero|none|\d+ (more|fewer|less|extra|additional) \w+)"
     r"\b)"
 )
 _CONTEXT_NUMBER = re.compile(
@@ -122,7 +141,10 @@ _CONTEXT_NUMBER = re.compile(
     rf"quarters?)\b|"
     rf"\b(after|within|over|for|during|in|the next|next) (about |almost |nearly )?"
     rf"(a|one|\d+|{_NUMBER_WORDS}) (years?|months?|weeks?|days?|quarters?)\b|"
-    rf"\b(\d+|{_NUMBER_WORDS})-(year|month|week|day)\b"
+    rf"\b(\d+|{_NUMBER_WORDS})-(year|month|week|day)\b|"
+    # clock times date an outcome ("they had them by 9 in the morning"); they measure nothing
+    r"\b(by|at|before|until|from) \d{1,2}([:.]\d\d)? ?(am|pm|o'clock|in the (morning|afternoon|"
+    r"evening))\b|\b\d{1,2}([:.]\d\d)? ?(am|pm)\b"
 )
 
 # A change measured from, to or by an amount ("went up by 15 points", "from 9 to 4").
@@ -154,6 +176,31 @@ _ADVERBS = frozenset(
     "eventually next later carefully both and all myself ourselves basically even still "
     "really soon directly since".split()
 )
+
+# Experience over years ("I taught maths for 10 years") is a career, not a step in an episode.
+_SPAN = re.compile(
+    r"\bfor (a|the|\d+|many|several|some|a few|a couple of|two|three|four|five|six|seven|eight|"
+    r"nine|ten|over a|the last|the past) (\w+ )?(years?|decades?)\b|"
+    r"\bfor (years|ages|decades|a bit|a while)\b"
+)
+# Career moves told as a list ("I grew up in Leeds, studied history, worked in a bookshop"):
+# the word after the verb says whether it is a move or a step ("worked at" against "worked on").
+_CAREER_NEXT: dict[str, frozenset[str] | None] = {
+    "grew": frozenset({"up"}),
+    "worked": frozenset({"as", "at", "in", "for"}),
+    "moved": frozenset({"into", "to"}),
+    "trained": frozenset({"as"}),
+    "qualified": frozenset({"as"}),
+    "graduated": None,  # None: always a move
+    "majored": None,
+    "studied": None,  # unless an object follows ("I studied the call logs")
+}
+_DETERMINERS = frozenset(
+    "the a an our my their his her its every each all them it this that these those".split()
+)
+_MISTAKE_WORDS = frozenset("mistake error blunder call".split())
+# "I think I ..." and "I guess there was ..." hedge a past story, not tell it in the present.
+_EPISTEMIC = frozenset("guess think suppose believe reckon mean".split())
 
 _CONJUNCTIONS = {"and", "but", "so", "because", "then"}
 _OTHER_SUBJECTS = frozenset("it they he she people everyone everybody things that this the".split())
@@ -202,9 +249,13 @@ def _norm(text: str) -> str:
     return " ".join(_words(text))
 
 
+# Past forms ending in -eed, which the -ed rule leaves out for "need", "speed" and "indeed".
+_EED_PAST = frozenset("agreed disagreed freed guaranteed decreed refereed".split())
+
+
 def is_past(word: str) -> bool:
     """A past-tense (or past-participle) verb form, by the irregular list or the -ed ending."""
-    if word in IRREGULAR_PAST:
+    if word in IRREGULAR_PAST or word in _EED_PAST:
         return True
     return (
         len(word) > 3
@@ -241,6 +292,8 @@ def _present_first_person(ws: list[str]) -> bool:
                 j += 1
             if j >= len(ws) or w.endswith(("'ve", "'d", "'ll", "'re", "'m")):
                 continue
+            if ws[j] in _EPISTEMIC:
+                continue
             if is_past(ws[j]) or ws[j] in {"was", "were", "had", "did", "didn't", "wasn't"}:
                 past = True
             elif ws[j] not in _AUX:
@@ -250,7 +303,12 @@ def _present_first_person(ws: list[str]) -> bool:
 
 def _past_tense(ws: list[str]) -> bool:
     for i, w in enumerate(ws):
-        if is_past(w) and not (i > 0 and ws[i - 1] in _NOT_PAST_AFTER):
+        if not is_past(w):
+            continue
+        k = i - 1
+        while k >= 0 and (ws[k] in _ADVERBS or ws[k] in {"not", "never", "mostly"}):
+            k -= 1  # "people are actually appreciated" is a present passive
+        if not (k >= 0 and ws[k] in _NOT_PAST_AFTER):
             return True
     return False
 
@@ -262,14 +320,75 @@ def _actor_verbs(ws: list[str]) -> list[tuple[str, int]]:
         if w not in SINGULAR and w not in PLURAL:
             continue
         subject = "i" if w in SINGULAR else "we"
+        if i > 0 and ws[i - 1] == "where":
+            continue  # "the shop where I worked" places the story; it is no step
         j = i + 1
         while j < len(ws) and ws[j] in _ADVERBS:
             j += 1
         if w in {"i've", "we've"} and _DURATION.search(" ".join(ws[j:])):
             continue
-        if j < len(ws) and is_past(ws[j]) and ws[j] not in _STATIVE:
+        if j < len(ws) and ((is_past(ws[j]) and ws[j] not in _STATIVE) or _causative_got(ws, j)):
             found.append((subject, j))
     return found
+
+
+def _causative_got(ws: list[str], j: int) -> bool:
+    """ "I got our engineers to fix it", "got the medication approved": a step, unlike "I got
+    the job" or "got nervous"."""
+    if ws[j] != "got" or j + 1 >= len(ws) or ws[j + 1] not in _DETERMINERS:
+        return False
+    tail = ws[j + 2 : j + 10]
+    return "to" in tail or any(is_past(w) and w not in _STATIVE for w in tail)
+
+
+def _perfect(ws: list[str], j: int) -> bool:
+    k = j - 1
+    while k >= 0 and ws[k] in _ADVERBS:
+        k -= 1
+    return k >= 0 and ws[k] in {"i've", "we've"}
+
+
+def _clause_after(ws: list[str], j: int) -> list[str]:
+    """The words after a verb up to the next I/we clause."""
+    out = []
+    for w in ws[j + 1 :]:
+        if w in SINGULAR or w in PLURAL:
+            break
+        out.append(w)
+    return out
+
+
+def _career_move(ws: list[str], j: int) -> bool:
+    """A move in a career history or a span of experience, not a step in an episode."""
+    verb = ws[j]
+    after = _clause_after(ws, j)
+    if _SPAN.search(" ".join(after)):
+        return True
+    if verb not in _CAREER_NEXT:
+        return False
+    allowed = _CAREER_NEXT[verb]
+    if allowed is None:
+        return not (verb == "studied" and after[:1] and after[0] in _DETERMINERS)
+    return bool(after) and after[0] in allowed
+
+
+def _mistake(ws: list[str], j: int) -> bool:
+    """ "I made a mistake" is a mishap, not a step."""
+    return ws[j] == "made" and bool(set(_clause_after(ws, j)[:4]) & _MISTAKE_WORDS)
+
+
+def _steps(ws: list[str], *, perfect: bool = True) -> list[tuple[str, int]]:
+    """The actor verbs that are steps taken in an episode (`perfect`: "I've kept..." counts)."""
+    return [
+        (subject, j)
+        for subject, j in _actor_verbs(ws)
+        if not (_career_move(ws, j) or _mistake(ws, j) or (not perfect and _perfect(ws, j)))
+    ]
+
+
+def _career_only(ws: list[str]) -> bool:
+    verbs = _actor_verbs(ws)
+    return bool(verbs) and all(_career_move(ws, j) for _, j in verbs)
 
 
 def _concrete(ws: list[str], verb_index: int) -> bool:
@@ -287,19 +406,22 @@ def _concrete(ws: list[str], verb_index: int) -> bool:
     return False
 
 
-def concrete_action(text: str) -> bool:
-    """A concrete step the speaker took: I/we, a past verb, a real object, no hedge."""
+def concrete_action(text: str, *, perfect: bool = True) -> bool:
+    """A concrete step the speaker took: I/we, a past verb, a real object, no hedge.
+
+    With `perfect` False a step told in the present perfect ("I've applied to...") does not count.
+    """
     norm = _norm(text)
     if _HEDGE.search(norm) or _HABIT.search(norm):
         return False
     ws = norm.split()
-    return any(_concrete(ws, j) for _, j in _actor_verbs(ws))
+    return any(_concrete(ws, j) for _, j in _steps(ws, perfect=perfect))
 
 
 def is_vague_action(text: str) -> bool:
     """An I/we step with nothing concrete in it: "we handled it", "I did my best"."""
     ws = _words(text)
-    verbs = _actor_verbs(ws)
+    verbs = _steps(ws)
     return bool(verbs) and not any(_concrete(ws, j) for _, j in verbs)
 
 
@@ -319,7 +441,28 @@ def quantified_outcome(text: str) -> bool:
     return bool(_NUMBER.search(norm)) and bool(_METRIC.search(norm) or _CHANGE.search(norm))
 
 
+def _passive_outcome(ws: list[str]) -> bool:
+    """ "all the food got delivered": something else got done, told after or beside a step."""
+    for k, w in enumerate(ws[:-1]):
+        if w != "got" or (k > 0 and (ws[k - 1] in SINGULAR or ws[k - 1] in PLURAL)):
+            continue
+        j = k + 1
+        while j < len(ws) and ws[j] in _ADVERBS:
+            j += 1
+        if j < len(ws) and is_past(ws[j]) and ws[j] not in _STATIVE:
+            return True
+    return False
+
+
+def _scene_marker(text: str) -> bool:
+    """A place, job, project or mishap that sets a scene wherever it comes in the answer."""
+    norm = _norm(text)
+    return bool(_EPISODE_PLACE.search(norm) or _NAMED_PLACE.search(text) or _MISHAP.search(norm))
+
+
 def _parts(text: str, after_action: bool, opening: bool = False) -> set[str]:
+    if text.rstrip().endswith("?"):
+        return set()  # a question (to the interviewer) tells no part of a story
     norm = _norm(text)
     ws = norm.split()
     past = _past_tense(ws) and not _present_first_person(ws)
@@ -340,8 +483,10 @@ def _parts(text: str, after_action: bool, opening: bool = False) -> set[str]:
         parts.add("task")
     if concrete_action(text) and not _BREAK.search(norm):
         parts.add("action")
+    if (after_action or "action" in parts) and _passive_outcome(ws) and not (hedged or habitual):
+        parts.add("result")
     if past and not habitual:
-        if _EPISODE_PLACE.search(norm) or _NAMED_PLACE.search(text):
+        if _scene_marker(text):
             parts.add("situation")
         elif _EPISODE_TIME.search(norm) and (not parts or opening or set(ws) & _STATE_VERBS):
             # A dated sentence sets the scene when it opens the answer or describes a state;
@@ -352,6 +497,7 @@ def _parts(text: str, after_action: bool, opening: bool = False) -> set[str]:
             and len(ws) >= MIN_SCENE_WORDS
             and ws[0] not in _VAGUE_SUBJECT
             and (set(ws) & _STATE_VERBS or not (_actor_verbs(ws) or ws[0] in SINGULAR))
+            and not set(ws) & {"is", "are", "am"}  # "what drew me to you is ...": the present
         ):
             # A past state or event with no other part: the scene ("the deadline was close").
             parts.add("situation")
@@ -361,13 +507,33 @@ def _parts(text: str, after_action: bool, opening: bool = False) -> set[str]:
 def _label_parts(sentences: list[Sentence]) -> list[set[str]]:
     out: list[set[str]] = []
     seen_action = False
-    for i, s in enumerate(sentences):
-        ps = _parts(s.text, seen_action, opening=i == 0)
-        # After the story's actions, a bare past event is what followed: a result, not a scene.
-        if seen_action and ps == {"situation"} and _OUTCOME_VERB.search(_norm(s.text)):
+    story_started = False
+    for s in sentences:
+        # The story opens at its first sentence with a part, unless a habit came first ("I used
+        # to rush talks. Last year I joined a club" tells a remedy, not a scene).
+        ps = _parts(s.text, seen_action, opening=not story_started)
+        story_started = story_started or bool(ps) or is_habitual(s.text)
+        # After the story's actions, a past event that sets no new scene is what followed: a
+        # result ("people used it a lot more after that"), not the scene.
+        if (
+            seen_action
+            and ps == {"situation"}
+            and (_OUTCOME_VERB.search(_norm(s.text)) or not _scene_marker(s.text))
+        ):
             ps = {"result"}
         seen_action = seen_action or "action" in ps
         out.append(ps)
+    if not any("situation" in ps for ps in out):
+        # With no episode, "I've applied to a hundred places" is experience, not a step.
+        for s, ps in zip(sentences, out, strict=True):
+            if "action" in ps and not concrete_action(s.text, perfect=False):
+                ps.discard("action")
+    elif not any(ps & {"task", "action", "result"} for ps in out):
+        # A career history with nothing that happened in it ("I moved into admin at an estate
+        # agent") is not the scene of a story.
+        for s, ps in zip(sentences, out, strict=True):
+            if _career_only(_words(s.text)):
+                ps.discard("situation")
     return out
 
 
