@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from practice.analysis.thresholds import FILLER_SHARE_MAX, PACE_HIGH_WPM, PACE_LOW_WPM
-from practice.outcomes import STAGES, Outcome
+from practice.outcomes import RESULTS, STAGES, Outcome
 from practice.results import CATEGORIES, Question
 
 # How much evidence a reading needs. Three applications ending at the same stage is the point
@@ -294,6 +294,8 @@ def applications(outcomes: Sequence[Outcome]) -> list[Application]:
     """Group logged steps into applications by company and role (case and spacing ignored)."""
     groups: dict[tuple[str, str], list[Outcome]] = {}
     for o in outcomes:
+        if o.stage not in STAGES or o.result not in RESULTS:
+            continue  # a row a newer practice wrote with a stage this one does not know
         key = (" ".join(o.company.casefold().split()), " ".join(o.role.casefold().split()))
         groups.setdefault(key, []).append(o)
     apps = []

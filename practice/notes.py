@@ -3,6 +3,7 @@
 `thank-you`: sent promptly after a conversation, tying up its loose ends (the points given).
 `feedback-request`: after a rejection, a respectful ask for a few minutes of candid critique.
 The templates are `string.Template` text: user values are substituted, never interpreted.
+Each paragraph is one line, so the draft pastes into an email client, which wraps it.
 """
 
 from __future__ import annotations

@@ -217,7 +217,7 @@ CONCEPTS: tuple[frozenset[str], ...] = tuple(
         "resilience resilient bounce persevere perseverance confidence",
         "mentor mentored mentoring coach coached coaching tutor",
         "explain explained explaining present presented presenting brief briefed",
-        "b2b business businesses company companies",
+        "b2b business businesses",
         "prioritise prioritize priority priorities urgent urgency triage",
         "pressure stress stressful busy",
         "data analytics figures metrics numbers statistics",

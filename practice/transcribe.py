@@ -12,7 +12,7 @@ from practice import models
 from practice.analysis.prosody import HOP_S, energy_envelope_db
 from practice.errors import NoSpeechError, PracticeError
 from practice.fillers import refine_fillers
-from practice.results import Recording, Transcript, Word
+from practice.results import SAMPLE_RATE, Recording, Transcript, Word
 
 # Whisper drops "um" and "uh" unless its context shows them: with this short prompt base found
 # 30 of 32 on the verbatim clips (11 without). Long prompts truncate long transcripts.
@@ -33,6 +33,11 @@ NOT_ENGLISH_PROBABILITY = 0.5
 UNTRANSCRIBED_TAIL_S = 1.0
 TAIL_MARGIN_S = 0.3  # s after the last word's end: its own decay is not new speech
 TAIL_LEVEL_DB = 10.0  # dB above the noise floor (the quietest tenth of frames) that is sound
+
+# Long recordings are transcribed a window at a time: the engines compute features for all the
+# audio they are given, which for an hour took 3.6 GB here; windows keep memory flat.
+WINDOW_S = 300.0
+CUT_SEARCH_S = 20.0  # look this far back from a window's limit for a quiet place to cut
 
 Progress = Callable[[float, float], None]  # (seconds transcribed, seconds in all)
 
@@ -70,8 +75,8 @@ def transcribe(
     name, path = models.resolve(home, model, engine)
     run = _engine(engine)
     prompt = FILLER_PROMPT if filler_prompt else None
-    words, language, probability = run(recording.samples, path, initial_prompt=prompt,
-                                       language=None, progress=progress)
+    words, language, probability = _windowed(run, recording.samples, path, prompt=prompt,
+                                             language=None, progress=progress)
     if language != "en":
         if probability >= NOT_ENGLISH_PROBABILITY and words:
             lang = _LANGUAGE_NAMES.get(language, f'language "{language}"')
@@ -80,8 +85,8 @@ def transcribe(
                 "scores English answers only: answer in English and try again."
             )
         # Unsure: most likely accented English, so transcribe it as English.
-        words, _, _ = run(recording.samples, path, initial_prompt=prompt, language="en",
-                          progress=progress)
+        words, _, _ = _windowed(run, recording.samples, path, prompt=prompt, language="en",
+                                progress=progress)
         language = "en"
     words = words + _transcribe_tail(run, recording, words, path, prompt, language)
     words = [Word(w.text, w.start, w.end, w.probability, is_filled_pause(w.text)) for w in words]
@@ -121,6 +126,50 @@ def _transcribe_tail(
     shift = offset / recording.sample_rate
     return [Word(w.text, round(w.start + shift, 3), round(w.end + shift, 3), w.probability)
             for w in tail]
+
+
+def windows(samples: np.ndarray, *, sample_rate: int = SAMPLE_RATE,
+            window_s: float = WINDOW_S) -> list[tuple[int, int]]:
+    """(start, end) sample ranges of at most about `window_s`, cut at the quietest 10 ms in the
+    last CUT_SEARCH_S before each limit, so no cut falls inside a word if a pause is near."""
+    n, limit = len(samples), int(window_s * sample_rate)
+    spans, start = [], 0
+    while n - start > limit * 1.25:  # a short remainder joins the last window
+        search_lo = start + limit - int(CUT_SEARCH_S * sample_rate)
+        hop = sample_rate // 100
+        region = samples[search_lo : start + limit]
+        frames = region[: len(region) // hop * hop].reshape(-1, hop)
+        cut = search_lo + int(np.argmin(np.mean(frames * frames, axis=1))) * hop + hop // 2
+        spans.append((start, cut))
+        start = cut
+    spans.append((start, n))
+    return spans
+
+
+def _windowed(run: Callable[..., tuple[list[Word], str, float]], samples: np.ndarray,
+              path: Path, *, prompt: str | None, language: str | None,
+              progress: Progress | None) -> tuple[list[Word], str, float]:
+    """The engine over each window in turn, with word times moved to the whole recording."""
+    spans = windows(samples)
+    total_s = len(samples) / SAMPLE_RATE
+    words: list[Word] = []
+    detected, probability = language or "en", 1.0
+    for i, (a, b) in enumerate(spans):
+        offset_s = a / SAMPLE_RATE
+
+        def step(done: float, _total: float, offset_s: float = offset_s) -> None:
+            if progress:
+                progress(offset_s + done, total_s)
+
+        got, lang, prob = run(samples[a:b], path, initial_prompt=prompt,
+                              language=language if i == 0 else detected, progress=step)
+        if i == 0:
+            detected, probability = lang, prob
+            if lang != "en" and language is None:
+                return got, lang, prob  # the caller decides; later windows would be wasted
+        words += [Word(w.text, round(w.start + offset_s, 3), round(w.end + offset_s, 3),
+                       w.probability, w.filler) for w in got]
+    return words, detected, probability
 
 
 def _engine(engine: str) -> Callable[..., tuple[list[Word], str, float]]:

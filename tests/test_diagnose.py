@@ -387,3 +387,9 @@ def test_cli_plan_counts_practice_from_the_history(tmp_path: Path) -> None:
     fill_home(tmp_path, [], [attempt("background", question_id="tell-me-about-yourself")])
     out = CliRunner().invoke(cli, ["--home", str(tmp_path), "plan", "--json", "-n", "1"]).output
     assert json.loads(out)["items"][0]["question_id"] == "walk-through-resume"
+
+
+def test_rows_with_a_stage_this_version_does_not_know_are_left_out() -> None:
+    rows = journal(("A", "R", "phone-screen", "rejected"), ("B", "R", "onsite", "rejected"))
+    d = dg.diagnose(rows, [])
+    assert d.applications == 1 and d.findings[0].stage == "phone-screen"

@@ -1,0 +1,199 @@
+"""`practice report`, `export`, `backup` and `restore`; the HTML checked in headless Chromium."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import SPEECH
+from test_review import fill_history, invoke
+
+from practice.cli import cli
+from practice.store import History
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+MAX_AUDIO_BYTES_PER_MINUTE = 200_000  # Opus speech: a month of answers stays tens of MB
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+def test_export_csv_and_json(home: Path, tmp_path: Path) -> None:
+    ids = fill_history(home, tmp_path, [40, 50, 60])
+    r = invoke(home, "export", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(r.output)))
+    assert [int(x["id"]) for x in rows] == ids
+    assert [x["overall"] for x in rows] == ["40", "50", "60"]
+    assert rows[0]["words_per_minute"] == "140.0" and rows[0]["result_quantified"] == "True"
+    assert rows[0]["star_completeness"] == "0.5"
+    out = tmp_path / "all.json"
+    r = invoke(home, "export", "--format", "json", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    data = json.loads(out.read_text())
+    assert [d["id"] for d in data] == ids and "audio_path" not in data[0]
+    assert data[0]["transcript"]["words"][0]["text"] == "Um,"
+
+
+def test_bundle_holds_payload_audio_and_page(home: Path, tmp_path: Path) -> None:
+    ids = fill_history(home, tmp_path, [40, 50])
+    out = tmp_path / "for-coach.zip"
+    r = invoke(home, "export", str(ids[1]), "--bundle", str(out))
+    assert r.exit_code == 0, r.output
+    with zipfile.ZipFile(out) as zf:
+        names = set(zf.namelist())
+        assert names == {f"attempt-{ids[1]}.json", f"attempt-{ids[1]}.wav",
+                         f"attempt-{ids[1]}.html"}
+        assert json.loads(zf.read(f"attempt-{ids[1]}.json"))["scores"]["overall"] == 50
+        assert zf.read(f"attempt-{ids[1]}.wav") == (tmp_path / "tone.wav").read_bytes()
+        assert f"previous try (#{ids[0]})" in zf.read(f"attempt-{ids[1]}.html").decode()
+
+
+def test_backup_and_restore_round_trip(home: Path, tmp_path: Path) -> None:
+    ids = fill_history(home, tmp_path, [40, 50, 60])
+    backup = tmp_path / "backup.zip"
+    r = invoke(home, "backup", str(backup))
+    assert r.exit_code == 0, r.output
+    assert "3 attempts and 3 recordings" in r.output
+    other = tmp_path / "other"
+    r = invoke(other, "restore", str(backup))
+    assert r.exit_code == 0, r.output
+    with History.open(home) as a, History.open(other) as b:
+        assert b.list() == [{**row, "audio_path": row["audio_path"].replace(
+            str(home), str(other))} for row in a.list()]
+        assert b.integrity_check() == "ok"
+        assert Path(b.get(ids[0])["audio_path"]).read_bytes() == \
+            Path(a.get(ids[0])["audio_path"]).read_bytes()
+        mode = b.query("PRAGMA journal_mode")[0][0]
+        assert mode == "wal"
+    # A non-empty history is kept unless --force.
+    r = invoke(other, "restore", str(backup))
+    assert r.exit_code == 1 and "not empty (3 attempts)" in r.output and "--force" in r.output
+    fill_history(other, tmp_path, [99])
+    r = invoke(other, "restore", str(backup), "--force")
+    assert r.exit_code == 0, r.output
+    with History.open(other) as b:
+        assert [row["scores"]["overall"] for row in b.list()] == [60, 50, 40]
+        kept = {Path(row["audio_path"]).name for row in b.list()}
+        assert {p.name for p in b.recordings.iterdir() if p.is_file()} == kept
+
+
+def test_restore_refuses_a_damaged_backup(home: Path, tmp_path: Path) -> None:
+    fill_history(home, tmp_path, [40])
+    backup = tmp_path / "backup.zip"
+    invoke(home, "backup", str(backup))
+    # A recording whose bytes changed no longer matches the checksum in the database.
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(backup) as src, zipfile.ZipFile(tampered, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.startswith("recordings/"):
+                data = data[:-10] + b"0123456789"
+            dst.writestr(item, data)
+    r = invoke(tmp_path / "fresh", "restore", str(tampered))
+    assert r.exit_code == 1 and "does not match its checksum" in r.output
+    not_zip = tmp_path / "notes.zip"
+    not_zip.write_text("hello")
+    r = invoke(tmp_path / "fresh", "restore", str(not_zip))
+    assert r.exit_code == 1 and "is not a practice backup" in r.output
+    with History.open(tmp_path / "fresh") as h:
+        assert h.is_empty()
+
+
+def test_html_is_self_contained_with_timed_words(home: Path, tmp_path: Path) -> None:
+    fill_history(home, tmp_path, [40, 50, 60])
+    page = tmp_path / "report.html"
+    r = invoke(home, "report", "--html", str(page), "--last", "2")
+    assert r.exit_code == 0, r.output
+    assert "Report of 2 attempts" in r.output
+    text = page.read_text()
+    # Nothing is fetched: no URL in any src or href, and the policy forbids it anyway.
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!data:|#)""", text)
+    assert "http://" not in text and "https://" not in text
+    assert "default-src 'none'" in text
+    assert text.count('src="data:audio/ogg;base64,') == 2
+    assert text.count('class="w filler" data-start="0.00" data-end="0.30"') == 2
+    assert '<span class="w hedge" data-start="0.40" data-end="0.80"' in text
+    assert "pause 2.5 s" in text and "<svg" in text
+    per_minute = float(re.search(r"at (\d+) KiB per minute", r.output).group(1)) * 1024
+    assert per_minute < MAX_AUDIO_BYTES_PER_MINUTE
+
+
+def run_chromium(url: str, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
+    profile = tmp_path / f"chromium-{len(list(tmp_path.glob('chromium-*')))}"
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--no-first-run", f"--user-data-dir={profile}",
+           "--autoplay-policy=no-user-gesture-required",
+           # No sound card here: a null audio sink still plays, so the media clock runs.
+           "--disable-audio-output", "--enable-logging=stderr", "--v=0", *extra, url]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def check_page_in_chromium(page: Path, tmp_path: Path) -> dict:
+    """Load the page with ?autotest, return what its script reported while playing."""
+    done = run_chromium(f"{page.as_uri()}?autotest", tmp_path, "--virtual-time-budget=20000",
+                        "--dump-dom")
+    assert "Uncaught" not in done.stderr
+    assert not re.search(r"CONSOLE\(\d+\)", done.stderr), done.stderr
+    found = re.search(r'data-autotest="([^"]*)"', done.stdout)
+    assert found, done.stderr[-2000:]
+    result = json.loads(found.group(1).replace("&quot;", '"'))
+    assert result["ok"] is True, result
+    return result
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh)")
+def test_playing_moves_the_highlight_in_chromium(home: Path, tmp_path: Path) -> None:
+    fill_history(home, tmp_path, [40, 50])
+    page = tmp_path / "report.html"
+    assert invoke(home, "report", "--html", str(page)).exit_code == 0
+    result = check_page_in_chromium(page, tmp_path)
+    # Played from the middle word (5 of 9 timed words): the highlight went past it.
+    assert result["from_word"] == 4 and result["seen"][0] == 4
+    assert max(result["seen"]) > 4 and result["time_s"] > result["from_s"]
+    shot = tmp_path / "report.png"
+    run_chromium(page.as_uri(), tmp_path, "--virtual-time-budget=3000", f"--screenshot={shot}",
+                 "--window-size=1200,1600", "--hide-scrollbars")
+    assert shot.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.model
+def test_real_clips_through_review_progress_and_report(tmp_path: Path, model_home: Path) -> None:
+    home = tmp_path / "home"
+    (home / "models").mkdir(parents=True)
+    base = model_home / "models" / "base"
+    if base.exists():
+        os.symlink(base, home / "models" / "base")  # reuse the assembled model
+    clips = [SPEECH / "clips" / n for n in ("mfa__mfa_um.flac", "mfa__mfa_uhum.flac",
+                                             "mfa__cold_corpus.wav")]
+    runner = CliRunner()
+    r = runner.invoke(cli, ["--home", str(home), "analyze", *map(str, clips), "--question-text",
+                            "Tell me about a time you solved a problem.", "--category",
+                            "success-story"])
+    assert r.exit_code == 0, r.output
+    review = json.loads(runner.invoke(cli, ["--home", str(home), "review", "--json"]).output)
+    assert review["id"] == 3 and review["previous"]["id"] == 2
+    assert review["source"].endswith("mfa__cold_corpus.wav")
+    assert len(review["marks"]["fillers"]) >= 3  # the clip has 5 um/uh
+    assert re.search(r"\[(um|uh|Um|Uh)\]", review["marked_text"])
+    progress = json.loads(runner.invoke(cli, ["--home", str(home), "progress", "--json"]).output)
+    assert progress["attempts"] == 3
+    assert len(progress["metrics"]["words_per_minute"]["points"]) == 3
+    page = tmp_path / "report.html"
+    r = runner.invoke(cli, ["--home", str(home), "report", "--html", str(page)])
+    assert r.exit_code == 0, r.output
+    assert page.read_text().count("data:audio/ogg;base64,") == 3
+    if CHROMIUM:
+        check_page_in_chromium(page, tmp_path)
