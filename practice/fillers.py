@@ -57,7 +57,7 @@ def refine_fillers(words: Sequence[Word], recording: Recording) -> list[Word]:
     if not words or recording.samples.size == 0:
         return list(words)
     frames = _Frames.of(recording)
-    kept = [w for w in words if not w.filler or _heard(w, words, frames)]
+    kept = _merge_stacked([w for w in words if not w.filler or _heard(w, words, frames)], frames)
     content = [w for w in kept if not w.filler]
     segments = steady_segments(recording, frames=frames)
     added = []
@@ -220,8 +220,39 @@ def _token_overlap(seg: Segment, tokens: Sequence[Word]) -> float:
     return max((min(w.end, seg.end) - max(w.start, seg.start) for w in tokens), default=-1e9)
 
 
+def _merge_stacked(words: list[Word], frames: _Frames) -> list[Word]:
+    """Words with each run of filler tokens that sit on one unbroken sound merged into one
+    token: Whisper's fallback decoding writes one long "uh" as several, stacked at one time."""
+    out: list[Word] = []
+    for w in words:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.filler
+            and w.filler
+            and not _dips(
+                frames.energy_db,
+                _peak(frames.energy_db, prev.start, w.end) - DIP_DB,
+                (prev.start + prev.end) / 2,
+                (w.start + w.end) / 2,
+            )
+        ):
+            out[-1] = Word(prev.text, prev.start, max(prev.end, w.end), prev.probability, True)
+        else:
+            out.append(w)
+    return out
+
+
+def _peak(energy_db: np.ndarray, start: float, end: float) -> float:
+    """The loudest frame level (dBFS) within STEADY_WINDOW_S of a span."""
+    lo = max(0, int((start - STEADY_WINDOW_S) / HOP_S))
+    hi = min(energy_db.size, int(np.ceil((end + STEADY_WINDOW_S) / HOP_S)))
+    return float(energy_db[lo:hi].max()) if hi > lo else float("-inf")
+
+
 def _heard(w: Word, words: Sequence[Word], frames: _Frames) -> bool:
-    """Whether any sound outside the other words lies within SUPPORT_PAD_S of a filler token."""
+    """Whether an unbroken sound of MIN_SUPPORT_S, outside the other words, lies within
+    SUPPORT_PAD_S of a filler token (a token squeezed between words has only its own span)."""
     lo = max(0, int((w.start - SUPPORT_PAD_S) / HOP_S))
     hi = min(frames.sounding.size, int(np.ceil((w.end + SUPPORT_PAD_S) / HOP_S)))
     mask = frames.sounding[lo:hi].copy()
@@ -232,7 +263,7 @@ def _heard(w: Word, words: Sequence[Word], frames: _Frames) -> bool:
         b = min(hi, int(np.ceil(other.end / HOP_S)))
         if b > a:
             mask[a - lo : b - lo] = False
-    return int(mask.sum()) * HOP_S >= MIN_SUPPORT_S
+    return any((b - a) * HOP_S >= MIN_SUPPORT_S for a, b in _runs(mask))
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:

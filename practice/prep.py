@@ -443,7 +443,19 @@ def likely_questions(coverage: Sequence[Coverage], bank: Sequence[Question]) -> 
             story_ids=_stories_for(linked, tag_skills),
         )))
     scored.sort(key=lambda x: (-x[0], -x[1]))
-    out = [pq for _, _, pq in scored[:MAX_BANK_QUESTIONS]]
+    # First the best question for each requirement in turn, so that one common skill
+    # (communication, say) does not crowd out the rest; then the most widely linked ones.
+    out: list[PrepQuestion] = []
+    for c in showable:
+        fits = [pq for _, _, pq in scored if c.requirement.text in pq.requirements]
+        best = max(fits, key=lambda pq: _fit(pq, c, bank), default=None)
+        if best is not None and best not in out and len(out) < MAX_BANK_QUESTIONS:
+            out.append(best)
+    for _, _, pq in scored:
+        if len(out) >= MAX_BANK_QUESTIONS:
+            break
+        if pq not in out:
+            out.append(pq)
     for c in showable:
         out.append(PrepQuestion(
             text=time_question(c.requirement.text), source="requirement", question_id=None,
@@ -451,6 +463,15 @@ def likely_questions(coverage: Sequence[Coverage], bank: Sequence[Question]) -> 
             story_ids=tuple(m.story_id for m in c.matches if m.story_id is not None),
         ))
     return out
+
+
+def _fit(pq: PrepQuestion, c: Coverage, bank: Sequence[Question]) -> tuple[int, float]:
+    """How squarely a bank question asks for one requirement: shared skills and words."""
+    q = next(q for q in bank if q.id == pq.question_id)
+    tags = {TAG_SKILLS.get(t, t) for t in getattr(q, "tags", ())}
+    shared = len(tags & set(c.requirement.skills))
+    words = len(content_words(q.text) & content_words(c.requirement.text))
+    return shared + words, shared / max(1, len(tags))
 
 
 def _stories_for(linked: Sequence[Coverage], tag_skills: set[str]) -> tuple[int, ...]:

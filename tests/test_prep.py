@@ -1,0 +1,221 @@
+"""Job prep: requirement extraction, story coverage, questions, the plan, the CLI, and the
+evaluation on the labelled postings in tests/data/prep (the same figures as scripts/eval_prep.py)."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from practice import prep
+from practice.cli import cli
+from practice.prep_eval import evaluate, load_stories
+from practice.questions import load_bank
+
+DATA = Path(__file__).parent / "data" / "prep"
+TARGET = 0.85  # precision and recall of the covered / uncovered decisions
+
+POSTING = """Data Analyst - Brightwater Utilities
+
+Brightwater supplies water to 2 million homes. We are proud of our friendly culture.
+
+What you will do
+- Build dashboards in Tableau for the operations team
+- Explain findings to non-technical managers
+- Mentor junior analysts
+
+Requirements
+* Experience with Python and SQL
+* Full UK driving licence
+
+You must be comfortable presenting to senior leaders.
+
+Benefits
+- 28 days holiday
+- Experience days for the team
+"""
+
+
+def test_extract_requirements_takes_bullets_and_cue_sentences_only():
+    reqs = prep.extract_requirements(POSTING)
+    texts = [r.text for r in reqs]
+    assert texts == [
+        "Build dashboards in Tableau for the operations team",
+        "Explain findings to non-technical managers",
+        "Mentor junior analysts",
+        "Experience with Python and SQL",
+        "Full UK driving licence",
+        "Comfortable presenting to senior leaders",
+    ]
+    kinds = {r.text: r.kind for r in reqs}
+    assert kinds["Full UK driving licence"] == "condition"
+    assert kinds["Mentor junior analysts"] == "skill"
+    assert "mentoring" in next(r for r in reqs if r.text.startswith("Mentor")).skills
+
+
+def test_nice_to_have_is_marked_and_its_qualifier_trimmed():
+    [r] = prep.extract_requirements("Title\n\n- Experience with SEO is a plus\n")
+    assert r.text == "Experience with SEO" and r.nice_to_have
+
+
+def _story(id_, title, actions, result="", skills=()):
+    from practice.stories import Story, complete
+
+    return complete(Story(id=id_, title=title, actions=actions, result=result,
+                          skills=tuple(skills)))
+
+
+STORIES = [
+    _story(1, "Tableau dashboards for operations", "I built Tableau dashboards for the "
+           "operations team and trained them to use them.", "Report time fell by 80 percent.",
+           skills=("analysis", "communication")),
+    _story(2, "Mentoring two junior analysts", "I mentored two junior analysts with weekly "
+           "code reviews.", "Both now run their own projects."),
+]
+
+
+def test_cover_maps_requirements_to_stories_with_strength_and_reason():
+    result = prep.prepare(POSTING, STORIES, [])
+    by_text = {c.requirement.text: c for c in result.requirements}
+    dash = by_text["Build dashboards in Tableau for the operations team"]
+    assert dash.covered and dash.matches[0].story_id == 1
+    assert 0 < dash.matches[0].strength <= 1
+    assert "Tableau" in dash.matches[0].reason
+    assert by_text["Mentor junior analysts"].matches[0].story_id == 2
+    # A named tool no story mentions is a gap, with advice.
+    python = by_text["Experience with Python and SQL"]
+    assert not python.covered and python.advice
+    # A condition is stated, not shown with a story; it does not count against coverage.
+    licence = by_text["Full UK driving licence"]
+    assert not licence.covered and "credential" in (licence.advice or "")
+    showable = [c for c in result.requirements if c.requirement.kind != "condition"]
+    assert result.coverage == pytest.approx(sum(c.covered for c in showable) / len(showable))
+
+
+def test_uncovered_advice_adapts_a_near_story_or_asks_for_a_new_one():
+    result = prep.prepare(POSTING, STORIES, [])
+    advice = {c.requirement.text: c.advice for c in result.requirements}
+    assert advice["Experience with Python and SQL"].startswith("Find a new story")
+    near = [a for a in advice.values() if a and a.startswith("Adapt story #")]
+    assert near, advice  # "Explain findings..." is near the dashboards story (trained them)
+
+
+def test_questions_come_from_the_bank_and_from_the_requirements():
+    bank = load_bank()
+    result = prep.prepare(POSTING, STORIES, bank)
+    bank_ids = {q.question_id for q in result.questions if q.source == "bank"}
+    assert bank_ids and bank_ids <= {q.id for q in bank}
+    mentoring = [q for q in bank if "mentoring" in q.tags]
+    assert {q.id for q in mentoring} & bank_ids
+    own = [q.text for q in result.questions if q.source == "requirement"]
+    assert "Tell me about a time you had to mentor junior analysts." in own
+    assert not any("licence" in t for t in own)  # no story question about a condition
+
+
+@pytest.mark.parametrize(("requirement", "question"), [
+    ("Ability to stay calm under pressure", "Tell me about a time you had to stay calm under "
+     "pressure."),
+    ("Experience with Kubernetes and AWS", "Tell me about a time you used your experience with "
+     "Kubernetes and AWS."),
+    ("5+ years of experience in B2B sales", "Tell me about a time you used your experience in "
+     "B2B sales."),
+    ("A history of exceeding quota", "Tell me about a time you showed a history of exceeding "
+     "quota."),
+    ("Resilience: you bounce back from rejection", "Tell me about a time you showed resilience."),
+])
+def test_time_question_reads_as_a_question(requirement, question):
+    assert prep.time_question(requirement) == question
+
+
+def test_plan_pairs_stories_with_questions_and_their_record():
+    result = prep.prepare(POSTING, STORIES, load_bank())
+    plan = {p.story_id: p for p in result.plan}
+    assert set(plan) == {1, 2}
+    assert any("mentor" in q.lower() for q in plan[2].questions)
+    assert "not rehearsed yet" in plan[1].note
+
+
+def test_json_shape_and_html_is_self_contained():
+    result = prep.prepare(POSTING, STORIES, load_bank())
+    doc = result.to_dict()
+    assert 0 <= doc["coverage"] <= 1
+    for r in doc["requirements"]:
+        assert {"text", "covered", "stories"} <= set(r)
+        for s in r["stories"]:
+            assert {"id", "title", "strength"} <= set(s)
+    assert doc["questions"] and all("text" in q for q in doc["questions"])
+    page = prep.render_html(result, title="Prep <Data Analyst>")
+    assert "<style>" in page and "Prep &lt;Data Analyst&gt;" in page
+    for external in ("<script", "<link", "src=", "http://", "https://", "@import"):
+        assert external not in page
+
+
+def test_cli_prep_json_and_html(tmp_path):
+    home = tmp_path / "home"
+    runner = CliRunner()
+    story = ("At my last job the weekly report took four hours. My goal was to automate it. "
+             "I built Tableau dashboards for the operations team. As a result the report time "
+             "fell by 80 percent.")
+    r = runner.invoke(cli, ["--home", str(home), "stories", "add", "--text", "-"], input=story)
+    assert r.exit_code == 0, r.output
+    job = tmp_path / "job.txt"
+    job.write_text(POSTING)
+    page = tmp_path / "prep.html"
+    r = runner.invoke(cli, ["--home", str(home), "prep", "--job", str(job), "--json",
+                            "--html", str(page)])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    dash = next(x for x in doc["requirements"] if "Tableau" in x["text"])
+    assert dash["covered"] and dash["stories"][0]["id"] == 1
+    assert page.read_text().startswith("<!doctype html>")
+    r = runner.invoke(cli, ["--home", str(home), "prep", "--job", str(tmp_path / "none.txt")])
+    assert r.exit_code == 1 and "No such file" in r.output
+    r = runner.invoke(cli, ["--home", str(home), "prep", "--job", "-"], input="Hello\n")
+    assert r.exit_code == 1 and "no requirements" in r.output.lower()
+
+
+def test_evaluation_data_is_complete():
+    cases = [d for d in DATA.iterdir() if (d / "expected.json").exists()]
+    assert len(cases) >= 4
+    held_out = [d for d in cases if json.loads((d / "expected.json").read_text())["held_out"]]
+    assert len(held_out) == 1
+    for d in cases:
+        assert 6 <= len(load_stories(d / "stories.json")) <= 10
+
+
+@pytest.fixture(scope="module")
+def figures():
+    return evaluate(DATA)
+
+
+@pytest.mark.parametrize("group", ["tuning", "overall"])
+def test_covered_decisions_meet_the_target(figures, group):
+    s = figures[group]
+    assert s["not_extracted"] == 0
+    assert s["covered"]["precision"] >= TARGET, s
+    assert s["covered"]["recall"] >= TARGET, s
+
+
+def test_uncovered_decisions_meet_the_target_on_the_tuning_postings(figures):
+    s = figures["tuning"]
+    assert s["uncovered"]["precision"] >= TARGET, s
+    assert s["uncovered"]["recall"] >= TARGET, s
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Known miss: on the held-out marketing posting word overlap finds 6 of 11 covered "
+    "requirements (recall 0.55, uncovered precision 0.38). Remove this mark once it passes."))
+def test_held_out_posting_meets_the_target(figures):
+    s = figures["held_out"]
+    for cls in ("covered", "uncovered"):
+        assert s[cls]["precision"] >= TARGET, s
+        assert s[cls]["recall"] >= TARGET, s
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Known miss, from the held-out posting: overall uncovered precision 0.74 (recall 1.00). "
+    "Remove this mark once it passes."))
+def test_overall_uncovered_decisions_meet_the_target(figures):
+    s = figures["overall"]
+    assert s["uncovered"]["recall"] >= TARGET, s
+    assert s["uncovered"]["precision"] >= TARGET, s
