@@ -414,12 +414,14 @@ def record(
     stop_after_silence_s: float | None = None,
     stop_event: threading.Event | None = None,
     on_level: Callable[[Level], None] | None = None,
+    on_block: Callable[[np.ndarray], None] | None = None,
 ) -> Take:
     """Record a 16 kHz mono 16-bit WAV to `path` until Enter (`stop_event`), `max_seconds` of
     audio, `stop_after_silence_s` of silence after speech, Ctrl-C, or the device going away.
 
     Ctrl-C (KeyboardInterrupt) ends the take and keeps it. DeviceError when no microphone can be
-    opened; then nothing is left on disk.
+    opened; then nothing is left on disk. `on_block` receives each 16 kHz float32 block after
+    it is written (a transcriber can work while the person is still speaking).
     """
     import soundfile as sf
 
@@ -452,6 +454,8 @@ def record(
                 return None
             out.write(block)
             written += len(block)
+            if on_block is not None:
+                on_block(block)
             if written >= next_flush:
                 out.flush()  # the data is already in the kernel; this makes it durable too
                 next_flush = written + FLUSH_EVERY_S * SAMPLE_RATE

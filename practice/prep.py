@@ -17,7 +17,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from practice.results import Question
-from practice.stories import TAG_SKILLS, Story, content_words, infer_skills, skill_label, stem
+from practice.stories import (
+    SKILLS,
+    TAG_SKILLS,
+    Story,
+    content_words,
+    infer_skills,
+    skill_label,
+    stem,
+)
 
 # Thresholds, set on the four tuning postings of tests/data/prep (the fifth is held out).
 COVERED_MIN = 0.40  # strength (0-1) from which a story shows a requirement
@@ -465,13 +473,19 @@ def likely_questions(coverage: Sequence[Coverage], bank: Sequence[Question]) -> 
     return out
 
 
-def _fit(pq: PrepQuestion, c: Coverage, bank: Sequence[Question]) -> tuple[int, float]:
+_SKILL_RE = {slug: re.compile(cues) for slug, (_, cues) in SKILLS.items()}
+
+
+def _fit(pq: PrepQuestion, c: Coverage, bank: Sequence[Question]) -> tuple[int, int, float]:
     """How squarely a bank question asks for one requirement: shared skills and words."""
     q = next(q for q in bank if q.id == pq.question_id)
     tags = {TAG_SKILLS.get(t, t) for t in getattr(q, "tags", ())}
-    shared = len(tags & set(c.requirement.skills))
+    both = tags & set(c.requirement.skills)
     words = len(content_words(q.text) & content_words(c.requirement.text))
-    return shared + words, shared / max(1, len(tags))
+    # The skill named first in a requirement is usually its point ("Mentor junior analysts").
+    low = c.requirement.text.lower()
+    first = min((m.start() for sk in both if (m := _SKILL_RE[sk].search(low))), default=len(low))
+    return len(both) + words, -first, len(both) / max(1, len(tags))
 
 
 def _stories_for(linked: Sequence[Coverage], tag_skills: set[str]) -> tuple[int, ...]:
