@@ -54,10 +54,18 @@ def stories() -> None:
 
 
 @stories.command("add")
-@click.option("--from", "from_attempt", metavar="ATTEMPT_ID",
-              help="Take the story from a saved attempt ('last' for the newest).")
-@click.option("--text", "text_file", metavar="FILE|-",
-              help="Take the story from a text file, or standard input with '-'.")
+@click.option(
+    "--from",
+    "from_attempt",
+    metavar="ATTEMPT_ID",
+    help="Take the story from a saved attempt ('last' for the newest).",
+)
+@click.option(
+    "--text",
+    "text_file",
+    metavar="FILE|-",
+    help="Take the story from a text file, or standard input with '-'.",
+)
 @click.option("--title", metavar="T", help="A short title (default: the story's opening words).")
 @click.option("--skills", metavar="a,b", help="Skills it shows (default: inferred from the words).")
 @click.option("--situation", metavar="TEXT", help="The situation, typed.")
@@ -66,9 +74,18 @@ def stories() -> None:
 @click.option("--result", metavar="TEXT", help="The result, typed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the kept story as JSON.")
 @click.pass_obj
-def stories_add(settings: Settings, from_attempt: str | None, text_file: str | None,
-                title: str | None, skills: str | None, situation: str | None, task: str | None,
-                actions: str | None, result: str | None, as_json: bool) -> None:
+def stories_add(
+    settings: Settings,
+    from_attempt: str | None,
+    text_file: str | None,
+    title: str | None,
+    skills: str | None,
+    situation: str | None,
+    task: str | None,
+    actions: str | None,
+    result: str | None,
+    as_json: bool,
+) -> None:
     """Keep a story: from an attempt, from text, from the part options, or in your editor.
 
     \b
@@ -83,14 +100,22 @@ def stories_add(settings: Settings, from_attempt: str | None, text_file: str | N
         raise click.UsageError("Give one of --from, --text or the part options, not several.")
     with _bank(settings) as bank:
         if from_attempt:
-            story = st.from_attempt(bank.history.get(from_attempt), title=title or "",
-                                    skills=_skills(skills))
+            story = st.from_attempt(
+                bank.history.get(from_attempt), title=title or "", skills=_skills(skills)
+            )
         elif text_file:
-            story = st.from_text(_read_input(text_file, "story"), title=title or "",
-                                 skills=_skills(skills))
+            story = st.from_text(
+                _read_input(text_file, "story"), title=title or "", skills=_skills(skills)
+            )
         elif any(typed.values()):
-            story = st.Story(title=title or "", skills=st.normalise_skills(_skills(skills)),
-                             **{k: (v or "").strip() for k, v in typed.items()})
+            story = st.Story(
+                title=title or "",
+                situation=(situation or "").strip(),
+                task=(task or "").strip(),
+                actions=(actions or "").strip(),
+                result=(result or "").strip(),
+                skills=st.normalise_skills(_skills(skills)),
+            )
         else:
             edited = click.edit(st.to_form(st.Story(title=title or "")), extension=".toml")
             if edited is None:
@@ -106,8 +131,7 @@ def stories_add(settings: Settings, from_attempt: str | None, text_file: str | N
     else:
         click.echo(f"Kept story {_summary_line(kept)}.")
         if kept.quantified_result is None:
-            click.echo("Tip: add a number to the result (how much, how many, how fast).",
-                       err=True)
+            click.echo("Tip: add a number to the result (how much, how many, how fast).", err=True)
 
 
 @stories.command("list")
@@ -127,10 +151,11 @@ def stories_list(settings: Settings, as_json: bool) -> None:
         r = s.record
         practised = (
             f"{r.attempts} attempt(s), best {r.best_score}, latest {r.latest_score}, "
-            f"last {(r.last_practised or '')[:10]}" if r.attempts else "not rehearsed yet"
+            f"last {(r.last_practised or '')[:10]}"
+            if r.attempts
+            else "not rehearsed yet"
         )
-        click.echo(f"{s.id:>3}  {s.title}\n     skills: {', '.join(s.skills) or '-'}; "
-                   f"{practised}")
+        click.echo(f"{s.id:>3}  {s.title}\n     skills: {', '.join(s.skills) or '-'}; {practised}")
 
 
 @stories.command("show")
@@ -150,9 +175,15 @@ def stories_show(settings: Settings, story_id: str, as_json: bool) -> None:
     click.echo(f"\nSkills: {', '.join(s.skills) or '-'}")
     click.echo(f"Quantified result: {s.quantified_result or '- (add a number to the result)'}")
     r = s.record
-    click.echo(f"Practice: {r.attempts} attempt(s)"
-               + (f", best {r.best_score}, latest {r.latest_score}, last practised "
-                  f"{(r.last_practised or '')[:10]}" if r.attempts else ""))
+    click.echo(
+        f"Practice: {r.attempts} attempt(s)"
+        + (
+            f", best {r.best_score}, latest {r.latest_score}, last practised "
+            f"{(r.last_practised or '')[:10]}"
+            if r.attempts
+            else ""
+        )
+    )
 
 
 @stories.command("edit")
@@ -163,19 +194,37 @@ def stories_show(settings: Settings, story_id: str, as_json: bool) -> None:
 @click.option("--task", metavar="TEXT", help="New task.")
 @click.option("--actions", metavar="TEXT", help="New actions.")
 @click.option("--result", metavar="TEXT", help="New result.")
-@click.option("--quantified-result", metavar="TEXT",
-              help="The sentence with the number that proves the result.")
+@click.option(
+    "--quantified-result",
+    metavar="TEXT",
+    help="The sentence with the number that proves the result.",
+)
 @click.pass_obj
-def stories_edit(settings: Settings, story_id: str, title: str | None, skills: str | None,
-                 situation: str | None, task: str | None, actions: str | None,
-                 result: str | None, quantified_result: str | None) -> None:
+def stories_edit(
+    settings: Settings,
+    story_id: str,
+    title: str | None,
+    skills: str | None,
+    situation: str | None,
+    task: str | None,
+    actions: str | None,
+    result: str | None,
+    quantified_result: str | None,
+) -> None:
     """Change a story with the field options, or in your editor without them."""
     from practice import stories as st
 
     changes: dict[str, Any] = {
-        k: v for k, v in {"title": title, "situation": situation, "task": task,
-                          "actions": actions, "result": result,
-                          "quantified_result": quantified_result}.items() if v is not None
+        k: v
+        for k, v in {
+            "title": title,
+            "situation": situation,
+            "task": task,
+            "actions": actions,
+            "result": result,
+            "quantified_result": quantified_result,
+        }.items()
+        if v is not None
     }
     if skills is not None:
         changes["skills"] = _skills(skills)
@@ -206,11 +255,21 @@ def stories_delete(settings: Settings, story_id: str, yes: bool) -> None:
 
 
 @click.command()
-@click.option("--job", "job", required=True, metavar="FILE|-",
-              help="The job posting as plain text ('-' for standard input).")
+@click.option(
+    "--job",
+    "job",
+    required=True,
+    metavar="FILE|-",
+    help="The job posting as plain text ('-' for standard input).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
-@click.option("--html", "html_file", metavar="FILE", type=click.Path(dir_okay=False),
-              help="Also write a self-contained HTML page.")
+@click.option(
+    "--html",
+    "html_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Also write a self-contained HTML page.",
+)
 @click.pass_obj
 def prep(settings: Settings, job: str, as_json: bool, html_file: str | None) -> None:
     """Prepare for a job: its requirements, your stories that show them, the gaps,
@@ -232,8 +291,9 @@ def prep(settings: Settings, job: str, as_json: bool, html_file: str | None) -> 
     if html_file:
         title = next((line.strip() for line in posting.splitlines() if line.strip()), "Job prep")
         try:
-            Path(html_file).write_text(p.render_html(result, title=f"Prep: {title}"),
-                                       encoding="utf-8")
+            Path(html_file).write_text(
+                p.render_html(result, title=f"Prep: {title}"), encoding="utf-8"
+            )
         except OSError as e:
             raise click.ClickException(f"Cannot write {html_file}: {e.strerror}.") from e
         click.echo(f"Wrote {html_file}.", err=True)

@@ -180,8 +180,10 @@ def requirement_terms(text: str) -> dict[str, Term]:
         word = m.group().strip("'")
         pieces = word.split("/") if "/" in word and len(word) > 3 else [word]
         for piece in pieces:
-            named = (len(piece) >= 2 and piece.isupper()) or bool(re.search(r"[\d+#]", piece)) or (
-                k > 0 and piece[:1].isupper()
+            named = (
+                (len(piece) >= 2 and piece.isupper())
+                or bool(re.search(r"[\d+#]", piece))
+                or (k > 0 and piece[:1].isupper())
             )
             stems = content_words(piece)
             parts: frozenset[str] = frozenset()
@@ -196,8 +198,13 @@ def requirement_terms(text: str) -> dict[str, Term]:
                 factor = VERB_WEIGHT if st in _COMMON_VERBS else 1.0
                 if m.start() >= cut:
                     factor *= ELABORATION_WEIGHT
-                out[st] = Term(piece if named else piece.lower(), named, factor,
-                               or_words.get(word.lower()), parts)
+                out[st] = Term(
+                    piece if named else piece.lower(),
+                    named,
+                    factor,
+                    or_words.get(word.lower()),
+                    parts,
+                )
     return out
 
 
@@ -311,8 +318,13 @@ def _meets(key: str, term: Term, story_words: set[str], story_concepts: set[int]
     return bool(main) and all(p in story_words or p in _GENERIC for p in main)
 
 
-def match_story(requirement: Requirement, story_words: set[str], story_skills: set[str],
-                index: _Index, story: Story) -> StoryMatch:
+def match_story(
+    requirement: Requirement,
+    story_words: set[str],
+    story_skills: set[str],
+    index: _Index,
+    story: Story,
+) -> StoryMatch:
     terms = requirement_terms(requirement.text)
     concepts = {_CONCEPT_OF[w] for w in story_words if w in _CONCEPT_OF}
     met = {t for t, term in terms.items() if _meets(t, term, story_words, concepts)}
@@ -353,8 +365,10 @@ def cover(requirements: Sequence[Requirement], stories: Sequence[Story]) -> list
     out: list[Coverage] = []
     for r in requirements:
         ranked = sorted(
-            (match_story(r, index.words[i], index.skills[i], index, s)
-             for i, s in enumerate(index.stories)),
+            (
+                match_story(r, index.words[i], index.skills[i], index, s)
+                for i, s in enumerate(index.stories)
+            ),
             key=lambda m: -m.strength,
         )
         best = ranked[0] if ranked else None
@@ -445,11 +459,19 @@ def likely_questions(coverage: Sequence[Coverage], bank: Sequence[Question]) -> 
         if not linked:
             continue
         weight = sum(len(tag_skills & set(c.requirement.skills)) for c in linked)
-        scored.append((weight, -index, PrepQuestion(
-            text=q.text, source="bank", question_id=q.id,
-            requirements=tuple(c.requirement.text for c in linked),
-            story_ids=_stories_for(linked, tag_skills),
-        )))
+        scored.append(
+            (
+                weight,
+                -index,
+                PrepQuestion(
+                    text=q.text,
+                    source="bank",
+                    question_id=q.id,
+                    requirements=tuple(c.requirement.text for c in linked),
+                    story_ids=_stories_for(linked, tag_skills),
+                ),
+            )
+        )
     scored.sort(key=lambda x: (-x[0], -x[1]))
     # First the best question for each requirement in turn, so that one common skill
     # (communication, say) does not crowd out the rest; then the most widely linked ones.
@@ -465,11 +487,15 @@ def likely_questions(coverage: Sequence[Coverage], bank: Sequence[Question]) -> 
         if pq not in out:
             out.append(pq)
     for c in showable:
-        out.append(PrepQuestion(
-            text=time_question(c.requirement.text), source="requirement", question_id=None,
-            requirements=(c.requirement.text,),
-            story_ids=tuple(m.story_id for m in c.matches if m.story_id is not None),
-        ))
+        out.append(
+            PrepQuestion(
+                text=time_question(c.requirement.text),
+                source="requirement",
+                question_id=None,
+                requirements=(c.requirement.text,),
+                story_ids=tuple(m.story_id for m in c.matches if m.story_id is not None),
+            )
+        )
     return out
 
 
@@ -530,8 +556,12 @@ class Prep:
                     "skills": list(c.requirement.skills),
                     "covered": c.covered,
                     "stories": [
-                        {"id": m.story_id, "title": m.title, "strength": m.strength,
-                         "reason": m.reason}
+                        {
+                            "id": m.story_id,
+                            "title": m.title,
+                            "strength": m.strength,
+                            "reason": m.reason,
+                        }
                         for m in c.matches
                     ],
                     "advice": c.advice,
@@ -540,16 +570,27 @@ class Prep:
             ],
             "uncovered": [
                 {"text": c.requirement.text, "advice": c.advice}
-                for c in self.requirements if not c.covered
+                for c in self.requirements
+                if not c.covered
             ],
             "questions": [
-                {"text": q.text, "source": q.source, "id": q.question_id,
-                 "requirements": list(q.requirements), "stories": list(q.story_ids)}
+                {
+                    "text": q.text,
+                    "source": q.source,
+                    "id": q.question_id,
+                    "requirements": list(q.requirements),
+                    "stories": list(q.story_ids),
+                }
                 for q in self.questions
             ],
             "plan": [
-                {"story_id": p.story_id, "title": p.title, "requirements": list(p.requirements),
-                 "questions": list(p.questions), "note": p.note}
+                {
+                    "story_id": p.story_id,
+                    "title": p.title,
+                    "requirements": list(p.requirements),
+                    "questions": list(p.questions),
+                    "note": p.note,
+                }
                 for p in self.plan
             ],
         }
@@ -561,11 +602,14 @@ def prepare(posting: str, stories: Sequence[Story], bank: Sequence[Question] = (
     showable = [c for c in coverage if c.requirement.kind != "condition"]
     share = sum(c.covered for c in showable) / len(showable) if showable else 0.0
     questions = likely_questions(coverage, bank)
-    return Prep(tuple(coverage), share, tuple(questions), tuple(_plan(coverage, questions, stories)))
+    return Prep(
+        tuple(coverage), share, tuple(questions), tuple(_plan(coverage, questions, stories))
+    )
 
 
-def _plan(coverage: Sequence[Coverage], questions: Sequence[PrepQuestion],
-          stories: Sequence[Story]) -> list[PlanItem]:
+def _plan(
+    coverage: Sequence[Coverage], questions: Sequence[PrepQuestion], stories: Sequence[Story]
+) -> list[PlanItem]:
     by_id = {s.id: s for s in stories}
     reqs: dict[int, list[str]] = {}
     for c in coverage:
@@ -580,8 +624,15 @@ def _plan(coverage: Sequence[Coverage], questions: Sequence[PrepQuestion],
         story = by_id.get(sid)
         if story is None:
             continue
-        items.append(PlanItem(sid, story.title, tuple(reqs.get(sid, [])),
-                              tuple(asked.get(sid, [])), _record_note(story)))
+        items.append(
+            PlanItem(
+                sid,
+                story.title,
+                tuple(reqs.get(sid, [])),
+                tuple(asked.get(sid, [])),
+                _record_note(story),
+            )
+        )
     return items
 
 
@@ -607,8 +658,15 @@ def render_text(prep: Prep) -> str:
         if c.advice:
             lines.append(f"        {c.advice}")
     lines += ["", "Likely questions:"]
-    lines += [f"  - {q.text}" + (f"  [stories {', '.join(f'#{s}' for s in q.story_ids)}]"
-                                  if q.story_ids else "  [no story yet]") for q in prep.questions]
+    lines += [
+        f"  - {q.text}"
+        + (
+            f"  [stories {', '.join(f'#{s}' for s in q.story_ids)}]"
+            if q.story_ids
+            else "  [no story yet]"
+        )
+        for q in prep.questions
+    ]
     lines += ["", "Practice plan:"]
     for p in prep.plan:
         lines.append(f"  #{p.story_id} {p.title} ({p.note})")
@@ -647,22 +705,26 @@ def render_html(prep: Prep, *, title: str = "Job prep") -> str:
             for m in c.matches
         )
         advice = f'<div class="small">{e(c.advice)}</div>' if c.advice else ""
-        rows.append(f"<tr><td>{e(c.requirement.text)}</td><td>{status}</td>"
-                    f"<td>{stories}{advice}</td></tr>")
+        rows.append(
+            f"<tr><td>{e(c.requirement.text)}</td><td>{status}</td><td>{stories}{advice}</td></tr>"
+        )
     questions = "".join(
-        f"<li>{e(q.text)} <span class=\"small\">"
+        f'<li>{e(q.text)} <span class="small">'
         f"{'stories ' + ', '.join(f'#{s}' for s in q.story_ids) if q.story_ids else 'no story yet'}"
         f"</span></li>"
         for q in prep.questions
     )
-    plan = "".join(
-        f"<li><b>#{p.story_id} {e(p.title)}</b> <span class=\"small\">{e(p.note)}</span><ul>"
-        + "".join(f"<li>{e(q)}</li>" for q in p.questions)
-        + "</ul></li>"
-        for p in prep.plan
-    ) or "<li>No story covers this posting yet.</li>"
+    plan = (
+        "".join(
+            f'<li><b>#{p.story_id} {e(p.title)}</b> <span class="small">{e(p.note)}</span><ul>'
+            + "".join(f"<li>{e(q)}</li>" for q in p.questions)
+            + "</ul></li>"
+            for p in prep.plan
+        )
+        or "<li>No story covers this posting yet.</li>"
+    )
     return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{e(title)}</title><style>{_CSS}</style></head><body>"
         f"<h1>{e(title)}</h1><p>Coverage: <b>{prep.coverage:.0%}</b> of the requirements "
         "that need a story.</p>"

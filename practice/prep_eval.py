@@ -47,9 +47,9 @@ class Counts:
             "uncovered": {"precision": round(up, 3), "recall": round(ur, 3)},
             "not_extracted": sum(d.predicted is None for d in self.decisions),
             "wrong": [
-                {"case": d.case, "match": d.match, "expected": d.expected,
-                 "predicted": d.predicted}
-                for d in self.decisions if d.predicted is not d.expected
+                {"case": d.case, "match": d.match, "expected": d.expected, "predicted": d.predicted}
+                for d in self.decisions
+                if d.predicted is not d.expected
             ],
         }
 
@@ -85,11 +85,15 @@ def evaluate_case(case_dir: Path) -> tuple[list[Decision], int, bool]:
         )
         if hit is not None:
             used.add(hit)
-        decisions.append(Decision(
-            case=case_dir.name, match=item["match"], expected=bool(item["covered"]),
-            predicted=coverage[hit].covered if hit is not None else None,
-            requirement=coverage[hit].requirement.text if hit is not None else None,
-        ))
+        decisions.append(
+            Decision(
+                case=case_dir.name,
+                match=item["match"],
+                expected=bool(item["covered"]),
+                predicted=coverage[hit].covered if hit is not None else None,
+                requirement=coverage[hit].requirement.text if hit is not None else None,
+            )
+        )
     return decisions, len(coverage) - len(used), bool(expected.get("held_out"))
 
 

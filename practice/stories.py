@@ -255,13 +255,15 @@ def find_quantified_result(story: Story) -> str | None:
 
 
 def complete(story: Story, *, infer: bool = True) -> Story:
-    """Fill what can be derived: a title, the skills (when none are given), the quantified result."""
+    """Fill in what can be derived: a title, the skills (if none given), the quantified result."""
     title = story.title.strip() or default_title(story)
     skills = story.skills or (infer_skills(f"{story.title} {story.text}") if infer else ())
     quantified = story.quantified_result
     if quantified is None:
         quantified = find_quantified_result(story)
-    return replace(story, title=title, skills=normalise_skills(skills), quantified_result=quantified)
+    return replace(
+        story, title=title, skills=normalise_skills(skills), quantified_result=quantified
+    )
 
 
 def default_title(story: Story) -> str:
@@ -300,9 +302,12 @@ def from_sentences(
         parts[current].append(text)
     story = Story(
         title=title,
+        situation=" ".join(parts["situation"]),
+        task=" ".join(parts["task"]),
+        actions=" ".join(parts["actions"]),
+        result=" ".join(parts["result"]),
         skills=normalise_skills(skills),
         source_attempt_id=source_attempt_id,
-        **{name: " ".join(texts) for name, texts in parts.items()},
     )
     return complete(story)
 
@@ -318,7 +323,9 @@ def from_text(text: str, *, title: str = "", skills: Sequence[str] = ()) -> Stor
     return from_sentences(structure.sentences, title=title, skills=skills)
 
 
-def from_attempt(payload: Mapping[str, Any], *, title: str = "", skills: Sequence[str] = ()) -> Story:
+def from_attempt(
+    payload: Mapping[str, Any], *, title: str = "", skills: Sequence[str] = ()
+) -> Story:
     """A story from a stored attempt (its JSON contract), using its sentence labels."""
     sentences = (payload.get("structure") or {}).get("sentences") or []
     if not sentences:
@@ -340,6 +347,8 @@ def from_attempt(payload: Mapping[str, Any], *, title: str = "", skills: Sequenc
 
 def offer_to_keep(analysis: Analysis | Mapping[str, Any]) -> bool:
     """Whether to offer to keep an answer as a story: a success story told in good STAR shape."""
+    category: Any
+    structure_score: Any
     if isinstance(analysis, Analysis):
         category, structure_score = analysis.category, analysis.scores.structure.score
     else:
@@ -398,7 +407,9 @@ def compare_spoken(story: Story, analysis_payload: Mapping[str, Any]) -> dict[st
     if not spoken:
         spoken = " ".join(str(s.get("text", "")) for s in structure.get("sentences") or [])
     dropped = [
-        name for name in PARTS if getattr(story, name).strip() and not structure.get(_PART_FLAG[name])
+        name
+        for name in PARTS
+        if getattr(story, name).strip() and not structure.get(_PART_FLAG[name])
     ]
     result_left_out = bool(story.result.strip()) and not structure.get("result")
     numbers = _numbers(story.quantified_result or "")
@@ -604,8 +615,18 @@ class StoryBank:
                 "INSERT INTO stories (created_at, updated_at, title, situation, task, actions, "
                 "result, skills, quantified_result, source_attempt_id) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (now, now, story.title, story.situation, story.task, story.actions, story.result,
-                 json.dumps(list(story.skills)), story.quantified_result, story.source_attempt_id),
+                (
+                    now,
+                    now,
+                    story.title,
+                    story.situation,
+                    story.task,
+                    story.actions,
+                    story.result,
+                    json.dumps(list(story.skills)),
+                    story.quantified_result,
+                    story.source_attempt_id,
+                ),
             )
         assert cursor.lastrowid is not None
         return self.get(int(cursor.lastrowid))
@@ -628,8 +649,17 @@ class StoryBank:
             self._conn.execute(
                 "UPDATE stories SET updated_at = ?, title = ?, situation = ?, task = ?, "
                 "actions = ?, result = ?, skills = ?, quantified_result = ? WHERE id = ?",
-                (utc_now(), new.title, new.situation, new.task, new.actions, new.result,
-                 json.dumps(list(new.skills)), new.quantified_result, old.id),
+                (
+                    utc_now(),
+                    new.title,
+                    new.situation,
+                    new.task,
+                    new.actions,
+                    new.result,
+                    json.dumps(list(new.skills)),
+                    new.quantified_result,
+                    old.id,
+                ),
             )
         return self.get(int(old.id or 0))
 
@@ -662,7 +692,8 @@ class StoryBank:
         return PracticeRecord(
             attempts=len(rows),
             best_score=max(scores) if scores else None,
-            latest_score=int(rows[-1]["overall"]) if rows and rows[-1]["overall"] is not None
+            latest_score=int(rows[-1]["overall"])
+            if rows and rows[-1]["overall"] is not None
             else None,
             last_practised=max(str(r["created_at"]) for r in rows) if rows else None,
         )

@@ -26,15 +26,19 @@ def main(argv: list[str]) -> int:
     for group in ("overall", "tuning", "held_out"):
         s = result[group]
         c, u = s["covered"], s["uncovered"]
-        print(f"{group:9} n={s['n']:3}  covered P={c['precision']:.2f} R={c['recall']:.2f}  "
-              f"uncovered P={u['precision']:.2f} R={u['recall']:.2f}  "
-              f"not extracted={s['not_extracted']}")
+        print(
+            f"{group:9} n={s['n']:3}  covered P={c['precision']:.2f} R={c['recall']:.2f}  "
+            f"uncovered P={u['precision']:.2f} R={u['recall']:.2f}  "
+            f"not extracted={s['not_extracted']}"
+        )
     print("unlabelled extracted requirements:", result["unlabelled_requirements"])
     # The held-out posting's mistakes stay hidden unless asked for, so nobody tunes on them.
     shown = "overall" if "--show-held-out" in argv else "tuning"
     for w in result[shown]["wrong"]:
-        print(f"  wrong: {w['case']}: {w['match']!r} expected covered={w['expected']}, "
-              f"got {w['predicted']}")
+        print(
+            f"  wrong: {w['case']}: {w['match']!r} expected covered={w['expected']}, "
+            f"got {w['predicted']}"
+        )
     return 0
 
 

@@ -1,5 +1,5 @@
 """Job prep: requirement extraction, story coverage, questions, the plan, the CLI, and the
-evaluation on the labelled postings in tests/data/prep (the same figures as scripts/eval_prep.py)."""
+evaluation on the labelled postings in tests/data/prep (the figures of scripts/eval_prep.py)."""
 
 import json
 from pathlib import Path
@@ -61,16 +61,25 @@ def test_nice_to_have_is_marked_and_its_qualifier_trimmed():
 def _story(id_, title, actions, result="", skills=()):
     from practice.stories import Story, complete
 
-    return complete(Story(id=id_, title=title, actions=actions, result=result,
-                          skills=tuple(skills)))
+    return complete(
+        Story(id=id_, title=title, actions=actions, result=result, skills=tuple(skills))
+    )
 
 
 STORIES = [
-    _story(1, "Tableau dashboards for operations", "I built Tableau dashboards for the "
-           "operations team and trained them to use them.", "Report time fell by 80 percent.",
-           skills=("analysis", "communication")),
-    _story(2, "Mentoring two junior analysts", "I mentored two junior analysts with weekly "
-           "code reviews.", "Both now run their own projects."),
+    _story(
+        1,
+        "Tableau dashboards for operations",
+        "I built Tableau dashboards for the operations team and trained them to use them.",
+        "Report time fell by 80 percent.",
+        skills=("analysis", "communication"),
+    ),
+    _story(
+        2,
+        "Mentoring two junior analysts",
+        "I mentored two junior analysts with weekly code reviews.",
+        "Both now run their own projects.",
+    ),
 ]
 
 
@@ -112,17 +121,31 @@ def test_questions_come_from_the_bank_and_from_the_requirements():
     assert not any("licence" in t for t in own)  # no story question about a condition
 
 
-@pytest.mark.parametrize(("requirement", "question"), [
-    ("Ability to stay calm under pressure", "Tell me about a time you had to stay calm under "
-     "pressure."),
-    ("Experience with Kubernetes and AWS", "Tell me about a time you used your experience with "
-     "Kubernetes and AWS."),
-    ("5+ years of experience in B2B sales", "Tell me about a time you used your experience in "
-     "B2B sales."),
-    ("A history of exceeding quota", "Tell me about a time you showed a history of exceeding "
-     "quota."),
-    ("Resilience: you bounce back from rejection", "Tell me about a time you showed resilience."),
-])
+@pytest.mark.parametrize(
+    ("requirement", "question"),
+    [
+        (
+            "Ability to stay calm under pressure",
+            "Tell me about a time you had to stay calm under pressure.",
+        ),
+        (
+            "Experience with Kubernetes and AWS",
+            "Tell me about a time you used your experience with Kubernetes and AWS.",
+        ),
+        (
+            "5+ years of experience in B2B sales",
+            "Tell me about a time you used your experience in B2B sales.",
+        ),
+        (
+            "A history of exceeding quota",
+            "Tell me about a time you showed a history of exceeding quota.",
+        ),
+        (
+            "Resilience: you bounce back from rejection",
+            "Tell me about a time you showed resilience.",
+        ),
+    ],
+)
 def test_time_question_reads_as_a_question(requirement, question):
     assert prep.time_question(requirement) == question
 
@@ -153,16 +176,19 @@ def test_json_shape_and_html_is_self_contained():
 def test_cli_prep_json_and_html(tmp_path):
     home = tmp_path / "home"
     runner = CliRunner()
-    story = ("At my last job the weekly report took four hours. My goal was to automate it. "
-             "I built Tableau dashboards for the operations team. As a result the report time "
-             "fell by 80 percent.")
+    story = (
+        "At my last job the weekly report took four hours. My goal was to automate it. "
+        "I built Tableau dashboards for the operations team. As a result the report time "
+        "fell by 80 percent."
+    )
     r = runner.invoke(cli, ["--home", str(home), "stories", "add", "--text", "-"], input=story)
     assert r.exit_code == 0, r.output
     job = tmp_path / "job.txt"
     job.write_text(POSTING)
     page = tmp_path / "prep.html"
-    r = runner.invoke(cli, ["--home", str(home), "prep", "--job", str(job), "--json",
-                            "--html", str(page)])
+    r = runner.invoke(
+        cli, ["--home", str(home), "prep", "--job", str(job), "--json", "--html", str(page)]
+    )
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
     dash = next(x for x in doc["requirements"] if "Tableau" in x["text"])
@@ -202,9 +228,13 @@ def test_uncovered_decisions_meet_the_target_on_the_tuning_postings(figures):
     assert s["uncovered"]["recall"] >= TARGET, s
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Known miss: on the held-out marketing posting word overlap finds 6 of 11 covered "
-    "requirements (recall 0.55, uncovered precision 0.38). Remove this mark once it passes."))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Known miss: on the held-out marketing posting word overlap finds 6 of 11 covered "
+        "requirements (recall 0.55, uncovered precision 0.38). Remove this mark once it passes."
+    ),
+)
 def test_held_out_posting_meets_the_target(figures):
     s = figures["held_out"]
     for cls in ("covered", "uncovered"):
@@ -212,9 +242,13 @@ def test_held_out_posting_meets_the_target(figures):
         assert s[cls]["recall"] >= TARGET, s
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Known miss, from the held-out posting: overall uncovered precision 0.74 (recall 1.00). "
-    "Remove this mark once it passes."))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Known miss, from the held-out posting: overall uncovered precision 0.74 (recall 1.00). "
+        "Remove this mark once it passes."
+    ),
+)
 def test_overall_uncovered_decisions_meet_the_target(figures):
     s = figures["overall"]
     assert s["uncovered"]["recall"] >= TARGET, s

@@ -19,8 +19,12 @@ STORY = (
     "I sorted the tickets by topic and I wrote answers for the ten most common questions. "
     "As a result the backlog fell to 40 tickets in three weeks."
 )
-SUCCESS = Question(id="improved-process", text="Tell me about a time you improved a process.",
-                   category="success-story", tags=("initiative", "efficiency"))
+SUCCESS = Question(
+    id="improved-process",
+    text="Tell me about a time you improved a process.",
+    category="success-story",
+    tags=("initiative", "efficiency"),
+)
 
 
 def test_from_text_fills_the_parts_from_the_star_labels():
@@ -33,12 +37,14 @@ def test_from_text_fills_the_parts_from_the_star_labels():
 
 
 def test_from_sentences_keeps_other_sentences_with_the_part_before():
-    story = st.from_sentences([
-        {"text": "Intro remark.", "label": "other"},
-        {"text": "I rebuilt the rota.", "label": "action"},
-        {"text": "It took a weekend.", "label": "other"},
-        {"text": "Overtime fell by half.", "label": "result"},
-    ])
+    story = st.from_sentences(
+        [
+            {"text": "Intro remark.", "label": "other"},
+            {"text": "I rebuilt the rota.", "label": "action"},
+            {"text": "It took a weekend.", "label": "other"},
+            {"text": "Overtime fell by half.", "label": "result"},
+        ]
+    )
     assert story.situation == "Intro remark."
     assert story.actions == "I rebuilt the rota. It took a weekend."
     assert story.result == "Overtime fell by half."
@@ -50,16 +56,19 @@ def test_empty_text_is_refused():
         st.from_text("   ")
 
 
-@pytest.mark.parametrize(("text", "skill"), [
-    ("I led a team of 6 through the migration.", "leadership"),
-    ("My colleague and I disagreed about the design.", "conflict"),
-    ("I made a mistake in the report and owned it.", "failure"),
-    ("I volunteered to fix the onboarding guide.", "initiative"),
-    ("The customer was upset about a late order.", "customer-focus"),
-    ("I persuaded the director to approve the budget.", "influence"),
-    ("I mentored two junior analysts.", "mentoring"),
-    ("I taught myself SQL in two weeks.", "learning"),
-])
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("I led a team of 6 through the migration.", "leadership"),
+        ("My colleague and I disagreed about the design.", "conflict"),
+        ("I made a mistake in the report and owned it.", "failure"),
+        ("I volunteered to fix the onboarding guide.", "initiative"),
+        ("The customer was upset about a late order.", "customer-focus"),
+        ("I persuaded the director to approve the budget.", "influence"),
+        ("I mentored two junior analysts.", "mentoring"),
+        ("I taught myself SQL in two weeks.", "learning"),
+    ],
+)
 def test_infer_skills_finds_each_skill_from_its_cues(text, skill):
     assert skill in st.infer_skills(text)
 
@@ -69,8 +78,9 @@ def test_infer_skills_does_not_invent_skills():
 
 
 def test_normalise_skills_maps_what_users_type():
-    assert st.normalise_skills(["Customer Focus", "failure and learning", "conflict",
-                                "conflict", " "]) == ("customer-focus", "failure", "conflict")
+    assert st.normalise_skills(
+        ["Customer Focus", "failure and learning", "conflict", "conflict", " "]
+    ) == ("customer-focus", "failure", "conflict")
 
 
 def test_offer_to_keep_wants_a_well_structured_success_story():
@@ -86,20 +96,35 @@ def test_offer_to_keep_wants_a_well_structured_success_story():
 
 def test_story_question_prefers_a_question_sharing_its_skills():
     bank = [
-        Question(id="why-us", text="Why do you want this job?", category="fit",
-                 tags=("motivation",)),
-        Question(id="led-team", text="Tell me about a time you led a team.",
-                 category="success-story", tags=("leadership", "teamwork")),
-        Question(id="conflict-coworker", text="Tell me about a conflict with a coworker.",
-                 category="success-story", tags=("conflict", "teamwork")),
-        Question(id="biggest-failure", text="Tell me about a failure.", category="red-flag",
-                 tags=("failure", "ownership")),
+        Question(
+            id="why-us", text="Why do you want this job?", category="fit", tags=("motivation",)
+        ),
+        Question(
+            id="led-team",
+            text="Tell me about a time you led a team.",
+            category="success-story",
+            tags=("leadership", "teamwork"),
+        ),
+        Question(
+            id="conflict-coworker",
+            text="Tell me about a conflict with a coworker.",
+            category="success-story",
+            tags=("conflict", "teamwork"),
+        ),
+        Question(
+            id="biggest-failure",
+            text="Tell me about a failure.",
+            category="red-flag",
+            tags=("failure", "ownership"),
+        ),
     ]
-    conflict = st.Story(title="Code style", actions="We disagreed and I listened.",
-                        skills=("conflict", "teamwork"))
+    conflict = st.Story(
+        title="Code style", actions="We disagreed and I listened.", skills=("conflict", "teamwork")
+    )
     assert st.story_question(conflict, bank).id == "conflict-coworker"
-    failure = st.Story(title="Rushed migration", actions="I rushed it and lost data.",
-                       skills=("failure",))
+    failure = st.Story(
+        title="Rushed migration", actions="I rushed it and lost data.", skills=("failure",)
+    )
     assert st.story_question(failure, bank).id == "biggest-failure"
     # No fitting question: a general achievement question, never a fit question.
     unrelated = st.Story(title="Zzz", actions="Qqq.", skills=("unknown-skill",))
@@ -111,7 +136,9 @@ def test_compare_spoken_finds_dropped_parts_and_missing_numbers():
     story = st.from_text(STORY)
     told = analyze_text(
         "At a software company the support queue had grown. I sorted the tickets by topic "
-        "and I wrote answers for the common questions.", question=SUCCESS).to_dict()
+        "and I wrote answers for the common questions.",
+        question=SUCCESS,
+    ).to_dict()
     diff = st.compare_spoken(story, told)
     assert diff["result_left_out"] is True
     assert "result" in diff["parts_dropped"] and "task" in diff["parts_dropped"]
@@ -150,8 +177,9 @@ def test_bank_stores_edits_deletes_and_counts_rehearsals(tmp_path):
     home = tmp_path / "home"
     with History.open(home) as history:
         first = history.save(analyze_text(STORY, question=SUCCESS), None)
-        second = history.save(analyze_text(STORY + " Everyone was pleased.", question=SUCCESS),
-                              None)
+        second = history.save(
+            analyze_text(STORY + " Everyone was pleased.", question=SUCCESS), None
+        )
     with st.StoryBank.open(home) as bank:
         kept = bank.add(st.from_attempt(bank.history.get(first.id), title="Backlog"))
         assert kept.id is not None and kept.source_attempt_id == first.id
@@ -181,8 +209,7 @@ def run(tmp_path, *args, input=None):
 
 
 def test_cli_add_list_show_edit_delete(tmp_path):
-    r = run(tmp_path, "stories", "add", "--text", "-", "--title", "Backlog", "--json",
-            input=STORY)
+    r = run(tmp_path, "stories", "add", "--text", "-", "--title", "Backlog", "--json", input=STORY)
     assert r.exit_code == 0, r.output
     doc = json.loads(r.output)
     assert doc["id"] == 1 and doc["title"] == "Backlog" and "400" in doc["situation"]
@@ -191,8 +218,16 @@ def test_cli_add_list_show_edit_delete(tmp_path):
     assert [s["title"] for s in json.loads(r.output)] == ["Backlog"]
     assert json.loads(r.output)[0]["practice"]["attempts"] == 0
 
-    r = run(tmp_path, "stories", "edit", "1", "--title", "Support backlog", "--skills",
-            "initiative,efficiency")
+    r = run(
+        tmp_path,
+        "stories",
+        "edit",
+        "1",
+        "--title",
+        "Support backlog",
+        "--skills",
+        "initiative,efficiency",
+    )
     assert r.exit_code == 0, r.output
     shown = json.loads(run(tmp_path, "stories", "show", "1", "--json").output)
     assert shown["title"] == "Support backlog"

@@ -1,0 +1,201 @@
+"""Transcribe while the person speaks, so feedback is ready moments after they stop.
+
+Capture hands each block to `StreamingTranscriber.feed`; a worker thread cuts the audio at
+pauses into stretches of a few seconds and transcribes each finished stretch (and measures its
+prosody) in the background. When the take stops only the last stretch is left to do.
+Word times are moved from the stretch to the whole take, so the result is the same kind of
+Transcript a whole-file pass gives.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from practice.results import SAMPLE_RATE, Prosody, Recording, Transcript, Word
+
+# A stretch is cut at the first pause of at least CUT_PAUSE_S once it holds MIN_STRETCH_S of
+# audio; Whisper needs a few seconds of context to spell and punctuate well, and each call has
+# a fixed cost, so stretches much shorter than this cost accuracy and time.
+MIN_STRETCH_S = 6.0
+CUT_PAUSE_S = 0.3
+# Without any pause, cut anyway (at the quietest moment of the last CUT_SEARCH_S) so the
+# worker never falls far behind a fast talker.
+MAX_STRETCH_S = 24.0
+CUT_SEARCH_S = 3.0
+FRAME_S = 0.01  # 10 ms energy frames for pause finding
+QUIET_MARGIN_DB = 10.0  # a frame this close to the room's noise floor is not voice
+FLOOR_WINDOW_S = 30.0  # the noise floor is the quiet end of the last half minute
+
+
+@dataclass
+class _Stretch:
+    start: int  # samples into the take
+    end: int
+    words: list[Word] = field(default_factory=list)
+    language: str = "en"
+    language_probability: float = 1.0
+    f0: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    energy: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+class _Audio:
+    """A growing float32 buffer that the capture thread appends to and the worker slices."""
+
+    def __init__(self) -> None:
+        self._data = np.zeros(SAMPLE_RATE * 60, np.float32)
+        self._n = 0
+        self._lock = threading.Lock()
+
+    def append(self, block: np.ndarray) -> None:
+        with self._lock:
+            if self._n + len(block) > len(self._data):
+                grown = np.zeros(max(len(self._data) * 2, self._n + len(block)), np.float32)
+                grown[: self._n] = self._data[: self._n]
+                self._data = grown
+            self._data[self._n : self._n + len(block)] = block
+            self._n += len(block)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def slice(self, start: int, end: int) -> np.ndarray:
+        with self._lock:
+            return self._data[start:end].copy()
+
+    def all(self) -> np.ndarray:
+        with self._lock:
+            return self._data[: self._n].copy()
+
+
+class StreamingTranscriber:
+    """Feed it 16 kHz mono float32 blocks; `finish()` returns the Transcript and the Prosody."""
+
+    def __init__(self, model_dir: Path, *, model_name: str, initial_prompt: str | None,
+                 transcribe_stretch: Callable[..., tuple[list[Word], str, float]] | None = None
+                 ) -> None:
+        if transcribe_stretch is None:
+            from practice import engine_faster
+
+            transcribe_stretch = engine_faster.transcribe
+        self._run = transcribe_stretch
+        self._model_dir = model_dir
+        self._model_name = model_name
+        self._prompt = initial_prompt
+        self._audio = _Audio()
+        self._frames_db: list[float] = []  # 10 ms frame levels of the whole take so far
+        self._pending = np.zeros(0, np.float32)  # samples not yet framed
+        self._cut = 0  # samples already handed to the worker
+        self._quiet_run = 0  # consecutive quiet frames at the end of the take
+        self._jobs: queue.Queue[_Stretch | None] = queue.Queue()
+        self._done: list[_Stretch] = []
+        self._error: BaseException | None = None
+        self._worker = threading.Thread(target=self._work, name="practice-stream", daemon=True)
+        self._worker.start()
+
+    # -- capture side ---------------------------------------------------------------------------
+
+    def feed(self, block: np.ndarray) -> None:
+        """Take one block from capture; cheap (framing and a comparison per 10 ms)."""
+        self._audio.append(block)
+        hop = int(FRAME_S * SAMPLE_RATE)
+        pending = np.concatenate([self._pending, block])
+        n = len(pending) // hop
+        if n:
+            frames = pending[: n * hop].reshape(n, hop)
+            levels = 10 * np.log10(np.maximum(np.mean(frames * frames, axis=1), 1e-10))
+            for db in levels:
+                self._frame(float(db))
+        self._pending = pending[n * hop :]
+
+    def _frame(self, db: float) -> None:
+        self._frames_db.append(db)
+        recent = self._frames_db[-int(FLOOR_WINDOW_S / FRAME_S) :]
+        floor = float(np.percentile(recent, 10)) if len(recent) >= 50 else -100.0
+        self._quiet_run = self._quiet_run + 1 if db < floor + QUIET_MARGIN_DB else 0
+        hop = int(FRAME_S * SAMPLE_RATE)
+        now = len(self._frames_db) * hop
+        held = now - self._cut
+        if held >= MIN_STRETCH_S * SAMPLE_RATE and self._quiet_run * FRAME_S >= CUT_PAUSE_S:
+            # Cut in the middle of the pause found so far.
+            self._submit(now - (self._quiet_run // 2) * hop)
+            self._quiet_run = 0
+        elif held >= MAX_STRETCH_S * SAMPLE_RATE:
+            tail = np.asarray(self._frames_db[-int(CUT_SEARCH_S / FRAME_S) :])
+            quietest = len(self._frames_db) - len(tail) + int(np.argmin(tail))
+            self._submit(quietest * hop)
+
+    def _submit(self, end: int) -> None:
+        if end > self._cut:
+            self._jobs.put(_Stretch(self._cut, end))
+            self._cut = end
+
+    # -- worker side ----------------------------------------------------------------------------
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            if self._error is not None:
+                continue
+            try:
+                self._transcribe(job)
+            except BaseException as e:  # noqa: BLE001 - handed to the caller in finish()
+                self._error = e
+            self._done.append(job)
+
+    def _transcribe(self, job: _Stretch) -> None:
+        from practice.analysis.prosody import stretch_values
+        from practice.fillers import refine_fillers
+        from practice.transcribe import is_filled_pause
+
+        samples = self._audio.slice(job.start, job.end)
+        if not len(samples):
+            return
+        first = job.start == 0
+        words, lang, prob = self._run(samples, self._model_dir, initial_prompt=self._prompt,
+                                      language=None if first else "en")
+        job.language, job.language_probability = lang, prob
+        words = [Word(w.text, w.start, w.end, w.probability, is_filled_pause(w.text))
+                 for w in words]
+        stretch = Recording(samples=samples, source="stream")
+        words = refine_fillers(words, stretch)
+        job.f0, job.energy = stretch_values(stretch, words)
+        offset_s = job.start / SAMPLE_RATE
+        job.words = [Word(w.text, round(w.start + offset_s, 3), round(w.end + offset_s, 3),
+                          w.probability, w.filler) for w in words]
+
+    # -- the end of the take ----------------------------------------------------------------------
+
+    def finish(self, *, source: str) -> tuple[Recording, list[Word], str, float, Prosody]:
+        """Transcribe what is left, wait for the worker, and return the whole take:
+        (recording, words, language, its probability, prosody)."""
+        from practice.analysis.prosody import prosody_from_values
+
+        self._submit(len(self._audio))
+        self._jobs.put(None)
+        self._worker.join()
+        if self._error is not None:
+            raise self._error
+        stretches = sorted(self._done, key=lambda s: s.start)
+        words = [w for s in stretches for w in s.words]
+        head = stretches[0] if stretches else _Stretch(0, 0)
+        prosody = prosody_from_values([s.f0 for s in stretches], [s.energy for s in stretches])
+        recording = Recording(samples=self._audio.all(), source=source)
+        return recording, words, head.language, head.language_probability, prosody
+
+    def close(self) -> None:
+        """Stop the worker without waiting for results (the take was discarded)."""
+        self._error = self._error or RuntimeError("closed")
+        self._jobs.put(None)
+
+
+def streamed_transcript(words: list[Word], *, model: str, language: str,
+                        probability: float) -> Transcript:
+    """A Transcript from streamed words, shaped as a whole-file pass shapes it."""
+    return Transcript(text=" ".join(w.text for w in words), words=tuple(words),
+                      engine="faster-whisper", model=model, language=language,
+                      language_probability=round(probability, 3))
