@@ -72,7 +72,9 @@ def main() -> None:
 
 
 def _print_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    from practice.results import json_default
+
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=json_default))
 
 
 def _question(question_id: str | None, question_text: str | None, category: str | None,

@@ -23,9 +23,9 @@ FIX_HEADER = "# Correct the words below, save and close. Lines starting with # a
 
 
 def _print_json(data: Any) -> None:
-    from practice.store import _json_default
+    from practice.results import json_default
 
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default))
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=json_default))
 
 
 def _console() -> Console:
@@ -358,9 +358,9 @@ def export(settings: Settings, attempt: str | None, fmt: str, out: str | None,
             count = rp.write_csv(rows, stream)
         else:
             data = rp.json_export(rows)
-            from practice.store import _json_default
+            from practice.results import json_default
 
-            stream.write(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default))
+            stream.write(json.dumps(data, indent=2, ensure_ascii=False, default=json_default))
             stream.write("\n")
             count = len(data)
     finally:

@@ -14,7 +14,6 @@ import queue
 import shutil
 import sys
 import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +22,6 @@ import click
 
 if TYPE_CHECKING:
     from practice.capture import Level, Take
-    from practice.cli import Settings
     from practice.results import Analysis, Question
 
 CATEGORIES = ["success-story", "fit", "background", "red-flag", "closing"]
@@ -151,18 +149,38 @@ class _Meter:
 
 class _ModelLoader(threading.Thread):
     """Assembles (first use) and loads the speech model while the question is read and answered,
-    so feedback starts as soon as the take ends. A failure here shows again at analysis."""
+    so feedback starts as soon as the take ends. The engines keep a loaded model for the life of
+    the process, so an interview loads it once. A failure here shows again at analysis."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, engine: str, model: str | None) -> None:
         super().__init__(name="model-loader", daemon=True)
         self.home = home
+        self.engine = engine
+        self.model = model
 
     def run(self) -> None:
-        from practice import engine_faster, models
+        from practice import models
 
         with contextlib.suppress(Exception):
-            _, path = models.resolve(self.home, None, "faster-whisper")
-            engine_faster.load(path)
+            _, path = models.resolve(self.home, self.model, self.engine)
+            if self.engine == "faster-whisper":
+                from practice import engine_faster
+
+                engine_faster.load(path)
+            else:
+                from practice import engine_openai
+
+                engine_openai.load(path)
+
+
+def _preload_model(home: Path, engine: str, model: str | None) -> _ModelLoader:
+    """Start loading the model the takes will need; join() the result before analysing.
+
+    The one place ask and interview start the speech engine, so how it is warmed up (or fed
+    while the person speaks) can change here alone."""
+    loader = _ModelLoader(home, engine, model)
+    loader.start()
+    return loader
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -275,27 +293,39 @@ def _change_lines(diff: dict[str, Any]) -> list[str]:
 
 # -- analysing a take ------------------------------------------------------------------------
 
-def _analyse_and_save(home: Path, audio_file: Path, question: Question | None,
-                      job_text: str | None) -> Analysis:
-    """Analyse a finished take, keep it in the history, and remove it from the takes folder."""
+def _analyse_take(take: Take | Path, *, home: Path, question: Question | None,
+                  job_text: str | None, engine: str, model: str | None) -> Analysis:
+    """A finished take (or a leftover take file) turned into an Analysis, not yet saved.
+
+    Every take->analysis step of ask, interview and leftover recovery goes through here.
+    NoSpeechError (and the take discarded) when nothing was said."""
     from practice import audio, coach
     from practice.errors import NoSpeechError
     from practice.render import progress_bar
-    from practice.store import History
 
+    audio_file = take if isinstance(take, Path) else take.path
     try:
         recording = dataclasses.replace(audio.load(audio_file), source="microphone")
         with progress_bar("Analysing", enabled=True) as update:
-            analysis = coach.analyze_recording(recording, home=home, question=question,
-                                               job_text=job_text, progress=update)
+            return coach.analyze_recording(recording, home=home, question=question,
+                                           job_text=job_text, engine=engine, model=model,
+                                           progress=update)
     except NoSpeechError as e:
         _discard_take(audio_file)
         raise NoSpeechError(
             "No speech was heard in the take; check the microphone with `practice mic-check` "
             "and try again."
         ) from e
+
+
+def _keep(home: Path, analysis: Analysis, take: Take | Path,
+          session_id: int | None = None) -> Analysis:
+    """Save an analysed take in the history and remove it from the takes folder."""
+    from practice.store import History
+
+    audio_file = take if isinstance(take, Path) else take.path
     with History.open(home) as h:
-        saved = h.save(analysis, audio_file)
+        saved = h.save(analysis, audio_file, session_id=session_id)
     _discard_take(audio_file)
     return saved
 
@@ -317,7 +347,7 @@ def _leftover_takes(takes: Path) -> list[Path]:
 
 
 def _handle_leftovers(home: Path, takes: Path, keyboard: _Keyboard | None, as_json: bool,
-                      job_text: str | None) -> None:
+                      job_text: str | None, engine: str, model: str | None) -> None:
     from practice import capture
     from practice.errors import PracticeError
     from practice.render import render_analysis
@@ -348,7 +378,9 @@ def _handle_leftovers(home: Path, takes: Path, keyboard: _Keyboard | None, as_js
                 take = capture.recover(take)
                 with contextlib.suppress(OSError):
                     sidecar.rename(_sidecar(take))
-            render_analysis(_analyse_and_save(home, take, question, job_text))
+            analysis = _analyse_take(take, home=home, question=question, job_text=job_text,
+                                     engine=engine, model=model)
+            render_analysis(_keep(home, analysis, take))
         except PracticeError as e:
             _err(f"Could not analyse {take.name}: {e}")
 
@@ -404,125 +436,7 @@ def mic_check(device: str | None, seconds: float, as_json: bool) -> None:
     click.echo(result.verdict)
 
 
-@click.command()
-@click.option("--question", "question_id", metavar="ID",
-              help="The bank question to answer (see 'practice questions list').")
-@click.option("--question-text", metavar="TEXT", help="Answer this question instead.")
-@click.option("--category", type=click.Choice(CATEGORIES),
-              help="Pick the least-practised question of this kind.")
-@click.option("--job", metavar="FILE", help="A job posting (plain text) to check terms against.")
-@click.option("--device", metavar="D", envvar="PRACTICE_DEVICE", show_envvar=True,
-              help="Input device index or part of its name (see 'practice devices').")
-@click.option("--max-seconds", type=click.FloatRange(min=1), default=DEFAULT_MAX_SECONDS,
-              show_default=True, help="End the take after this many seconds.")
-@click.option("--stop-after-silence", type=click.FloatRange(min=0.3), metavar="S",
-              help="End the take after S seconds of silence once you have spoken.")
-@click.option("--no-input", is_flag=True,
-              help="Never read the keyboard: the take ends by --max-seconds or "
-                   "--stop-after-silence, and nothing is asked afterwards.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
-@click.option("--prep", type=click.IntRange(0, 120), default=0, metavar="SECONDS",
-              help="Seconds to think before recording starts.")
-@click.option("--retry", metavar="last|ID",
-              help="Ask the question of that attempt again and show what changed.")
-@click.pass_obj
-def ask(settings: Settings, question_id: str | None, question_text: str | None,
-        category: str | None, job: str | None, device: str | None, max_seconds: float,
-        stop_after_silence: float | None, no_input: bool, as_json: bool, prep: int,
-        retry: str | None) -> None:
-    """Ask a question, record your spoken answer, and give feedback.
-
-    \b
-    Press Enter to end the answer (or let --stop-after-silence end it).
-    Ctrl-C also ends it and keeps what was said. The take is written to
-    disk as you speak, so a crash loses at most the last second; the
-    next run offers to analyse it.
-    """
-    from practice import capture
-    from practice.cli import _job_text
-    from practice.render import render_analysis
-    from practice.store import _json_default
-
-    home = settings.home
-    takes = _takes_dir(home)
-    keyboard = None if no_input else _Keyboard()
-    job_text = _job_text(job)
-    _handle_leftovers(home, takes, keyboard, as_json, job_text)
-    question, before = _choose_question(home, question_id, question_text, category, retry)
-    chosen = capture.choose_device(device)  # a missing microphone fails before any waiting
-    loader = _ModelLoader(home)
-    loader.start()
-    while True:
-        _show_question(question)
-        take = _record(takes, question, chosen, keyboard, max_seconds, stop_after_silence, prep)
-        loader.join()
-        t0 = time.monotonic()
-        saved = _analyse_and_save(home, take.path, question, job_text)
-        data = saved.to_dict()
-        diff = changes(before, data) if before is not None else None
-        if as_json:
-            if diff is not None:
-                data["changes"] = diff
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False,
-                                  default=_json_default))
-        else:
-            render_analysis(saved)
-            if diff is not None:
-                click.echo("\n".join(_change_lines(diff)))
-        _err(f"Saved as attempt #{saved.id} (feedback {time.monotonic() - t0:.1f} s after the "
-             f"take ended). `practice ask --retry last` asks it again.")
-        if keyboard is None or as_json:
-            return  # a script reads exactly one JSON document; nothing to ask it
-        answer = keyboard.ask("[K]eep, [r]edo (discard and answer again), or [d]iscard? ")
-        if answer and answer[0] in "rd":
-            from practice.store import History
-
-            with History.open(home) as h:
-                h.delete(saved.id)  # type: ignore[arg-type]
-            _err(f"Attempt #{saved.id} discarded.")
-            if answer[0] == "r":
-                continue
-        return
-
-
-def _record(takes: Path, question: Question, device: Any, keyboard: _Keyboard | None,
-            max_seconds: float, stop_after_silence: float | None, prep: int) -> Take:
-    from practice import capture
-
-    path = _new_take_path(takes)
-    with contextlib.suppress(OSError):
-        _sidecar(path).write_text(json.dumps(dataclasses.asdict(question)))
-    for left in range(prep, 0, -1):
-        _err(f"\rRecording starts in {left} s...  ", nl=False)
-        time.sleep(1)
-    stop = threading.Event()
-    ends = []
-    if keyboard is not None:
-        ends.append("press Enter to stop")
-        keyboard.arm(stop)
-    if stop_after_silence is not None:
-        ends.append(f"stops after {stop_after_silence:g} s of silence")
-    ends.append(f"at most {_clock(max_seconds)}")
-    hint = ", ".join(ends)
-    meter = _Meter(question.target_seconds, hint)
-    _err(f"\rRecording from \"{device.name}\" ({hint}).      ")
-    try:
-        take = capture.record(path, device=device, max_seconds=max_seconds,
-                              stop_after_silence_s=stop_after_silence, stop_event=stop,
-                              on_level=meter)
-    finally:
-        meter.close()
-        if keyboard is not None:
-            keyboard.disarm()
-    _err(f"Take ended ({take.stopped_by}) after {take.duration_s:.1f} s.")
-    if take.overflows:
-        _err(f"The computer fell behind {take.overflows} time(s) and short gaps are missing "
-             "from the take; close other busy programs.")
-    if take.device_lost:
-        _err(f'The microphone "{device.name}" stopped sending sound (unplugged?); '
-             f"analysing the {take.duration_s:.0f} s captured.")
-    return take
-
+#ASK#
 
 def register(cli: click.Group) -> None:
     """Add `devices`, `mic-check` and `ask` to the `practice` group."""

@@ -14,6 +14,11 @@ from practice.results import Word
 
 _MODELS: dict[tuple[str, str], Any] = {}  # kept loaded across the questions of an interview
 
+# When greedy decoding fails its checks (a run of "uh, uh, uh" trips the repetition check, as
+# on mfa_uhuh), faster-whisper falls back to sampling at higher temperatures. A fixed seed makes
+# that sampling, and so the words and filler counts, the same on every run of the same audio.
+SAMPLING_SEED = 0
+
 
 def load(model_dir: Path, compute_type: str = "int8") -> Any:
     key = (str(model_dir.resolve()), compute_type)
@@ -54,6 +59,9 @@ def transcribe(
 ) -> tuple[list[Word], str, float]:
     """Words with times, the language and its probability, for 16 kHz mono float32 samples."""
     model = load(model_dir, compute_type)
+    import ctranslate2  # loaded with faster_whisper by load()
+
+    ctranslate2.set_random_seed(SAMPLING_SEED)
     segments, info = model.transcribe(
         samples,
         language=language,

@@ -19,6 +19,15 @@ CATEGORIES: tuple[str, ...] = ("success-story", "fit", "background", "red-flag",
 Label = Literal["situation", "task", "action", "result", "other"]
 
 
+def json_default(value: Any) -> Any:
+    """For json.dumps: numpy scalars (np.float32, np.int64, np.bool_) reach the results from
+    the analysers and become plain numbers."""
+    item = getattr(value, "item", None)
+    if callable(item):
+        return item()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 @dataclass(frozen=True)
 class Recording:
     """Audio ready for analysis: `samples` is float32, shape (n,), at SAMPLE_RATE, in [-1, 1]."""

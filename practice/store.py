@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import Any
 
 from practice.errors import HomeError, StoreError
-from practice.results import Analysis, Question
+from practice.results import Analysis, Question, json_default
 
 DB_NAME = "history.sqlite3"
 RECORDINGS_DIR = "recordings"
@@ -140,16 +140,8 @@ def _as_utc_iso(value: datetime | str) -> str:
     return _iso(value.astimezone())
 
 
-def _json_default(value: Any) -> Any:
-    # numpy scalars (np.float32, np.int64, np.bool_) reach the results from the analysers.
-    item = getattr(value, "item", None)
-    if callable(item):
-        return item()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
 def _payload(analysis: Analysis) -> str:
-    return json.dumps(analysis.to_dict(), ensure_ascii=False, default=_json_default)
+    return json.dumps(analysis.to_dict(), ensure_ascii=False, default=json_default)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -615,11 +607,12 @@ class History:
                     # Audio is already compressed (flac, ogg) or large (wav): store, don't deflate.
                     zf.write(path, relative, compress_type=zipfile.ZIP_STORED)
                     recordings[relative] = digest
+                attempts = int(self._query("SELECT COUNT(*) FROM attempts", ())[0][0])
                 manifest = {
                     "format": BACKUP_FORMAT,
                     "created_at": utc_now(),
                     "schema_version": self.schema_version(),
-                    "attempts": int(self._query("SELECT COUNT(*) FROM attempts", ())[0][0]),
+                    "attempts": attempts,
                     "recordings": recordings,
                 }
                 zf.writestr(BACKUP_MANIFEST, json.dumps(manifest, indent=2))
@@ -636,7 +629,7 @@ class History:
             shutil.rmtree(work, ignore_errors=True)
             with contextlib.suppress(OSError):
                 partial.unlink()
-        return BackupSummary(path=dest, attempts=manifest["attempts"],
+        return BackupSummary(path=dest, attempts=attempts,
                              recordings=len(recordings), missing_recordings=missing,
                              bytes=dest.stat().st_size)
 

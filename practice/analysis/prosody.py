@@ -89,7 +89,21 @@ def analyze_prosody(recording: Recording, words: Sequence[Word] = ()) -> Prosody
         f0_voiced, energy_speech = _block_values(samples[b0:b1], sr, inside, bool(words))
         f0_parts.append(f0_voiced)
         energy_parts.append(energy_speech)
-    f0_all = np.concatenate(f0_parts) if f0_parts else np.zeros(0)
+    return prosody_from_values(f0_parts, energy_parts)
+
+
+def stretch_values(
+    recording: Recording, words: Sequence[Word] = ()
+) -> tuple[np.ndarray, np.ndarray]:
+    """(voiced F0 in Hz, speech-frame energy in dB) of one stretch of an answer, for pooling
+    with `prosody_from_values` (the streaming transcriber measures each stretch as it goes)."""
+    return _block_values(recording.samples, recording.sample_rate, words, bool(words))
+
+
+def prosody_from_values(f0_parts: Sequence[np.ndarray],
+                        energy_parts: Sequence[np.ndarray]) -> Prosody:
+    """The Prosody of an answer from its stretches' voiced F0 (Hz) and speech energy (dB)."""
+    f0_all = np.concatenate(list(f0_parts)) if len(f0_parts) else np.zeros(0)
     # Without enough voice there is nothing to judge: the energy of hiss or a cough alone
     # would say nothing about delivery, so every field goes None together.
     if f0_all.size < round(MIN_VOICED_S / HOP_S):
@@ -98,7 +112,7 @@ def analyze_prosody(recording: Recording, words: Sequence[Word] = ()) -> Prosody
     pitch_variation = round(pitch_spread_semitones(f0_all), 2)
     return Prosody(
         pitch_variation_semitones=pitch_variation,
-        energy_variation_db=round(_robust_spread(np.concatenate(energy_parts)), 2),
+        energy_variation_db=round(_robust_spread(np.concatenate(list(energy_parts))), 2),
         monotone=bool(pitch_variation < MONOTONE_SEMITONES),
     )
 
