@@ -1,4 +1,4 @@
-"""Rehearse aloud: `practice devices`, `practice mic-check` and `practice ask`.
+"""Rehearse aloud: `practice devices`, `mic-check`, `ask`, `interview` and `config`.
 
 Commands are defined here and attached to the main group by `register(cli)`. Prompts, the level
 meter and the question go to stderr; only results go to stdout.
@@ -14,6 +14,7 @@ import queue
 import shutil
 import sys
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ import click
 
 if TYPE_CHECKING:
     from practice.capture import Level, Take
+    from practice.cli import Settings
     from practice.results import Analysis, Question
 
 CATEGORIES = ["success-story", "fit", "background", "red-flag", "closing"]
@@ -219,8 +221,10 @@ def _question_from_dict(data: dict[str, Any] | None) -> Question | None:
     return Question(**kept)
 
 
-def _show_question(q: Question) -> None:
+def _show_question(q: Question, heading: str | None = None) -> None:
     _err()
+    if heading:
+        _err(click.style(heading, dim=True))
     _err(click.style(q.text, bold=True))
     details = []
     if q.category:
@@ -436,9 +440,408 @@ def mic_check(device: str | None, seconds: float, as_json: bool) -> None:
     click.echo(result.verdict)
 
 
-#ASK#
+# -- rehearsal settings ----------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class _Rules:
+    """How takes are recorded and analysed: command-line options over `practice config`."""
+
+    device: str | None
+    max_seconds: float
+    stop_after_silence: float | None
+    prep: int
+    engine: str
+    model: str | None
+    voice: str | None
+
+
+def _rules(home: Path, *, device: str | None, max_seconds: float | None,
+           stop_after_silence: float | None, prep: int | None) -> _Rules:
+    from practice import config
+
+    cfg = config.load(home)
+    return _Rules(device=cfg.pick("device", device),
+                  max_seconds=cfg.pick("max-seconds", max_seconds),
+                  stop_after_silence=cfg.pick("stop-after-silence", stop_after_silence),
+                  prep=cfg.pick("prep", prep), engine=cfg["engine"], model=cfg["model"],
+                  voice=cfg["voice"])
+
+
+def _take_options(command: Any) -> Any:
+    """The options ask and interview share; their defaults come from `practice config`."""
+    options = [
+        click.option("--device", metavar="D",
+                     help="Input device index or part of its name (see 'practice devices'). "
+                          "Default: the 'device' setting (env PRACTICE_DEVICE), else the "
+                          "system's default microphone."),
+        click.option("--max-seconds", type=click.FloatRange(min=1),
+                     help=f"End the take after this many seconds. Default: the 'max-seconds' "
+                          f"setting, {DEFAULT_MAX_SECONDS}."),
+        click.option("--stop-after-silence", type=click.FloatRange(min=0.3), metavar="S",
+                     help="End the take after S seconds of silence once you have spoken. "
+                          "Default: the 'stop-after-silence' setting, else off."),
+        click.option("--no-input", is_flag=True,
+                     help="Never read the keyboard: a take ends by --max-seconds or "
+                          "--stop-after-silence, and nothing is asked afterwards."),
+        click.option("--json", "as_json", is_flag=True,
+                     help="Print one JSON document on stdout."),
+        click.option("--prep", type=click.IntRange(0, 120), metavar="SECONDS",
+                     help="Seconds to think before recording starts. Default: the 'prep' "
+                          "setting, 0."),
+        click.option("--speak", is_flag=True,
+                     help="Read the question aloud (espeak-ng, say or Windows' voice) before "
+                          "recording starts; the 'voice' setting chooses the voice."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+class _Voice:
+    """Reads questions aloud for --speak. With no voice, or after one failure, it says why once
+    and the questions are shown only."""
+
+    def __init__(self, enabled: bool, voice_name: str | None) -> None:
+        from practice import speak
+
+        self.voice = speak.find_voice() if enabled else None
+        self.voice_name = voice_name
+        if enabled and self.voice is None:
+            _err(speak.no_voice_message())
+
+    def read(self, question: Question) -> None:
+        if self.voice is None:
+            return
+        from practice.speak import NoVoiceError, speak
+
+        try:
+            speak(question.text, voice_name=self.voice_name, voice=self.voice)
+        except NoVoiceError as e:
+            _err(str(e))
+            self.voice = None
+
+
+def _no_speak_without_input(speak: bool, no_input: bool) -> None:
+    if speak and no_input:
+        raise click.UsageError("--no-input never reads the question aloud; drop --speak or "
+                               "--no-input.")
+
+
+# -- ask -------------------------------------------------------------------------------------
+
+@click.command()
+@click.option("--question", "question_id", metavar="ID",
+              help="The bank question to answer (see 'practice questions list').")
+@click.option("--question-text", metavar="TEXT", help="Answer this question instead.")
+@click.option("--category", type=click.Choice(CATEGORIES),
+              help="Pick the least-practised question of this kind.")
+@click.option("--job", metavar="FILE", help="A job posting (plain text) to check terms against.")
+@_take_options
+@click.option("--retry", metavar="last|ID",
+              help="Ask the question of that attempt again and show what changed.")
+@click.pass_obj
+def ask(settings: Settings, question_id: str | None, question_text: str | None,
+        category: str | None, job: str | None, device: str | None, max_seconds: float | None,
+        stop_after_silence: float | None, no_input: bool, as_json: bool, prep: int | None,
+        speak: bool, retry: str | None) -> None:
+    """Ask a question, record your spoken answer, and give feedback.
+
+    \b
+    Press Enter to end the answer (or let --stop-after-silence end it).
+    Ctrl-C also ends it and keeps what was said. The take is written to
+    disk as you speak, so a crash loses at most the last second; the
+    next run offers to analyse it. Defaults: 'practice config'.
+    """
+    from practice import capture
+    from practice.cli import _job_text
+    from practice.render import render_analysis
+    from practice.results import json_default
+
+    _no_speak_without_input(speak, no_input)
+    home = settings.home
+    rules = _rules(home, device=device, max_seconds=max_seconds,
+                   stop_after_silence=stop_after_silence, prep=prep)
+    takes = _takes_dir(home)
+    keyboard = None if no_input else _Keyboard()
+    job_text = _job_text(job)
+    _handle_leftovers(home, takes, keyboard, as_json, job_text, rules.engine, rules.model)
+    question, before = _choose_question(home, question_id, question_text, category, retry)
+    chosen = capture.choose_device(rules.device)  # a missing microphone fails before any waiting
+    loader = _preload_model(home, rules.engine, rules.model)
+    voice = _Voice(speak, rules.voice)
+    while True:
+        _show_question(question)
+        voice.read(question)
+        take = _record(takes, question, chosen, keyboard, rules)
+        loader.join()
+        t0 = time.monotonic()
+        analysis = _analyse_take(take, home=home, question=question, job_text=job_text,
+                                 engine=rules.engine, model=rules.model)
+        saved = _keep(home, analysis, take)
+        data = saved.to_dict()
+        diff = changes(before, data) if before is not None else None
+        if as_json:
+            if diff is not None:
+                data["changes"] = diff
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False,
+                                  default=json_default))
+        else:
+            render_analysis(saved)
+            if diff is not None:
+                click.echo("\n".join(_change_lines(diff)))
+        _err(f"Saved as attempt #{saved.id} (feedback {time.monotonic() - t0:.1f} s after the "
+             f"take ended). `practice ask --retry last` asks it again.")
+        if keyboard is None or as_json:
+            return  # a script reads exactly one JSON document; nothing to ask it
+        answer = keyboard.ask("[K]eep, [r]edo (discard and answer again), or [d]iscard? ")
+        if answer and answer[0] in "rd":
+            from practice.store import History
+
+            with History.open(home) as h:
+                h.delete(saved.id)  # type: ignore[arg-type]
+            _err(f"Attempt #{saved.id} discarded.")
+            if answer[0] == "r":
+                continue
+        return
+
+
+def _record(takes: Path, question: Question, device: Any, keyboard: _Keyboard | None,
+            rules: _Rules) -> Take:
+    from practice import capture
+
+    path = _new_take_path(takes)
+    with contextlib.suppress(OSError):
+        _sidecar(path).write_text(json.dumps(dataclasses.asdict(question)))
+    for left in range(rules.prep, 0, -1):
+        _err(f"\rRecording starts in {left} s...  ", nl=False)
+        time.sleep(1)
+    stop = threading.Event()
+    ends = []
+    if keyboard is not None:
+        ends.append("press Enter to stop")
+        keyboard.arm(stop)
+    if rules.stop_after_silence is not None:
+        ends.append(f"stops after {rules.stop_after_silence:g} s of silence")
+    ends.append(f"at most {_clock(rules.max_seconds)}")
+    hint = ", ".join(ends)
+    meter = _Meter(question.target_seconds, hint)
+    _err(f"\rRecording from \"{device.name}\" ({hint}).      ")
+    try:
+        take = capture.record(path, device=device, max_seconds=rules.max_seconds,
+                              stop_after_silence_s=rules.stop_after_silence, stop_event=stop,
+                              on_level=meter)
+    finally:
+        meter.close()
+        if keyboard is not None:
+            keyboard.disarm()
+    _err(f"Take ended ({take.stopped_by}) after {take.duration_s:.1f} s.")
+    if take.overflows:
+        _err(f"The computer fell behind {take.overflows} time(s) and short gaps are missing "
+             "from the take; close other busy programs.")
+    if take.device_lost:
+        _err(f'The microphone "{device.name}" stopped sending sound (unplugged?); '
+             f"analysing the {take.duration_s:.0f} s captured.")
+    return take
+
+
+# -- interview -------------------------------------------------------------------------------
+
+@click.command()
+@click.option("-n", "count", type=click.IntRange(1, 30), default=5, show_default=True,
+              help="How many questions.")
+@click.option("--job", metavar="FILE",
+              help="The job posting (plain text): fit and success-story feedback checks its "
+                   "terms.")
+@click.option("--category", "categories", type=click.Choice(CATEGORIES), multiple=True,
+              help="Only this kind of question (repeat for several).")
+@_take_options
+@click.pass_obj
+def interview(settings: Settings, count: int, job: str | None, categories: tuple[str, ...],
+              device: str | None, max_seconds: float | None, stop_after_silence: float | None,
+              no_input: bool, as_json: bool, prep: int | None, speak: bool) -> None:
+    """A mock interview: N questions in a realistic order, each answered aloud.
+
+    \b
+    Background comes first and a closing question last, with fit, success
+    stories and red-flag questions between; within a kind, the questions
+    you have practised least come first. After each answer a one-line
+    verdict; at the end, a summary across the answers. Every answer is
+    kept in the history as one session. Ctrl-C ends the current answer
+    and keeps it, then asks whether to go on (with --no-input it ends
+    the interview). Defaults: 'practice config'.
+    """
+    from practice import capture
+    from practice import interview as mock
+    from practice.cli import _job_text
+    from practice.errors import NoSpeechError
+    from practice.results import json_default
+    from practice.store import History
+
+    _no_speak_without_input(speak, no_input)
+    home = settings.home
+    rules = _rules(home, device=device, max_seconds=max_seconds,
+                   stop_after_silence=stop_after_silence, prep=prep)
+    takes = _takes_dir(home)
+    keyboard = None if no_input else _Keyboard()
+    job_text = _job_text(job)
+    _handle_leftovers(home, takes, keyboard, as_json, job_text, rules.engine, rules.model)
+    planned = _plan_interview(home, count, categories)
+    total = len(planned)
+    if total < count:
+        _err(f"Only {total} question(s) of those kinds are in the bank; asking {total}.")
+    chosen = capture.choose_device(rules.device)  # a missing microphone fails before any waiting
+    loader = _preload_model(home, rules.engine, rules.model)  # loads while question 1 is shown
+    voice = _Voice(speak, rules.voice)
+    note = f"{total} questions" + (f"; job posting {Path(job).name}" if job else "")
+    with History.open(home) as h:
+        session_id = h.start_session("interview", note)
+    saved: list[Analysis] = []
+    skipped = 0
+    interrupted = False
+    try:
+        for number, question in enumerate(planned, 1):
+            _show_question(question, heading=f"Question {number} of {total}")
+            voice.read(question)
+            take = _record(takes, question, chosen, keyboard, rules)
+            loader.join()
+            try:
+                analysis = _analyse_take(take, home=home, question=question, job_text=job_text,
+                                         engine=rules.engine, model=rules.model)
+            except NoSpeechError:
+                skipped += 1
+                _err(f"Q{number}/{total}: no speech was heard, so this question is skipped.")
+            else:
+                kept = _keep(home, analysis, take, session_id)
+                saved.append(kept)
+                line = f"{mock.answer_line(number, total, kept)}\n  Saved as attempt #{kept.id}."
+                _err(line) if as_json else click.echo(line)
+            if number == total:
+                break
+            if take.stopped_by == "interrupt":
+                if keyboard is None:
+                    _err("Ctrl-C: the interview ends here; the answers so far are saved.")
+                    break
+                answer = keyboard.ask(f"Answer ended by Ctrl-C. Go on to question {number + 1} "
+                                      f"of {total}? [Y]es, [n]o: ")
+                if answer is None or answer.startswith("n"):
+                    break
+            elif keyboard is not None:
+                answer = keyboard.ask(f"Press Enter for question {number + 1} of {total} "
+                                      "(q to stop): ")
+                if answer is None or answer.startswith("q"):
+                    break
+    except KeyboardInterrupt:
+        # Outside a take (reading aloud, the countdown, analysing): the answers already saved
+        # stay; an unanalysed take stays in the takes folder for the next run to offer.
+        _err("\nInterrupted: the interview ends here; the answers so far are saved.")
+        interrupted = True
+    summary = mock.summarize(saved)
+    if as_json:
+        doc = {"session_id": session_id,
+               "attempts": [a.to_dict() for a in saved],
+               "summary": summary.to_dict() | {"asked": total, "skipped": skipped}}
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False, default=json_default))
+    else:
+        click.echo()
+        click.echo("\n".join(mock.summary_lines(summary, total)))
+        if saved:
+            click.echo(f"Each answer in full: practice review {saved[0].id} (to "
+                       f"{saved[-1].id}).")
+    if interrupted:
+        click.get_current_context().exit(130)
+
+
+def _plan_interview(home: Path, count: int, categories: tuple[str, ...]) -> list[Question]:
+    from practice import questions
+    from practice.cli import _user_bank_dirs
+    from practice.interview import plan
+    from practice.store import History
+
+    bank = questions.load_bank(_user_bank_dirs(home))
+    with History.open(home) as h:
+        counts = h.count_by_question()
+    return plan(bank, count, categories=categories or None, counts=counts)
+
+
+# -- config ----------------------------------------------------------------------------------
+
+@click.group("config", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def config_group(ctx: click.Context, as_json: bool) -> None:
+    """Defaults for ask and interview, with where each comes from.
+
+    \b
+    Settings (in <data home>/config.toml; a PRACTICE_<NAME> environment
+    variable overrides the file, a command-line option overrides both):
+      device              microphone index or part of its name
+      model               speech model name or directory
+      engine              faster-whisper or openai-whisper
+      voice               voice that reads questions aloud (--speak)
+      prep                seconds to think before recording starts
+      stop-after-silence  end a take after this many seconds of silence
+      max-seconds         a take ends by itself after this many seconds
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from practice import config
+
+    settings: Settings = ctx.obj
+    home = settings.home
+    cfg = config.load(home)
+    if as_json:
+        doc = {"path": str(cfg.path),
+               "settings": {k: {"value": s.value, "source": s.source}
+                            for k, s in cfg.settings.items()}}
+        click.echo(json.dumps(doc, indent=2))
+        return
+    for name, s in cfg.settings.items():
+        shown = "-" if s.value is None else str(s.value)
+        source = s.source if s.source != "env" else f"env {config.KEYS[name].env}"
+        click.echo(f"{name:<19} {shown:<16} {source}")
+    state = "" if cfg.path.exists() else " (not created yet)"
+    _err(f"Settings file: {cfg.path}{state}. Change one with 'practice config set KEY VALUE'.")
+
+
+@config_group.command("set")
+@click.argument("key", metavar="KEY", type=click.Choice(
+    ["device", "model", "engine", "voice", "prep", "stop-after-silence", "max-seconds"]))
+@click.argument("value")
+@click.pass_obj
+def config_set(settings: Settings, key: str, value: str) -> None:
+    """Store a default in the settings file."""
+    from practice import config
+
+    stored = config.set_value(settings.home, key, value)
+    path = config.config_path(settings.home)
+    click.echo(f"{key} = {stored}  ({path})")
+    env = config.KEYS[key].env
+    if os.environ.get(env, "").strip():
+        _err(f"Note: {env} is set in the environment and overrides the file.")
+
+
+@config_group.command("unset")
+@click.argument("key")
+@click.pass_obj
+def config_unset(settings: Settings, key: str) -> None:
+    """Remove a setting from the file, so its default applies again."""
+    from practice import config
+
+    if config.unset_value(settings.home, key):
+        click.echo(f"{key} removed from {config.config_path(settings.home)}")
+    else:
+        _err(f"{key} was not set in {config.config_path(settings.home)}; nothing to do.")
+
+
+@config_group.command("path")
+@click.pass_obj
+def config_path(settings: Settings) -> None:
+    """Print where the settings file is (it may not exist yet)."""
+    from practice import config
+
+    click.echo(str(config.config_path(settings.home)))
 
 def register(cli: click.Group) -> None:
-    """Add `devices`, `mic-check` and `ask` to the `practice` group."""
-    for command in (devices, mic_check, ask):
+    """Add `devices`, `mic-check`, `ask`, `interview` and `config` to the `practice` group."""
+    for command in (devices, mic_check, ask, interview, config_group):
         cli.add_command(command)

@@ -23,6 +23,7 @@ CONFIG_FILE = "config.toml"
 ENGINES = ("faster-whisper", "openai-whisper")
 MAX_PREP_S = 120  # a countdown longer than two minutes is a forgotten setting, not thinking time
 MIN_SILENCE_S = 0.3  # shorter silences occur between words: the take would end mid-sentence
+SET_COMMAND = "practice config set"
 MAX_STRING_CHARS = 200  # a device name, model path or voice name; longer is a pasted mistake
 
 Source = Literal["default", "file", "env"]
@@ -126,7 +127,7 @@ def load(home: Path, environ: Mapping[str, str] | None = None) -> Config:
     environ = os.environ if environ is None else environ
     path = config_path(home)
     stored = read_file(path)
-    for name, raw in stored.items():
+    for name in stored:
         if name not in KEYS:
             known = ", ".join(KEYS)
             raise InputError(
@@ -150,6 +151,8 @@ def _checked(key: Key, raw: Any, *, where: str) -> Any:
     except ValueError as e:
         if where.startswith("PRACTICE_"):
             fix = f"set {where} to a valid value, e.g. {key.example}, or unset it"
+        elif where == SET_COMMAND:
+            fix = f"for example `{SET_COMMAND} {key.name} {key.example}`"
         else:
             fix = (f"fix it with `practice config set {key.name} {key.example}` or "
                    f"`practice config unset {key.name}`")
@@ -182,7 +185,7 @@ def read_file(path: Path) -> dict[str, Any]:
 def set_value(home: Path, name: str, raw: str) -> Value:
     """Check `raw` for setting `name` and store it in the file; return the stored value."""
     key = _known(name)
-    value = _checked(key, raw, where=str(config_path(home)))
+    value = _checked(key, raw, where=SET_COMMAND)
     path = config_path(home)
     stored = read_file(path)
     stored[name] = value

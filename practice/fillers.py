@@ -1,13 +1,16 @@
-"""Filled pauses checked against the audio: the ones Whisper merged or left out are added.
+"""Filled pauses checked against the audio: merged ones split, unheard ones dropped.
 
-Whisper, even prompted with fillers, writes several filled pauses in a row as fewer tokens ("uh
-um uh" as "um, um") and leaves some out; it also places its filler tokens loosely in time. A
-filled pause has a plain acoustic signature: a voiced sound, steady in pitch and in spectrum (one
-held vowel or nasal), lasting typically 0.2-1 s. Words change their spectrum every 50-150 ms;
-breaths and most noise are unvoiced; laughter jumps in pitch. So each steady voiced stretch of
-the recording is matched to the filler tokens around it, and a stretch that no token explains and
-no word covers becomes a filler of its own. A filler token with no voice anywhere near it is
-dropped: there was nothing to hear.
+Whisper, prompted with fillers, still writes a run of filled pauses as fewer tokens ("uh um uh
+hm hm um" as four "um"s), places filler tokens loosely in time, and now and then writes one
+where nothing was said. A filled pause has a plain acoustic signature: a voiced sound held
+steady in pitch and spectrum (one vowel or nasal), typically 0.2-1 s long, set off from the
+words by a dip in level. Words change their spectrum every 50-150 ms and breaths are unvoiced.
+
+So, within each gap between words that holds at least one filler token, the held sounds are
+counted, and those beyond the number of tokens become fillers of their own. Gaps without a token
+are left alone: on the real clips the only held sound found there that is not a word was the
+drawn-out end of a word whose end Whisper stamped early. A filler token with no sound of its own
+near it is dropped, and tokens stacked on one unbroken sound count once.
 """
 
 from __future__ import annotations
@@ -31,15 +34,16 @@ BANDS_HZ = (100.0, 5_000.0)  # where vowels and nasals differ; 12 log-spaced ban
 N_BANDS = 12
 SPECTRUM_FRAME_S = 0.032  # s per spectrum frame: two periods of a low voice
 NOISE_PERCENTILE = 10  # the quietest tenth of frames estimates the noise floor
-# A sound at least this far above the floor: quiet "um"s in a noisy room sit 5-9 dB above it.
+# A sound is at least this far above the floor (quiet "um"s in a noisy room sit 5-9 dB above
+# it) and within DYNAMIC_RANGE_DB of the loud speech (the 99th percentile frame).
 NOISE_MARGIN_DB = 5.0
-DYNAMIC_RANGE_DB = 40.0  # ... and within this of the loud speech (99th percentile)
+DYNAMIC_RANGE_DB = 40.0
 DIP_DB = 10.0  # a drop this far below a held sound's level separates it from a neighbour ...
 DIP_S = 0.02  # ... when it lasts this long (one 10 ms frame is a glottal pulse or a click)
 WORD_EDGE_TOLERANCE_S = 0.05  # s a held sound may start before the previous word's stated end
 BUSY_S = 1.0  # s of other sound in a gap that mark it as speech Whisper did not transcribe
-SUPPORT_PAD_S = 0.3  # s around a filler token searched for any voice at all
-MIN_SUPPORT_S = 0.05  # s of voice (outside other words) a filler token needs to be kept
+SUPPORT_PAD_S = 0.3  # s around a filler token searched for its sound: its times are loose
+MIN_SUPPORT_S = 0.05  # s of unbroken sound outside other words a filler token needs to stay
 ADDED_FILLER_TEXT = "uh"
 
 
@@ -66,8 +70,9 @@ def refine_fillers(words: Sequence[Word], recording: Recording) -> list[Word]:
         sounds = [
             s for s in segments if gap_start <= s.start < gap_end and _separate(s, content, frames)
         ]
-        # A gap without a filler token is left alone: Whisper, prompted, rarely leaves out a
-        # lone filled pause, while a held vowel there may be a laugh or a word it skipped.
+        # A gap without a filler token is left alone: Whisper, prompted, seldom leaves out a
+        # lone filled pause, while a held vowel there may be a drawn-out word end it stamped
+        # early (mfa_crossword's "Montreal") or a laugh.
         if not tokens or not sounds or _busy(gap_start, gap_end, sounds, frames):
             continue
         # Whisper places filler tokens loosely and writes a run of them as fewer tokens, so

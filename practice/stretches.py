@@ -1,0 +1,69 @@
+"""Where to cut an answer into stretches for Whisper: at pauses, never inside a word.
+
+Whisper given a whole long answer conditions each 30 s window on the text before it; fluent
+text before makes it drop later "um"s, and once it skipped a whole 25 s passage here. Giving it
+stretches cut at pauses, each with the short filler prompt, kept the fillers and halved the word
+error rate on a 163 s answer assembled from the real clips (21.8 % to 11.7 %). The same rule
+serves the live path (stream.py), so a take and the same audio analysed from a file agree.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from practice.results import SAMPLE_RATE
+
+FRAME_S = 0.01  # 10 ms energy frames
+QUIET_MARGIN_DB = 10.0  # a frame this close to the room's noise floor is not voice
+CUT_PAUSE_S = 0.3  # the shortest quiet run worth cutting at
+BATCH_MAX_S = 28.0  # a file's stretches fill most of one 30 s Whisper window each
+SEARCH_S = 3.0  # with no pause, cut at the quietest moment of the last few seconds
+
+
+def frame_levels_db(samples: np.ndarray, *, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Mean-square level of each FRAME_S frame in dB, shape (len(samples) // hop,)."""
+    hop = int(FRAME_S * sample_rate)
+    n = len(samples) // hop
+    out = np.empty(n)
+    block = 100_000  # frames per step keeps the float64 working copy small
+    for i in range(0, n, block):
+        frames = samples[i * hop : min(n, i + block) * hop].astype(np.float64).reshape(-1, hop)
+        out[i : i + len(frames)] = 10 * np.log10(np.maximum(np.mean(frames**2, axis=1), 1e-10))
+    return out
+
+
+def plan(samples: np.ndarray, *, max_s: float = BATCH_MAX_S,
+         sample_rate: int = SAMPLE_RATE) -> list[tuple[int, int]]:
+    """(start, end) sample ranges covering `samples`, each at most `max_s` long, cut in the
+    middle of the last pause before the limit (or its quietest frame when there is none)."""
+    n = len(samples)
+    hop = int(FRAME_S * sample_rate)
+    levels = frame_levels_db(samples, sample_rate=sample_rate)
+    if n <= max_s * sample_rate or not len(levels):
+        return [(0, n)]
+    floor = float(np.percentile(levels, 10))
+    quiet = levels < floor + QUIET_MARGIN_DB
+    limit = int(max_s / FRAME_S)
+    min_run = int(CUT_PAUSE_S / FRAME_S)
+    spans, start = [], 0  # in frames
+    while len(levels) - start > limit:
+        window = quiet[start : start + limit]
+        cut = _last_pause_middle(window, min_run)
+        if cut is None or cut < limit // 3:  # no pause in the last two thirds: quietest moment
+            tail = levels[start + limit - int(SEARCH_S / FRAME_S) : start + limit]
+            cut = limit - len(tail) + int(np.argmin(tail))
+        spans.append((start * hop, (start + cut) * hop))
+        start += cut
+    spans.append((start * hop, n))
+    return spans
+
+
+def _last_pause_middle(quiet: np.ndarray, min_run: int) -> int | None:
+    """Index of the middle of the last run of at least `min_run` True values, or None."""
+    edges = np.diff(np.concatenate(([0], quiet.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    runs = [(s, e) for s, e in zip(starts, ends, strict=True) if e - s >= min_run]
+    if not runs:
+        return None
+    s, e = runs[-1]
+    return int((s + e) // 2)
