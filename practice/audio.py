@@ -24,16 +24,24 @@ SUPPORTED = "wav, flac, mp3, ogg or m4a"
 def load(path: str | Path) -> Recording:
     """Decode `path` to a Recording; AudioError with the fix when it cannot be used."""
     p = Path(path)
-    if not p.exists():
-        raise AudioError(f"No such file: {p}; check the path.")
-    if p.is_dir():
-        raise AudioError(f"{p} is a directory; give an audio file ({SUPPORTED}).")
     try:
+        if not p.exists():
+            raise AudioError(f"No such file: {p}; check the path.")
+        if p.is_dir():
+            raise AudioError(f"{p} is a directory; give an audio file ({SUPPORTED}).")
+        if not p.is_file():
+            # A FIFO without a writer would block here forever; a device never ends.
+            raise AudioError(
+                f"{p} is not a regular file (a pipe, socket or device); save the audio to a "
+                f"{SUPPORTED} file and give that."
+            )
         size = p.stat().st_size
         with open(p, "rb"):
             pass
     except PermissionError as e:
         raise AudioError(f"Cannot read {p}: permission denied; check its permissions.") from e
+    except OSError as e:  # a name too long, an I/O error: the path cannot be used as given
+        raise AudioError(f"Cannot read {p}: {e.strerror or e}; check the path.") from e
     if size == 0:
         raise AudioError(f"{p} is empty (0 bytes); record the answer again or pick another one.")
     try:

@@ -745,8 +745,8 @@ def interview(settings: Settings, count: int, job: str | None, categories: tuple
         click.echo()
         click.echo("\n".join(mock.summary_lines(summary, total)))
         if saved:
-            click.echo(f"Each answer in full: practice review {saved[0].id} (to "
-                       f"{saved[-1].id}).")
+            ids = ", ".join(str(a.id) for a in saved)
+            click.echo(f"Each answer in full: practice review ID (attempts {ids}).")
     if interrupted:
         click.get_current_context().exit(130)
 

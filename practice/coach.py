@@ -80,16 +80,24 @@ def analyze_text(text: str, *, question: Question | None, job_text: str | None =
 def read_text_file(path: str, what: str) -> str:
     """A job posting or typed answer from a file ('-' for stdin is handled by the CLI)."""
     p = Path(path)
+    limit = MAX_JOB_POSTING_CHARS * 4  # bytes: four per character at most in UTF-8
     try:
-        data = p.read_bytes()
+        with p.open("rb") as f:
+            # Read one byte past the limit, never the whole file: /dev/zero or a video must not
+            # fill the memory before the size check.
+            data = f.read(limit + 1)
     except FileNotFoundError as e:
         raise InputError(f"No such file: {p}; check the path of the {what}.") from e
     except IsADirectoryError as e:
         raise InputError(f"{p} is a directory; give the {what} as a plain text file.") from e
     except PermissionError as e:
         raise InputError(f"Cannot read {p}: permission denied.") from e
-    if len(data) > MAX_JOB_POSTING_CHARS * 4:
-        raise InputError(f"{p} is {len(data)} bytes, too long for a {what}; give plain text.")
+    except OSError as e:  # an I/O error, a name too long
+        raise InputError(
+            f"Cannot read {p}: {e.strerror or e}; check the path of the {what}."
+        ) from e
+    if len(data) > limit:
+        raise InputError(f"{p} is over {limit} bytes, too long for a {what}; give plain text.")
     if b"\x00" in data[:4096]:
         raise InputError(f"{p} is a binary file; save the {what} as plain text and try again.")
     try:

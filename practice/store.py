@@ -153,6 +153,22 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _writer_gone(temp_name: str) -> bool:
+    """True when a temp copy's name carries the pid of a process that no longer exists (killed
+    mid-save). Unsure cases (no pid, another user's process, not POSIX) say False and are left
+    to the STALE_TMP_S rule. Like WAL itself, this assumes the home is on a local disk."""
+    pid_text = temp_name[len(TMP_PREFIX):].split("-", 1)[0]
+    if os.name != "posix" or not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):  # alive but another user's, or not a real pid
+        return False
+    return False
+
+
 def _make_dir(path: Path) -> None:
     try:
         path.mkdir(mode=DIR_MODE, parents=True)
@@ -289,7 +305,7 @@ class History:
         cutoff = time.time() - STALE_TMP_S
         for path in self.recordings.glob(f"{TMP_PREFIX}*"):
             with contextlib.suppress(OSError):
-                if path.stat().st_mtime < cutoff:
+                if _writer_gone(path.name) or path.stat().st_mtime < cutoff:
                     path.unlink()
 
     def close(self) -> None:
@@ -356,7 +372,9 @@ class History:
     def _copy_in(self, source: Path) -> tuple[Path, str]:
         """Copy `source` to a temp file in recordings/, synced to disk; return it and its sha256."""
         digest = hashlib.sha256()
-        fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=source.suffix, dir=self.recordings)
+        # The writer's pid in the name lets the next open remove the copy if this process dies.
+        fd, name = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", suffix=source.suffix,
+                                    dir=self.recordings)
         temp = Path(name)
         try:
             os.fchmod(fd, FILE_MODE)

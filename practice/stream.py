@@ -18,18 +18,18 @@ from pathlib import Path
 import numpy as np
 
 from practice.results import SAMPLE_RATE, Prosody, Recording, Transcript, Word
+from practice.stretches import CUT_PAUSE_S, FRAME_S, QUIET_MARGIN_DB, SEARCH_S
+from practice.transcribe import shift
 
 # A stretch is cut at the first pause of at least CUT_PAUSE_S once it holds MIN_STRETCH_S of
 # audio; Whisper needs a few seconds of context to spell and punctuate well, and each call has
 # a fixed cost, so stretches much shorter than this cost accuracy and time.
 MIN_STRETCH_S = 6.0
-CUT_PAUSE_S = 0.3
-# Without any pause, cut anyway (at the quietest moment of the last CUT_SEARCH_S) so the
+SENTENCE_PAUSE_S = 0.6  # until PATIENT_S of audio is held, cut only at pauses this long
+PATIENT_S = 16.0
+# Without any pause, cut anyway (at the quietest moment of the last few seconds) so the
 # worker never falls far behind a fast talker.
 MAX_STRETCH_S = 24.0
-CUT_SEARCH_S = 3.0
-FRAME_S = 0.01  # 10 ms energy frames for pause finding
-QUIET_MARGIN_DB = 10.0  # a frame this close to the room's noise floor is not voice
 FLOOR_WINDOW_S = 30.0  # the noise floor is the quiet end of the last half minute
 
 
@@ -121,12 +121,15 @@ class StreamingTranscriber:
         hop = int(FRAME_S * SAMPLE_RATE)
         now = len(self._frames_db) * hop
         held = now - self._cut
-        if held >= MIN_STRETCH_S * SAMPLE_RATE and self._quiet_run * FRAME_S >= CUT_PAUSE_S:
+        # The longer the stretch, the shorter the pause worth cutting at: a long pause most
+        # likely ends a sentence, and a cut inside one lets Whisper finish it on both sides.
+        pause_s = SENTENCE_PAUSE_S if held < PATIENT_S * SAMPLE_RATE else CUT_PAUSE_S
+        if held >= MIN_STRETCH_S * SAMPLE_RATE and self._quiet_run * FRAME_S >= pause_s:
             # Cut in the middle of the pause found so far.
             self._submit(now - (self._quiet_run // 2) * hop)
             self._quiet_run = 0
         elif held >= MAX_STRETCH_S * SAMPLE_RATE:
-            tail = np.asarray(self._frames_db[-int(CUT_SEARCH_S / FRAME_S) :])
+            tail = np.asarray(self._frames_db[-int(SEARCH_S / FRAME_S) :])
             quietest = len(self._frames_db) - len(tail) + int(np.argmin(tail))
             self._submit(quietest * hop)
 
@@ -149,31 +152,30 @@ class StreamingTranscriber:
 
     def _transcribe(self, job: _Stretch) -> None:
         from practice.analysis.prosody import stretch_values
-        from practice.fillers import refine_fillers
-        from practice.transcribe import is_filled_pause
+        from practice.transcribe import NOT_ENGLISH_PROBABILITY, transcribe_stretch
 
         samples = self._audio.slice(job.start, job.end)
         if not len(samples):
             return
         first = job.start == 0
-        words, lang, prob = self._run(samples, self._model_dir, initial_prompt=self._prompt,
-                                      language=None if first else "en")
-        job.language, job.language_probability = lang, prob
-        words = [Word(w.text, w.start, w.end, w.probability, is_filled_pause(w.text))
-                 for w in words]
-        stretch = Recording(samples=samples, source="stream")
-        words = refine_fillers(words, stretch)
-        job.f0, job.energy = stretch_values(stretch, words)
-        offset_s = job.start / SAMPLE_RATE
-        job.words = [Word(w.text, round(w.start + offset_s, 3), round(w.end + offset_s, 3),
-                          w.probability, w.filler) for w in words]
+        words, job.language, job.language_probability = transcribe_stretch(
+            self._run, samples, self._model_dir, prompt=self._prompt,
+            language=None if first else "en")
+        if first and job.language != "en" and job.language_probability < NOT_ENGLISH_PROBABILITY:
+            # Unsure: most likely accented English, so transcribe it as English.
+            words, _, _ = transcribe_stretch(self._run, samples, self._model_dir,
+                                             prompt=self._prompt, language="en")
+            job.language = "en"
+        job.f0, job.energy = stretch_values(Recording(samples=samples, source="stretch"), words)
+        job.words = shift(words, job.start / SAMPLE_RATE)
 
     # -- the end of the take ----------------------------------------------------------------------
 
-    def finish(self, *, source: str) -> tuple[Recording, list[Word], str, float, Prosody]:
-        """Transcribe what is left, wait for the worker, and return the whole take:
-        (recording, words, language, its probability, prosody)."""
+    def finish(self, *, source: str) -> tuple[Recording, Transcript, Prosody]:
+        """Transcribe what is left, wait for the worker, and return the whole take, its
+        Transcript and its Prosody (NoSpeechError, NotEnglishError as a file would get)."""
         from practice.analysis.prosody import prosody_from_values
+        from practice.transcribe import check_language, finish
 
         self._submit(len(self._audio))
         self._jobs.put(None)
@@ -183,19 +185,15 @@ class StreamingTranscriber:
         stretches = sorted(self._done, key=lambda s: s.start)
         words = [w for s in stretches for w in s.words]
         head = stretches[0] if stretches else _Stretch(0, 0)
+        check_language(head.language, head.language_probability, bool(words), source)
         prosody = prosody_from_values([s.f0 for s in stretches], [s.energy for s in stretches])
         recording = Recording(samples=self._audio.all(), source=source)
-        return recording, words, head.language, head.language_probability, prosody
+        transcript = finish(words, source, engine="faster-whisper", model=self._model_name,
+                            language="en", probability=head.language_probability)
+        return recording, transcript, prosody
 
     def close(self) -> None:
         """Stop the worker without waiting for results (the take was discarded)."""
         self._error = self._error or RuntimeError("closed")
         self._jobs.put(None)
 
-
-def streamed_transcript(words: list[Word], *, model: str, language: str,
-                        probability: float) -> Transcript:
-    """A Transcript from streamed words, shaped as a whole-file pass shapes it."""
-    return Transcript(text=" ".join(w.text for w in words), words=tuple(words),
-                      engine="faster-whisper", model=model, language=language,
-                      language_probability=round(probability, 3))

@@ -48,8 +48,8 @@ def plan(samples: np.ndarray, *, max_s: float = BATCH_MAX_S,
     spans, start = [], 0  # in frames
     while len(levels) - start > limit:
         window = quiet[start : start + limit]
-        cut = _last_pause_middle(window, min_run)
-        if cut is None or cut < limit // 3:  # no pause in the last two thirds: quietest moment
+        cut = _longest_pause_middle(window, min_run, not_before=limit // 3)
+        if cut is None:  # no pause in the last two thirds: cut at the quietest moment
             tail = levels[start + limit - int(SEARCH_S / FRAME_S) : start + limit]
             cut = limit - len(tail) + int(np.argmin(tail))
         spans.append((start * hop, (start + cut) * hop))
@@ -58,12 +58,16 @@ def plan(samples: np.ndarray, *, max_s: float = BATCH_MAX_S,
     return spans
 
 
-def _last_pause_middle(quiet: np.ndarray, min_run: int) -> int | None:
-    """Index of the middle of the last run of at least `min_run` True values, or None."""
+def _longest_pause_middle(quiet: np.ndarray, min_run: int, *, not_before: int = 0) -> int | None:
+    """Middle of the longest run of at least `min_run` True values that ends after
+    `not_before` (the latest such run on a tie), or None. The longest pause is the likeliest
+    end of a sentence: a cut at a short pause inside one let Whisper finish the sentence on
+    both sides of the cut."""
     edges = np.diff(np.concatenate(([0], quiet.astype(np.int8), [0])))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    runs = [(s, e) for s, e in zip(starts, ends, strict=True) if e - s >= min_run]
+    runs = [(e - s, s, e) for s, e in zip(starts, ends, strict=True)
+            if e - s >= min_run and (s + e) // 2 >= not_before]
     if not runs:
         return None
-    s, e = runs[-1]
+    _, s, e = max(runs)
     return int((s + e) // 2)

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from practice import models
-from practice.analysis.prosody import HOP_S, energy_envelope_db
+from practice import models, stretches
 from practice.errors import NoSpeechError, PracticeError
 from practice.fillers import refine_fillers
 from practice.results import SAMPLE_RATE, Recording, Transcript, Word
@@ -32,12 +31,10 @@ NOT_ENGLISH_PROBABILITY = 0.5
 # after the last word (ordinary recordings here show at most 0.3 s) is transcribed again.
 UNTRANSCRIBED_TAIL_S = 1.0
 TAIL_MARGIN_S = 0.3  # s after the last word's end: its own decay is not new speech
+MAX_TAIL_PASSES = 3
+REPEAT_MIN_WORDS = 5
+REPEAT_MAX_WORDS = 60  # longer repeats than a long sentence are not looked for
 TAIL_LEVEL_DB = 10.0  # dB above the noise floor (the quietest tenth of frames) that is sound
-
-# Long recordings are transcribed a window at a time: the engines compute features for all the
-# audio they are given, which for an hour took 3.6 GB here; windows keep memory flat.
-WINDOW_S = 300.0
-CUT_SEARCH_S = 20.0  # look this far back from a window's limit for a quiet place to cut
 
 Progress = Callable[[float, float], None]  # (seconds transcribed, seconds in all)
 
@@ -71,105 +68,142 @@ def transcribe(
     filler_prompt: bool = True,
 ) -> Transcript:
     """Transcribe an English answer; NoSpeechError when there are no words, NotEnglishError
-    when it is confidently another language."""
+    when it is confidently another language.
+
+    The answer goes to Whisper in stretches cut at pauses (stretches.py says why), which also
+    keeps memory flat for an hour-long file.
+    """
     name, path = models.resolve(home, model, engine)
     run = _engine(engine)
     prompt = FILLER_PROMPT if filler_prompt else None
-    words, language, probability = _windowed(run, recording.samples, path, prompt=prompt,
-                                             language=None, progress=progress)
-    if language != "en":
-        if probability >= NOT_ENGLISH_PROBABILITY and words:
-            lang = _LANGUAGE_NAMES.get(language, f'language "{language}"')
-            raise NotEnglishError(
-                f"{recording.source} sounds like {lang} ({probability:.0%} sure); practice "
-                "scores English answers only: answer in English and try again."
-            )
-        # Unsure: most likely accented English, so transcribe it as English.
-        words, _, _ = _windowed(run, recording.samples, path, prompt=prompt, language="en",
-                                progress=progress)
-        language = "en"
-    words = words + _transcribe_tail(run, recording, words, path, prompt, language)
+    samples = recording.samples
+    total_s = len(samples) / SAMPLE_RATE
+    words: list[Word] = []
+    language, probability = "en", 1.0
+    for i, (a, b) in enumerate(stretches.plan(samples)):
+        got, lang, prob = transcribe_stretch(run, samples[a:b], path, prompt=prompt,
+                                             language=None if i == 0 else "en")
+        if i == 0:
+            language, probability = lang, prob
+            if lang != "en":
+                check_language(lang, prob, bool(got), recording.source)
+                # Unsure: most likely accented English, so transcribe it as English.
+                got, _, _ = transcribe_stretch(run, samples[a:b], path, prompt=prompt,
+                                               language="en")
+                language = "en"
+        words += shift(got, a / SAMPLE_RATE)
+        if progress:
+            progress(b / SAMPLE_RATE, total_s)
+    return finish(words, recording.source, engine=engine, model=name, language=language,
+                  probability=probability)
+
+
+def transcribe_stretch(
+    run: Callable[..., tuple[list[Word], str, float]],
+    samples: np.ndarray,
+    path: Path,
+    *,
+    prompt: str | None,
+    language: str | None,
+) -> tuple[list[Word], str, float]:
+    """One stretch through the engine: words with filler flags, checked against the audio
+    (times from the stretch's start), the language and its probability."""
+    words, lang, prob = run(samples, path, initial_prompt=prompt, language=language)
+    words += _transcribe_tail(run, samples, words, path, prompt, language or lang)
+    words = drop_repeats(words)
     words = [Word(w.text, w.start, w.end, w.probability, is_filled_pause(w.text)) for w in words]
-    words = refine_fillers(words, recording)
+    return refine_fillers(words, Recording(samples=samples, source="stretch")), lang, prob
+
+
+def check_language(language: str, probability: float, any_words: bool, source: str | None
+                   ) -> None:
+    """NotEnglishError when the answer is confidently in another language."""
+    if language != "en" and probability >= NOT_ENGLISH_PROBABILITY and any_words:
+        lang = _LANGUAGE_NAMES.get(language, f'language "{language}"')
+        raise NotEnglishError(
+            f"{source} sounds like {lang} ({probability:.0%} sure); practice scores English "
+            "answers only: answer in English and try again."
+        )
+
+
+def shift(words: list[Word], offset_s: float) -> list[Word]:
+    """Word times moved from a stretch to the whole recording."""
+    return [Word(w.text, round(w.start + offset_s, 3), round(w.end + offset_s, 3),
+                 w.probability, w.filler) for w in words]
+
+
+def finish(words: list[Word], source: str | None, *, engine: str, model: str, language: str,
+           probability: float) -> Transcript:
+    """The Transcript of a whole answer; NoSpeechError when it holds no words but fillers."""
     if not any(not w.filler for w in words):
         raise NoSpeechError(
-            f"No speech found in {recording.source}; check the microphone or the file and "
-            "record again."
+            f"No speech found in {source}; check the microphone or the file and record again."
         )
-    text = " ".join(w.text for w in words)
-    return Transcript(text=text, words=tuple(words), engine=engine, model=name,
-                      language=language, language_probability=round(probability, 3))
+    return Transcript(text=" ".join(w.text for w in words), words=tuple(words), engine=engine,
+                      model=model, language=language,
+                      language_probability=round(probability, 3))
 
 
 def _transcribe_tail(
     run: Callable[..., tuple[list[Word], str, float]],
-    recording: Recording,
+    samples: np.ndarray,
     words: list[Word],
     path: Path,
     prompt: str | None,
-    language: str,
+    language: str | None,
 ) -> list[Word]:
     """Words of speech after the last word that the first pass dropped (none when the
-    recording ends in silence, the usual case, which costs no second pass)."""
-    if not words:
-        return []
-    start_s = words[-1].end + TAIL_MARGIN_S
-    db = energy_envelope_db(recording.samples, sample_rate=recording.sample_rate, hop_s=HOP_S)
-    if db.size == 0:
+    stretch ends in silence, the usual case, which costs no second pass). Whisper can stop
+    early more than once in a stretch, so this repeats a few times."""
+    db = stretches.frame_levels_db(samples)
+    if not words or db.size == 0:
         return []
     threshold = float(np.percentile(db, 10)) + TAIL_LEVEL_DB
-    if np.count_nonzero(db[int(start_s / HOP_S):] > threshold) * HOP_S < UNTRANSCRIBED_TAIL_S:
-        return []
-    offset = int(start_s * recording.sample_rate)
-    tail, _, _ = run(recording.samples[offset:], path, initial_prompt=prompt, language=language,
-                     progress=None)
-    shift = offset / recording.sample_rate
-    return [Word(w.text, round(w.start + shift, 3), round(w.end + shift, 3), w.probability)
-            for w in tail]
+    found: list[Word] = []
+    for _ in range(MAX_TAIL_PASSES):
+        start_s = (found or words)[-1].end + TAIL_MARGIN_S
+        frame = int(start_s / stretches.FRAME_S)
+        if np.count_nonzero(db[frame:] > threshold) * stretches.FRAME_S < UNTRANSCRIBED_TAIL_S:
+            break
+        offset = int(start_s * SAMPLE_RATE)
+        tail, _, _ = run(samples[offset:], path, initial_prompt=prompt,
+                         language=language or "en")
+        if not tail or _repeats(words + found, tail):
+            break  # the sound was the last words again (their times were early), or nothing
+        found += shift(tail, offset / SAMPLE_RATE)
+    return found
 
 
-def windows(samples: np.ndarray, *, sample_rate: int = SAMPLE_RATE,
-            window_s: float = WINDOW_S) -> list[tuple[int, int]]:
-    """(start, end) sample ranges of at most about `window_s`, cut at the quietest 10 ms in the
-    last CUT_SEARCH_S before each limit, so no cut falls inside a word if a pause is near."""
-    n, limit = len(samples), int(window_s * sample_rate)
-    spans, start = [], 0
-    while n - start > limit * 1.25:  # a short remainder joins the last window
-        search_lo = start + limit - int(CUT_SEARCH_S * sample_rate)
-        hop = sample_rate // 100
-        region = samples[search_lo : start + limit]
-        frames = region[: len(region) // hop * hop].reshape(-1, hop)
-        cut = search_lo + int(np.argmin(np.mean(frames * frames, axis=1))) * hop + hop // 2
-        spans.append((start, cut))
-        start = cut
-    spans.append((start, n))
-    return spans
+def drop_repeats(words: list[Word], *, min_run: int = REPEAT_MIN_WORDS) -> list[Word]:
+    """`words` without a run of `min_run` or more words that immediately says again the run
+    before it: Whisper's repetition failure (seen: a whole sentence twice when the speaker
+    said it once). Real speech repeats a word or two, not five in the same order."""
+    keys = [normalize(w.text) for w in words]
+    out: list[Word] = []
+    out_keys: list[str] = []
+    i = 0
+    while i < len(words):
+        dropped = False
+        for n in range(min(len(out_keys), len(keys) - i, REPEAT_MAX_WORDS), min_run - 1, -1):
+            if out_keys[-n:] == keys[i : i + n]:
+                i += n
+                dropped = True
+                break
+        if not dropped:
+            out.append(words[i])
+            out_keys.append(keys[i])
+            i += 1
+    return out
 
 
-def _windowed(run: Callable[..., tuple[list[Word], str, float]], samples: np.ndarray,
-              path: Path, *, prompt: str | None, language: str | None,
-              progress: Progress | None) -> tuple[list[Word], str, float]:
-    """The engine over each window in turn, with word times moved to the whole recording."""
-    spans = windows(samples)
-    total_s = len(samples) / SAMPLE_RATE
-    words: list[Word] = []
-    detected, probability = language or "en", 1.0
-    for i, (a, b) in enumerate(spans):
-        offset_s = a / SAMPLE_RATE
+def _repeats(words: list[Word], tail: list[Word]) -> bool:
+    """Whether `tail` mostly says again what the end of `words` said."""
+    from difflib import SequenceMatcher
 
-        def step(done: float, _total: float, offset_s: float = offset_s) -> None:
-            if progress:
-                progress(offset_s + done, total_s)
-
-        got, lang, prob = run(samples[a:b], path, initial_prompt=prompt,
-                              language=language if i == 0 else detected, progress=step)
-        if i == 0:
-            detected, probability = lang, prob
-            if lang != "en" and language is None:
-                return got, lang, prob  # the caller decides; later windows would be wasted
-        words += [Word(w.text, round(w.start + offset_s, 3), round(w.end + offset_s, 3),
-                       w.probability, w.filler) for w in got]
-    return words, detected, probability
+    said = [normalize(w.text) for w in words[-(len(tail) + 3):]]
+    again = [normalize(w.text) for w in tail]
+    matched = sum(b.size for b in SequenceMatcher(None, said, again).get_matching_blocks())
+    return bool(again) and matched >= 0.6 * len(again)
 
 
 def _engine(engine: str) -> Callable[..., tuple[list[Word], str, float]]:

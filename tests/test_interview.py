@@ -286,3 +286,26 @@ def test_interview_of_two_questions_saves_one_session(vmic, tmp_path: Path) -> N
     assert kinds == [(doc["session_id"], "interview")]
     assert rows == [(a["id"], doc["session_id"]) for a in attempts]
     assert list((home / "recordings" / "takes").iterdir()) == []
+
+
+@pytest.mark.mic
+def test_the_question_read_aloud_is_over_before_recording_starts(vmic, tmp_path: Path) -> None:  # noqa: ANN001, F811
+    import numpy as np
+    import soundfile as sf
+
+    from practice import capture
+
+    voice = speak.find_voice("Linux")
+    if voice is None:
+        pytest.skip("espeak-ng is not installed")
+    question = "Tell me about a time you led a team."
+    # Control: a voice still speaking while recording runs is heard by the microphone.
+    talking = subprocess.Popen([voice.path, "--", question])
+    during = capture.record(tmp_path / "during.wav", max_seconds=2.0)
+    talking.wait(timeout=30)
+    assert during.speech_started
+    speak.speak(question, voice=voice)
+    after = capture.record(tmp_path / "after.wav", max_seconds=1.0)
+    samples, _ = sf.read(after.path, dtype="float32")
+    assert not after.speech_started
+    assert capture.dbfs(float(np.max(np.abs(samples)))) < capture.SILENT_DBFS

@@ -1,0 +1,190 @@
+"""Speed and memory of practice against plain openai-whisper, measured in one run.
+
+    .venv/bin/python scripts/bench.py [--sizes 30,120,300] [--repeats 3] [--skip-live]
+
+Answers of each size are assembled from the real clips in ../shared/speech (with short gaps, as
+a person pauses between sentences). For each it measures, as whole processes:
+  - the baseline: plain openai-whisper transcribe() (base, loaded by path, alignment heads set,
+    word timestamps on, fp16 off);
+  - `practice analyze` (transcription and every analyser), time and peak memory;
+  - `practice ask` with the answer played in real time through the virtual microphone: the
+    latency from the moment the take stops (the silence rule firing) to complete feedback, as
+    the command itself reports it;
+and `practice --help` and the time from starting `practice ask` until it is ready to record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+SPEECH = REPO.parent / "shared" / "speech"
+VIRTUAL_MIC = REPO.parent / "shared" / "tools" / "virtual_mic.sh"
+PRACTICE = [sys.executable, "-m", "practice"]
+GAP_S = 0.6
+
+
+def assemble(seconds: float, out: Path) -> Path:
+    """A spoken answer about `seconds` long from the real clips, written as 16 kHz WAV."""
+    import soundfile as sf
+
+    sys.path.insert(0, str(REPO))
+    from practice import audio
+
+    rows = [json.loads(x) for x in (SPEECH / "manifest.jsonl").read_text().splitlines()]
+    pool = [audio.load(SPEECH / r["file"]).samples for r in rows
+            if r["style"] in ("spontaneous", "read")]
+    gap = np.zeros(int(GAP_S * 16000), np.float32)
+    parts, total, i = [], 0, 0
+    while total < seconds * 16000:
+        clip = pool[i % len(pool)]
+        parts += [clip, gap]
+        total += len(clip) + len(gap)
+        i += 1
+    x = np.concatenate(parts)[: int(seconds * 16000)]
+    sf.write(out, x, 16000, subtype="PCM_16")
+    return out
+
+
+def run_measured(cmd: list[str], env: dict[str, str] | None = None,
+                 stdout: int | None = subprocess.DEVNULL) -> tuple[float, float, str]:
+    """(wall seconds, peak resident MB, stdout) of one whole process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE if stdout is None else stdout,
+                            stderr=subprocess.DEVNULL)
+    out = proc.stdout.read().decode() if proc.stdout else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"bench: {' '.join(cmd)} failed")
+    return wall, usage.ru_maxrss / 1024, out
+
+
+BASELINE = """
+import sys, torch, whisper
+ck = torch.load(sys.argv[1], map_location="cpu", weights_only=True)
+model = whisper.model.Whisper(whisper.model.ModelDimensions(**ck["dims"]))
+model.load_state_dict(ck["model_state_dict"])
+heads = torch.zeros(model.dims.n_text_layer, model.dims.n_text_head, dtype=torch.bool)
+for layer, head in ck["alignment_heads"]:
+    heads[layer, head] = True
+model.register_buffer("alignment_heads", heads.to_sparse(), persistent=False)
+model.transcribe(sys.argv[2], word_timestamps=True, fp16=False, language=None)
+"""
+
+
+def start_virtual_mic() -> dict[str, str]:
+    out = subprocess.run(["bash", str(VIRTUAL_MIC), "start"], capture_output=True, text=True,
+                         check=True).stdout
+    env = dict(os.environ)
+    for line in out.splitlines():
+        m = re.match(r"export (\w+)=(.*)", line)
+        if m:
+            env[m.group(1)] = m.group(2)
+    return env
+
+
+def live_ask(home: Path, answer: Path, seconds: float, env: dict[str, str]) -> tuple[float, float]:
+    """(ready-to-record seconds from process start, reported latency) of one `practice ask`."""
+    cmd = [*PRACTICE, "--home", str(home), "ask", "--no-input", "--json",
+           "--question-text", "Tell me about a time you improved a process.",
+           "--category", "success-story", "--stop-after-silence", "1.0",
+           "--max-seconds", str(int(seconds + 30))]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL)
+    ready = threading.Event()
+    ready_at: list[float] = []
+
+    def watch() -> None:
+        buf = b""
+        assert proc.stderr is not None
+        while chunk := proc.stderr.read1(4096):  # type: ignore[attr-defined]
+            buf += chunk
+            if not ready.is_set() and b"Recording from" in buf:
+                ready_at.append(time.perf_counter() - t0)
+                ready.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    if not ready.wait(120):
+        proc.kill()
+        raise SystemExit("bench: practice ask never became ready to record")
+    subprocess.run(["paplay", f"--device={env['VMIC_SINK']}", str(answer)], env=env, check=True)
+    out, _ = proc.communicate(timeout=300)
+    doc = json.loads(out)
+    return ready_at[0], float(doc["latency_s"])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="30,120,300", help="answer lengths in seconds")
+    ap.add_argument("--repeats", type=int, default=3, help="live takes per size")
+    ap.add_argument("--skip-live", action="store_true", help="no virtual-microphone runs")
+    args = ap.parse_args()
+    sizes = [float(s) for s in args.sizes.split(",")]
+    work = Path(tempfile.mkdtemp(prefix="practice-bench-"))
+    home = work / "home"
+    env = dict(os.environ, PRACTICE_HOME=str(home))
+    subprocess.run([*PRACTICE, "models", "install", "base"], env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    checkpoint = home / "models" / "base" / "openai-whisper.pt"
+    rows: list[tuple[str, str, str, str]] = []
+
+    helps = []
+    for _ in range(5):
+        helps.append(run_measured([*PRACTICE, "--help"])[0])
+    rows.append(("practice --help", f"{statistics.median(helps):.2f} s", "", "target < 0.3 s"))
+
+    for size in sizes:
+        wav = assemble(size, work / f"answer-{int(size)}s.wav")
+        base_s, base_mb, _ = run_measured([sys.executable, "-c", BASELINE, str(checkpoint),
+                                           str(wav)])
+        ours_s, ours_mb, _ = run_measured([*PRACTICE, "analyze", str(wav), "--no-save",
+                                           "--json"], env=env)
+        label = f"{size:.0f} s answer"
+        rows.append((f"{label}: openai-whisper transcribe (baseline)", f"{base_s:.1f} s",
+                     f"{base_mb:.0f} MB", "1.00x"))
+        rows.append((f"{label}: practice analyze", f"{ours_s:.1f} s", f"{ours_mb:.0f} MB",
+                     f"{base_s / ours_s:.2f}x faster"))
+
+    if not args.skip_live and shutil.which("paplay"):
+        mic_env = {**start_virtual_mic(), "PRACTICE_HOME": str(home)}
+        try:
+            for size in sizes:
+                wav = work / f"answer-{int(size)}s.wav"
+                results = [live_ask(home, wav, size, mic_env) for _ in range(args.repeats)]
+                ready = statistics.median(r[0] for r in results)
+                latency = statistics.median(r[1] for r in results)
+                target = "2 s" if size <= 150 else "3 s"
+                rows.append((f"{size:.0f} s answer: ask, stop -> feedback (median of "
+                             f"{len(results)})", f"{latency:.2f} s", "",
+                             f"target <= {target}; each: "
+                             + ", ".join(f"{r[1]:.2f}" for r in results)))
+                rows.append((f"{size:.0f} s answer: ask, start -> ready to record",
+                             f"{ready:.2f} s", "", "target < 3 s"))
+        finally:
+            subprocess.run(["bash", str(VIRTUAL_MIC), "stop"], capture_output=True)
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure':<{width}}  {'time':>9}  {'peak mem':>9}  ratio / note")
+    for name, t, mem, note in rows:
+        print(f"{name:<{width}}  {t:>9}  {mem:>9}  {note}")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
