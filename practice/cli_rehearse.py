@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from practice.capture import Level, Take
     from practice.cli import Settings
     from practice.results import Analysis, Question
+    from practice.stream import StreamingTranscriber
 
 CATEGORIES = ["success-story", "fit", "background", "red-flag", "closing"]
 TAKES_DIR = ("recordings", "takes")  # under the data home: takes not yet saved to the history
@@ -175,6 +176,23 @@ class _ModelLoader(threading.Thread):
                 engine_openai.load(path)
 
 
+def _start_stream(home: Path, engine: str, model: str | None,
+                  loader: _ModelLoader) -> StreamingTranscriber | None:
+    """A transcriber fed while the person speaks (faster-whisper only: openai-whisper is
+    three times slower and could not keep up on two cores)."""
+    if engine != "faster-whisper":
+        return None
+    from practice import models
+    from practice.stream import StreamingTranscriber
+    from practice.transcribe import FILLER_PROMPT
+
+    def prepare() -> tuple[str, Path]:
+        loader.join()  # the model is loaded (or failed: resolve says why)
+        return models.resolve(home, model, engine)
+
+    return StreamingTranscriber(prepare, initial_prompt=FILLER_PROMPT)
+
+
 def _preload_model(home: Path, engine: str, model: str | None) -> _ModelLoader:
     """Start loading the model the takes will need; join() the result before analysing.
 
@@ -298,17 +316,23 @@ def _change_lines(diff: dict[str, Any]) -> list[str]:
 # -- analysing a take ------------------------------------------------------------------------
 
 def _analyse_take(take: Take | Path, *, home: Path, question: Question | None,
-                  job_text: str | None, engine: str, model: str | None) -> Analysis:
+                  job_text: str | None, engine: str, model: str | None,
+                  stream: StreamingTranscriber | None = None) -> Analysis:
     """A finished take (or a leftover take file) turned into an Analysis, not yet saved.
 
-    Every take->analysis step of ask, interview and leftover recovery goes through here.
-    NoSpeechError (and the take discarded) when nothing was said."""
+    Every take->analysis step of ask, interview and leftover recovery goes through here. With
+    `stream` (fed during the take) most of the work is already done. NoSpeechError (and the
+    take discarded) when nothing was said."""
     from practice import audio, coach
     from practice.errors import NoSpeechError
     from practice.render import progress_bar
 
     audio_file = take if isinstance(take, Path) else take.path
     try:
+        if stream is not None:
+            recording, transcript, prosody = stream.finish(source="microphone")
+            return coach.judge(transcript, recording=recording, question=question,
+                               job_text=job_text, prosody=prosody)
         recording = dataclasses.replace(audio.load(audio_file), source="microphone")
         with progress_bar("Analysing", enabled=True) as update:
             return coach.analyze_recording(recording, home=home, question=question,
@@ -572,25 +596,27 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
     while True:
         _show_question(question)
         voice.read(question)
-        take = _record(takes, question, chosen, keyboard, rules)
+        stream = _start_stream(home, rules.engine, rules.model, loader)
+        take = _record(takes, question, chosen, keyboard, rules, stream)
+        stopped = time.monotonic()  # latency is measured from here to feedback on screen
         loader.join()
-        t0 = time.monotonic()
         analysis = _analyse_take(take, home=home, question=question, job_text=job_text,
-                                 engine=rules.engine, model=rules.model)
+                                 engine=rules.engine, model=rules.model, stream=stream)
         saved = _keep(home, analysis, take)
         data = saved.to_dict()
         diff = changes(before, data) if before is not None else None
         if as_json:
             if diff is not None:
                 data["changes"] = diff
+            data["latency_s"] = round(time.monotonic() - stopped, 3)
             click.echo(json.dumps(data, indent=2, ensure_ascii=False,
                                   default=json_default))
         else:
             render_analysis(saved)
             if diff is not None:
                 click.echo("\n".join(_change_lines(diff)))
-        _err(f"Saved as attempt #{saved.id} (feedback {time.monotonic() - t0:.1f} s after the "
-             f"take ended). `practice ask --retry last` asks it again.")
+        _err(f"Saved as attempt #{saved.id} (feedback {time.monotonic() - stopped:.1f} s after "
+             f"the take ended). `practice ask --retry last` asks it again.")
         if keyboard is None or as_json:
             return  # a script reads exactly one JSON document; nothing to ask it
         answer = keyboard.ask("[K]eep, [r]edo (discard and answer again), or [d]iscard? ")
@@ -606,7 +632,7 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
 
 
 def _record(takes: Path, question: Question, device: Any, keyboard: _Keyboard | None,
-            rules: _Rules) -> Take:
+            rules: _Rules, stream: StreamingTranscriber | None = None) -> Take:
     from practice import capture
 
     path = _new_take_path(takes)
@@ -629,7 +655,7 @@ def _record(takes: Path, question: Question, device: Any, keyboard: _Keyboard | 
     try:
         take = capture.record(path, device=device, max_seconds=rules.max_seconds,
                               stop_after_silence_s=rules.stop_after_silence, stop_event=stop,
-                              on_level=meter)
+                              on_level=meter, on_block=stream.feed if stream else None)
     finally:
         meter.close()
         if keyboard is not None:
@@ -702,11 +728,12 @@ def interview(settings: Settings, count: int, job: str | None, categories: tuple
         for number, question in enumerate(planned, 1):
             _show_question(question, heading=f"Question {number} of {total}")
             voice.read(question)
-            take = _record(takes, question, chosen, keyboard, rules)
+            stream = _start_stream(home, rules.engine, rules.model, loader)
+            take = _record(takes, question, chosen, keyboard, rules, stream)
             loader.join()
             try:
                 analysis = _analyse_take(take, home=home, question=question, job_text=job_text,
-                                         engine=rules.engine, model=rules.model)
+                                         engine=rules.engine, model=rules.model, stream=stream)
             except NoSpeechError:
                 skipped += 1
                 _err(f"Q{number}/{total}: no speech was heard, so this question is skipped.")

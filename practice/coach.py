@@ -6,7 +6,7 @@ from pathlib import Path
 
 from practice import ANALYZER_VERSION
 from practice.errors import InputError
-from practice.results import Analysis, Question, Recording, Transcript
+from practice.results import Analysis, Prosody, Question, Recording, Transcript
 from practice.transcribe import Progress
 
 MAX_JOB_POSTING_CHARS = 200_000  # a posting is a page or two; anything far longer is a wrong file
@@ -35,8 +35,10 @@ def judge(
     recording: Recording | None,
     question: Question | None,
     job_text: str | None,
+    prosody: Prosody | None = None,
 ) -> Analysis:
-    """Every analyser on a transcript (and its audio, when there is one)."""
+    """Every analyser on a transcript (and its audio, when there is one). `prosody` may come
+    precomputed (the live path measures it stretch by stretch while the person speaks)."""
     from practice.analysis.content import analyze_content
     from practice.analysis.pacing import analyze_pacing
     from practice.analysis.scoring import score
@@ -47,12 +49,15 @@ def judge(
     sentences = split_sentences(transcript.text, transcript.words)
     structure = analyze_structure(sentences, category=category)
     content = analyze_content(transcript.text, sentences, category=category, job_text=job_text)
-    delivery = prosody = None
+    delivery = None
     if recording is not None:
         from practice.analysis.prosody import analyze_prosody
 
         delivery = analyze_pacing(transcript.words, recording)
-        prosody = analyze_prosody(recording, transcript.words)
+        if prosody is None:
+            prosody = analyze_prosody(recording, transcript.words)
+    else:
+        prosody = None
     duration_s = recording.duration_s if recording is not None else None
     scores, tips = score(structure=structure, content=content, delivery=delivery,
                          prosody=prosody, question=question, duration_s=duration_s)

@@ -76,16 +76,19 @@ class _Audio:
 class StreamingTranscriber:
     """Feed it 16 kHz mono float32 blocks; `finish()` returns the Transcript and the Prosody."""
 
-    def __init__(self, model_dir: Path, *, model_name: str, initial_prompt: str | None,
+    def __init__(self, prepare: Callable[[], tuple[str, Path]], *, initial_prompt: str | None,
                  transcribe_stretch: Callable[..., tuple[list[Word], str, float]] | None = None
                  ) -> None:
+        """`prepare` returns (model name, model directory); the worker calls it first, so a
+        model still being assembled or loaded delays the first stretch, not the recording."""
         if transcribe_stretch is None:
             from practice import engine_faster
 
             transcribe_stretch = engine_faster.transcribe
         self._run = transcribe_stretch
-        self._model_dir = model_dir
-        self._model_name = model_name
+        self._prepare = prepare
+        self._model_dir = Path()
+        self._model_name = ""
         self._prompt = initial_prompt
         self._audio = _Audio()
         self._frames_db: list[float] = []  # 10 ms frame levels of the whole take so far
@@ -141,6 +144,10 @@ class StreamingTranscriber:
     # -- worker side ----------------------------------------------------------------------------
 
     def _work(self) -> None:
+        try:
+            self._model_name, self._model_dir = self._prepare()
+        except BaseException as e:  # noqa: BLE001 - handed to the caller in finish()
+            self._error = e
         while (job := self._jobs.get()) is not None:
             if self._error is not None:
                 continue
