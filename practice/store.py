@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import tempfile
 import time
@@ -33,6 +34,8 @@ BUSY_TIMEOUT_S = 10.0  # how long a writer waits for another practice process to
 TMP_PREFIX = ".tmp-"  # audio being copied in; never referenced by a row
 STALE_TMP_S = 24 * 3600  # seconds: a temp copy this old was left by a process that crashed
 HASH_CHARS = 8  # hex digits of the audio's sha256 kept in its file name
+# A recording's name as save() gives it: <attempt id>-<sha256 prefix><suffix>.
+_RECORDING_NAME = re.compile(rf"^\d+-[0-9a-f]{{{HASH_CHARS}}}(\.[\w]+)?$")
 COPY_CHUNK = 1 << 20  # bytes
 
 Row = dict[str, Any]
@@ -240,6 +243,7 @@ class History:
             conn.close()
             raise
         history._sweep_stale_temps()
+        history._sweep_orphaned_recordings()
         return history
 
     def _configure(self) -> None:
@@ -308,6 +312,28 @@ class History:
                 if _writer_gone(path.name) or path.stat().st_mtime < cutoff:
                     path.unlink()
 
+    def _sweep_orphaned_recordings(self) -> None:
+        """Remove recordings no attempt refers to: a save killed after moving its copy into
+        place but before its commit leaves one (the row was rolled back)."""
+
+        def orphans() -> builtins.list[Path]:
+            kept = {Path(str(r[0])).name for r in self._conn.execute(
+                "SELECT audio_path FROM attempts WHERE audio_path IS NOT NULL")}
+            return [p for p in self.recordings.iterdir()
+                    if _RECORDING_NAME.match(p.name) and p.name not in kept and p.is_file()]
+
+        try:
+            if not orphans():  # the usual case: no write lock needed
+                return
+            # Under the write lock no save is between its rename and its commit, so a file
+            # without a committed row now can only be an orphan.
+            with self._transaction("clean up"):
+                for path in orphans():
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+        except (OSError, sqlite3.Error, StoreError):
+            pass  # cleaning is best effort: never a reason not to open the history
+
     def close(self) -> None:
         self._conn.close()
 
@@ -362,12 +388,26 @@ class History:
                 f"{e.strerror or e}; check the file exists and the disk has space."
             ) from e
         finally:
-            # Reached with a path still set only when the save failed.
+            # Reached with a path still set only when the save failed, or when Ctrl-C landed
+            # between the commit and `final = None`: then the attempt owns the file, keep it.
             for leftover in (temp, final):
-                if leftover is not None:
+                if leftover is not None and not self._committed_audio(leftover):
                     with contextlib.suppress(OSError):
                         leftover.unlink()
         return saved
+
+    def _committed_audio(self, path: Path) -> bool:
+        """True when a committed attempt refers to `path` (or when that cannot be known: a
+        file kept in doubt is removed by the next open's sweep, a lost one is gone)."""
+        if self._conn.in_transaction:
+            return False  # the rollback failed; the row is not committed
+        try:
+            row = self._conn.execute(
+                "SELECT 1 FROM attempts WHERE audio_path = ?", (f"{RECORDINGS_DIR}/{path.name}",)
+            ).fetchone()
+        except sqlite3.Error:
+            return True
+        return row is not None
 
     def _copy_in(self, source: Path) -> tuple[Path, str]:
         """Copy `source` to a temp file in recordings/, synced to disk; return it and its sha256."""
