@@ -20,6 +20,16 @@ _MODELS: dict[tuple[str, str], Any] = {}  # kept loaded across the questions of 
 SAMPLING_SEED = 0
 
 
+TOKENS_PER_S = 6.0  # 200 words a minute is about 4.5 tokens a second with punctuation
+TOKENS_SPARE = 30  # timestamps and a few fillers
+MAX_TOKENS = 220  # Whisper's decoder holds 448 tokens, prompt included
+
+
+def max_tokens(seconds: float) -> int:
+    """The most tokens a person can say in `seconds` of audio (one window's worth at most)."""
+    return min(MAX_TOKENS, int(TOKENS_PER_S * seconds) + TOKENS_SPARE)
+
+
 def load(model_dir: Path, compute_type: str = "int8") -> Any:
     key = (str(model_dir.resolve()), compute_type)
     if key not in _MODELS:
@@ -70,6 +80,12 @@ def transcribe(
         word_timestamps=True,
         vad_filter=True,  # prevents the loops greedy int8 fell into after long silences
         condition_on_previous_text=True,
+        # Whisper sometimes repeats the last sentence of a stretch until its token limit; the
+        # compression-ratio check then retried at five temperatures (25 s for 23 s of audio).
+        # Bounding the tokens by what a fast talker can say bounds a loop's cost instead, and
+        # transcribe.drop_repeats removes what a loop wrote.
+        compression_ratio_threshold=None,
+        max_new_tokens=max_tokens(len(samples) / 16_000),
     )
     words: list[Word] = []
     total_s = float(info.duration)
