@@ -100,3 +100,48 @@ def transcribe(
     if progress:
         progress(total_s, total_s)
     return words, info.language, float(info.language_probability)
+
+
+BATCH_SIZE = 4  # stretches decoded together; 4 and 8 ran alike on two cores
+
+
+def transcribe_many(
+    samples: np.ndarray,
+    spans: list[tuple[int, int]],
+    model_dir: Path,
+    *,
+    initial_prompt: str | None,
+    language: str,
+    progress: Callable[[float, float], None] | None = None,
+) -> list[list[Word]]:
+    """Words of each (start, end) sample span, times from the span's start, decoded in batches:
+    one encoder call for several stretches ran 1.7 times faster here than one call each."""
+    import ctranslate2
+    from faster_whisper import BatchedInferencePipeline
+
+    model = load(model_dir)
+    ctranslate2.set_random_seed(SAMPLING_SEED)
+    clips = [{"start": a / 16_000, "end": b / 16_000} for a, b in spans]
+    longest_s = max((b - a) / 16_000 for a, b in spans)
+    segments, info = BatchedInferencePipeline(model).transcribe(
+        samples, language=language, beam_size=1, initial_prompt=initial_prompt,
+        word_timestamps=True, clip_timestamps=clips, batch_size=BATCH_SIZE,
+        compression_ratio_threshold=None, max_new_tokens=max_tokens(longest_s),
+    )
+    out: list[list[Word]] = [[] for _ in spans]
+    starts = [a / 16_000 for a, _ in spans]
+    total_s = float(info.duration)
+    import bisect
+
+    for seg in segments:
+        for w in seg.words or ():
+            text = w.word.strip()
+            if not text:
+                continue
+            i = max(0, bisect.bisect_right(starts, w.start) - 1)
+            offset = starts[i]
+            out[i].append(Word(text, round(w.start - offset, 3), round(w.end - offset, 3),
+                               round(float(w.probability), 4)))
+        if progress:
+            progress(min(float(seg.end), total_s), total_s)
+    return out

@@ -77,24 +77,42 @@ def transcribe(
     run = _engine(engine)
     prompt = FILLER_PROMPT if filler_prompt else None
     samples = recording.samples
-    total_s = len(samples) / SAMPLE_RATE
+    spans = stretches.plan(samples)
+    a, b = spans[0]
+    if engine == "faster-whisper":
+        from practice import engine_faster
+
+        # The language from the first stretch alone (one encoder pass), so an answer in
+        # another language is refused before all of it is transcribed.
+        language, probability = engine_faster.detect_language(samples[a:b], path)
+        if language != "en" and probability >= NOT_ENGLISH_PROBABILITY:
+            first, language, probability = run(samples[a:b], path, initial_prompt=prompt,
+                                               language=None)
+            check_language(language, probability, bool(first), recording.source)
+        if len(spans) == 1:  # one call with the voice filter on: the clips' fillers held
+            results = [run(samples, path, initial_prompt=prompt, language="en",
+                           progress=progress)[0]]
+        else:
+            results = engine_faster.transcribe_many(samples, spans, path,
+                                                    initial_prompt=prompt, language="en",
+                                                    progress=progress)
+    else:
+        first, language, probability = run(samples[a:b], path, initial_prompt=prompt,
+                                           language=None)
+        if language != "en":
+            check_language(language, probability, bool(first), recording.source)
+            # Unsure: most likely accented English, so transcribe it as English.
+            first, _, _ = run(samples[a:b], path, initial_prompt=prompt, language="en")
+        results = [first]
+        for a, b in spans[1:]:
+            results.append(run(samples[a:b], path, initial_prompt=prompt, language="en")[0])
+            if progress:
+                progress(b / SAMPLE_RATE, len(samples) / SAMPLE_RATE)
     words: list[Word] = []
-    language, probability = "en", 1.0
-    for i, (a, b) in enumerate(stretches.plan(samples)):
-        got, lang, prob = transcribe_stretch(run, samples[a:b], path, prompt=prompt,
-                                             language=None if i == 0 else "en")
-        if i == 0:
-            language, probability = lang, prob
-            if lang != "en":
-                check_language(lang, prob, bool(got), recording.source)
-                # Unsure: most likely accented English, so transcribe it as English.
-                got, _, _ = transcribe_stretch(run, samples[a:b], path, prompt=prompt,
-                                               language="en")
-                language = "en"
-        words += shift(got, a / SAMPLE_RATE)
-        if progress:
-            progress(b / SAMPLE_RATE, total_s)
-    return finish(words, recording.source, engine=engine, model=name, language=language,
+    for (a, b), got in zip(spans, results, strict=True):
+        checked = finish_stretch(run, samples[a:b], got, path, prompt=prompt, language="en")
+        words += shift(checked, a / SAMPLE_RATE)
+    return finish(words, recording.source, engine=engine, model=name, language="en",
                   probability=probability)
 
 
@@ -109,10 +127,25 @@ def transcribe_stretch(
     """One stretch through the engine: words with filler flags, checked against the audio
     (times from the stretch's start), the language and its probability."""
     words, lang, prob = run(samples, path, initial_prompt=prompt, language=language)
-    words += _transcribe_tail(run, samples, words, path, prompt, language or lang)
+    return finish_stretch(run, samples, words, path, prompt=prompt,
+                          language=language or lang), lang, prob
+
+
+def finish_stretch(
+    run: Callable[..., tuple[list[Word], str, float]],
+    samples: np.ndarray,
+    words: list[Word],
+    path: Path,
+    *,
+    prompt: str | None,
+    language: str,
+) -> list[Word]:
+    """A stretch's words made whole: speech Whisper skipped at the end transcribed, repeats
+    dropped, filler flags set and checked against the audio."""
+    words = words + _transcribe_tail(run, samples, words, path, prompt, language)
     words = drop_repeats(words)
     words = [Word(w.text, w.start, w.end, w.probability, is_filled_pause(w.text)) for w in words]
-    return refine_fillers(words, Recording(samples=samples, source="stretch")), lang, prob
+    return refine_fillers(words, Recording(samples=samples, source="stretch"))
 
 
 def check_language(language: str, probability: float, any_words: bool, source: str | None
