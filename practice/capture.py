@@ -406,6 +406,10 @@ def _lock(fd: int) -> bool:
     return True
 
 
+class _DiskFull(Exception):
+    """The take file refused a write (disk full, or a size limit)."""
+
+
 def record(
     path: Path,
     *,
@@ -452,7 +456,10 @@ def record(
                 block = block[:max(0, max_samples - written)]
             if not block.size:
                 return None
-            out.write(block)
+            try:
+                out.write(block)
+            except (sf.LibsndfileError, OSError) as e:
+                raise _DiskFull(str(e)) from e
             written += len(block)
             if on_block is not None:
                 on_block(block)
@@ -483,6 +490,14 @@ def record(
                         stopped_by = "silence"
             except KeyboardInterrupt:
                 stopped_by = "interrupt"
+            except _DiskFull as e:
+                # What reached the disk is kept (the partial file is recoverable); say why the
+                # take ended rather than show a libsndfile traceback.
+                raise AudioError(
+                    f"The take could not be written further ({e}): the disk is probably full. "
+                    f"The {written / SAMPLE_RATE:.0f} s recorded so far are kept in {partial}; "
+                    "free some space and run 'practice ask' again to analyse them."
+                ) from e
         # The stream is stopped: keep what it had already delivered.
         for block in stream.drain():
             write(block)

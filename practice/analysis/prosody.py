@@ -34,7 +34,7 @@ NOISE_PERCENTILE = 10  # the quietest tenth of frames estimates the room's noise
 NOISE_MARGIN_DB = 10.0  # speech frames sit at least this far above the noise floor ...
 DYNAMIC_RANGE_DB = 40.0  # ... and within this of the loud speech (the 99th percentile);
 SPEECH_HEADROOM_DB = 20.0  # but a frame this close to the loud speech always counts
-ENERGY_BLOCK_FRAMES = 60_000  # 10 minutes of 10 ms frames per working block
+ENERGY_BLOCK_FRAMES = 6_000  # a minute of 10 ms frames per working block (about 30 MB)
 BLOCK_S = 60.0  # long answers are tracked a minute at a time so memory stays flat
 SPREAD_LOW, SPREAD_HIGH = 10, 90  # percentiles whose half-range measures spread
 
