@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,25 @@ def max_tokens(seconds: float) -> int:
     return min(MAX_TOKENS, int(TOKENS_PER_S * seconds) + TOKENS_SPARE)
 
 
+def no_telemetry() -> None:
+    """Keep onnxruntime (faster-whisper's Silero VAD) from writing or sending anything.
+
+    Official onnxruntime wheels carry Microsoft's 1DS telemetry SDK, started when the module is
+    imported: it writes a device id and an event queue to
+    ~/.cache/Microsoft/DeveloperTools/.onnxruntime/{deviceid,onnxruntime.db} and a session file
+    $TMPDIR/.ses, and tries to upload the events. ORT_DISABLE_TELEMETRY=1, read when onnxruntime
+    initialises, stops all of it for the process, so this runs before anything imports
+    onnxruntime (faster_whisper imports it on first VAD use). disable_telemetry_events() alone
+    comes too late: the files are written at import.
+    """
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+    ort = sys.modules.get("onnxruntime")
+    if ort is not None and hasattr(ort, "disable_telemetry_events"):  # imported before us
+        ort.disable_telemetry_events()
+
+
 def load(model_dir: Path, compute_type: str = "int8") -> Any:
+    no_telemetry()
     key = (str(model_dir.resolve()), compute_type)
     if key not in _MODELS:
         from faster_whisper import WhisperModel
@@ -116,6 +135,7 @@ def transcribe_many(
 ) -> list[list[Word]]:
     """Words of each (start, end) sample span, times from the span's start, decoded in batches:
     one encoder call for several stretches ran 1.7 times faster here than one call each."""
+    no_telemetry()
     import ctranslate2
     from faster_whisper import BatchedInferencePipeline
 

@@ -31,6 +31,7 @@ NOT_ENGLISH_PROBABILITY = 0.5
 # after the last word (ordinary recordings here show at most 0.3 s) is transcribed again.
 UNTRANSCRIBED_TAIL_S = 1.0
 TAIL_MARGIN_S = 0.3  # s after the last word's end: its own decay is not new speech
+SPANS_PER_BATCH_CALL = 16  # about 7 minutes of stretches per batched engine call
 MAX_TAIL_PASSES = 3
 REPEAT_MIN_WORDS = 5
 REPEAT_MAX_WORDS = 60  # longer repeats than a long sentence are not looked for
@@ -93,9 +94,13 @@ def transcribe(
             results = [run(samples, path, initial_prompt=prompt, language="en",
                            progress=progress)[0]]
         else:
-            results = engine_faster.transcribe_many(samples, spans, path,
-                                                    initial_prompt=prompt, language="en",
-                                                    progress=progress)
+            # A group at a time: the batch's features are held in memory until it is done,
+            # so groups keep an hour-long file's memory flat.
+            results = []
+            for g in range(0, len(spans), SPANS_PER_BATCH_CALL):
+                results += engine_faster.transcribe_many(
+                    samples, spans[g : g + SPANS_PER_BATCH_CALL], path, initial_prompt=prompt,
+                    language="en", progress=progress)
     else:
         first, language, probability = run(samples[a:b], path, initial_prompt=prompt,
                                            language=None)

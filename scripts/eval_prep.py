@@ -3,7 +3,8 @@
     .venv/bin/python scripts/eval_prep.py [DIR] [--json] [--show-held-out]
 
 DIR defaults to tests/data/prep. Precision and recall are given with "covered" as the positive
-class and again for "uncovered", overall, on the tuning postings and on the held-out one.
+class and again for "uncovered", overall, on the tuning postings, on the held-out ones pooled and
+on each held-out posting alone.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ def main(argv: list[str]) -> int:
     if "--json" in argv:
         print(json.dumps(result, indent=2))
         return 0
-    for group in ("overall", "tuning", "held_out"):
-        s = result[group]
+    rows = [(group, result[group]) for group in ("overall", "tuning", "held_out")]
+    rows += [(f"  {name}", s) for name, s in result["cases"].items() if s["held_out"]]
+    for label, s in rows:
         c, u = s["covered"], s["uncovered"]
         print(
-            f"{group:9} n={s['n']:3}  covered P={c['precision']:.2f} R={c['recall']:.2f}  "
+            f"{label:11} n={s['n']:3}  covered P={c['precision']:.2f} R={c['recall']:.2f}  "
             f"uncovered P={u['precision']:.2f} R={u['recall']:.2f}  "
             f"not extracted={s['not_extracted']}"
         )

@@ -204,7 +204,7 @@ def test_evaluation_data_is_complete():
     cases = [d for d in DATA.iterdir() if (d / "expected.json").exists()]
     assert len(cases) >= 4
     held_out = [d for d in cases if json.loads((d / "expected.json").read_text())["held_out"]]
-    assert len(held_out) == 1
+    assert {d.name for d in held_out} >= set(HELD_OUT)
     for d in cases:
         assert 6 <= len(load_stories(d / "stories.json")) <= 10
 
@@ -228,15 +228,32 @@ def test_uncovered_decisions_meet_the_target_on_the_tuning_postings(figures):
     assert s["uncovered"]["recall"] >= TARGET, s
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Known miss: on the held-out marketing posting word overlap finds 6 of 11 covered "
-        "requirements (recall 0.55, uncovered precision 0.38). Remove this mark once it passes."
+# Each held-out posting must meet the target on its own: pooled, a good one can hide a poor one.
+# marketing was held out while the matcher was first built, then its misses were looked at to
+# write the general fixes (stemming, CONCEPTS, derived forms, related skills), so it is no longer
+# blind. finance was written afterwards with its labels set before the matcher first ran on it,
+# and has not been tuned on.
+HELD_OUT = {
+    "marketing": (),
+    "finance": (
+        pytest.mark.xfail(
+            strict=True,
+            reason=(
+                "Known miss, blind: on the finance posting the matcher finds 9 of 13 covered "
+                "requirements (covered recall 0.69, uncovered precision 0.56). Not tuned on; "
+                "remove this mark once a general fix makes it pass."
+            ),
+        ),
     ),
+}
+
+
+@pytest.mark.parametrize(
+    "case", [pytest.param(name, marks=marks) for name, marks in HELD_OUT.items()]
 )
-def test_held_out_posting_meets_the_target(figures):
-    s = figures["held_out"]
+def test_held_out_posting_meets_the_target(figures, case):
+    s = figures["cases"][case]
+    assert s["held_out"] and s["not_extracted"] == 0
     for cls in ("covered", "uncovered"):
         assert s[cls]["precision"] >= TARGET, s
         assert s[cls]["recall"] >= TARGET, s
@@ -245,11 +262,52 @@ def test_held_out_posting_meets_the_target(figures):
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "Known miss, from the held-out posting: overall uncovered precision 0.74 (recall 1.00). "
-        "Remove this mark once it passes."
+        "Known miss, from the blind finance posting alone: overall uncovered precision 0.846 "
+        "(recall 1.00); without it the figure is 1.00. Remove this mark once it passes."
     ),
 )
 def test_overall_uncovered_decisions_meet_the_target(figures):
     s = figures["overall"]
     assert s["uncovered"]["recall"] >= TARGET, s
     assert s["uncovered"]["precision"] >= TARGET, s
+
+
+def _strength(requirement: str, story) -> float:
+    index = prep._Index([story])
+    [r] = prep.extract_requirements(f"Title\n\n- {requirement}\n")
+    return prep.match_story(r, index.words[0], index.skills[0], index, story).strength
+
+
+def test_irregular_and_plural_forms_meet_the_posting_word():
+    story = _story(9, "Newsletter", "I segmented the list.", "The list grew and open rates rose.")
+    index = prep._Index([story])
+    [r] = prep.extract_requirements("Title\n\n- Grow the mailing list and open rates\n")
+    m = prep.match_story(r, index.words[0], index.skills[0], index, story)
+    assert {"grow", "list", "open", "rates"} <= set(m.shared_terms)
+
+
+def test_a_synonym_or_derived_form_counts_but_less_than_the_same_word():
+    same = _story(1, "Quarter", "I built the quarterly calendar for the stores.")
+    synonym = _story(1, "Quarter", "I built the quarterly timetable for the stores.")
+    other = _story(1, "Quarter", "I built the quarterly forecast for the stores.")
+    req = "Build the quarterly calendar for the stores"
+    assert _strength(req, same) > _strength(req, synonym) > _strength(req, other)
+    # "manager" is another form of "managing"; "many" is not.
+    derived = _story(1, "People", "As their manager I held weekly one-to-ones.")
+    unrelated = _story(1, "People", "As one of many I held weekly one-to-ones.")
+    req = "Confident managing people"
+    assert _strength(req, derived) > _strength(req, unrelated)
+
+
+def test_a_related_skill_earns_part_of_the_skill_credit():
+    assert prep._skill_score(("mentoring",), {"mentoring"}) == 1.0
+    assert prep._skill_score(("mentoring",), {"leadership"}) == prep.RELATED_SKILL_CREDIT
+    assert prep._skill_score(("mentoring",), {"efficiency"}) == 0.0
+
+
+def test_concept_groups_do_not_overlap_by_accident():
+    # A word in two groups would join them; each group should stand for one idea.
+    seen: dict[str, int] = {}
+    for i, group in enumerate(prep.CONCEPTS):
+        for w in group:
+            assert seen.setdefault(w, i) == i, (w, seen[w], i)

@@ -77,6 +77,19 @@ def test_infer_skills_does_not_invent_skills():
     assert st.infer_skills("The weather was nice on Tuesday.") == ()
 
 
+def test_an_influencer_is_not_the_influence_skill():
+    assert "influence" not in st.infer_skills("Manage our influencer partnerships")
+    assert "influence" in st.infer_skills("I influenced the board to fund it")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("rates", "rate"), ("manages", "managed"), ("processes", "process"), ("grew", "growing")],
+)
+def test_stem_brings_forms_of_a_word_together(a, b):
+    assert st.stem(a) == st.stem(b)
+
+
 def test_normalise_skills_maps_what_users_type():
     assert st.normalise_skills(
         ["Customer Focus", "failure and learning", "conflict", "conflict", " "]
