@@ -1,0 +1,139 @@
+"""Transcription while the person speaks: cuts at pauses, word times, and parity with a file."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from conftest import SPEECH, clips
+from practice import audio, stretches
+from practice.results import SAMPLE_RATE, Word
+from practice.stream import MIN_STRETCH_S, StreamingTranscriber
+
+
+def tone_speech(pattern):
+    """Voiced 'speech' (a 160 Hz tone) and silence: [(seconds, voiced?), ...]."""
+    rng = np.random.default_rng(3)
+    parts = []
+    for seconds, voiced in pattern:
+        n = int(seconds * SAMPLE_RATE)
+        x = rng.normal(0, 0.002, n).astype(np.float32)
+        if voiced:
+            t = np.arange(n) / SAMPLE_RATE
+            x += (0.3 * np.sin(2 * np.pi * 160 * t)).astype(np.float32)
+        parts.append(x)
+    return np.concatenate(parts)
+
+
+class FakeEngine:
+    """Stands in for Whisper: one word per stretch, spanning the stretch, and a call log."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, samples, path, *, initial_prompt, language, progress=None):
+        self.calls.append((len(samples) / SAMPLE_RATE, language))
+        return [Word("word", 0.1, len(samples) / SAMPLE_RATE - 0.1, 0.9)], "en", 0.99
+
+
+def feed(st, x, block=480):
+    for i in range(0, len(x), block):
+        st.feed(x[i : i + block])
+
+
+def test_stretches_are_cut_in_pauses_and_times_move_to_the_take():
+    # 8 s voiced, 1 s pause, 8 s voiced, 1 s pause, 3 s voiced.
+    x = tone_speech([(8, True), (1, False), (8, True), (1, False), (3, True)])
+    engine = FakeEngine()
+    st = StreamingTranscriber(lambda: ("fake", None), initial_prompt=None,
+                              transcribe_stretch=engine)
+    feed(st, x)
+    recording, transcript, _ = st.finish(source="test")
+    assert len(recording.samples) == len(x)
+    lengths = [round(s) for s, _ in engine.calls]
+    assert sum(s for s, _ in engine.calls) == pytest.approx(len(x) / SAMPLE_RATE, abs=0.02)
+    assert len(lengths) == 3 and lengths[0] >= MIN_STRETCH_S
+    # Each cut fell inside a pause: 8-9 s and 17-18 s.
+    cuts = np.cumsum([s for s, _ in engine.calls])[:-1]
+    assert 8.0 < cuts[0] < 9.0 and 17.0 < cuts[1] < 18.0
+    starts = [w.start for w in transcript.words]
+    assert starts == sorted(starts) and starts[1] == pytest.approx(cuts[0] + 0.1, abs=0.02)
+    # Only the first stretch detects the language; the rest are told it.
+    assert [lang for _, lang in engine.calls] == [None, "en", "en"]
+
+
+def test_without_pauses_a_fast_talker_is_still_cut():
+    x = tone_speech([(60, True)])
+    engine = FakeEngine()
+    st = StreamingTranscriber(lambda: ("fake", None), initial_prompt=None,
+                              transcribe_stretch=engine)
+    feed(st, x)
+    st.finish(source="test")
+    assert len(engine.calls) >= 3 and max(s for s, _ in engine.calls) <= 24.5
+
+
+def test_a_model_that_fails_to_load_is_reported_at_finish():
+    from practice.errors import ModelError
+
+    def broken():
+        raise ModelError("no model")
+
+    st = StreamingTranscriber(broken, initial_prompt=None, transcribe_stretch=FakeEngine())
+    feed(st, tone_speech([(2, True)]))
+    with pytest.raises(ModelError, match="no model"):
+        st.finish(source="test")
+
+
+def test_batch_plan_cuts_long_files_at_the_longest_pause():
+    x = tone_speech([(10, True), (0.4, False), (10, True), (1.2, False), (5, True),
+                     (0.4, False), (20, True)])
+    spans = stretches.plan(x, max_s=28)
+    assert spans[0][0] == 0 and spans[-1][1] == len(x)
+    first_cut = spans[0][1] / SAMPLE_RATE
+    assert 20.4 < first_cut < 21.6  # the 1.2 s pause, not the 0.4 s ones
+    assert all((b - a) / SAMPLE_RATE <= 28 for a, b in spans)
+
+
+def words_of(text):
+    text = re.sub(r"<[^>]*>|\[[^\]]*\]", " ", text.lower())
+    return re.sub(r"[^\w' ]+", " ", text.replace("-", " ")).split()
+
+
+def errors(ref, hyp):
+    prev = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        cur = [i]
+        for j, h in enumerate(hyp, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h)))
+        prev = cur
+    return prev[-1]
+
+
+@pytest.mark.model
+def test_streamed_text_is_as_good_as_the_whole_file(model_home):
+    """A 2.5-minute answer assembled from the real exact-transcript clips: the live path's word
+    error rate is within 1 point of the batch path's."""
+    from practice import models
+    from practice.results import Recording
+    from practice.transcribe import FILLED_PAUSES, FILLER_PROMPT, transcribe
+
+    gap = np.zeros(int(0.7 * SAMPLE_RATE), np.float32)
+    chosen = clips("exact") + [c for c in clips() if c["style"] == "spontaneous"
+                               and c["transcript_kind"] != "exact"]
+    x = np.concatenate([p for c in chosen for p in (audio.load(SPEECH / c["file"]).samples, gap)])
+    ref = [w for w in words_of(" ".join(c["transcript"] for c in chosen)) if w not in FILLED_PAUSES]
+
+    def wer(text):
+        return errors(ref, [w for w in words_of(text) if w not in FILLED_PAUSES]) / len(ref)
+
+    batch = wer(transcribe(Recording(x, "answer"), home=model_home).text)
+    name, path = models.resolve(model_home, None, "faster-whisper")
+    st = StreamingTranscriber(lambda: (name, path), initial_prompt=FILLER_PROMPT)
+    feed(st, x)
+    _, transcript, prosody = st.finish(source="answer")
+    live = wer(transcript.text)
+    print(json.dumps({"batch_wer": round(batch, 4), "live_wer": round(live, 4)}))
+    assert live - batch <= 0.01
+    assert batch < 0.08
+    assert prosody.pitch_variation_semitones is not None
