@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from practice.results import SAMPLE_RATE, Prosody, Recording, Transcript, Word
-from practice.stretches import CUT_PAUSE_S, FRAME_S, QUIET_MARGIN_DB, SEARCH_S
+from practice.stretches import CUT_PAUSE_S, FRAME_S, SEARCH_S, quiet_limit_db
 from practice.transcribe import shift
 
 # A stretch is cut at the first pause of at least CUT_PAUSE_S once it holds MIN_STRETCH_S of
@@ -119,8 +119,12 @@ class StreamingTranscriber:
     def _frame(self, db: float) -> None:
         self._frames_db.append(db)
         recent = self._frames_db[-int(FLOOR_WINDOW_S / FRAME_S) :]
-        floor = float(np.percentile(recent, 10)) if len(recent) >= 50 else -100.0
-        self._quiet_run = self._quiet_run + 1 if db < floor + QUIET_MARGIN_DB else 0
+        if len(recent) >= 50:
+            floor, loud = np.percentile(recent, (10, 95))
+            limit = quiet_limit_db(float(floor), float(loud))
+        else:
+            limit = -100.0
+        self._quiet_run = self._quiet_run + 1 if db < limit else 0
         hop = int(FRAME_S * SAMPLE_RATE)
         now = len(self._frames_db) * hop
         held = now - self._cut

@@ -15,6 +15,7 @@ from practice.results import SAMPLE_RATE
 
 FRAME_S = 0.01  # 10 ms energy frames
 QUIET_MARGIN_DB = 10.0  # a frame this close to the room's noise floor is not voice
+SPEECH_HEADROOM_DB = 20.0  # ... and a pause sits at least this far under the loud speech
 CUT_PAUSE_S = 0.3  # the shortest quiet run worth cutting at
 BATCH_MAX_S = 28.0  # a file's stretches fill most of one 30 s Whisper window each
 SEARCH_S = 3.0  # with no pause, cut at the quietest moment of the last few seconds
@@ -32,6 +33,12 @@ def frame_levels_db(samples: np.ndarray, *, sample_rate: int = SAMPLE_RATE) -> n
     return out
 
 
+def quiet_limit_db(floor_db: float, loud_db: float) -> float:
+    """Frames below this level are pause, not voice: near the room's noise floor, and well under
+    the loud speech (with no pause yet, the floor estimate is speech itself)."""
+    return min(floor_db + QUIET_MARGIN_DB, loud_db - SPEECH_HEADROOM_DB)
+
+
 def plan(samples: np.ndarray, *, max_s: float = BATCH_MAX_S,
          sample_rate: int = SAMPLE_RATE) -> list[tuple[int, int]]:
     """(start, end) sample ranges covering `samples`, each at most `max_s` long, cut in the
@@ -41,8 +48,8 @@ def plan(samples: np.ndarray, *, max_s: float = BATCH_MAX_S,
     levels = frame_levels_db(samples, sample_rate=sample_rate)
     if n <= max_s * sample_rate or not len(levels):
         return [(0, n)]
-    floor = float(np.percentile(levels, 10))
-    quiet = levels < floor + QUIET_MARGIN_DB
+    floor, loud = np.percentile(levels, (10, 95))
+    quiet = levels < quiet_limit_db(float(floor), float(loud))
     limit = int(max_s / FRAME_S)
     min_run = int(CUT_PAUSE_S / FRAME_S)
     spans, start = [], 0  # in frames
