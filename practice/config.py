@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from practice.errors import InputError
+from practice.home import write_text_atomically
 
 CONFIG_FILE = "config.toml"
 ENGINES = ("faster-whisper", "openai-whisper")
@@ -221,14 +221,7 @@ def write_file(path: Path, values: Mapping[str, Any]) -> None:
     text = "\n".join(lines) + "\n"
     tomllib.loads(text)  # the writer's own output must read back; fail before replacing the file
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomically(path, text)
     except OSError as e:
         raise InputError(f"Cannot write {path} ({e.strerror or e}); check the folder's "
                          "permissions.") from e

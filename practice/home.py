@@ -38,3 +38,20 @@ def ensure_dir(path: Path) -> Path:
             f"choose another with --home DIR or {ENV_HOME}."
         ) from e
     return path
+
+
+def write_text_atomically(path: Path, text: str, *, mode: int = 0o600) -> None:
+    """Write `text` to a sibling temporary file (readable by the user only) and rename it over
+    `path`, so a crash mid-write never truncates what was there. OSError on failure."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

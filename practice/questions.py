@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import os
 import random
 import re
-import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from practice.errors import InputError
+from practice.home import write_text_atomically
 from practice.results import CATEGORIES, Question
 
 BUILTIN_FILE = "questions.toml"
@@ -374,15 +373,7 @@ def _write_atomically(path: Path, text: str) -> None:
     # Write a sibling temporary file and rename it over the bank, so a crash mid-write never
     # truncates the user's existing questions.
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomically(path, text)
     except OSError as e:
         raise InputError(
             f"{path}: cannot write the question bank ({e.strerror}); "
