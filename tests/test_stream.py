@@ -5,8 +5,8 @@ import re
 
 import numpy as np
 import pytest
-
 from conftest import SPEECH, clips
+
 from practice import audio, stretches
 from practice.results import SAMPLE_RATE, Word
 from practice.stream import MIN_STRETCH_S, StreamingTranscriber
