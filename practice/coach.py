@@ -25,7 +25,13 @@ def analyze_recording(
     """Transcribe and judge a spoken answer."""
     from practice.transcribe import transcribe
 
-    transcript = transcribe(recording, home=home, engine=engine, model=model, progress=progress)
+    try:
+        transcript = transcribe(recording, home=home, engine=engine, model=model,
+                                progress=progress)
+    except RuntimeError as e:
+        from practice.engine_faster import engine_failed
+
+        raise engine_failed(e) from e
     return judge(transcript, recording=recording, question=question, job_text=job_text)
 
 

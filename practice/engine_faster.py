@@ -72,8 +72,18 @@ def detect_language(samples: np.ndarray, model_dir: Path) -> tuple[str, float]:
     model = load(model_dir)
     if not model.model.is_multilingual:
         return "en", 1.0
-    language, probability, _ = model.detect_language(samples, vad_filter=True)
+    try:
+        language, probability, _ = model.detect_language(samples, vad_filter=True)
+    except RuntimeError as e:
+        raise engine_failed(e) from e
     return language, float(probability)
+
+
+def engine_failed(e: Exception) -> ModelError:
+    # faster-whisper reports a VAD whose onnxruntime import failed (seen when Ctrl-C lands in
+    # the middle of that import) as a RuntimeError: one line, not a traceback.
+    return ModelError(f"The speech engine failed ({e}); run the command again, and if it "
+                      "keeps failing reinstall practice with scripts/setup.sh.")
 
 
 def transcribe(

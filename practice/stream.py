@@ -191,6 +191,10 @@ class StreamingTranscriber:
         self._submit(len(self._audio))
         self._jobs.put(None)
         self._worker.join()
+        if isinstance(self._error, RuntimeError):
+            from practice.engine_faster import engine_failed
+
+            raise engine_failed(self._error) from self._error
         if self._error is not None:
             raise self._error
         stretches = sorted(self._done, key=lambda s: s.start)
