@@ -577,18 +577,12 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
     next run offers to analyse it. Defaults: 'practice config'.
     """
     from practice import capture
-    from practice.cli import _job_text
     from practice.render import render_analysis
     from practice.results import json_default
 
-    _no_speak_without_input(speak, no_input)
-    home = settings.home
-    rules = _rules(home, device=device, max_seconds=max_seconds,
-                   stop_after_silence=stop_after_silence, prep=prep)
-    takes = _takes_dir(home)
-    keyboard = None if no_input else _Keyboard()
-    job_text = _job_text(job)
-    _handle_leftovers(home, takes, keyboard, as_json, job_text, rules.engine, rules.model)
+    home, rules, takes, keyboard, job_text = _session(
+        settings, speak=speak, no_input=no_input, as_json=as_json, job=job, device=device,
+        max_seconds=max_seconds, stop_after_silence=stop_after_silence, prep=prep)
     question, before = _choose_question(home, question_id, question_text, category, retry)
     chosen = capture.choose_device(rules.device)  # a missing microphone fails before any waiting
     loader = _preload_model(home, rules.engine, rules.model)
@@ -629,6 +623,25 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
             if answer[0] == "r":
                 continue
         return
+
+
+def _session(settings: Settings, *, speak: bool, no_input: bool, as_json: bool,
+             job: str | None, device: str | None, max_seconds: float | None,
+             stop_after_silence: float | None, prep: int | None
+             ) -> tuple[Path, _Rules, Path, _Keyboard | None, str | None]:
+    """What ask and interview both set up first: (home, rules, takes folder, keyboard or None,
+    job posting text); leftover takes from a crash are offered before anything is asked."""
+    from practice.cli import _job_text
+
+    _no_speak_without_input(speak, no_input)
+    home = settings.home
+    rules = _rules(home, device=device, max_seconds=max_seconds,
+                   stop_after_silence=stop_after_silence, prep=prep)
+    takes = _takes_dir(home)
+    keyboard = None if no_input else _Keyboard()
+    job_text = _job_text(job)
+    _handle_leftovers(home, takes, keyboard, as_json, job_text, rules.engine, rules.model)
+    return home, rules, takes, keyboard, job_text
 
 
 def _record(takes: Path, question: Question, device: Any, keyboard: _Keyboard | None,
@@ -698,19 +711,13 @@ def interview(settings: Settings, count: int, job: str | None, categories: tuple
     """
     from practice import capture
     from practice import interview as mock
-    from practice.cli import _job_text
     from practice.errors import NoSpeechError
     from practice.results import json_default
     from practice.store import History
 
-    _no_speak_without_input(speak, no_input)
-    home = settings.home
-    rules = _rules(home, device=device, max_seconds=max_seconds,
-                   stop_after_silence=stop_after_silence, prep=prep)
-    takes = _takes_dir(home)
-    keyboard = None if no_input else _Keyboard()
-    job_text = _job_text(job)
-    _handle_leftovers(home, takes, keyboard, as_json, job_text, rules.engine, rules.model)
+    home, rules, takes, keyboard, job_text = _session(
+        settings, speak=speak, no_input=no_input, as_json=as_json, job=job, device=device,
+        max_seconds=max_seconds, stop_after_silence=stop_after_silence, prep=prep)
     planned = _plan_interview(home, count, categories)
     total = len(planned)
     if total < count:

@@ -207,8 +207,3 @@ class StreamingTranscriber:
                             language="en", probability=head.language_probability)
         return recording, transcript, prosody
 
-    def close(self) -> None:
-        """Stop the worker without waiting for results (the take was discarded)."""
-        self._error = self._error or RuntimeError("closed")
-        self._jobs.put(None)
-
