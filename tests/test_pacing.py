@@ -113,3 +113,9 @@ def test_speech_span_starts_where_the_voice_starts():
     words = [Word("first", 0.0, 2.0, 0.9), Word("second", 2.1, 3.0, 0.9)]
     d = analyze_pacing(words, rec)
     assert d.speaking_time_s == pytest.approx(2.4, abs=0.05)
+
+
+def test_a_vanishing_speech_span_gives_no_rate_not_infinity():
+    # Found by hypothesis: a word 2e-311 s long made words per minute infinite.
+    d = analyze_pacing([Word("um", 0.0, 2.225073858507e-311, 0.0)])
+    assert d.words_per_minute == 0.0 and d.articulation_rate_wpm == 0.0

@@ -15,6 +15,7 @@ from practice.transcribe import normalize
 # searched this far past the word's stated start for where the voice really resumes.
 EARLY_START_S = 0.8
 HOP_S = 0.01  # energy frames of 10 ms
+MIN_SPAN_S = 0.01  # shorter speech spans give no rate
 SPEECH_MARGIN_DB = 12.0  # a frame this far above the noise floor is voice, not room
 
 DISCOURSE_FILLERS = ("you know", "i mean", "sort of", "kind of", "like", "basically",
@@ -243,7 +244,8 @@ def analyze_pacing(words: Sequence[Word], recording: Recording | None = None) ->
     filled = [Filler(normalize(w.text), w.start) for w in words if w.filler]
     discourse = discourse_fillers(content)
     hedge_list = hedges(content)
-    minutes = span_s / 60
+    # Under 10 ms of speech there is no rate to speak of (and a near-zero span made it infinite).
+    minutes = span_s / 60 if span_s >= MIN_SPAN_S else 0.0
     talking_minutes = max(span_s - paused_s, 1e-9) / 60
     return Delivery(
         words_per_minute=round(spoken / minutes, 1) if minutes > 0 else 0.0,
