@@ -137,6 +137,14 @@ def render_review(data: dict[str, Any], console: Console) -> None:
             console.print(_change_line(c, plain))
     else:
         console.print("[dim]First attempt at this question: nothing to compare yet.[/dim]")
+    told = data.get("story")
+    if told:
+        from practice.stories import Story, comparison_lines
+
+        lines = comparison_lines(Story(id=told["id"], title=told["title"]), told)
+        console.print(f"[bold]{escape(lines[0])}[/bold]")
+        for line in lines[1:]:
+            console.print(escape(line))
     best = data.get("best")
     if best and best["is_this"] and best["attempts"] > 1:
         console.print(f"[bold]Personal best[/bold]: this is your best at this question "
@@ -146,6 +154,21 @@ def render_review(data: dict[str, Any], console: Console) -> None:
                       f"{best['overall']}/100, of {best['attempts']} attempts)")
         for c in best["changes"]:
             console.print(_change_line(c, plain))
+
+
+def _story_comparison(home: Path, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """For a rehearsal of a kept story (`ask --story`): what the telling left out of it."""
+    from practice.errors import StoreError
+    from practice.stories import StoryBank, compare_spoken
+
+    if payload.get("story_id") is None:
+        return None
+    try:
+        with StoryBank.open(home) as bank:
+            story = bank.get(int(payload["story_id"]))
+    except StoreError:
+        return None  # the story was deleted since; the attempt stands on its own
+    return {"id": story.id, "title": story.title} | compare_spoken(story, payload)
 
 
 @click.command()
@@ -182,6 +205,7 @@ def review(settings: Settings, attempt: str, as_json: bool, play: bool, from_s: 
             previous = h.previous(question, before_id=int(payload["id"]))
             same = h.attempts_at(question)
     data = rv.build(payload, previous=previous, same_question=same or [payload])
+    data["story"] = _story_comparison(settings.home, payload)
     if as_json:
         _print_json(data)
     else:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from practice.capture import Level, Take
     from practice.cli import Settings
     from practice.results import Analysis, Question
+    from practice.stories import Story
     from practice.stream import StreamingTranscriber
 
 CATEGORIES = ["success-story", "fit", "background", "red-flag", "closing"]
@@ -286,6 +287,57 @@ def _choose_question(home: Path, question_id: str | None, question_text: str | N
     return questions.pick(bank, category=category, counts=counts), None
 
 
+def _story_and_question(home: Path, story_id: str, question_id: str | None,
+                        question_text: str | None) -> tuple[Story, Question]:
+    """The kept story to rehearse and the question to tell it to: the one given, else the bank
+    question it fits best."""
+    from practice import questions
+    from practice.cli import _user_bank_dirs
+    from practice.stories import StoryBank, story_question
+
+    with StoryBank.open(home) as bank:
+        story = bank.get(story_id)
+    if question_id or question_text:
+        return story, _choose_question(home, question_id, question_text, None, None)[0]
+    return story, story_question(story, questions.load_bank(_user_bank_dirs(home)))
+
+
+def _show_story(story: Story) -> None:
+    skills = f" ({', '.join(story.skills)})" if story.skills else ""
+    _err(click.style(f'Rehearsing story #{story.id} "{story.title}"{skills}.', bold=True))
+    _err("Tell it from memory to the question below: the situation, your task, what you did, "
+         "and how it ended.")
+    if story.quantified_result:
+        _err(click.style(f"Land the result: {story.quantified_result}", dim=True))
+
+
+def _story_feedback(story: Story, saved: Analysis) -> dict[str, Any]:
+    """What the spoken telling left out of the written story, as the JSON output carries it."""
+    from practice.stories import compare_spoken
+
+    return {"id": story.id, "title": story.title} | compare_spoken(story, saved.to_dict())
+
+
+def _offer_story(home: Path, saved: Analysis, keyboard: _Keyboard | None) -> None:
+    """After a well-structured success story: keep it in the story bank (asked), or say how."""
+    from practice.stories import StoryBank, from_attempt, offer_to_keep
+
+    if saved.id is None or not offer_to_keep(saved):
+        return
+    if keyboard is None:
+        _err(f"A success story in clear STAR shape: keep it with "
+             f"`practice stories add --from {saved.id}`.")
+        return
+    answer = keyboard.ask(f"Attempt #{saved.id} tells a success story in clear STAR shape. "
+                          "Keep it in your story bank? [y/N] ")
+    if not answer or not answer.startswith("y"):
+        return
+    with StoryBank.open(home) as bank:
+        kept = bank.add(from_attempt(saved.to_dict()))
+    _err(f'Kept as story #{kept.id} "{kept.title}"; `practice stories edit {kept.id}` '
+         "to polish it.")
+
+
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """What moved between two attempts' JSON objects: each score, pace and um/uh count as
     [before, after] (None where one of them lacks it)."""
@@ -347,13 +399,13 @@ def _analyse_take(take: Take | Path, *, home: Path, question: Question | None,
 
 
 def _keep(home: Path, analysis: Analysis, take: Take | Path,
-          session_id: int | None = None) -> Analysis:
+          session_id: int | None = None, story_id: int | None = None) -> Analysis:
     """Save an analysed take in the history and remove it from the takes folder."""
     from practice.store import History
 
     audio_file = take if isinstance(take, Path) else take.path
     with History.open(home) as h:
-        saved = h.save(analysis, audio_file, session_id=session_id)
+        saved = h.save(analysis, audio_file, session_id=session_id, story_id=story_id)
     _discard_take(audio_file)
     return saved
 
@@ -563,11 +615,14 @@ def _no_speak_without_input(speak: bool, no_input: bool) -> None:
 @_take_options
 @click.option("--retry", metavar="last|ID",
               help="Ask the question of that attempt again and show what changed.")
+@click.option("--story", "story_id", metavar="ID",
+              help="Rehearse a kept story (see 'practice stories list') against a question it "
+                   "fits; the feedback says what the spoken telling left out.")
 @click.pass_obj
 def ask(settings: Settings, question_id: str | None, question_text: str | None,
         category: str | None, job: str | None, device: str | None, max_seconds: float | None,
         stop_after_silence: float | None, no_input: bool, as_json: bool, prep: int | None,
-        speak: bool, retry: str | None) -> None:
+        speak: bool, retry: str | None, story_id: str | None) -> None:
     """Ask a question, record your spoken answer, and give feedback.
 
     \b
@@ -575,6 +630,12 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
     Ctrl-C also ends it and keeps what was said. The take is written to
     disk as you speak, so a crash loses at most the last second; the
     next run offers to analyse it. Defaults: 'practice config'.
+
+    \b
+    With --story ID you tell one of your kept stories aloud; the question
+    is the bank question it fits best (or --question), and the feedback
+    compares the telling with the written story: parts dropped, result or
+    its number left out.
     """
     from practice import capture
     from practice.render import render_analysis
@@ -583,11 +644,22 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
     home, rules, takes, keyboard, job_text = _session(
         settings, speak=speak, no_input=no_input, as_json=as_json, job=job, device=device,
         max_seconds=max_seconds, stop_after_silence=stop_after_silence, prep=prep)
-    question, before = _choose_question(home, question_id, question_text, category, retry)
+    story: Story | None = None
+    if story_id is not None:
+        if category or retry:
+            raise click.UsageError("--story picks its own question; drop --category and --retry "
+                                   "(--question chooses one).")
+        story, question = _story_and_question(home, story_id, question_id, question_text)
+        before = None
+    else:
+        question, before = _choose_question(home, question_id, question_text, category, retry)
     chosen = capture.choose_device(rules.device)  # a missing microphone fails before any waiting
     loader = _preload_model(home, rules.engine, rules.model)
     voice = _Voice(speak, rules.voice)
     while True:
+        if story is not None:
+            _err()
+            _show_story(story)
         _show_question(question)
         voice.read(question)
         stream = _start_stream(home, rules.engine, rules.model, loader)
@@ -596,12 +668,15 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
         loader.join()
         analysis = _analyse_take(take, home=home, question=question, job_text=job_text,
                                  engine=rules.engine, model=rules.model, stream=stream)
-        saved = _keep(home, analysis, take)
+        saved = _keep(home, analysis, take, story_id=story.id if story else None)
         data = saved.to_dict()
         diff = changes(before, data) if before is not None else None
+        told = _story_feedback(story, saved) if story is not None else None
         if as_json:
             if diff is not None:
                 data["changes"] = diff
+            if told is not None:
+                data["story"] = told
             data["latency_s"] = round(time.monotonic() - stopped, 3)
             click.echo(json.dumps(data, indent=2, ensure_ascii=False,
                                   default=json_default))
@@ -609,9 +684,15 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
             render_analysis(saved)
             if diff is not None:
                 click.echo("\n".join(_change_lines(diff)))
+            if story is not None and told is not None:
+                from practice.stories import comparison_lines
+
+                click.echo("\n".join(comparison_lines(story, told)))
         _err(f"Saved as attempt #{saved.id} (feedback {time.monotonic() - stopped:.1f} s after "
              f"the take ended). `practice ask --retry last` asks it again.")
         if keyboard is None or as_json:
+            if story is None:
+                _offer_story(home, saved, None)
             return  # a script reads exactly one JSON document; nothing to ask it
         answer = keyboard.ask("[K]eep, [r]edo (discard and answer again), or [d]iscard? ")
         if answer and answer[0] in "rd":
@@ -622,6 +703,8 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
             _err(f"Attempt #{saved.id} discarded.")
             if answer[0] == "r":
                 continue
+        elif story is None:
+            _offer_story(home, saved, keyboard)
         return
 
 
@@ -781,6 +864,9 @@ def interview(settings: Settings, count: int, job: str | None, categories: tuple
         if saved:
             ids = ", ".join(str(a.id) for a in saved)
             click.echo(f"Each answer in full: practice review ID (attempts {ids}).")
+        if not interrupted:
+            for kept in saved:
+                _offer_story(home, kept, keyboard)
     if interrupted:
         click.get_current_context().exit(130)
 

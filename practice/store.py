@@ -351,9 +351,15 @@ class History:
     # -- writing ---------------------------------------------------------------------------
 
     def save(
-        self, analysis: Analysis, audio_file: Path | None, *, session_id: int | None = None
+        self,
+        analysis: Analysis,
+        audio_file: Path | None,
+        *,
+        session_id: int | None = None,
+        story_id: int | None = None,
     ) -> Analysis:
         """Keep an attempt and a copy of its audio; return it with `id` and `created_at` set.
+        `story_id` marks it as a rehearsal of that story in the story bank.
 
         Either both the row and the audio are kept or neither is: the audio is copied to a temp
         name first, the row inserted, the copy renamed into place, and only then the commit.
@@ -368,6 +374,9 @@ class History:
                 temp, digest = self._copy_in(Path(audio_file))
             with self._transaction("save an attempt to"):
                 attempt_id = self._insert(analysis, created_at, session_id, digest)
+                if story_id is not None:
+                    self._conn.execute("UPDATE attempts SET story_id = ? WHERE id = ?",
+                                       (story_id, attempt_id))
                 saved = dataclasses.replace(analysis, id=attempt_id, created_at=created_at)
                 relative = None
                 if temp is not None and digest is not None:
@@ -601,6 +610,8 @@ class History:
         result["id"] = row["id"]
         result["created_at"] = row["created_at"]
         result["audio_path"] = str(self.home / row["audio_path"]) if row["audio_path"] else None
+        if row["story_id"] is not None:  # a rehearsal of a kept story (ask --story)
+            result["story_id"] = row["story_id"]
         return result
 
     def _query(self, sql: str, args: tuple[Any, ...]) -> builtins.list[sqlite3.Row]:

@@ -27,6 +27,7 @@ PARTS = ("situation", "task", "actions", "result")  # the story's fields, in tel
 # The structure flag in an analysis payload that says the spoken answer has each part.
 _PART_FLAG = {"situation": "situation", "task": "task", "actions": "action", "result": "result"}
 OFFER_MIN_STRUCTURE = 75  # structure score (0-100) from which an answer is worth keeping
+MAX_TERMS_SHOWN = 6  # written-story words not said, listed when a part was dropped
 MAX_TITLE_WORDS = 8  # a default title is the opening words of the story, cut here
 MAX_FIELD_CHARS = 20_000  # a story part is a paragraph; far longer is a wrong file
 
@@ -438,6 +439,22 @@ def compare_spoken(story: Story, analysis_payload: Mapping[str, Any]) -> dict[st
         "terms_missed": terms_missed[:12],
         "tips": tips,
     }
+
+
+def comparison_lines(story: Story, diff: Mapping[str, Any]) -> list[str]:
+    """`compare_spoken`'s finding as lines for the terminal (ask and review print them)."""
+    head = f'Against your written story #{story.id} "{story.title}":'
+    tips = list(diff.get("tips") or [])
+    numbers = list(diff.get("numbers_missed") or [])
+    if numbers and not diff.get("quantified_result_missing"):
+        tips.append(f"Numbers from the written story not said: {', '.join(numbers)}.")
+    if not tips:
+        return [f"{head} every part told, the result and its number included."]
+    lines = [head, *(f"  {t}" for t in tips)]
+    terms = list(diff.get("terms_missed") or [])[:MAX_TERMS_SHOWN]
+    if terms and diff.get("parts_dropped"):
+        lines.append(f"  Details of the written story not said: {', '.join(terms)}.")
+    return lines
 
 
 def _numbers(text: str) -> list[str]:
