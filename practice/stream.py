@@ -18,20 +18,13 @@ from pathlib import Path
 import numpy as np
 
 from practice.results import SAMPLE_RATE, Prosody, Recording, Transcript, Word
-from practice.stretches import CUT_PAUSE_S, FRAME_S, SEARCH_S, quiet_limit_db
+from practice.stretches import BATCH_MAX_S, FRAME_S, cut
 from practice.transcribe import shift
 
-# A stretch is cut at the first pause of at least CUT_PAUSE_S once it holds MIN_STRETCH_S of
-# audio; Whisper needs a few seconds of context to spell and punctuate well, and each call has
-# a fixed cost, so stretches much shorter than this cost accuracy and time.
-MIN_STRETCH_S = 6.0
-SENTENCE_PAUSE_S = 0.6  # until PATIENT_S of audio is held, cut only at pauses this long
-PATIENT_S = 16.0
-# Without any pause, cut anyway (at the quietest moment of the last few seconds) so the
-# worker never falls far behind a fast talker.
-MAX_STRETCH_S = 24.0
-FLOOR_WINDOW_S = 30.0  # the noise floor is the quiet end of the last half minute
-
+# Once this much audio is held past the last cut, a stretch is cut off by the batch path's
+# rule and window, so live and file transcripts agree; what is left when the take stops (at
+# most this much) is one window to transcribe.
+WINDOW_S = BATCH_MAX_S
 
 @dataclass
 class _Stretch:
@@ -80,11 +73,13 @@ class StreamingTranscriber:
                  transcribe_stretch: Callable[..., tuple[list[Word], str, float]] | None = None
                  ) -> None:
         """`prepare` returns (model name, model directory); the worker calls it first, so a
-        model still being assembled or loaded delays the first stretch, not the recording."""
+        model still being assembled or loaded delays the first stretch, not the recording.
+        `transcribe_stretch(samples, model_dir, prompt=, detect=)` gives a stretch's words,
+        language and its probability (transcribe.transcribe_live_stretch unless replaced)."""
         if transcribe_stretch is None:
-            from practice import engine_faster
+            from practice.transcribe import transcribe_live_stretch
 
-            transcribe_stretch = engine_faster.transcribe
+            transcribe_stretch = transcribe_live_stretch
         self._run = transcribe_stretch
         self._prepare = prepare
         self._model_dir = Path()
@@ -94,7 +89,6 @@ class StreamingTranscriber:
         self._frames_db: list[float] = []  # 10 ms frame levels of the whole take so far
         self._pending = np.zeros(0, np.float32)  # samples not yet framed
         self._cut = 0  # samples already handed to the worker
-        self._quiet_run = 0  # consecutive quiet frames at the end of the take
         self._jobs: queue.Queue[_Stretch | None] = queue.Queue()
         self._done: list[_Stretch] = []
         self._error: BaseException | None = None
@@ -110,7 +104,8 @@ class StreamingTranscriber:
         pending = np.concatenate([self._pending, block])
         n = len(pending) // hop
         if n:
-            frames = pending[: n * hop].reshape(n, hop)
+            # float64 as in stretches.frame_levels_db, so both paths see the same levels
+            frames = pending[: n * hop].astype(np.float64).reshape(n, hop)
             levels = 10 * np.log10(np.maximum(np.mean(frames * frames, axis=1), 1e-10))
             for db in levels:
                 self._frame(float(db))
@@ -118,27 +113,12 @@ class StreamingTranscriber:
 
     def _frame(self, db: float) -> None:
         self._frames_db.append(db)
-        recent = self._frames_db[-int(FLOOR_WINDOW_S / FRAME_S) :]
-        if len(recent) >= 50:
-            floor, loud = np.percentile(recent, (10, 95))
-            limit = quiet_limit_db(float(floor), float(loud))
-        else:
-            limit = -100.0
-        self._quiet_run = self._quiet_run + 1 if db < limit else 0
         hop = int(FRAME_S * SAMPLE_RATE)
-        now = len(self._frames_db) * hop
-        held = now - self._cut
-        # The longer the stretch, the shorter the pause worth cutting at: a long pause most
-        # likely ends a sentence, and a cut inside one lets Whisper finish it on both sides.
-        pause_s = SENTENCE_PAUSE_S if held < PATIENT_S * SAMPLE_RATE else CUT_PAUSE_S
-        if held >= MIN_STRETCH_S * SAMPLE_RATE and self._quiet_run * FRAME_S >= pause_s:
-            # Cut in the middle of the pause found so far.
-            self._submit(now - (self._quiet_run // 2) * hop)
-            self._quiet_run = 0
-        elif held >= MAX_STRETCH_S * SAMPLE_RATE:
-            tail = np.asarray(self._frames_db[-int(SEARCH_S / FRAME_S) :])
-            quietest = len(self._frames_db) - len(tail) + int(np.argmin(tail))
-            self._submit(quietest * hop)
+        now = len(self._frames_db)
+        if (now * hop - self._cut) >= WINDOW_S * SAMPLE_RATE:
+            # A window's worth is held: cut it by the batch path's rule (stretches.plan).
+            first = self._cut // hop
+            self._submit((first + cut(np.asarray(self._frames_db), first, now)) * hop)
 
     def _submit(self, end: int) -> None:
         if end > self._cut:
@@ -163,20 +143,12 @@ class StreamingTranscriber:
 
     def _transcribe(self, job: _Stretch) -> None:
         from practice.analysis.prosody import stretch_values
-        from practice.transcribe import NOT_ENGLISH_PROBABILITY, transcribe_stretch
 
         samples = self._audio.slice(job.start, job.end)
         if not len(samples):
             return
-        first = job.start == 0
-        words, job.language, job.language_probability = transcribe_stretch(
-            self._run, samples, self._model_dir, prompt=self._prompt,
-            language=None if first else "en")
-        if first and job.language != "en" and job.language_probability < NOT_ENGLISH_PROBABILITY:
-            # Unsure: most likely accented English, so transcribe it as English.
-            words, _, _ = transcribe_stretch(self._run, samples, self._model_dir,
-                                             prompt=self._prompt, language="en")
-            job.language = "en"
+        words, job.language, job.language_probability = self._run(
+            samples, self._model_dir, prompt=self._prompt, detect=job.start == 0)
         job.f0, job.energy = stretch_values(Recording(samples=samples, source="stretch"), words)
         job.words = shift(words, job.start / SAMPLE_RATE)
 

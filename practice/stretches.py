@@ -19,6 +19,7 @@ SPEECH_HEADROOM_DB = 20.0  # ... and a pause sits at least this far under the lo
 CUT_PAUSE_S = 0.3  # the shortest quiet run worth cutting at
 BATCH_MAX_S = 28.0  # a file's stretches fill most of one 30 s Whisper window each
 SEARCH_S = 3.0  # with no pause, cut at the quietest moment of the last few seconds
+FLOOR_WINDOW_S = 30.0  # the noise floor and the loud speech are judged over the last 30 s
 
 
 def frame_levels_db(samples: np.ndarray, *, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
@@ -42,30 +43,44 @@ def quiet_limit_db(floor_db: float, loud_db: float) -> float:
 def plan(samples: np.ndarray, *, max_s: float = BATCH_MAX_S,
          sample_rate: int = SAMPLE_RATE) -> list[tuple[int, int]]:
     """(start, end) sample ranges covering `samples`, each at most `max_s` long, cut in the
-    middle of the last pause before the limit (or its quietest frame when there is none)."""
+    middle of the longest pause in the last two thirds before the limit (or at its quietest
+    frame when there is none)."""
     n = len(samples)
     hop = int(FRAME_S * sample_rate)
     levels = frame_levels_db(samples, sample_rate=sample_rate)
     if n <= max_s * sample_rate or not len(levels):
         return [(0, n)]
-    floor, loud = np.percentile(levels, (10, 95))
-    quiet = levels < quiet_limit_db(float(floor), float(loud))
     limit = int(max_s / FRAME_S)
-    min_run = int(CUT_PAUSE_S / FRAME_S)
     spans, start = [], 0  # in frames
     while len(levels) - start > limit:
-        window = quiet[start : start + limit]
-        cut = _longest_pause_middle(window, min_run, not_before=limit // 3)
-        if cut is None:  # no pause in the last two thirds: cut at the quietest moment
-            tail = levels[start + limit - int(SEARCH_S / FRAME_S) : start + limit]
-            cut = limit - len(tail) + int(np.argmin(tail))
-        spans.append((start * hop, (start + cut) * hop))
-        start += cut
+        end = start + cut(levels, start, start + limit)
+        spans.append((start * hop, end * hop))
+        start = end
     spans.append((start * hop, n))
     return spans
 
 
-def _longest_pause_middle(quiet: np.ndarray, min_run: int, *, not_before: int = 0) -> int | None:
+def cut(levels: np.ndarray, start: int, end: int) -> int:
+    """Where to end a stretch that holds frames [start, end): frames from `start` to the
+    middle of the longest pause in the stretch's last two thirds, else to its quietest moment
+    in the last SEARCH_S.
+
+    What counts as a pause is judged from the FLOOR_WINDOW_S of levels before `end`, which is
+    all the live path (stream.py) has when it cuts; so a take and the same audio analysed
+    from a file are cut in the same places."""
+    recent = levels[max(0, end - int(FLOOR_WINDOW_S / FRAME_S)) : end]
+    floor, loud = np.percentile(recent, (10, 95))
+    window = levels[start:end]
+    quiet = window < quiet_limit_db(float(floor), float(loud))
+    middle = longest_pause_middle(quiet, int(CUT_PAUSE_S / FRAME_S),
+                                  not_before=len(window) // 3)
+    if middle is not None:
+        return middle
+    tail = window[-int(SEARCH_S / FRAME_S) :]
+    return len(window) - len(tail) + int(np.argmin(tail))
+
+
+def longest_pause_middle(quiet: np.ndarray, min_run: int, *, not_before: int = 0) -> int | None:
     """Middle of the longest run of at least `min_run` True values that ends after
     `not_before` (the latest such run on a tie), or None. The longest pause is the likeliest
     end of a sentence: a cut at a short pause inside one let Whisper finish the sentence on

@@ -1,6 +1,7 @@
 """Speed and memory of practice against plain openai-whisper, measured in one run.
 
     .venv/bin/python scripts/bench.py [--sizes 30,120,300] [--repeats 3] [--skip-live]
+        [--batch-repeats 3] [--stop-repeats 1]
 
 Answers of each size are assembled from the real clips in ../shared/speech (with short gaps, as
 a person pauses between sentences). For each it measures, as whole processes:
@@ -8,8 +9,8 @@ a person pauses between sentences). For each it measures, as whole processes:
     word timestamps on, fp16 off);
   - `practice analyze` (transcription and every analyser), time and peak memory;
   - `practice ask` with the answer played in real time through the virtual microphone: the
-    latency from the moment the take stops (the silence rule firing) to complete feedback, as
-    the command itself reports it;
+    latency from the moment the take stops (the silence rule firing, or Ctrl-C right as the
+    last word ends) to complete feedback, as the command itself reports it;
 and `practice --help` and the time from starting `practice ask` until it is ready to record.
 """
 
@@ -20,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -115,10 +117,12 @@ def _seconds(wav: Path) -> float:
     return float(sf.info(wav).duration)
 
 
-def live_ask(home: Path, answer: Path, seconds: float,
-             env: dict[str, str]) -> tuple[float, float, float]:
+def live_ask(home: Path, answer: Path, seconds: float, env: dict[str, str],
+             interrupt: bool = False) -> tuple[float, float, float]:
     """(ready-to-record seconds from process start, reported latency, recorded seconds) of one
-    `practice ask`."""
+    `practice ask`. With `interrupt`, the take is stopped the moment the answer's last sample
+    has played (Ctrl-C, which like Enter ends the take and keeps it) instead of by the
+    silence rule: the worst case, with the last stretch not yet transcribed."""
     cmd = [*PRACTICE, "--home", str(home), "ask", "--no-input", "--json",
            "--question-text", "Tell me about a time you improved a process.",
            "--category", "success-story", "--stop-after-silence", str(SILENCE_RULE_S),
@@ -143,6 +147,8 @@ def live_ask(home: Path, answer: Path, seconds: float,
         proc.kill()
         raise SystemExit("bench: practice ask never became ready to record")
     subprocess.run(["paplay", f"--device={env['VMIC_SINK']}", str(answer)], env=env, check=True)
+    if interrupt:
+        proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=300)
     doc = json.loads(out)
     return ready_at[0], float(doc["latency_s"]), float(doc["audio"]["duration_s"])
@@ -154,6 +160,10 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=3, help="live takes per size")
     ap.add_argument("--long-repeats", type=int, default=2,
                     help="live takes for answers over 3 minutes")
+    ap.add_argument("--stop-repeats", type=int, default=1,
+                    help="live takes per size stopped right on the last word")
+    ap.add_argument("--batch-repeats", type=int, default=3,
+                    help="whole-process runs of each batch command (the median is shown)")
     ap.add_argument("--skip-live", action="store_true", help="no virtual-microphone runs")
     args = ap.parse_args()
     sizes = [float(s) for s in args.sizes.split(",")]
@@ -172,15 +182,23 @@ def main() -> int:
 
     for size in sizes:
         wav = assemble(size, work / f"answer-{int(size)}s.wav")
-        base_s, base_mb, _ = run_measured([sys.executable, "-c", BASELINE, str(checkpoint),
-                                           str(wav)])
-        ours_s, ours_mb, _ = run_measured([*PRACTICE, "analyze", str(wav), "--no-save",
-                                           "--json"], env=env)
+        # Alternated, so a slow spell of the machine falls on both commands alike.
+        base_runs, ours_runs = [], []
+        for _ in range(args.batch_repeats):
+            base_runs.append(run_measured([sys.executable, "-c", BASELINE, str(checkpoint),
+                                           str(wav)])[:2])
+            ours_runs.append(run_measured([*PRACTICE, "analyze", str(wav), "--no-save",
+                                           "--json"], env=env)[:2])
+        base_s = statistics.median(r[0] for r in base_runs)
+        ours_s = statistics.median(r[0] for r in ours_runs)
+        base_mb = max(r[1] for r in base_runs)
+        ours_mb = max(r[1] for r in ours_runs)
+        ratios = ", ".join(f"{b[0] / o[0]:.2f}" for b, o in zip(base_runs, ours_runs, strict=True))
         label = f"{size:.0f} s answer"
         rows.append((f"{label}: openai-whisper transcribe (baseline)", f"{base_s:.1f} s",
                      f"{base_mb:.0f} MB", "1.00x"))
         rows.append((f"{label}: practice analyze", f"{ours_s:.1f} s", f"{ours_mb:.0f} MB",
-                     f"{base_s / ours_s:.2f}x faster"))
+                     f"{base_s / ours_s:.2f}x faster (runs: {ratios})"))
 
     if not args.skip_live and shutil.which("paplay"):
         mic_env = {**start_virtual_mic(), "PRACTICE_HOME": str(home)}
@@ -201,6 +219,13 @@ def main() -> int:
                              + ", ".join(f"{r[1]:.2f}" for r in results)))
                 rows.append((f"{size:.0f} s answer: ask, start -> ready to record",
                              f"{ready:.2f} s", "", "target < 3 s"))
+                stops = [live_ask(home, wav, size, mic_env, interrupt=True)
+                         for _ in range(args.stop_repeats)]
+                rows.append((f"{size:.0f} s answer: ask, stopped on the last word -> feedback "
+                             f"(median of {len(stops)})",
+                             f"{statistics.median(r[1] for r in stops):.2f} s", "",
+                             f"target <= {target}; each: "
+                             + ", ".join(f"{r[1]:.2f}" for r in stops)))
         finally:
             subprocess.run(["bash", str(VIRTUAL_MIC), "stop"], capture_output=True)
 

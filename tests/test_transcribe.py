@@ -1,0 +1,108 @@
+"""The batch path's pieces with the real model: the language heard on the first encoder pass,
+and the speech Whisper dropped at the end of a stretch found and decoded."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from conftest import SPEECH
+
+from practice import audio, models
+from practice import transcribe as tr
+from practice.results import SAMPLE_RATE, Recording, Word
+
+pytestmark = pytest.mark.model
+
+JFK = SPEECH / "clips" / "fw__jfk.flac"
+FOX = SPEECH / "clips" / "mfa__english_fast.wav"
+
+
+def test_pieces_get_their_own_words_with_their_own_times(model_home) -> None:
+    _, path = models.resolve(model_home, None, "faster-whisper")
+    jfk, fox = audio.load(JFK).samples, audio.load(FOX).samples
+    got = tr._decode_pieces([jfk, fox, jfk], path, tr.FILLER_PROMPT)
+    texts = [" ".join(w.text for w in ws).lower() for ws in got]
+    assert "ask not what your country" in texts[0] and "fox" not in texts[0]
+    assert "red fox" in texts[1] and "country" not in texts[1]
+    assert "ask not what your country" in texts[2]
+    for piece, words in zip((jfk, fox, jfk), got, strict=True):
+        assert words[0].start < 1.5  # times from the piece's own start
+        assert words[-1].end <= len(piece) / SAMPLE_RATE + 0.5
+
+
+def test_a_stretch_whisper_stopped_early_gets_its_tail(model_home) -> None:
+    """A batched result that lost the end of a stretch is completed from the audio."""
+    _, path = models.resolve(model_home, None, "faster-whisper")
+    fox, jfk = audio.load(FOX).samples, audio.load(JFK).samples
+    x = np.concatenate([fox, np.zeros(SAMPLE_RATE, np.float32), jfk])
+    first = tr._decode_pieces([fox], path, None)[0]  # as if Whisper had stopped there
+    words = tr._fill_holes([x], [first], path, tr.FILLER_PROMPT)[0]
+    said = " ".join(w.text for w in words).lower()
+    assert "red fox" in said and "ask not what your country" in said
+    assert [w.start for w in words] == sorted(w.start for w in words)
+    assert words[len(first)].start > first[-1].end  # the new words come after the old
+
+
+def test_a_skipped_passage_is_found_and_misplaced_words_dropped(model_home) -> None:
+    """Whisper jumped from the first sentence to the end, writing the next sentence's first
+    words there (as seen on an assembled answer): the passage is decoded and put in place."""
+    _, path = models.resolve(model_home, None, "faster-whisper")
+    fox, jfk = audio.load(FOX).samples, audio.load(JFK).samples
+    gap = np.zeros(SAMPLE_RATE, np.float32)
+    x = np.concatenate([fox, gap, jfk, gap, fox])
+    end_s = len(x) / SAMPLE_RATE
+    full = tr._decode_pieces([x], path, None)[0]
+    kept = [w for w in full if w.end < len(fox) / SAMPLE_RATE + 0.2]  # the first sentence
+    skipped = kept + [Word("And", end_s - 0.01, end_s, 0.5), Word("so", end_s, end_s, 0.5)]
+    words = tr._fill_holes([x], [skipped], path, tr.FILLER_PROMPT)[0]
+    said = " ".join(w.text for w in words).lower()
+    assert "ask not what your country" in said
+    assert said.count("red fox") == 2
+    assert all(w.start < end_s - 0.02 for w in words)  # the misplaced words are gone
+
+
+def test_a_tail_of_breath_and_silence_adds_no_words(model_home) -> None:
+    _, path = models.resolve(model_home, None, "faster-whisper")
+    fox = audio.load(FOX).samples
+    rng = np.random.default_rng(0)
+    hiss = (rng.standard_normal(3 * SAMPLE_RATE) * 0.003).astype(np.float32)
+    first = tr._decode_pieces([fox], path, None)[0]
+    assert tr._fill_holes([np.concatenate([fox, hiss])], [first], path,
+                          tr.FILLER_PROMPT) == [first]
+
+
+GERMAN = (
+    "Guten Tag. Ich arbeite seit zehn Jahren als Ingenieurin in einer grossen Firma in Berlin "
+    "und leite dort ein kleines Team. Letztes Jahr hatten wir ein schwieriges Projekt: Die "
+    "Kunden waren unzufrieden, und der Termin war sehr knapp. Ich habe mit jedem Mitarbeiter "
+    "gesprochen, die Aufgaben neu verteilt und jeden Morgen eine kurze Besprechung eingeführt. "
+    "Am Ende haben wir das Projekt zwei Wochen früher abgeschlossen, und die Kunden waren sehr "
+    "zufrieden. Danach hat die Firma dieses Verfahren in allen Abteilungen übernommen. Ich freue "
+    "mich darauf, diese Erfahrung auch bei Ihnen einzubringen."
+)
+
+
+def test_a_long_answer_in_another_language_is_refused_before_it_is_decoded(
+        tmp_path, model_home, monkeypatch) -> None:
+    from practice import engine_faster
+
+    if not shutil.which("espeak-ng"):
+        pytest.fail("espeak-ng is required (scripts/setup.sh installs it)")
+    wav = tmp_path / "de.wav"
+    subprocess.run(["espeak-ng", "-v", "de", "-w", str(wav), GERMAN], check=True)
+    rec = audio.load(wav)
+    assert rec.duration_s > 30  # two stretches: the batched path
+    decoded = []
+    real = engine_faster.transcribe_many
+
+    def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        decoded.append(real(*args, **kwargs))
+        return decoded[-1]
+
+    monkeypatch.setattr(engine_faster, "transcribe_many", spy)
+    with pytest.raises(tr.NotEnglishError, match="sounds like German"):
+        tr.transcribe(Recording(rec.samples, "de.wav"), home=model_home)
+    assert decoded == []  # stopped at the first encoder pass, before any decoding
