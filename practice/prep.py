@@ -493,12 +493,15 @@ _VERBS = frozenset(
 )
 
 
+_PAST = {"working": "worked", "dealing": "dealt", "handling": "handled"}
+
+
 def time_question(text: str) -> str:
     """ "Tell me about a time you ..." for a requirement phrase."""
     t = text.rstrip(".")
     t = re.sub(r"^(at least |over |more than )?\d+\+?\s*years?\s+(of\s+|in\s+)?", "", t, flags=re.I)
     t = t.split(":")[0].strip() if ":" in t and len(t.split(":")[0].split()) <= 3 else t
-    first = t.split()[0].lower() if t.split() else ""
+    first = t.split()[0].lower().strip(",;") if t.split() else ""
     low = t[0].lower() + t[1:] if t and not _named_word(t.split()[0]) else t
     m = re.match(r"^(an? )?(ability to|able to) (.*)$", low, flags=re.I)
     if m:
@@ -508,6 +511,9 @@ def time_question(text: str) -> str:
     m = re.search(r"\bexperience (.*)$", low, flags=re.I)
     if m:
         return f"Tell me about a time you used your experience {m.group(1)}."
+    m = re.match(r"^(?:comfortable|confident) (working|dealing|handling) (.*)$", low)
+    if m:  # "comfortable working with X" asks for a time you worked with X
+        return f"Tell me about a time you {_PAST[m.group(1)]} {m.group(2)}."
     if first in {"comfortable", "confident", "calm"}:
         return f"Tell me about a time you had to be {low}."
     return f"Tell me about a time you showed {low}."

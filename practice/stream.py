@@ -1,8 +1,9 @@
 """Transcribe while the person speaks, so feedback is ready moments after they stop.
 
-Capture hands each block to `StreamingTranscriber.feed`; a worker thread cuts the audio at
-pauses into stretches of a few seconds and transcribes each finished stretch (and measures its
-prosody) in the background. When the take stops only the last stretch is left to do.
+Capture hands each block to `StreamingTranscriber.feed`; a worker thread cuts the audio into
+stretches where the batch path would cut the same audio (at the longest pause of each 28 s)
+and transcribes each finished stretch as the batch path does (and measures its prosody) in the
+background. When the take stops only the last stretch is left to do.
 Word times are moved from the stretch to the whole take, so the result is the same kind of
 Transcript a whole-file pass gives.
 """
@@ -25,6 +26,7 @@ from practice.transcribe import shift
 # rule and window, so live and file transcripts agree; what is left when the take stops (at
 # most this much) is one window to transcribe.
 WINDOW_S = BATCH_MAX_S
+
 
 @dataclass
 class _Stretch:

@@ -189,6 +189,8 @@ def main() -> int:
                                            str(wav)])[:2])
             ours_runs.append(run_measured([*PRACTICE, "analyze", str(wav), "--no-save",
                                            "--json"], env=env)[:2])
+        if not base_runs:
+            continue  # --batch-repeats 0: only the live runs
         base_s = statistics.median(r[0] for r in base_runs)
         ours_s = statistics.median(r[0] for r in ours_runs)
         base_mb = max(r[1] for r in base_runs)

@@ -144,6 +144,15 @@ def test_questions_come_from_the_bank_and_from_the_requirements():
             "Resilience: you bounce back from rejection",
             "Tell me about a time you showed resilience.",
         ),
+        (
+            "Design, build and operate Python services",
+            "Tell me about a time you had to design, build and operate Python services.",
+        ),
+        (
+            "Comfortable working with product managers to break down ambiguous problems",
+            "Tell me about a time you worked with product managers to break down ambiguous "
+            "problems.",
+        ),
     ],
 )
 def test_time_question_reads_as_a_question(requirement, question):
