@@ -117,12 +117,9 @@ def transcribe(
     words: list[Word] = []
     pieces = [samples[a:b] for a, b in spans]
     if engine == "faster-whisper" and len(spans) > 1:
-        # Repeats out first: a loop's words carry made-up times up to the window's end, which
-        # would hide the speech after it from the tail check.
-        results = [drop_repeats(got) for got in results]
-        filled = _fill_holes(pieces, results, path, prompt)
-        for (a, _), x, got in zip(spans, pieces, filled, strict=True):
-            words += shift(_clean(got, x), a / SAMPLE_RATE)
+        for (a, _), got in zip(spans, _finish_batched(pieces, results, path, prompt),
+                               strict=True):
+            words += shift(got, a / SAMPLE_RATE)
     else:
         for (a, _), x, got in zip(spans, pieces, results, strict=True):
             checked = finish_stretch(run, x, got, path, prompt=prompt, language="en")
@@ -176,8 +173,18 @@ def transcribe_live_stretch(samples: np.ndarray, path: Path, *, prompt: str | No
     got = engine_faster.transcribe_many(samples, [(0, len(samples))], path,
                                         initial_prompt=prompt, language="en",
                                         on_language=on_language if detect else None)[0]
-    filled = _fill_holes([samples], [drop_repeats(got)], path, prompt)[0]
-    return _clean(filled, samples), heard["language"], float(heard["probability"])
+    words = _finish_batched([samples], [got], path, prompt)[0]
+    return words, heard["language"], float(heard["probability"])
+
+
+def _finish_batched(pieces: list[np.ndarray], results: list[list[Word]], path: Path,
+                    prompt: str | None) -> list[list[Word]]:
+    """Stretches' words from the batched decoder made whole (skipped speech decoded, repeats
+    dropped, fillers checked), for the batch path and the live path alike."""
+    # Repeats out first: a loop's words carry made-up times up to the window's end, which
+    # would hide the speech after it from the check for skipped speech.
+    filled = _fill_holes(pieces, [drop_repeats(got) for got in results], path, prompt)
+    return [_clean(words, x) for x, words in zip(pieces, filled, strict=True)]
 
 
 def finish_stretch(
