@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,8 @@ import numpy as np
 from practice.errors import ModelError
 from practice.results import Word
 
-_MODELS: dict[tuple[str, str], Any] = {}  # kept loaded across the questions of an interview
+_MODELS: dict[tuple[str, str, int], Any] = {}  # kept loaded across an interview's questions
+_LOADING = threading.Lock()  # threads that ask for the model at once load it once
 
 # When greedy decoding fails its checks (a run of "uh, uh, uh" trips the repetition check, as
 # on mfa_uhuh), faster-whisper falls back to sampling at higher temperatures. A fixed seed makes
@@ -48,22 +50,38 @@ def no_telemetry() -> None:
         ort.disable_telemetry_events()
 
 
-def load(model_dir: Path, compute_type: str = "int8") -> Any:
-    no_telemetry()
-    key = (str(model_dir.resolve()), compute_type)
-    if key not in _MODELS:
-        from faster_whisper import WhisperModel
+def parallel_workers() -> int:
+    """How many stretches a file's transcription decodes side by side (one core each).
 
-        try:
-            _MODELS[key] = WhisperModel(
-                str(model_dir), device="cpu", compute_type=compute_type,
-                cpu_threads=os.cpu_count() or 1,
-            )
-        except (RuntimeError, ValueError, OSError) as e:
-            raise ModelError(
-                f"Cannot load the Whisper model in {model_dir} ({e}); run "
-                "'practice models verify', then 'practice models install NAME --force'."
-            ) from e
+    On two cores, two workers of one thread decoded six stretches of a 2-minute answer in
+    4.7-5.1 s where one worker of two threads took 6.4-6.5 s: the decoder's small matrices and
+    faster-whisper's Python between them leave a second thread idle much of the time, and a
+    second stretch fills it. Two workers of two threads each (oversubscribed) took 5.8 s."""
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
+
+
+def load(model_dir: Path, compute_type: str = "int8", *, workers: int = 1) -> Any:
+    """The model, loaded once per process: with `workers` > 1 it takes that many calls at
+    once from different threads, the cores shared among them."""
+    no_telemetry()
+    key = (str(model_dir.resolve()), compute_type, workers)
+    with _LOADING:
+        return _MODELS[key] if key in _MODELS else _load(key, model_dir, compute_type, workers)
+
+
+def _load(key: tuple[str, str, int], model_dir: Path, compute_type: str, workers: int) -> Any:
+    from faster_whisper import WhisperModel
+
+    try:
+        _MODELS[key] = WhisperModel(
+            str(model_dir), device="cpu", compute_type=compute_type,
+            cpu_threads=max(1, (os.cpu_count() or 1) // workers), num_workers=workers,
+        )
+    except (RuntimeError, ValueError, OSError) as e:
+        raise ModelError(
+            f"Cannot load the Whisper model in {model_dir} ({e}); run "
+            "'practice models verify', then 'practice models install NAME --force'."
+        ) from e
     return _MODELS[key]
 
 
@@ -83,13 +101,19 @@ def speech_extent(samples: np.ndarray) -> tuple[int, int] | None:
 LanguageHook = Callable[[str, float, float], None]  # (language, its probability, English's)
 
 
-def _hear_language(model: Any, on_language: LanguageHook | None) -> Any:
-    """`model`, or a copy sharing its weights whose first encoder pass also reports the
-    language: the decoder reads it off that pass's output in 0.16 s, where a separate
-    detect_language call costs a whole extra encoder pass (0.55 s per 30 s window here).
-    `on_language` may raise to stop the transcription there."""
-    if on_language is None:
-        return model
+def _hooked(model: Any, on_language: LanguageHook | None,
+            before_decoding: Callable[[], None] | None) -> Any:
+    """A copy of `model` sharing its weights that encodes a batch one window at a time and
+    whose first encoder pass also reports the language, then calls `before_decoding`.
+
+    One window at a time: on two cores a window encoded alone took 0.54 s, in a batch of 2-4
+    0.64-0.74 s each, and each window in a batch holds its attention scores (about 72 MB for
+    base) at once; batching pays off in the decoder, which still gets the whole batch.
+    The language: the decoder reads it off the first pass's output in 0.16 s, where a
+    separate detect_language call costs a whole extra encoder pass. Either hook may raise to
+    stop the transcription there."""
+    import ctranslate2
+
     base = type(model)
 
     class Hooked(base):  # type: ignore[misc, valid-type]
@@ -98,13 +122,20 @@ def _hear_language(model: Any, on_language: LanguageHook | None) -> Any:
             self._heard = False
 
         def encode(self, features: Any) -> Any:
-            out = base.encode(self, features)
+            if features.ndim == 3 and len(features) > 1:
+                parts = [np.asarray(base.encode(self, f[None])) for f in features]
+                out = ctranslate2.StorageView.from_array(np.concatenate(parts))
+            else:
+                out = base.encode(self, features)
             if not self._heard:
                 self._heard = True
-                found = self.model.detect_language(out)[0]
-                probs = {token[2:-2]: float(p) for token, p in found}
-                language, probability = max(probs.items(), key=lambda kv: kv[1])
-                on_language(language, probability, probs.get("en", 0.0))
+                if on_language is not None:
+                    found = self.model.detect_language(out)[0]
+                    probs = {token[2:-2]: float(p) for token, p in found}
+                    language, probability = max(probs.items(), key=lambda kv: kv[1])
+                    on_language(language, probability, probs.get("en", 0.0))
+                if before_decoding is not None:
+                    before_decoding()
             return out
 
     return Hooked()
@@ -130,7 +161,7 @@ def transcribe(
 ) -> tuple[list[Word], str, float]:
     """Words with times, the language and its probability, for 16 kHz mono float32 samples.
     `on_language` hears the language of the first 30 s before any of it is decoded."""
-    model = _hear_language(load(model_dir, compute_type), on_language)
+    model = _hooked(load(model_dir, compute_type), on_language, None)
     import ctranslate2  # loaded with faster_whisper by load()
 
     ctranslate2.set_random_seed(SAMPLING_SEED)
@@ -176,10 +207,14 @@ def transcribe_many(
     language: str,
     progress: Callable[[float, float], None] | None = None,
     on_language: LanguageHook | None = None,
+    before_decoding: Callable[[], None] | None = None,
+    workers: int = 1,
 ) -> list[list[Word]]:
     """Words of each (start, end) sample span, times from the span's start, decoded in batches:
     one encoder call for several stretches ran 1.7 times faster here than one call each.
-    `on_language` hears the language of the first span before any of it is decoded.
+    `on_language` hears the language of the first span before any of it is decoded, and
+    `before_decoding` is called then too. `workers` picks the model `load` gives for it, so
+    calls from that many threads run side by side.
 
     Tried and dropped: encoding each stretch at its own length instead of padding it to 30 s
     (CTranslate2 allows it). The encoder got cheaper, but the word error rate over eight
@@ -191,7 +226,7 @@ def transcribe_many(
     import ctranslate2
     from faster_whisper import BatchedInferencePipeline
 
-    model = _hear_language(load(model_dir), on_language)
+    model = _hooked(load(model_dir, workers=workers), on_language, before_decoding)
     ctranslate2.set_random_seed(SAMPLING_SEED)
     clips = [{"start": a / 16_000, "end": b / 16_000} for a, b in spans]
     longest_s = max((b - a) / 16_000 for a, b in spans)

@@ -115,15 +115,10 @@ def transcribe(
             if progress:
                 progress(b / SAMPLE_RATE, len(samples) / SAMPLE_RATE)
     words: list[Word] = []
-    pieces = [samples[a:b] for a, b in spans]
-    if engine == "faster-whisper" and len(spans) > 1:
-        for (a, _), got in zip(spans, _finish_batched(pieces, results, path, prompt),
-                               strict=True):
-            words += shift(got, a / SAMPLE_RATE)
-    else:
-        for (a, _), x, got in zip(spans, pieces, results, strict=True):
-            checked = finish_stretch(run, x, got, path, prompt=prompt, language="en")
-            words += shift(checked, a / SAMPLE_RATE)
+    for (a, b), got in zip(spans, results, strict=True):
+        if not (engine == "faster-whisper" and len(spans) > 1):  # the batched are finished
+            got = finish_stretch(run, samples[a:b], got, path, prompt=prompt, language="en")
+        words += shift(got, a / SAMPLE_RATE)
     return finish(words, recording.source, engine=engine, model=name, language="en",
                   probability=probability)
 
@@ -135,20 +130,85 @@ class _OtherLanguage(Exception):
 def _faster_pass(samples: np.ndarray, spans: list[tuple[int, int]], path: Path,
                  prompt: str | None, progress: Progress | None,
                  on_language: Callable[[str, float, float], None] | None) -> list[list[Word]]:
-    """Each span's words from faster-whisper, times from the span's start."""
+    """Each span's words from faster-whisper, times from the span's start; with several spans
+    they are finished too (_finish_batched)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
     from practice import engine_faster
 
     if len(spans) == 1:  # one call with the voice filter on: the clips' fillers held
         return [engine_faster.transcribe(samples, path, initial_prompt=prompt, language="en",
                                          progress=progress, on_language=on_language)[0]]
-    # A group at a time: the batch's features are held in memory until it is done, so
-    # groups keep an hour-long file's memory flat.
-    results: list[list[Word]] = []
-    for g in range(0, len(spans), SPANS_PER_BATCH_CALL):
-        results += engine_faster.transcribe_many(
-            samples, spans[g : g + SPANS_PER_BATCH_CALL], path, initial_prompt=prompt,
-            language="en", progress=progress, on_language=on_language if g == 0 else None)
-    return results
+    # The spans are dealt out to groups, each transcribed and finished in its own thread on
+    # its own core (engine_faster.parallel_workers says why). The other groups encode their
+    # first batch while the first group's tells the language, then wait for that verdict, so
+    # an answer in another language is refused before any of it is decoded.
+    n = min(engine_faster.parallel_workers(), len(spans))
+    groups = [list(range(g, len(spans), n)) for g in range(n)]
+    verdict = threading.Event()
+    refused: list[bool] = []
+    if on_language is None:
+        verdict.set()
+
+    def heard(language: str, probability: float, english: float) -> None:
+        assert on_language is not None
+        try:
+            on_language(language, probability, english)
+        except BaseException:
+            refused.append(True)
+            raise
+        finally:
+            verdict.set()
+
+    def wait() -> None:
+        verdict.wait()
+        if refused:
+            raise _OtherLanguage("stopped: the first group heard another language")
+
+    done_s = [0.0] * n
+    lock = threading.Lock()
+    total_s = len(samples) / SAMPLE_RATE
+
+    def group_progress(g: int) -> Progress | None:
+        if progress is None:
+            return None
+        ranges = [(spans[i][0] / SAMPLE_RATE, spans[i][1] / SAMPLE_RATE) for i in groups[g]]
+
+        def report(at_s: float, _total: float) -> None:
+            with lock:
+                done_s[g] = sum(min(max(at_s - a, 0.0), b - a) for a, b in ranges)
+                progress(min(sum(done_s), total_s), total_s)
+        return report
+
+    def run(g: int) -> list[list[Word]]:
+        try:
+            got: list[list[Word]] = []
+            # A few spans a call: a batch's features are held in memory until it is done,
+            # so an hour-long file's memory stays flat.
+            for c in range(0, len(groups[g]), SPANS_PER_BATCH_CALL):
+                first = c == 0
+                got += engine_faster.transcribe_many(
+                    samples, [spans[i] for i in groups[g][c : c + SPANS_PER_BATCH_CALL]], path,
+                    initial_prompt=prompt, language="en", progress=group_progress(g),
+                    on_language=heard if first and g == 0 and on_language else None,
+                    before_decoding=wait if first and g > 0 else None, workers=n)
+            pieces = [samples[spans[i][0] : spans[i][1]] for i in groups[g]]
+            return _finish_batched(pieces, got, path, prompt, workers=n)
+        finally:
+            if g == 0:
+                verdict.set()  # whatever happened, the other groups stop waiting
+
+    with ThreadPoolExecutor(n, thread_name_prefix="practice-decode") as pool:
+        futures = [pool.submit(run, g) for g in range(n)]
+        finished = [f.result() for f in futures]  # the first group's error comes first
+    if progress:
+        progress(total_s, total_s)  # the last segment can end before the audio does
+    out: list[list[Word]] = [[] for _ in spans]
+    for g, words in enumerate(finished):
+        for i, w in zip(groups[g], words, strict=True):
+            out[i] = w
+    return out
 
 
 def transcribe_live_stretch(samples: np.ndarray, path: Path, *, prompt: str | None,
@@ -178,12 +238,13 @@ def transcribe_live_stretch(samples: np.ndarray, path: Path, *, prompt: str | No
 
 
 def _finish_batched(pieces: list[np.ndarray], results: list[list[Word]], path: Path,
-                    prompt: str | None) -> list[list[Word]]:
+                    prompt: str | None, *, workers: int = 1) -> list[list[Word]]:
     """Stretches' words from the batched decoder made whole (skipped speech decoded, repeats
     dropped, fillers checked), for the batch path and the live path alike."""
     # Repeats out first: a loop's words carry made-up times up to the window's end, which
     # would hide the speech after it from the check for skipped speech.
-    filled = _fill_holes(pieces, [drop_repeats(got) for got in results], path, prompt)
+    filled = _fill_holes(pieces, [drop_repeats(got) for got in results], path, prompt,
+                         workers=workers)
     return [_clean(words, x) for x, words in zip(pieces, filled, strict=True)]
 
 
@@ -265,7 +326,7 @@ def _holes(db: np.ndarray, threshold: float, words: list[Word], duration_s: floa
 
 
 def _fill_holes(pieces: list[np.ndarray], results: list[list[Word]], path: Path,
-                prompt: str | None) -> list[list[Word]]:
+                prompt: str | None, *, workers: int = 1) -> list[list[Word]]:
     """Each stretch's words with the speech the batched pass skipped decoded and put in.
 
     Whisper sometimes stops a window early (seen: the last 12 s of a 28 s stretch), or jumps
@@ -305,7 +366,7 @@ def _fill_holes(pieces: list[np.ndarray], results: list[list[Word]], path: Path,
         froms = [max(0, a - context) for _, a, _ in voiced]
         heard = _decode_pieces([pieces[i][c:b] for c, (i, _, b) in zip(froms, voiced,
                                                                          strict=True)],
-                               path, prompt)
+                               path, prompt, workers=workers)
         for c, (i, a, b), got in zip(froms, voiced, heard, strict=True):
             got = [w for w in shift(got, c / SAMPLE_RATE)
                    if a / SAMPLE_RATE - TAIL_MARGIN_S <= w.start < b / SAMPLE_RATE - MISPLACED_S]
@@ -315,8 +376,8 @@ def _fill_holes(pieces: list[np.ndarray], results: list[list[Word]], path: Path,
     return words
 
 
-def _decode_pieces(pieces: list[np.ndarray], path: Path, prompt: str | None
-                   ) -> list[list[Word]]:
+def _decode_pieces(pieces: list[np.ndarray], path: Path, prompt: str | None, *,
+                   workers: int = 1) -> list[list[Word]]:
     """Words of each piece (times from its start), the pieces decoded in batches, one
     window each.
 
@@ -329,7 +390,8 @@ def _decode_pieces(pieces: list[np.ndarray], path: Path, prompt: str | None
     ends = np.cumsum([len(x) for x in pieces])
     spans = [(int(e - len(x)), int(e)) for x, e in zip(pieces, ends, strict=True)]
     return engine_faster.transcribe_many(np.concatenate(pieces), spans, path,
-                                         initial_prompt=prompt, language="en")
+                                         initial_prompt=prompt, language="en",
+                                         workers=workers)
 
 
 def _transcribe_tail(

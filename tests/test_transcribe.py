@@ -106,3 +106,45 @@ def test_a_long_answer_in_another_language_is_refused_before_it_is_decoded(
     with pytest.raises(tr.NotEnglishError, match="sounds like German"):
         tr.transcribe(Recording(rec.samples, "de.wav"), home=model_home)
     assert decoded == []  # stopped at the first encoder pass, before any decoding
+
+
+def test_stretches_decoded_side_by_side_come_back_in_order(model_home, monkeypatch) -> None:
+    """Four stretches dealt to two threads (0 and 2 to one, 1 and 3 to the other) are put
+    back in the answer's order with the answer's times, and progress only goes forward."""
+    from practice import engine_faster, stretches
+
+    jfk, fox = audio.load(JFK).samples, audio.load(FOX).samples
+    gap = np.zeros(SAMPLE_RATE, np.float32)
+    pieces = [jfk, fox, jfk, fox]
+    x = np.concatenate([p for piece in pieces for p in (piece, gap)])
+    ends = np.cumsum([len(p) + len(gap) for p in pieces])
+    spans = [(int(e - len(p) - len(gap)), int(e)) for p, e in zip(pieces, ends, strict=True)]
+    monkeypatch.setattr(stretches, "plan", lambda samples: spans)
+    assert engine_faster.parallel_workers() == 2  # this machine has two cores
+    seen: list[float] = []
+    got = tr.transcribe(Recording(x, "four.wav"), home=model_home,
+                        progress=lambda done, total: seen.append(done))
+    for (a, b), piece in zip(spans, pieces, strict=True):
+        inside = " ".join(w.text for w in got.words if a / SAMPLE_RATE <= w.start < b / SAMPLE_RATE)
+        key = "country" if piece is jfk else "fox"
+        assert key in inside.lower(), (a, inside)
+    starts = [w.start for w in got.words]
+    assert starts == sorted(starts)
+    assert seen == sorted(seen) and seen[-1] == pytest.approx(len(x) / SAMPLE_RATE, abs=0.05)
+
+
+def test_threads_asking_for_the_model_at_once_load_it_once(model_home, monkeypatch) -> None:
+    import threading
+
+    from practice import engine_faster
+
+    _, path = models.resolve(model_home, None, "faster-whisper")
+    monkeypatch.setattr(engine_faster, "_MODELS", {})
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: got.append(engine_faster.load(path, workers=2)))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 2 and got[0] is got[1]
