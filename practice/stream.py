@@ -19,13 +19,21 @@ from pathlib import Path
 import numpy as np
 
 from practice.results import SAMPLE_RATE, Prosody, Recording, Transcript, Word
-from practice.stretches import BATCH_MAX_S, FRAME_S, cut
+from practice.stretches import BATCH_MAX_S, FLOOR_WINDOW_S, FRAME_S, cut, quiet_limit_db
 from practice.transcribe import shift
 
 # Once this much audio is held past the last cut, a stretch is cut off by the batch path's
 # rule and window, so live and file transcripts agree; what is left when the take stops (at
 # most this much) is one window to transcribe.
 WINDOW_S = BATCH_MAX_S
+
+# That last stretch took 1.5-2.5 s after a 2-minute take stopped. So whenever the person has
+# been quiet a moment, the idle worker transcribes what they said since the last cut,
+# provisionally: if the take stops in that pause, only its silence is left to do after.
+SPECULATE_PAUSE_S = 0.6  # quiet this long, still going: the person may have finished
+KEEP_PAUSE_S = 0.3  # of that pause, kept at the end of the provisional stretch
+SPECULATE_MIN_S = 1.0  # a provisional stretch holds at least this much
+IDLE_POLL_S = 0.1  # how often an idle worker looks at the levels
 
 
 @dataclass
@@ -37,6 +45,7 @@ class _Stretch:
     language_probability: float = 1.0
     f0: np.ndarray = field(default_factory=lambda: np.zeros(0))
     energy: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    final: bool = False  # the rest of the take, handed over when it stops
 
 
 class _Audio:
@@ -72,12 +81,13 @@ class StreamingTranscriber:
     """Feed it 16 kHz mono float32 blocks; `finish()` returns the Transcript and the Prosody."""
 
     def __init__(self, prepare: Callable[[], tuple[str, Path]], *, initial_prompt: str | None,
-                 transcribe_stretch: Callable[..., tuple[list[Word], str, float]] | None = None
-                 ) -> None:
+                 transcribe_stretch: Callable[..., tuple[list[Word], str, float]] | None = None,
+                 speculate: bool = True) -> None:
         """`prepare` returns (model name, model directory); the worker calls it first, so a
         model still being assembled or loaded delays the first stretch, not the recording.
         `transcribe_stretch(samples, model_dir, prompt=, detect=)` gives a stretch's words,
-        language and its probability (transcribe.transcribe_live_stretch unless replaced)."""
+        language and its probability (transcribe.transcribe_live_stretch unless replaced).
+        `speculate` lets the idle worker transcribe ahead in pauses (SPECULATE_PAUSE_S)."""
         if transcribe_stretch is None:
             from practice.transcribe import transcribe_live_stretch
 
@@ -93,6 +103,8 @@ class StreamingTranscriber:
         self._cut = 0  # samples already handed to the worker
         self._jobs: queue.Queue[_Stretch | None] = queue.Queue()
         self._done: list[_Stretch] = []
+        self._provisional: _Stretch | None = None  # the worker's own; see SPECULATE_PAUSE_S
+        self._speculating = speculate
         self._error: BaseException | None = None
         self._worker = threading.Thread(target=self._work, name="practice-stream", daemon=True)
         self._worker.start()
@@ -134,14 +146,65 @@ class StreamingTranscriber:
             self._model_name, self._model_dir = self._prepare()
         except BaseException as e:  # noqa: BLE001 - handed to the caller in finish()
             self._error = e
-        while (job := self._jobs.get()) is not None:
+        while True:
+            try:
+                job = self._jobs.get(timeout=IDLE_POLL_S if self._speculating else None)
+            except queue.Empty:
+                job = _Stretch(-1, -1)  # nothing to do: look for a pause to speculate in
+            if job is None:
+                break
             if self._error is not None:
+                if job.start >= 0:
+                    self._jobs.task_done()
                 continue
             try:
+                if job.start < 0:
+                    self._speculate()
+                    continue
+                held = self._provisional
+                if job.final and held is not None and held.start == job.start \
+                        and held.end <= job.end:
+                    self._done.append(held)  # the take stopped in that pause
+                    job = _Stretch(held.end, job.end)
                 self._transcribe(job)
             except BaseException as e:  # noqa: BLE001 - handed to the caller in finish()
                 self._error = e
+            finally:
+                if job.start >= 0:
+                    self._jobs.task_done()
             self._done.append(job)
+
+    def caught_up(self) -> bool:
+        """Whether every stretch cut so far is transcribed (for measurements and tests)."""
+        return self._jobs.unfinished_tasks == 0
+
+    def _speculate(self) -> None:
+        """Transcribe the audio since the last cut up to a pause that is still going on,
+        provisionally (finish() uses it if the take stopped in that pause)."""
+        start = self._cut
+        n = len(self._frames_db)
+        first = start // int(FRAME_S * SAMPLE_RATE)
+        min_run = int(SPECULATE_PAUSE_S / FRAME_S)
+        if n - first < int(SPECULATE_MIN_S / FRAME_S) + min_run:
+            return
+        levels = np.asarray(self._frames_db[:n])
+        floor, loud = np.percentile(levels[-int(FLOOR_WINDOW_S / FRAME_S):], (10, 95))
+        quiet = levels[first:] < quiet_limit_db(float(floor), float(loud))
+        if not quiet[-min_run:].all():
+            return  # speaking, or a pause too short yet
+        loud_at = np.flatnonzero(~quiet)
+        if not len(loud_at):
+            return  # nothing but quiet since the last cut
+        end = (first + min(int(loud_at[-1]) + 1 + int(KEEP_PAUSE_S / FRAME_S), n)) \
+            * int(FRAME_S * SAMPLE_RATE)
+        held = self._provisional
+        if held is not None and held.start == start and held.end == end:
+            return  # this pause is done already
+        if (end - start) < SPECULATE_MIN_S * SAMPLE_RATE:
+            return
+        job = _Stretch(start, end)
+        self._transcribe(job)
+        self._provisional = job  # stale once a cut moves past `start`; checked on use
 
     def _transcribe(self, job: _Stretch) -> None:
         from practice.analysis.prosody import stretch_values
@@ -162,7 +225,9 @@ class StreamingTranscriber:
         from practice.analysis.prosody import prosody_from_values
         from practice.transcribe import check_language, finish
 
-        self._submit(len(self._audio))
+        if len(self._audio) > self._cut:
+            self._jobs.put(_Stretch(self._cut, len(self._audio), final=True))
+            self._cut = len(self._audio)
         self._jobs.put(None)
         self._worker.join()
         if isinstance(self._error, RuntimeError):

@@ -145,7 +145,7 @@ def _faster_pass(samples: np.ndarray, spans: list[tuple[int, int]], path: Path,
     # first batch while the first group's tells the language, then wait for that verdict, so
     # an answer in another language is refused before any of it is decoded.
     n = min(engine_faster.parallel_workers(), len(spans))
-    groups = [list(range(g, len(spans), n)) for g in range(n)]
+    groups = _deal(spans, n)
     verdict = threading.Event()
     refused: list[bool] = []
     if on_language is None:
@@ -209,6 +209,20 @@ def _faster_pass(samples: np.ndarray, spans: list[tuple[int, int]], path: Path,
         for i, w in zip(groups[g], words, strict=True):
             out[i] = w
     return out
+
+
+def _deal(spans: list[tuple[int, int]], n: int) -> list[list[int]]:
+    """Span indexes for `n` groups of about equal audio (the longest spans dealt first, each to
+    the group with the least), the first span in the first group, each group in order.
+    Dealt alternately, one group of a 2-minute answer had 68 s and the other 51 s, and the
+    second waited a second at the end for the first."""
+    groups: list[list[int]] = [[0]] + [[] for _ in range(n - 1)]
+    held = [spans[0][1] - spans[0][0]] + [0] * (n - 1)
+    for i in sorted(range(1, len(spans)), key=lambda i: spans[i][0] - spans[i][1]):
+        g = held.index(min(held))
+        groups[g].append(i)
+        held[g] += spans[i][1] - spans[i][0]
+    return [sorted(g) for g in groups]
 
 
 def transcribe_live_stretch(samples: np.ndarray, path: Path, *, prompt: str | None,

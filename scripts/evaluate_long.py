@@ -25,6 +25,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 SPEECH = REPO.parent / "shared" / "speech"
 sys.path.insert(0, str(REPO / "scripts"))
+STOP_SILENCE_S = 2.0  # quiet after the last word before a live take stops
 GAP_S = (0.5, 1.2)  # pauses between the clips of an answer
 MARGIN_S = 0.4  # a filler this near a clip's edge still belongs to it
 
@@ -94,6 +95,14 @@ def main() -> int:
             stream = StreamingTranscriber(lambda: (name, path), initial_prompt=FILLER_PROMPT)
             for i in range(0, len(x), 480):  # 30 ms blocks, as capture delivers them
                 stream.feed(x[i : i + 480])
+            # The person has finished: once the worker has caught up, 2 s of quiet go in at
+            # the speed they are spoken (the silence rule's wait), time in which the worker
+            # transcribes ahead as it does in `practice ask`.
+            while not stream.caught_up():
+                time.sleep(0.05)
+            for _ in range(int(STOP_SILENCE_S / 0.03)):
+                stream.feed(np.zeros(480, np.float32))
+                time.sleep(0.03)
             _, live_t, _ = stream.finish(source="answer")
             live = _errors(ref, " ".join(words_of(live_t.text)))
             totals["live"] += live

@@ -50,7 +50,7 @@ def test_stretches_are_cut_in_pauses_and_times_move_to_the_take():
                      (0.4, False), (20, True), (1.0, False), (6, True)])
     engine = FakeEngine()
     st = StreamingTranscriber(lambda: ("fake", None), initial_prompt=None,
-                              transcribe_stretch=engine)
+                              transcribe_stretch=engine, speculate=False)
     feed(st, x)
     recording, transcript, _ = st.finish(source="test")
     assert len(recording.samples) == len(x)
@@ -71,7 +71,7 @@ def test_a_take_is_cut_where_the_same_audio_from_a_file_is():
     x = tone_speech(pattern)
     engine = FakeEngine()
     st = StreamingTranscriber(lambda: ("fake", None), initial_prompt=None,
-                              transcribe_stretch=engine)
+                              transcribe_stretch=engine, speculate=False)
     feed(st, x)
     st.finish(source="test")
     live = [round(s * SAMPLE_RATE) for s in np.cumsum([s for s, _ in engine.calls])]
@@ -84,10 +84,50 @@ def test_without_pauses_a_fast_talker_is_still_cut():
     x = tone_speech([(60, True)])
     engine = FakeEngine()
     st = StreamingTranscriber(lambda: ("fake", None), initial_prompt=None,
-                              transcribe_stretch=engine)
+                              transcribe_stretch=engine, speculate=False)
     feed(st, x)
     st.finish(source="test")
     assert len(engine.calls) >= 3 and max(s for s, _ in engine.calls) <= 28.01
+
+
+def test_in_a_pause_the_idle_worker_transcribes_ahead_so_little_is_left_at_the_stop():
+    import time
+
+    x = tone_speech([(8, True), (1, False), (6, True), (2, False)])
+    engine = FakeEngine()
+    st = StreamingTranscriber(lambda: ("fake", None), initial_prompt=None,
+                              transcribe_stretch=engine)
+    feed(st, x)
+    for _ in range(50):  # the person is quiet: the worker takes what was said so far
+        if engine.calls:
+            break
+        time.sleep(0.1)
+    assert engine.calls and engine.calls[0][0] == pytest.approx(15.3, abs=0.05)
+    _, transcript, _ = st.finish(source="test")
+    # Only the closing silence was left (the speech and 0.3 s of the pause were done).
+    assert [round(s, 1) for s, _ in engine.calls] == [15.3, 1.7]
+    assert transcript.words[0].start == pytest.approx(0.1)
+    assert transcript.words[-1].start == pytest.approx(15.4, abs=0.02)
+
+
+def test_speech_after_the_pause_is_transcribed_from_the_pause_on():
+    import time
+
+    x = tone_speech([(8, True), (2, False)])
+    engine = FakeEngine()
+    st = StreamingTranscriber(lambda: ("fake", None), initial_prompt=None,
+                              transcribe_stretch=engine)
+    feed(st, x)
+    for _ in range(50):
+        if engine.calls:
+            break
+        time.sleep(0.1)
+    feed(st, tone_speech([(3, True)]))  # went on speaking, then stopped at once
+    _, transcript, _ = st.finish(source="test")
+    # The provisional stretch ends in a pause, so it stands, as a cut there would; what
+    # followed is transcribed after the stop.
+    assert [round(s, 1) for s, _ in engine.calls] == [8.3, 4.7]
+    assert [w.start for w in transcript.words] == [pytest.approx(0.1), pytest.approx(8.4)]
 
 
 def test_a_model_that_fails_to_load_is_reported_at_finish():
@@ -96,7 +136,8 @@ def test_a_model_that_fails_to_load_is_reported_at_finish():
     def broken():
         raise ModelError("no model")
 
-    st = StreamingTranscriber(broken, initial_prompt=None, transcribe_stretch=FakeEngine())
+    st = StreamingTranscriber(broken, initial_prompt=None, transcribe_stretch=FakeEngine(),
+                              speculate=False)
     feed(st, tone_speech([(2, True)]))
     with pytest.raises(ModelError, match="no model"):
         st.finish(source="test")
