@@ -3,7 +3,8 @@
 Capture hands each block to `StreamingTranscriber.feed`; a worker thread cuts the audio into
 stretches where the batch path would cut the same audio (at the longest pause of each 28 s)
 and transcribes each finished stretch as the batch path does (and measures its prosody) in the
-background. When the take stops only the last stretch is left to do.
+background. When the take stops only the last stretch is left to do, and if the person was
+quiet a moment first, the worker has usually done that too while they were quiet.
 Word times are moved from the stretch to the whole take, so the result is the same kind of
 Transcript a whole-file pass gives.
 """
