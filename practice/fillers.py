@@ -58,7 +58,9 @@ class Segment:
 def refine_fillers(words: Sequence[Word], recording: Recording) -> list[Word]:
     """`words` (filler flags set) with unheard filler tokens dropped and held voiced sounds that
     no token explains added as fillers (text ADDED_FILLER_TEXT, probability 0), in time order."""
-    if not words or recording.samples.size == 0:
+    if not any(w.filler for w in words) or recording.samples.size == 0:
+        # Nothing to check, and a gap without a filler token is left alone (below): the
+        # pitch track would be computed for nothing (a tenth of a second per stretch).
         return list(words)
     frames = _Frames.of(recording)
     kept = _merge_stacked([w for w in words if not w.filler or _heard(w, words, frames)], frames)

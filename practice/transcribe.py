@@ -31,7 +31,7 @@ NOT_ENGLISH_PROBABILITY = 0.5
 # after the last word (ordinary recordings here show at most 0.3 s) is transcribed again.
 UNTRANSCRIBED_TAIL_S = 1.0
 TAIL_MARGIN_S = 0.3  # s after the last word's end: its own decay is not new speech
-SPANS_PER_BATCH_CALL = 16  # about 7 minutes of stretches per batched engine call
+SPANS_PER_BATCH_CALL = 16  # stretches in flight at once, all workers together (7 minutes)
 MAX_TAIL_PASSES = 3
 HOLE_CONTEXT_S = 3.0  # audio before a skipped part decoded with it, for Whisper's context
 HOLE_SOUND_S = 0.5  # sound without words worth a second look (the voice filter then decides)
@@ -183,18 +183,21 @@ def _faster_pass(samples: np.ndarray, spans: list[tuple[int, int]], path: Path,
 
     def run(g: int) -> list[list[Word]]:
         try:
-            got: list[list[Word]] = []
-            # A few spans a call: a batch's features are held in memory until it is done,
-            # so an hour-long file's memory stays flat.
-            for c in range(0, len(groups[g]), SPANS_PER_BATCH_CALL):
-                first = c == 0
-                got += engine_faster.transcribe_many(
-                    samples, [spans[i] for i in groups[g][c : c + SPANS_PER_BATCH_CALL]], path,
-                    initial_prompt=prompt, language="en", progress=group_progress(g),
-                    on_language=heard if first and g == 0 and on_language else None,
-                    before_decoding=wait if first and g > 0 else None, workers=n)
-            pieces = [samples[spans[i][0] : spans[i][1]] for i in groups[g]]
-            return _finish_batched(pieces, got, path, prompt, workers=n)
+            out: list[list[Word]] = []
+            # A few spans at a time, finished before the next: their audio's features and the
+            # skipped speech found in them are held until then, so an hour-long file's memory
+            # stays flat (with the skipped speech of a whole group at once, it did not).
+            step = max(1, SPANS_PER_BATCH_CALL // n)
+            for c in range(0, len(groups[g]), step):
+                part = [spans[i] for i in groups[g][c : c + step]]
+                got = engine_faster.transcribe_many(
+                    samples, part, path, initial_prompt=prompt, language="en",
+                    progress=group_progress(g),
+                    on_language=heard if c == 0 and g == 0 and on_language else None,
+                    before_decoding=wait if c == 0 and g > 0 else None, workers=n)
+                out += _finish_batched([samples[a:b] for a, b in part], got, path, prompt,
+                                       workers=n)
+            return out
         finally:
             if g == 0:
                 verdict.set()  # whatever happened, the other groups stop waiting
