@@ -90,18 +90,23 @@ def test_without_pauses_a_fast_talker_is_still_cut():
     assert len(engine.calls) >= 3 and max(s for s, _ in engine.calls) <= 28.01
 
 
-def test_in_a_pause_the_idle_worker_transcribes_ahead_so_little_is_left_at_the_stop():
+def quiet_for_a_while(engine):
+    """The person is quiet: wait (up to 5 s) for the worker to take what was said so far."""
     import time
 
+    for _ in range(50):
+        if engine.calls:
+            return
+        time.sleep(0.1)
+
+
+def test_in_a_pause_the_idle_worker_transcribes_ahead_so_little_is_left_at_the_stop():
     x = tone_speech([(8, True), (1, False), (6, True), (2, False)])
     engine = FakeEngine()
     st = StreamingTranscriber(lambda: ("fake", None), initial_prompt=None,
                               transcribe_stretch=engine)
     feed(st, x)
-    for _ in range(50):  # the person is quiet: the worker takes what was said so far
-        if engine.calls:
-            break
-        time.sleep(0.1)
+    quiet_for_a_while(engine)
     assert engine.calls and engine.calls[0][0] == pytest.approx(15.3, abs=0.05)
     _, transcript, _ = st.finish(source="test")
     # Only the closing silence was left (the speech and 0.3 s of the pause were done).
@@ -111,23 +116,32 @@ def test_in_a_pause_the_idle_worker_transcribes_ahead_so_little_is_left_at_the_s
 
 
 def test_speech_after_the_pause_is_transcribed_from_the_pause_on():
-    import time
-
     x = tone_speech([(8, True), (2, False)])
     engine = FakeEngine()
     st = StreamingTranscriber(lambda: ("fake", None), initial_prompt=None,
                               transcribe_stretch=engine)
     feed(st, x)
-    for _ in range(50):
-        if engine.calls:
-            break
-        time.sleep(0.1)
+    quiet_for_a_while(engine)
     feed(st, tone_speech([(3, True)]))  # went on speaking, then stopped at once
     _, transcript, _ = st.finish(source="test")
     # The provisional stretch ends in a pause, so it stands, as a cut there would; what
     # followed is transcribed after the stop.
     assert [round(s, 1) for s, _ in engine.calls] == [8.3, 4.7]
     assert [w.start for w in transcript.words] == [pytest.approx(0.1), pytest.approx(8.4)]
+
+
+def test_a_regular_cut_after_the_pause_makes_the_provisional_stretch_stale():
+    x = tone_speech([(8, True), (2, False)])
+    engine = FakeEngine()
+    st = StreamingTranscriber(lambda: ("fake", None), initial_prompt=None,
+                              transcribe_stretch=engine)
+    feed(st, x)
+    quiet_for_a_while(engine)
+    feed(st, tone_speech([(25, True)]))  # a 28 s window fills: cut by the usual rule
+    _, transcript, _ = st.finish(source="test")
+    assert round(engine.calls[0][0], 1) == 8.3  # the provisional stretch, then not used
+    starts = [w.start for w in transcript.words]
+    assert len(starts) == 2 and starts[0] == pytest.approx(0.1) and starts[1] > 25
 
 
 def test_a_model_that_fails_to_load_is_reported_at_finish():
