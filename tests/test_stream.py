@@ -90,23 +90,24 @@ def test_without_pauses_a_fast_talker_is_still_cut():
     assert len(engine.calls) >= 3 and max(s for s, _ in engine.calls) <= 28.01
 
 
-def quiet_for_a_while(engine):
-    """The person is quiet: wait (up to 5 s) for the worker to take what was said so far."""
+def spoken_then_quiet(pattern):
+    """A live take fed `pattern`, ending quiet, and its engine once the worker has taken
+    what was said so far (waiting up to 5 s for it)."""
     import time
 
-    for _ in range(50):
-        if engine.calls:
-            return
-        time.sleep(0.1)
-
-
-def test_in_a_pause_the_idle_worker_transcribes_ahead_so_little_is_left_at_the_stop():
-    x = tone_speech([(8, True), (1, False), (6, True), (2, False)])
     engine = FakeEngine()
     st = StreamingTranscriber(lambda: ("fake", None), initial_prompt=None,
                               transcribe_stretch=engine)
-    feed(st, x)
-    quiet_for_a_while(engine)
+    feed(st, tone_speech(pattern))
+    for _ in range(50):
+        if engine.calls:
+            break
+        time.sleep(0.1)
+    return st, engine
+
+
+def test_in_a_pause_the_idle_worker_transcribes_ahead_so_little_is_left_at_the_stop():
+    st, engine = spoken_then_quiet([(8, True), (1, False), (6, True), (2, False)])
     assert engine.calls and engine.calls[0][0] == pytest.approx(15.3, abs=0.05)
     _, transcript, _ = st.finish(source="test")
     # Only the closing silence was left (the speech and 0.3 s of the pause were done).
@@ -116,12 +117,7 @@ def test_in_a_pause_the_idle_worker_transcribes_ahead_so_little_is_left_at_the_s
 
 
 def test_speech_after_the_pause_is_transcribed_from_the_pause_on():
-    x = tone_speech([(8, True), (2, False)])
-    engine = FakeEngine()
-    st = StreamingTranscriber(lambda: ("fake", None), initial_prompt=None,
-                              transcribe_stretch=engine)
-    feed(st, x)
-    quiet_for_a_while(engine)
+    st, engine = spoken_then_quiet([(8, True), (2, False)])
     feed(st, tone_speech([(3, True)]))  # went on speaking, then stopped at once
     _, transcript, _ = st.finish(source="test")
     # The provisional stretch ends in a pause, so it stands, as a cut there would; what
@@ -131,12 +127,7 @@ def test_speech_after_the_pause_is_transcribed_from_the_pause_on():
 
 
 def test_a_regular_cut_after_the_pause_makes_the_provisional_stretch_stale():
-    x = tone_speech([(8, True), (2, False)])
-    engine = FakeEngine()
-    st = StreamingTranscriber(lambda: ("fake", None), initial_prompt=None,
-                              transcribe_stretch=engine)
-    feed(st, x)
-    quiet_for_a_while(engine)
+    st, engine = spoken_then_quiet([(8, True), (2, False)])
     feed(st, tone_speech([(25, True)]))  # a 28 s window fills: cut by the usual rule
     _, transcript, _ = st.finish(source="test")
     assert round(engine.calls[0][0], 1) == 8.3  # the provisional stretch, then not used
