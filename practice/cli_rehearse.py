@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from practice.results import Analysis, Question
     from practice.stories import Story
     from practice.stream import StreamingTranscriber
+    from practice.warmup import ModelLoader
 
 CATEGORIES = ["success-story", "fit", "background", "red-flag", "closing"]
 TAKES_DIR = ("recordings", "takes")  # under the data home: takes not yet saved to the history
@@ -151,34 +152,8 @@ class _Meter:
 
 # -- model loading in the background ------------------------------------------------------------
 
-class _ModelLoader(threading.Thread):
-    """Assembles (first use) and loads the speech model while the question is read and answered,
-    so feedback starts as soon as the take ends. The engines keep a loaded model for the life of
-    the process, so an interview loads it once. A failure here shows again at analysis."""
-
-    def __init__(self, home: Path, engine: str, model: str | None) -> None:
-        super().__init__(name="model-loader", daemon=True)
-        self.home = home
-        self.engine = engine
-        self.model = model
-
-    def run(self) -> None:
-        from practice import models
-
-        with contextlib.suppress(Exception):
-            _, path = models.resolve(self.home, self.model, self.engine)
-            if self.engine == "faster-whisper":
-                from practice import engine_faster
-
-                engine_faster.load(path)
-            else:
-                from practice import engine_openai
-
-                engine_openai.load(path)
-
-
 def _start_stream(home: Path, engine: str, model: str | None,
-                  loader: _ModelLoader) -> StreamingTranscriber | None:
+                  loader: ModelLoader) -> StreamingTranscriber | None:
     """A transcriber fed while the person speaks (faster-whisper only: openai-whisper is
     three times slower and could not keep up on two cores)."""
     if engine != "faster-whisper":
@@ -194,14 +169,14 @@ def _start_stream(home: Path, engine: str, model: str | None,
     return StreamingTranscriber(prepare, initial_prompt=FILLER_PROMPT)
 
 
-def _preload_model(home: Path, engine: str, model: str | None) -> _ModelLoader:
+def _preload_model(home: Path, engine: str, model: str | None) -> ModelLoader:
     """Start loading the model the takes will need; join() the result before analysing.
 
     The one place ask and interview start the speech engine, so how it is warmed up (or fed
     while the person speaks) can change here alone."""
-    loader = _ModelLoader(home, engine, model)
-    loader.start()
-    return loader
+    from practice import warmup
+
+    return warmup.start(home, engine, model)  # one worker: the live path decodes one stretch
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -23,8 +23,17 @@ def analyze_recording(
     progress: Progress | None = None,
 ) -> Analysis:
     """Transcribe and judge a spoken answer."""
+    import threading
+
+    from practice.analysis.prosody import analyze_prosody, measure_frames
     from practice.transcribe import transcribe
 
+    # The pitch track needs the audio alone, so it is measured beside the transcription (on
+    # the core left idle while the model loads); only the words' frames are picked after it.
+    measured: list = []
+    pitch = threading.Thread(target=lambda: measured.append(measure_frames(recording)),
+                             name="practice-pitch", daemon=True)  # Ctrl-C does not wait
+    pitch.start()
     try:
         transcript = transcribe(recording, home=home, engine=engine, model=model,
                                 progress=progress)
@@ -32,7 +41,11 @@ def analyze_recording(
         from practice.engine_faster import engine_failed
 
         raise engine_failed(e) from e
-    return judge(transcript, recording=recording, question=question, job_text=job_text)
+    pitch.join()
+    prosody = analyze_prosody(recording, transcript.words,
+                              frames=measured[0] if measured else None)
+    return judge(transcript, recording=recording, question=question, job_text=job_text,
+                 prosody=prosody)
 
 
 def judge(

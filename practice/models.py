@@ -1,8 +1,10 @@
 """Whisper models, offline: assembled from installed Python packages, checked, converted.
 
-A model lives under `<home>/models/<name>/`: `ctranslate2/` holds the files faster-whisper loads
-(assembled from the packages in the catalogue and checked against its sha256), and
-`openai-whisper.pt` the same weights converted for openai-whisper. Nothing here downloads.
+A model lives under `<home>/models/<name>/`: `ctranslate2/` holds its files as the packages in
+the catalogue ship them (assembled and checked against its sha256), `ctranslate2-int8/` the same
+model with its weights already quantized, which faster-whisper loads (quantize.py says why), and
+`openai-whisper.pt` the same weights converted for openai-whisper. The sha256 of what was made
+here is kept in `manifest.json`. Nothing here downloads.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from practice.home import ensure_dir
 ENGINES = ("faster-whisper", "openai-whisper")
 DEFAULT_ENGINE = "faster-whisper"
 CHECKPOINT_NAME = "openai-whisper.pt"
-MANIFEST_NAME = "manifest.json"  # sha256 of the converted checkpoint, written after conversion
+INT8_NAME = "ctranslate2-int8"
+MANIFEST_NAME = "manifest.json"  # sha256 of each file made here (converted, quantized)
 _CHUNK_BYTES = 1 << 20  # 1 MiB reads keep hashing and copying memory flat
 
 
@@ -176,31 +179,77 @@ def checkpoint_path(home: Path, name: str) -> Path:
     return model_dir(home, name) / CHECKPOINT_NAME
 
 
+def int8_dir(home: Path, name: str) -> Path:
+    return model_dir(home, name) / INT8_NAME
+
+
 def convert(home: Path, name: str, *, force: bool = False) -> Path:
     """The openai-whisper checkpoint for model `name`, converted once from its CTranslate2 files."""
     out = checkpoint_path(home, name)
-    manifest = model_dir(home, name) / MANIFEST_NAME
-    if out.is_file() and manifest.is_file() and not force:
+    if out.is_file() and CHECKPOINT_NAME in manifest(home, name) and not force:
         return out
     source = assemble(home, name)
     from practice.convert import convert_ct2_to_openai
 
     convert_ct2_to_openai(source, out)
     os.chmod(out, 0o600)
-    _write_json(manifest, {"openai-whisper.pt": sha256_file(out)})
+    _record(home, name, {CHECKPOINT_NAME: sha256_file(out)})
     return out
 
 
-def _write_json(path: Path, data: dict[str, str]) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1))
+def quantized(home: Path, name: str, *, force: bool = False) -> Path:
+    """The int8 CTranslate2 model faster-whisper loads for `name`, made once from the assembled
+    one. Safe against a concurrent first use, as assemble() is."""
+    out = int8_dir(home, name)
+    if (out / "model.bin").is_file() and f"{INT8_NAME}/model.bin" in manifest(home, name) \
+            and not force:
+        return out
+    source = assemble(home, name, force=force)
+    from practice.quantize import quantize_int8
+
+    parent = model_dir(home, name)
+    tmp = Path(tempfile.mkdtemp(prefix=".quantizing-", dir=parent))
+    try:
+        quantize_int8(source, tmp / "model")
+        made = {f"{INT8_NAME}/{f.name}": sha256_file(f) for f in (tmp / "model").iterdir()}
+        for f in (tmp / "model").iterdir():
+            os.chmod(f, 0o600)
+        if force and out.exists():
+            shutil.rmtree(out)
+        try:  # the same bytes as a concurrent first use's, which may have won the race
+            (tmp / "model").rename(out)
+        except OSError:
+            if not out.is_dir():  # not a lost race: a real failure
+                raise
+    except OSError as err:
+        raise ModelError(f'Could not quantize model "{name}" in {parent}: {err}') from err
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    _record(home, name, made)
+    return out
+
+
+def manifest(home: Path, name: str) -> dict[str, str]:
+    """sha256 of each file made for model `name`, by its path under the model's directory."""
+    path = model_dir(home, name) / MANIFEST_NAME
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _record(home: Path, name: str, made: dict[str, str]) -> None:
+    path = model_dir(home, name) / MANIFEST_NAME
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({**manifest(home, name), **made}, indent=1, sort_keys=True))
     os.replace(tmp, path)
 
 
 def resolve(home: Path, model: str | None, engine: str) -> tuple[str, Path]:
     """(display name, path) of what `engine` loads for `--model` (a name, a path, or None).
 
-    A catalogue name is assembled (and for openai-whisper converted) on first use.
+    A catalogue name is assembled (and quantized, or for openai-whisper converted) on first use.
     """
     if engine not in ENGINES:
         raise ModelError(f'Unknown engine "{engine}"; choose one of {", ".join(ENGINES)}.')
@@ -210,7 +259,7 @@ def resolve(home: Path, model: str | None, engine: str) -> tuple[str, Path]:
         return _resolve_path(home, path, engine)
     entry(model)  # unknown names fail before any work
     if engine == "faster-whisper":
-        return model, assemble(home, model)
+        return model, quantized(home, model)
     return model, convert(home, model)
 
 
@@ -238,13 +287,13 @@ def _resolve_path(home: Path, path: Path, engine: str) -> tuple[str, Path]:
 def statuses(home: Path) -> list[ModelStatus]:
     rows = []
     for e in catalogue():
-        d = ct2_dir(home, e.name)
-        bin_sha = next(f.sha256 for f in e.files if f.name == "model.bin")
-        rows.append(ModelStatus(e.name, "faster-whisper", "ctranslate2", str(d), bin_sha,
-                                (d / "model.bin").is_file()))
+        made = manifest(home, e.name)
+        d = int8_dir(home, e.name)
+        sha = made.get(f"{INT8_NAME}/model.bin")
+        rows.append(ModelStatus(e.name, "faster-whisper", "ctranslate2", str(d), sha,
+                                (d / "model.bin").is_file() and sha is not None))
         ck = checkpoint_path(home, e.name)
-        manifest = model_dir(home, e.name) / MANIFEST_NAME
-        sha = json.loads(manifest.read_text()).get(CHECKPOINT_NAME) if manifest.is_file() else None
+        sha = made.get(CHECKPOINT_NAME)
         rows.append(ModelStatus(e.name, "openai-whisper", "openai-whisper", str(ck), sha,
                                 ck.is_file() and sha is not None))
     return rows
@@ -259,8 +308,8 @@ class VerifyResult:
 
 
 def verify(home: Path, progress: Callable[[str], None] | None = None) -> list[VerifyResult]:
-    """Re-hash every assembled file against the catalogue (and converted checkpoints against
-    the sha256 recorded when they were made)."""
+    """Re-hash every assembled file against the catalogue, and every file made from them
+    (quantized, converted) against the sha256 recorded when it was made."""
     results = []
     for e in catalogue():
         d = ct2_dir(home, e.name)
@@ -276,11 +325,12 @@ def verify(home: Path, progress: Callable[[str], None] | None = None) -> list[Ve
             got = sha256_file(p)
             results.append(VerifyResult(e.name, f.name, got == f.sha256,
                                         "ok" if got == f.sha256 else f"sha256 {got[:12]}..."))
-        ck = checkpoint_path(home, e.name)
-        manifest = model_dir(home, e.name) / MANIFEST_NAME
-        if ck.is_file() and manifest.is_file():
-            want = json.loads(manifest.read_text()).get(CHECKPOINT_NAME)
-            got = sha256_file(ck)
-            results.append(VerifyResult(e.name, CHECKPOINT_NAME, got == want,
-                                        "ok" if got == want else f"sha256 {got[:12]}..."))
+        for rel, want in manifest(home, e.name).items():
+            p = model_dir(home, e.name) / rel
+            if p.is_file():
+                if progress:
+                    progress(f"{e.name}/{rel}")
+                got = sha256_file(p)
+                results.append(VerifyResult(e.name, rel, got == want,
+                                            "ok" if got == want else f"sha256 {got[:12]}..."))
     return results

@@ -62,6 +62,17 @@ def is_filled_pause(text: str) -> bool:
     return normalize(text) in FILLED_PAUSES
 
 
+def batch_workers(recording: Recording) -> int:
+    """How many threads share the faster-whisper model transcribe() loads for `recording`
+    (engine_faster.load's `workers`): one stretch goes to the sequential decoder alone,
+    several are decoded side by side."""
+    if len(recording.samples) <= stretches.BATCH_MAX_S * SAMPLE_RATE:
+        return 1  # stretches.plan's one stretch
+    from practice import engine_faster
+
+    return engine_faster.parallel_workers()
+
+
 def transcribe(
     recording: Recording,
     *,

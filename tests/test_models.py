@@ -29,9 +29,29 @@ def test_assemble_checks_sha256_and_is_private(tmp_path):
         "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a")
     assert not list((tmp_path / "models" / "tiny.en").glob(".assembling-*"))
     rows = {(r.name, r.engine): r for r in models.statuses(tmp_path)}
-    assert rows[("tiny.en", "faster-whisper")].installed
+    assert not rows[("tiny.en", "faster-whisper")].installed  # assembled, not yet quantized
     assert not rows[("base", "faster-whisper")].installed
     assert not rows[("tiny.en", "openai-whisper")].installed
+
+
+def test_the_quantized_model_is_private_recorded_and_what_resolve_gives(tmp_path):
+    path = models.quantized(tmp_path, "tiny.en")
+    assert path == tmp_path / "models" / "tiny.en" / "ctranslate2-int8"
+    assert os.stat(path).st_mode & 0o777 == 0o700
+    assert all(os.stat(f).st_mode & 0o777 == 0o600 for f in path.iterdir())
+    assert not list((tmp_path / "models" / "tiny.en").glob(".quantizing-*"))
+    # int8 weights: about half the float16 file
+    assert (path / "model.bin").stat().st_size < 0.6 * 75_537_502
+    row = {(r.name, r.engine): r for r in models.statuses(tmp_path)}[("tiny.en", "faster-whisper")]
+    assert row.installed and row.sha256 == models.sha256_file(path / "model.bin")
+    assert models.resolve(tmp_path, "tiny.en", "faster-whisper") == ("tiny.en", path)
+    with open(path / "model.bin", "r+b") as f:
+        f.seek(-1000, os.SEEK_END)
+        f.write(b"x")
+    bad = [r for r in models.verify(tmp_path) if not r.ok]
+    assert [(r.name, r.file) for r in bad] == [("tiny.en", "ctranslate2-int8/model.bin")]
+    models.quantized(tmp_path, "tiny.en", force=True)
+    assert all(r.ok for r in models.verify(tmp_path))
 
 
 def test_base_is_assembled_from_two_packages(model_home):

@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 
 from practice.analysis.prosody import (
+    BLOCK_S,
     analyze_prosody,
     energy_envelope_db,
+    measure_frames,
     pitch_spread_semitones,
     track_f0,
 )
@@ -298,3 +300,21 @@ def test_real_clip_words_limit_the_frames():
     assert analyze_prosody(rec, [Word("Americans", 2.0, 2.6, 0.9)]) == NONE
     everything = [Word("all", 0.0, rec.duration_s, 0.9)]
     assert analyze_prosody(rec, everything) == whole
+
+
+@pytest.mark.skipif(not manifest(), reason="../shared/speech is not present")
+def test_frames_measured_first_give_the_same_verdict():
+    # The batch path measures the frames while Whisper works; the words then pick from them.
+    # Three clips back to back make an answer of several blocks, one of them silent.
+    clips = ["clips/fw__jfk.flac", "clips/mfa__cold_corpus.wav", "clips/fw__jfk.flac"]
+    parts = [load_resampled(SPEECH_DIR / c) for c in clips]
+    x = np.concatenate([parts[0], np.zeros(int(BLOCK_S * SAMPLE_RATE), np.float32), *parts[1:]])
+    rec = Recording(samples=x, source="three clips")
+    frames = measure_frames(rec)
+    assert len(frames) >= 2
+    jfk_s = len(parts[0]) / SAMPLE_RATE
+    words = [Word("first", 0.5, jfk_s - 0.5, 0.9), Word("last", rec.duration_s - 5.0,
+                                                        rec.duration_s - 1.0, 0.9)]
+    for said in ((), words):
+        assert analyze_prosody(rec, said, frames=frames) == analyze_prosody(rec, said)
+    assert analyze_prosody(rec, words) != analyze_prosody(rec)
