@@ -68,6 +68,9 @@ def cli(ctx: click.Context, home: str | None) -> None:
 
 
 def main() -> None:
+    from practice import runtime
+
+    runtime.configure()
     cli(prog_name="practice")
 
 

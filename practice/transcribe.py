@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from practice import models, stretches
 from practice.errors import NoSpeechError, PracticeError
 from practice.fillers import refine_fillers
 from practice.results import SAMPLE_RATE, Recording, Transcript, Word
+from practice.workshare import WorkShare
 
 # Whisper drops "um" and "uh" unless its context shows them: with this short prompt base found
 # 30 of 32 on the verbatim clips (11 without). Long prompts truncate long transcripts.
@@ -157,6 +159,7 @@ def _faster_pass(samples: np.ndarray, spans: list[tuple[int, int]], path: Path,
     # an answer in another language is refused before any of it is decoded.
     n = min(engine_faster.parallel_workers(), len(spans))
     groups = _deal(spans, n)
+    share = WorkShare(n)
     verdict = threading.Event()
     refused: list[bool] = []
     if on_language is None:
@@ -207,11 +210,12 @@ def _faster_pass(samples: np.ndarray, spans: list[tuple[int, int]], path: Path,
                     on_language=heard if c == 0 and g == 0 and on_language else None,
                     before_decoding=wait if c == 0 and g > 0 else None, workers=n)
                 out += _finish_batched([samples[a:b] for a, b in part], got, path, prompt,
-                                       workers=n)
+                                       workers=n, share=share)
             return out
         finally:
             if g == 0:
                 verdict.set()  # whatever happened, the other groups stop waiting
+            share.serve()  # then decodes the skipped speech other groups have not started
 
     with ThreadPoolExecutor(n, thread_name_prefix="practice-decode") as pool:
         futures = [pool.submit(run, g) for g in range(n)]
@@ -266,13 +270,14 @@ def transcribe_live_stretch(samples: np.ndarray, path: Path, *, prompt: str | No
 
 
 def _finish_batched(pieces: list[np.ndarray], results: list[list[Word]], path: Path,
-                    prompt: str | None, *, workers: int = 1) -> list[list[Word]]:
+                    prompt: str | None, *, workers: int = 1,
+                    share: WorkShare | None = None) -> list[list[Word]]:
     """Stretches' words from the batched decoder made whole (skipped speech decoded, repeats
     dropped, fillers checked), for the batch path and the live path alike."""
     # Repeats out first: a loop's words carry made-up times up to the window's end, which
     # would hide the speech after it from the check for skipped speech.
     filled = _fill_holes(pieces, [drop_repeats(got) for got in results], path, prompt,
-                         workers=workers)
+                         workers=workers, share=share)
     return [_clean(words, x) for x, words in zip(pieces, filled, strict=True)]
 
 
@@ -354,7 +359,8 @@ def _holes(db: np.ndarray, threshold: float, words: list[Word], duration_s: floa
 
 
 def _fill_holes(pieces: list[np.ndarray], results: list[list[Word]], path: Path,
-                prompt: str | None, *, workers: int = 1) -> list[list[Word]]:
+                prompt: str | None, *, workers: int = 1,
+                share: WorkShare | None = None) -> list[list[Word]]:
     """Each stretch's words with the speech the batched pass skipped decoded and put in.
 
     Whisper sometimes stops a window early (seen: the last 12 s of a 28 s stretch), or jumps
@@ -362,7 +368,8 @@ def _fill_holes(pieces: list[np.ndarray], results: list[list[Word]], path: Path,
     of a 17.3 s stretch, the 11 s after 4.6 s never transcribed). Words placed past the end
     are dropped; every part with sound and no words is cut out, checked by the voice filter,
     and decoded with the others in batches, a round at a time (a part can stop early too).
-    One sequential call per part took 12 % longer over eight assembled answers."""
+    One sequential call per part took 12 % longer over eight assembled answers. With `share`
+    the parts are decoded one by one instead, so an idle group can take some."""
     from practice import engine_faster
 
     words = [[w for w in got if w.start < len(x) / SAMPLE_RATE - MISPLACED_S]
@@ -392,9 +399,12 @@ def _fill_holes(pieces: list[np.ndarray], results: list[list[Word]], path: Path,
         # came back as "I'm sorry" where "to do for them" was said.
         context = int(HOLE_CONTEXT_S * SAMPLE_RATE)
         froms = [max(0, a - context) for _, a, _ in voiced]
-        heard = _decode_pieces([pieces[i][c:b] for c, (i, _, b) in zip(froms, voiced,
-                                                                         strict=True)],
-                               path, prompt, workers=workers)
+        parts = [pieces[i][c:b] for c, (i, _, b) in zip(froms, voiced, strict=True)]
+        if share is None:
+            heard = _decode_pieces(parts, path, prompt, workers=workers)
+        else:
+            heard = [got[0] for got in share.run_all(
+                [partial(_decode_pieces, [x], path, prompt, workers=workers) for x in parts])]
         for c, (i, a, b), got in zip(froms, voiced, heard, strict=True):
             got = [w for w in shift(got, c / SAMPLE_RATE)
                    if a / SAMPLE_RATE - TAIL_MARGIN_S <= w.start < b / SAMPLE_RATE - MISPLACED_S]

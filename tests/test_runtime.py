@@ -1,0 +1,46 @@
+"""Process-wide settings: one OpenBLAS thread and at most four malloc arenas."""
+
+import subprocess
+import sys
+
+import pytest
+
+from practice import runtime
+
+PROGRAM = """
+import ctypes, os, sys, threading
+from practice import runtime
+runtime.configure()
+print(os.environ.get("OPENBLAS_NUM_THREADS"))
+def work():
+    blocks = [ctypes.create_string_buffer(200_000) for _ in range(50)]  # malloc'd in C
+    barrier.wait()
+barrier = threading.Barrier(12)
+threads = [threading.Thread(target=work) for _ in range(11)]
+[t.start() for t in threads]
+barrier.wait()
+sys.stdout.flush()
+ctypes.CDLL(None).malloc_stats()  # one "Arena n:" block per arena, on stderr
+[t.join() for t in threads]
+"""
+
+
+def _run(env: dict[str, str]) -> tuple[str, int]:
+    done = subprocess.run([sys.executable, "-c", PROGRAM], capture_output=True, text=True,
+                          env=env, check=True)
+    return done.stdout.strip(), done.stderr.count("Arena ")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc arenas")
+def test_threads_share_a_few_arenas_and_openblas_gets_one_thread():
+    blas, arenas = _run({"PATH": "/usr/bin:/bin"})
+    assert blas == "1"
+    assert 1 <= arenas <= runtime.MALLOC_ARENAS
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc arenas")
+def test_the_users_own_settings_win():
+    blas, arenas = _run({"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "2",
+                         "MALLOC_ARENA_MAX": "8"})
+    assert blas == "2"
+    assert arenas > runtime.MALLOC_ARENAS  # twelve threads allocating at once: several more
