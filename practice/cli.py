@@ -71,7 +71,10 @@ def main() -> None:
     from practice import runtime
 
     runtime.configure()
-    cli(prog_name="practice")
+    try:
+        cli(prog_name="practice")
+    except SystemExit as e:  # click ends every command so, success too
+        runtime.exit_now(e.code)
 
 
 def _print_json(data: Any) -> None:
@@ -139,7 +142,7 @@ def analyze(settings: Settings, files: tuple[str, ...], question_id: str | None,
     Several files are analysed and then saved in the order given, so
     'practice review last' shows the last one. Nothing is saved if any file fails.
     """
-    from practice import audio, coach
+    from practice import audio, coach, warmup
     from practice.render import progress_bar
 
     home = settings.home
@@ -148,8 +151,7 @@ def analyze(settings: Settings, files: tuple[str, ...], question_id: str | None,
     results = []
     for k, f in enumerate(files):
         recording = audio.load(f)
-        if k == 0:  # the model loads while the rest is imported and the pitch measured
-            from practice import warmup
+        if k == 0:  # the model loads while the file is cut and its pitch measured
             from practice.transcribe import batch_workers
 
             warmup.start(home, engine, model, workers=batch_workers(recording))

@@ -1,9 +1,8 @@
 """The speech model loaded in the background, so it is ready when the audio is.
 
 `ask` and `interview` load it while the question is read and answered; `analyze` while the
-rest of the program is imported and the pitch of the first file is measured (0.3 s of a
-2-minute answer's 8 s). The engines keep a loaded model for the life of the process, so it
-is loaded once however many answers follow.
+first file is cut into stretches and its pitch is measured. The engines keep a loaded model
+for the life of the process, so it is loaded once however many answers follow.
 """
 
 from __future__ import annotations
@@ -45,3 +44,4 @@ def start(home: Path, engine: str, model: str | None, *, workers: int = 1) -> Mo
     loader = ModelLoader(home, engine, model, workers=workers)
     loader.start()
     return loader
+

@@ -44,3 +44,16 @@ def test_the_users_own_settings_win():
                          "MALLOC_ARENA_MAX": "8"})
     assert blas == "2"
     assert arenas > runtime.MALLOC_ARENAS  # twelve threads allocating at once: several more
+
+
+@pytest.mark.parametrize(("code", "status", "said"), [("None", 0, ""), ("3", 3, ""),
+                                                       ("'no model'", 1, "no model")])
+def test_exit_after_the_engine_loaded_keeps_output_and_status(code, status, said):
+    program = ("import ctranslate2, sys\nfrom practice import runtime\n"
+               "sys.stdout.write('x' * 300_000)\n"  # more than a pipe holds: flushed at exit
+               f"runtime.exit_now({code})\n"
+               "print('not reached')\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert done.returncode == status
+    assert done.stdout == "x" * 300_000
+    assert done.stderr.strip() == said
