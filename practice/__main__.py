@@ -1,3 +1,3 @@
-from practice.cli import main
+from practice.runtime import main
 
 main()

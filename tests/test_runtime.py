@@ -57,3 +57,39 @@ def test_exit_after_the_engine_loaded_keeps_output_and_status(code, status, said
     assert done.returncode == status
     assert done.stdout == "x" * 300_000
     assert done.stderr.strip() == said
+
+
+RESTARTED = """
+import ctypes, os
+from practice import runtime
+runtime.restart_tuned()  # the code runs again from the top in the new process
+libc = ctypes.CDLL(None)
+libc.malloc.restype = ctypes.c_void_p
+block = libc.malloc(72 << 20)  # an encoder layer's attention scores
+ctypes.memset(block, 1, 72 << 20)
+huge = [line for line in open("/proc/self/smaps_rollup") if line.startswith("AnonHugePages")]
+print(os.environ["GLIBC_TUNABLES"], int(huge[0].split()[1]) if huge else 0)
+"""
+
+
+def _thp_mode() -> str:
+    try:
+        text = open("/sys/kernel/mm/transparent_hugepage/enabled").read()
+    except OSError:
+        return "never"
+    return text.split("[")[1].split("]")[0]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc and Linux pages")
+@pytest.mark.parametrize("arenas", [None, "2"])
+def test_restart_sets_the_tunables_once_and_large_blocks_get_huge_pages(arenas):
+    env = {"PATH": "/usr/bin:/bin"} | ({"MALLOC_ARENA_MAX": arenas} if arenas else {})
+    done = subprocess.run([sys.executable, "-c", RESTARTED], capture_output=True, text=True,
+                          env=env, check=True)
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1  # printed by the restarted process only
+    tunables, huge_kb = lines[0].split()
+    assert "glibc.malloc.hugetlb=1" in tunables
+    assert ("glibc.malloc.arena_max=4" in tunables) == (arenas is None)  # the user's wins
+    if _thp_mode() in ("madvise", "always"):
+        assert int(huge_kb) >= 2048
