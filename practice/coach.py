@@ -25,12 +25,12 @@ def analyze_recording(
     """Transcribe and judge a spoken answer."""
     import threading
 
-    from practice.analysis.prosody import analyze_prosody, measure_frames
+    from practice.analysis.prosody import Frames, analyze_prosody, measure_frames
     from practice.transcribe import transcribe
 
     # The pitch track needs the audio alone, so it is measured beside the transcription (on
     # the core left idle while the model loads); only the words' frames are picked after it.
-    measured: list = []
+    measured: list[list[Frames]] = []
     pitch = threading.Thread(target=lambda: measured.append(measure_frames(recording)),
                              name="practice-pitch", daemon=True)  # Ctrl-C does not wait
     pitch.start()
