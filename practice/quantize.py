@@ -80,7 +80,7 @@ def quantize_int8(source: Path, out: Path) -> None:
 def _quantized(v: _Variable) -> bool:
     """Whether the loader quantizes `v` for int8: a float16 matrix of weights that is not a
     convolution's kernel (layer norms are named gamma and beta)."""
-    return (v.name.endswith("weight") and v.dtype == FLOAT16 and len(v.shape) == 2)
+    return v.name.endswith("weight") and v.dtype == FLOAT16 and len(v.shape) == 2
 
 
 def _converted(v: _Variable, data: bytes) -> Iterator[tuple[str, tuple[int, ...], int, bytes]]:

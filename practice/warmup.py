@@ -44,4 +44,3 @@ def start(home: Path, engine: str, model: str | None, *, workers: int = 1) -> Mo
     loader = ModelLoader(home, engine, model, workers=workers)
     loader.start()
     return loader
-

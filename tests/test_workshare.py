@@ -12,8 +12,10 @@ def _thread(target) -> threading.Thread:
 
 
 def test_an_idle_thread_takes_the_jobs_not_yet_started_and_values_keep_their_order():
+    # Job 0 holds the poster until job 2 has run, so jobs 1 and 2 can only run on the helper
+    # (were they not handed over, job 0 would time out and the poster fail).
     share = WorkShare(2)
-    first_started, release = threading.Event(), threading.Event()
+    first_started, last_done = threading.Event(), threading.Event()
     ran_on: dict[int, str] = {}
 
     def job(i: int):
@@ -21,7 +23,9 @@ def test_an_idle_thread_takes_the_jobs_not_yet_started_and_values_keep_their_ord
             ran_on[i] = threading.current_thread().name
             if i == 0:
                 first_started.set()
-                assert release.wait(5)
+                assert last_done.wait(5)
+            if i == 2:
+                last_done.set()
             return i * 10
         return run
 
@@ -30,10 +34,8 @@ def test_an_idle_thread_takes_the_jobs_not_yet_started_and_values_keep_their_ord
                               share.serve()))
     assert first_started.wait(5)
     helper = _thread(share.serve)
-    helper.join(0.5)  # the helper takes jobs 1 and 2 while job 0 is held
-    release.set()
-    poster.join(5)
-    helper.join(5)
+    poster.join(10)
+    helper.join(10)
     assert not poster.is_alive() and not helper.is_alive()
     assert got == [0, 10, 20]
     assert ran_on[0] == poster.name
@@ -42,13 +44,14 @@ def test_an_idle_thread_takes_the_jobs_not_yet_started_and_values_keep_their_ord
 
 def test_a_job_that_fails_on_the_helper_fails_the_poster():
     share = WorkShare(2)
-    started, release = threading.Event(), threading.Event()
+    started, failed = threading.Event(), threading.Event()
 
     def hold() -> None:
         started.set()
-        assert release.wait(5)
+        assert failed.wait(5)  # the poster is busy until the helper has run `fail`
 
     def fail() -> None:
+        failed.set()
         raise ValueError("bad piece")
 
     errors: list[BaseException] = []
@@ -64,10 +67,9 @@ def test_a_job_that_fails_on_the_helper_fails_the_poster():
     poster = _thread(post)
     assert started.wait(5)
     helper = _thread(share.serve)
-    helper.join(0.5)
-    release.set()
-    poster.join(5)
-    helper.join(5)
+    poster.join(10)
+    helper.join(10)
+    assert not poster.is_alive() and not helper.is_alive()
     assert [str(e) for e in errors] == ["bad piece"]
 
 
