@@ -31,10 +31,13 @@ _M_ARENA_MAX = -8  # glibc's mallopt parameter number
 
 def main() -> None:
     """The `practice` command: started again with the settings above, then the CLI."""
-    configure()
-    restart_tuned()
-    from practice.cli import main as cli_main
-
+    try:
+        configure()
+        restart_tuned()
+        from practice.cli import main as cli_main
+    except KeyboardInterrupt:  # Ctrl-C while starting: as the commands end on it
+        print("Interrupted.", file=sys.stderr)
+        raise SystemExit(130) from None
     cli_main()
 
 

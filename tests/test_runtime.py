@@ -93,3 +93,17 @@ def test_restart_sets_the_tunables_once_and_large_blocks_get_huge_pages(arenas):
     assert ("glibc.malloc.arena_max=4" in tunables) == (arenas is None)  # the user's wins
     if _thp_mode() in ("madvise", "always"):
         assert int(huge_kb) >= 2048
+
+
+def test_ctrl_c_while_the_command_starts_is_one_line():
+    # Interrupted while the CLI is imported (after the restart): no traceback.
+    program = ("import builtins, sys\nreal = builtins.__import__\n"
+               "def spy(name, *a, **k):\n"
+               "    if name == 'practice.cli':\n"
+               "        raise KeyboardInterrupt\n"
+               "    return real(name, *a, **k)\n"
+               "builtins.__import__ = spy\n"
+               "from practice.runtime import main\nmain()\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert done.returncode == 130
+    assert done.stderr.strip() == "Interrupted."
