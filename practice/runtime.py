@@ -34,11 +34,14 @@ def main() -> None:
     try:
         configure()
         restart_tuned()
-        from practice.cli import main as cli_main
+        from practice.cli.main import main as cli_main
     except KeyboardInterrupt:  # Ctrl-C while starting: as the commands end on it
         print("Interrupted.", file=sys.stderr)
         raise SystemExit(130) from None
-    cli_main()
+    try:
+        cli_main()
+    except SystemExit as e:  # click ends every command so, success too
+        exit_now(e.code)
 
 
 def restart_tuned() -> None:

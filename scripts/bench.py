@@ -46,7 +46,7 @@ def assemble(seconds: float, out: Path) -> Path:
     import soundfile as sf
 
     sys.path.insert(0, str(REPO))
-    from practice import audio
+    from practice.speech import audio
 
     rows = [json.loads(x) for x in (SPEECH / "manifest.jsonl").read_text().splitlines()]
     pool = [audio.load(SPEECH / r["file"]).samples for r in rows

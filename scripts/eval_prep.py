@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from practice.prep_eval import evaluate
+from practice.journey.prep_eval import evaluate
 
 ROOT = Path(__file__).resolve().parents[1] / "tests" / "data" / "prep"
 

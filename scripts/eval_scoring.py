@@ -25,7 +25,7 @@ def main() -> int:
     ap.add_argument("--pairs", type=Path, default=DATA / "judgment_pairs.jsonl")
     args = ap.parse_args()
 
-    from practice.analysis import evaluation as ev
+    from practice.judgment import evaluation as ev
 
     reports = ev.evaluate_splits(ev.load_jsonl(args.cases), ev.load_jsonl(args.pairs))
     missed = ev.shortfalls(reports["all"])

@@ -20,8 +20,8 @@ SPEECH = Path(__file__).resolve().parents[2] / "shared" / "speech"
 
 def words_of(text: str) -> list[str]:
     """Reference or hypothesis words for WER: no annotations, punctuation or case; fillers out."""
-    from practice.analysis.pacing import spoken_words  # noqa: F401  (numbers compared as digits)
-    from practice.transcribe import FILLED_PAUSES
+    from practice.judgment.pacing import spoken_words  # noqa: F401  (numbers compared as digits)
+    from practice.speech.transcribe import FILLED_PAUSES
 
     text = re.sub(r"<[^>]*>|\[[^\]]*\]", " ", text.lower())
     text = re.sub(r"[^\w' ]+", " ", text.replace("-", " "))
@@ -38,9 +38,9 @@ def main() -> int:
 
     import jiwer
 
-    from practice import audio
-    from practice.analysis.pacing import analyze_pacing
-    from practice.transcribe import transcribe
+    from practice.judgment.pacing import analyze_pacing
+    from practice.speech import audio
+    from practice.speech.transcribe import transcribe
 
     home = Path(args.home or tempfile.mkdtemp(prefix="practice-eval-"))
     clips = [json.loads(line) for line in (SPEECH / "manifest.jsonl").read_text().splitlines()]

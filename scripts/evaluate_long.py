@@ -63,9 +63,9 @@ def main() -> int:
 
     from evaluate import words_of
 
-    from practice import audio, models
-    from practice.results import Recording
-    from practice.transcribe import FILLER_PROMPT, transcribe
+    from practice.core.results import Recording
+    from practice.speech import audio, models
+    from practice.speech.transcribe import FILLER_PROMPT, transcribe
 
     home = Path(args.home or tempfile.mkdtemp(prefix="practice-eval-"))
     name, path = models.resolve(home, None, "faster-whisper")
@@ -90,7 +90,7 @@ def main() -> int:
         totals["batch"] += batch
         line = f"{seed:<8} {len(x) / 16_000:>6.0f}s {batch / n:>10.1%}"
         if args.live:
-            from practice.stream import StreamingTranscriber
+            from practice.speech.stream import StreamingTranscriber
 
             stream = StreamingTranscriber(lambda: (name, path), initial_prompt=FILLER_PROMPT)
             for i in range(0, len(x), 480):  # 30 ms blocks, as capture delivers them

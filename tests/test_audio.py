@@ -9,8 +9,8 @@ import pytest
 import soundfile as sf
 from conftest import SPEECH
 
-from practice import audio
-from practice.errors import AudioError, NoSpeechError
+from practice.core.errors import AudioError, NoSpeechError
+from practice.speech import audio
 
 JFK = SPEECH / "clips" / "fw__jfk.flac"  # 11.0 s, 44.1 kHz stereo
 

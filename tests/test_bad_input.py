@@ -32,7 +32,7 @@ from reliability import (
     run_practice,
 )
 
-from practice.cli import cli
+from practice.cli.main import cli
 
 SR = 16_000  # Hz
 TALLY: dict[str, bool] = {}  # input name -> handled (result or one-line error, history intact)
@@ -445,7 +445,7 @@ def test_malformed_job_posting(kind: str, expect: str, message: str, tmp_path: P
     doc = check_run(f"job {kind} (score)", home, ["score", str(answer), "--question-text",
                     "Why this job?", "--job", str(job), "--json"], expect, message)
     if kind == "latin-1":
-        from practice.coach import read_text_file
+        from practice.core.files import read_text_file
 
         assert "Zürich" in read_text_file(str(job), "job posting")  # decoded, not mangled
         assert isinstance(doc, dict)

@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from practice import capture
-from practice.capture import (
+from practice.core.errors import AudioError, DeviceError
+from practice.speech import capture
+from practice.speech.capture import (
     DB_FLOOR,
     InputDevice,
     Level,
@@ -28,7 +29,6 @@ from practice.capture import (
     judge_levels,
     recover,
 )
-from practice.errors import AudioError, DeviceError
 
 SR = 16_000
 ROOT = Path(__file__).resolve().parents[1]
@@ -261,7 +261,7 @@ def test_find_orphans_skips_finished_takes_and_live_ones(tmp_path: Path) -> None
 # -- retry comparison ------------------------------------------------------------------------
 
 def test_changes_between_attempts() -> None:
-    from practice.cli_rehearse import _change_lines, changes
+    from practice.cli.rehearse import _change_lines, changes
 
     before = {"id": 3, "scores": {"overall": 55, "structure": 40, "delivery": 70,
                                   "enthusiasm": 60, "content": 50},
@@ -363,7 +363,7 @@ def _correlation(captured: np.ndarray, source: np.ndarray) -> tuple[float, int]:
 def test_record_stops_after_the_speech_and_matches_the_source(vmic, clip, tmp_path) -> None:  # noqa: ANN001
     import soundfile as sf
 
-    from practice.audio import load
+    from practice.speech.audio import load
 
     player: list[subprocess.Popen] = []
 
@@ -395,7 +395,7 @@ def test_a_device_refusing_16_khz_is_resampled(vmic, tmp_path, monkeypatch) -> N
     import sounddevice as sd
     import soundfile as sf
 
-    from practice.audio import load
+    from practice.speech.audio import load
 
     real_check = sd.check_input_settings
 
@@ -452,7 +452,7 @@ def test_enter_and_ctrl_c_end_the_take_and_keep_it(vmic, tmp_path) -> None:  # n
 RECORD_SCRIPT = """
 import dataclasses, json, sys
 from pathlib import Path
-from practice import capture
+from practice.speech import capture
 started = []
 def level(l):
     if not started:

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SPEECH
 
-from practice.cli import cli
+from practice.cli.main import cli
 
 STORY = (
     "Last year I led the support team at a software company where customers waited three days "
@@ -38,7 +38,7 @@ def test_every_command_has_help():
 
 
 def test_help_imports_no_heavy_library():
-    code = ("import sys; from click.testing import CliRunner; from practice.cli import cli; "
+    code = ("import sys; from click.testing import CliRunner; from practice.cli.main import cli; "
             "CliRunner().invoke(cli, ['--help']); "
             "print(sorted(m for m in ('torch', 'whisper', 'faster_whisper', 'librosa', "
             "'sounddevice', 'numpy', 'ctranslate2') if m in sys.modules))")

@@ -20,7 +20,7 @@ from reliability import (
     home_with_model,
 )
 
-from practice.store import History
+from practice.history.store import History
 
 SAVES_PER_WRITER = 100
 
@@ -28,8 +28,8 @@ WRITER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
 
-    from practice.coach import analyze_text
-    from practice.store import History
+    from practice.judgment.coach import analyze_text
+    from practice.history.store import History
 
     home, audio, tag, go = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
     answers = [analyze_text(f"I led team {tag} and we cut costs by {i} percent.", question=None,

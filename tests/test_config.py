@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from practice import config
-from practice.cli import cli
-from practice.errors import InputError
+from practice.cli.main import cli
+from practice.core import config
+from practice.core.errors import InputError
 
 
 def write(home: Path, text: str) -> None:
@@ -156,7 +156,7 @@ def test_config_help_names_every_setting() -> None:
 
 def test_ask_and_interview_take_defaults_from_config_unless_an_option_is_given(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from practice.cli_rehearse import _rules
+    from practice.cli.rehearse import _rules
 
     for key in config.KEYS.values():
         monkeypatch.delenv(key.env, raising=False)

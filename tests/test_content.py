@@ -1,7 +1,7 @@
 """Value orientation, red-flag handling, fit reasons, negativity and job terms."""
 
-from practice.analysis.content import analyze_content, job_terms
-from practice.analysis.sentences import split_sentences
+from practice.judgment.content import analyze_content, job_terms
+from practice.judgment.sentences import split_sentences
 
 
 def _content(text: str, category: str | None, job_text: str | None = None):

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from practice.convert import convert_ct2_to_openai, read_ct2_model
-from practice.errors import ModelError
+from practice.core.errors import ModelError
+from practice.speech.convert import convert_ct2_to_openai, read_ct2_model
 
 SPEECH = Path(__file__).resolve().parents[2] / "shared" / "speech"
 JFK = SPEECH / "clips" / "fw__jfk.flac"
@@ -264,7 +264,7 @@ def _write_ct2_dir(
 def test_convert_splits_fused_attention_and_loads_in_float32(tmp_path: Path) -> None:
     import torch
 
-    from practice import engine_openai
+    from practice.speech import engine_openai
 
     v = _tiny_whisper(np.random.default_rng(0))
     ct2 = _write_ct2_dir(tmp_path / "mini", v, heads=[[0, 1]])
@@ -337,7 +337,7 @@ def test_convert_refuses_heads_outside_the_model(tmp_path: Path) -> None:
 
 
 def test_corrupt_checkpoint_raises_model_error(tmp_path: Path) -> None:
-    from practice import engine_openai
+    from practice.speech import engine_openai
 
     bad = tmp_path / "bad.pt"
     bad.write_bytes(b"not a checkpoint")
@@ -438,7 +438,7 @@ def test_openai_engine_matches_faster_whisper_on_base(
 ) -> None:
     from faster_whisper import WhisperModel
 
-    from practice import engine_openai
+    from practice.speech import engine_openai
 
     reports: list[tuple[float, float]] = []
     words, language, probability = engine_openai.transcribe(
@@ -474,7 +474,7 @@ def test_openai_engine_matches_faster_whisper_on_base(
 def test_openai_engine_respects_a_given_language(
     base_checkpoint: Path, jfk_16k: np.ndarray
 ) -> None:
-    from practice import engine_openai
+    from practice.speech import engine_openai
 
     words, language, probability = engine_openai.transcribe(
         jfk_16k[: 16_000 * 4], base_checkpoint, initial_prompt=None, language="English"
@@ -487,7 +487,7 @@ def test_openai_engine_respects_a_given_language(
 def test_progress_bar_of_whisper_reports_seconds_and_is_restored() -> None:
     import tqdm
 
-    from practice import engine_openai
+    from practice.speech import engine_openai
 
     module = importlib.import_module("whisper.transcribe")
     reports: list[tuple[float, float]] = []
@@ -508,7 +508,7 @@ def test_checkpoint_without_heads_is_refused_unless_official(
     import torch
     import whisper
 
-    from practice import engine_openai
+    from practice.speech import engine_openai
 
     ct2 = _write_ct2_dir(tmp_path / "mini", _tiny_whisper(np.random.default_rng(4)), [[0, 0]])
     converted = tmp_path / "mini.pt"

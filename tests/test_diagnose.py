@@ -10,11 +10,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from practice import diagnose as dg
-from practice.cli import cli
-from practice.outcomes import Outcome, add_outcome
-from practice.questions import load_bank
-from practice.results import (
+from practice.cli.main import cli
+from practice.core.results import (
     Analysis,
     Content,
     Delivery,
@@ -25,7 +22,10 @@ from practice.results import (
     Structure,
     Transcript,
 )
-from practice.store import History
+from practice.history.store import History
+from practice.journey import diagnose as dg
+from practice.journey.outcomes import Outcome, add_outcome
+from practice.journey.questions import load_bank
 
 BANK = load_bank()
 QUESTION_IDS = {  # one bank question per category, for attempts that need an id

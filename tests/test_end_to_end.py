@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO, SPEECH, clips
 
-from practice import audio
-from practice.cli import cli
-from practice.transcribe import FILLED_PAUSES, transcribe
+from practice.cli.main import cli
+from practice.speech import audio
+from practice.speech.transcribe import FILLED_PAUSES, transcribe
 
 pytestmark = pytest.mark.model
 
@@ -101,7 +101,7 @@ def test_analyze_json_contract_and_saved_order(tmp_path, model_home):
 def test_wpm_on_slow_and_fast_readings(model_home):
     """The same 13-word sentence read twice; the voice spans about 4.63 s and 4.39 s (energy
     onset to offset), so the true rates are about 168 and 178 words per minute."""
-    from practice.analysis.pacing import analyze_pacing
+    from practice.judgment.pacing import analyze_pacing
 
     rates = {}
     for name, true_wpm in (("mfa__english_slow.wav", 168.5), ("mfa__english_fast.wav", 177.7)):

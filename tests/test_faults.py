@@ -32,7 +32,7 @@ from reliability import (
     run_practice,
 )
 
-from practice.store import History
+from practice.history.store import History
 
 ANALYZE_TRIALS = 14
 SAVE_TRIALS = 40  # 54 trials in all
@@ -81,7 +81,7 @@ def test_kill_or_interrupt_analyze_at_random_moments(model_home: Path, tmp_path:
             # Ctrl-C: "Interrupted." (130) inside a command, click's "Aborted!" (1) around it,
             # or Python's own default before practice has started; never a traceback once it has.
             if "Traceback" in err:
-                assert "KeyboardInterrupt" in err and "practice/cli.py" not in err, err[-2000:]
+                assert "KeyboardInterrupt" in err and "practice/cli/main.py" not in err, err[-2000:]
         problems = after_crash(home)
         assert not problems, f"trial {trial} ({sig.name} after {delay:.2f} s): {problems}"
     print(f"analyze trials: {ANALYZE_TRIALS}, typical run {typical_s:.1f} s, outcomes:")
@@ -101,8 +101,8 @@ SAVER = textwrap.dedent("""
     import sys
     from pathlib import Path
 
-    from practice.coach import analyze_text
-    from practice.store import History
+    from practice.judgment.coach import analyze_text
+    from practice.history.store import History
 
     home, audio = Path(sys.argv[1]), Path(sys.argv[2])
     analysis = analyze_text("I led the team and we cut costs by 20 percent.", question=None)
@@ -145,7 +145,7 @@ def test_kill_or_interrupt_history_save_at_random_moments(tmp_path: Path) -> Non
     assert state.count >= len(reported)
     # The next run works: a save, a read of everything, a clean check.
     with History.open(home) as h:
-        from practice.coach import analyze_text
+        from practice.judgment.coach import analyze_text
 
         saved = h.save(analyze_text("We shipped it on time.", question=None), audio)
         assert saved.id == max(row[0] for row in history_state(home).rows)
@@ -178,9 +178,9 @@ def test_a_fresh_temp_copy_of_a_live_writer_is_kept(tmp_path: Path) -> None:
 
 def test_take_on_a_full_disk_keeps_the_audio_so_far(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     """A 200 KB tmpfs fills after about 6 s of 16 kHz 16-bit audio while 10 s arrive."""
-    capture = pytest.importorskip("practice.capture")
+    capture = pytest.importorskip("practice.speech.capture")
     if not hasattr(capture, "record") or not hasattr(capture, "recover"):
-        pytest.skip("practice.capture has no record/recover")
+        pytest.skip("practice.speech.capture has no record/recover")
     mnt = tmp_path / "small"
     mnt.mkdir()
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(mnt)],
@@ -194,7 +194,7 @@ def test_take_on_a_full_disk_keeps_the_audio_so_far(tmp_path: Path, monkeypatch)
 
 
 def _record_until_full(capture, mnt: Path, monkeypatch) -> None:  # noqa: ANN001
-    from practice.errors import PracticeError
+    from practice.core.errors import PracticeError
 
     block = (0.2 * np.sin(np.arange(capture.BLOCK_FRAMES) / 3.0)).astype(np.float32)
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from conftest import SPEECH, clips
 
-from practice.fillers import refine_fillers, steady_segments
-from practice.results import SAMPLE_RATE, Recording, Word
+from practice.core.results import SAMPLE_RATE, Recording, Word
+from practice.speech.fillers import refine_fillers, steady_segments
 
 RNG_SEED = 7
 
@@ -164,9 +164,9 @@ def test_nothing_to_refine():
 def test_filled_pauses_on_the_real_clips(model_home):
     """The issue's target: within 10 % of the 32 annotated fillers on the verbatim clips, and
     none on the exact read clips."""
-    from practice import audio
-    from practice.analysis.pacing import analyze_pacing
-    from practice.transcribe import transcribe
+    from practice.judgment.pacing import analyze_pacing
+    from practice.speech import audio
+    from practice.speech.transcribe import transcribe
 
     found: dict[str, int] = {}
     for c in clips():

@@ -10,11 +10,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from practice.analysis.pacing import analyze_pacing
-from practice.audio import load
-from practice.coach import analyze_text
-from practice.errors import AudioError, InputError
-from practice.results import SAMPLE_RATE, Question, Recording, Word
+from practice.core.errors import AudioError, InputError
+from practice.core.results import SAMPLE_RATE, Question, Recording, Word
+from practice.judgment.coach import analyze_text
+from practice.judgment.pacing import analyze_pacing
+from practice.speech.audio import load
 
 FUZZ = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])

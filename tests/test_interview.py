@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from practice import coach, speak
-from practice.cli import cli
-from practice.errors import InputError
-from practice.interview import (
+from practice.cli.main import cli
+from practice.core.errors import InputError
+from practice.core.results import Analysis, Delivery, DimensionScore, Question, Scores
+from practice.journey import speak
+from practice.journey.interview import (
     InterviewSummary,
     answer_line,
     category_order,
@@ -26,8 +27,8 @@ from practice.interview import (
     summarize,
     summary_lines,
 )
-from practice.questions import load_bank
-from practice.results import Analysis, Delivery, DimensionScore, Question, Scores
+from practice.journey.questions import load_bank
+from practice.judgment import coach
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIPS = ROOT.parent / "shared" / "speech" / "clips"
@@ -293,7 +294,7 @@ def test_the_question_read_aloud_is_over_before_recording_starts(vmic, tmp_path:
     import numpy as np
     import soundfile as sf
 
-    from practice import capture
+    from practice.speech import capture
 
     voice = speak.find_voice("Linux")
     if voice is None:

@@ -1,6 +1,6 @@
 """The coach's judgment against the team's labelled answers (tests/data/LABELLING.md).
 
-The figures come from practice.analysis.evaluation, the same computation scripts/eval_scoring.py
+The figures come from practice.judgment.evaluation, the same computation scripts/eval_scoring.py
 prints, so a drop below a target here is the drop the table shows.
 """
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from practice.analysis import evaluation as ev
-from practice.results import CATEGORIES
+from practice.core.results import CATEGORIES
+from practice.judgment import evaluation as ev
 
 DATA = Path(__file__).parent / "data"
 CASES = ev.load_jsonl(DATA / "judgment_cases.jsonl")

@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from practice import models
-from practice.errors import ModelError
+from practice.core.errors import ModelError
+from practice.speech import models
 
 
 def test_catalogue_names_the_default_and_pins_every_file():

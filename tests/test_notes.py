@@ -10,9 +10,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from practice import notes
-from practice.cli import cli
-from practice.errors import InputError
+from practice.cli.main import cli
+from practice.core.errors import InputError
+from practice.journey import notes
 
 REPO = Path(__file__).resolve().parents[1]
 # Words that would make a feedback request read as a complaint or a plea to reconsider.

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from practice import cli_journal, outcomes
-from practice.cli import cli
-from practice.errors import InputError, StoreError
-from practice.outcomes import (
+from practice.cli import journal as cli_journal
+from practice.cli.main import cli
+from practice.core.errors import InputError, StoreError
+from practice.history.store import History
+from practice.journey import outcomes
+from practice.journey.outcomes import (
     add_outcome,
     delete_outcome,
     edit_outcome,
@@ -21,7 +23,6 @@ from practice.outcomes import (
     list_outcomes,
     outcomes_as_dicts,
 )
-from practice.store import History
 
 
 @pytest.fixture

@@ -3,15 +3,15 @@
 import numpy as np
 import pytest
 
-from practice.analysis.pacing import (
+from practice.core.results import SAMPLE_RATE, Recording, Word
+from practice.judgment.pacing import (
     analyze_pacing,
     discourse_fillers,
     find_pauses,
     hedges,
     spoken_words,
 )
-from practice.results import SAMPLE_RATE, Recording, Word
-from practice.transcribe import is_filled_pause
+from practice.speech.transcribe import is_filled_pause
 
 
 def timeline(text: str, *, start: float = 0.0, word_s: float = 0.4, gaps: dict | None = None):

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from practice import prep
-from practice.cli import cli
-from practice.prep_eval import evaluate, load_stories
-from practice.questions import load_bank
+from practice.cli.main import cli
+from practice.journey import prep
+from practice.journey.prep_eval import evaluate, load_stories
+from practice.journey.questions import load_bank
 
 DATA = Path(__file__).parent / "data" / "prep"
 TARGET = 0.85  # precision and recall of the covered / uncovered decisions
@@ -59,7 +59,7 @@ def test_nice_to_have_is_marked_and_its_qualifier_trimmed():
 
 
 def _story(id_, title, actions, result="", skills=()):
-    from practice.stories import Story, complete
+    from practice.journey.stories import Story, complete
 
     return complete(
         Story(id=id_, title=title, actions=actions, result=result, skills=tuple(skills))

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from reliability import PRACTICE, TINY_CLIP, child_env, home_with_model
 
-from practice.cli import cli
+from practice.cli.main import cli
 
 GUARD = '''
 import socket
@@ -131,7 +131,7 @@ def test_the_vad_runs_without_onnxruntime_telemetry(tmp_path: Path) -> None:
     env.pop("ORT_DISABLE_TELEMETRY", None)  # the engine must set it, not the caller
     probe = (
         "import numpy as np\n"
-        "from practice import engine_faster\n"
+        "from practice.speech import engine_faster\n"
         "engine_faster.no_telemetry()\n"
         "from faster_whisper.vad import get_speech_timestamps\n"
         "get_speech_timestamps(np.zeros(32000, dtype=np.float32))\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from test_review import FIT_Q, fill_history, invoke
 
-from practice.progress import build, sparkline
+from practice.history.progress import build, sparkline
 
 
 @pytest.fixture

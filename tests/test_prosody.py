@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from practice.analysis.prosody import (
+from practice.core.results import SAMPLE_RATE, Prosody, Recording, Word
+from practice.core.thresholds import MONOTONE_SEMITONES
+from practice.speech.prosody import (
     BLOCK_S,
     analyze_prosody,
     energy_envelope_db,
@@ -18,8 +20,6 @@ from practice.analysis.prosody import (
     pitch_spread_semitones,
     track_f0,
 )
-from practice.analysis.thresholds import MONOTONE_SEMITONES
-from practice.results import SAMPLE_RATE, Prosody, Recording, Word
 
 SPEECH_DIR = Path(__file__).resolve().parents[2] / "shared" / "speech"
 NONE = Prosody(pitch_variation_semitones=None, energy_variation_db=None, monotone=None)

@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from practice import audio, models
-from practice.errors import ModelError
-from practice.quantize import quantize_int8
+from practice.core.errors import ModelError
+from practice.speech import audio, models
+from practice.speech.quantize import quantize_int8
 
 SPEECH = Path(__file__).resolve().parents[2] / "shared" / "speech"
 

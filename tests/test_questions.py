@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from practice.errors import InputError, PracticeError
-from practice.questions import add_question, find, load_bank, pick
-from practice.results import CATEGORIES, Question
+from practice.core.errors import InputError, PracticeError
+from practice.core.results import CATEGORIES, Question
+from practice.journey.questions import add_question, find, load_bank, pick
 
 GOOD_ENTRY = """
 [[question]]

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from conftest import SPEECH
 from test_review import fill_history, invoke
 
-from practice.cli import cli
-from practice.store import History
+from practice.cli.main import cli
+from practice.history.store import History
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 MAX_AUDIO_BYTES_PER_MINUTE = 200_000  # Opus speech: a month of answers stays tens of MB

@@ -12,8 +12,8 @@ import soundfile as sf
 from click.testing import CliRunner
 
 from practice import ANALYZER_VERSION
-from practice.cli import cli
-from practice.results import (
+from practice.cli.main import cli
+from practice.core.results import (
     Analysis,
     Content,
     Delivery,
@@ -28,8 +28,8 @@ from practice.results import (
     Transcript,
     Word,
 )
-from practice.review import correct_words, mark_words
-from practice.store import History
+from practice.history.review import correct_words, mark_words
+from practice.history.store import History
 
 STORY_Q = Question(id="success-problem", text="Tell me about a time you solved a problem.",
                    category="success-story", target_seconds=(60, 120))
@@ -221,8 +221,8 @@ def test_rescore_only_old_attempts_and_fall_back_to_text(home: Path, tmp_path: P
 
 
 def test_rescore_keeps_checking_the_same_job_terms(tmp_path: Path) -> None:
-    from practice.analysis.content import job_terms
-    from practice.review import job_text_of
+    from practice.history.review import job_text_of
+    from practice.judgment.content import job_terms
 
     posting = ("We need a support lead. The support lead owns customer onboarding and Zendesk. "
                "Customer onboarding matters; Zendesk experience and SQL reports are a plus. "

@@ -99,7 +99,7 @@ def test_ctrl_c_while_the_command_starts_is_one_line():
     # Interrupted while the CLI is imported (after the restart): no traceback.
     program = ("import builtins, sys\nreal = builtins.__import__\n"
                "def spy(name, *a, **k):\n"
-               "    if name == 'practice.cli':\n"
+               "    if name == 'practice.cli.main':\n"
                "        raise KeyboardInterrupt\n"
                "    return real(name, *a, **k)\n"
                "builtins.__import__ = spy\n"

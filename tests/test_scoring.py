@@ -1,10 +1,10 @@
 """Scores, reasons and tips on hand-built answers."""
 
-from practice.analysis.content import analyze_content
-from practice.analysis.scoring import MAX_TIPS, score
-from practice.analysis.sentences import split_sentences
-from practice.analysis.structure import analyze_structure
-from practice.results import Delivery, Prosody, Question
+from practice.core.results import Delivery, Prosody, Question
+from practice.judgment.content import analyze_content
+from practice.judgment.scoring import MAX_TIPS, score
+from practice.judgment.sentences import split_sentences
+from practice.judgment.structure import analyze_structure
 
 STRONG = (
     "Last spring at a logistics startup, our nightly billing export kept failing and customers "

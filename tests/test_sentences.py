@@ -2,8 +2,8 @@
 
 import pytest
 
-from practice.analysis.sentences import split_sentences
-from practice.results import Word
+from practice.core.results import Word
+from practice.judgment.sentences import split_sentences
 
 
 def _words(text: str, step: float = 0.5) -> list[Word]:

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from practice import store
-from practice.errors import HomeError, StoreError
-from practice.results import (
+from practice.core.errors import HomeError, StoreError
+from practice.core.results import (
     Analysis,
     Content,
     Delivery,
@@ -31,7 +30,8 @@ from practice.results import (
     Transcript,
     Word,
 )
-from practice.store import History
+from practice.history import store
+from practice.history.store import History
 
 QUESTION = Question(
     id="success-conflict",

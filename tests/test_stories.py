@@ -6,12 +6,12 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from practice import stories as st
-from practice.cli import cli
-from practice.coach import analyze_text
-from practice.errors import InputError, StoreError
-from practice.results import Question
-from practice.store import History
+from practice.cli.main import cli
+from practice.core.errors import InputError, StoreError
+from practice.core.results import Question
+from practice.history.store import History
+from practice.journey import stories as st
+from practice.judgment.coach import analyze_text
 
 STORY = (
     "Last year at a software company our support queue had grown to 400 tickets. "

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from test_capture import _ask, vmic  # noqa: F401  (the shared virtual-mic fixture)
 
-from practice.cli import cli
+from practice.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 

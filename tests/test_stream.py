@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from conftest import SPEECH, clips
 
-from practice import audio, stretches
-from practice.results import SAMPLE_RATE, Word
-from practice.stream import StreamingTranscriber
+from practice.core.results import SAMPLE_RATE, Word
+from practice.speech import audio, stretches
+from practice.speech.stream import StreamingTranscriber
 
 
 def tone_speech(pattern):
@@ -136,7 +136,7 @@ def test_a_regular_cut_after_the_pause_makes_the_provisional_stretch_stale():
 
 
 def test_a_model_that_fails_to_load_is_reported_at_finish():
-    from practice.errors import ModelError
+    from practice.core.errors import ModelError
 
     def broken():
         raise ModelError("no model")
@@ -179,9 +179,9 @@ def test_streamed_text_is_as_good_as_the_whole_file(model_home):
     where the batch path does and decodes its stretches the same way, so its word error rate
     is the batch path's (goal: within 1 point). scripts/evaluate_long.py measures it over
     eight such answers."""
-    from practice import models
-    from practice.results import Recording
-    from practice.transcribe import FILLED_PAUSES, FILLER_PROMPT, transcribe
+    from practice.core.results import Recording
+    from practice.speech import models
+    from practice.speech.transcribe import FILLED_PAUSES, FILLER_PROMPT, transcribe
 
     gap = np.zeros(int(0.7 * SAMPLE_RATE), np.float32)
     chosen = clips("exact") + [c for c in clips() if c["style"] == "spontaneous"

@@ -3,9 +3,9 @@
 
 import pytest
 
-from practice.analysis.sentences import split_sentences
-from practice.analysis.structure import analyze_structure, quantified_outcome
-from practice.results import Sentence
+from practice.core.results import Sentence
+from practice.judgment.sentences import split_sentences
+from practice.judgment.structure import analyze_structure, quantified_outcome
 
 STRONG = (
     "Last spring at a logistics startup, our nightly billing export kept failing and customers "

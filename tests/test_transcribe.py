@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from conftest import SPEECH
 
-from practice import audio, models
-from practice import transcribe as tr
-from practice.results import SAMPLE_RATE, Recording, Word
+from practice.core.results import SAMPLE_RATE, Recording, Word
+from practice.speech import audio, models
+from practice.speech import transcribe as tr
 
 pytestmark = pytest.mark.model
 
@@ -87,7 +87,7 @@ GERMAN = (
 
 def test_a_long_answer_in_another_language_is_refused_before_it_is_decoded(
         tmp_path, model_home, monkeypatch) -> None:
-    from practice import engine_faster
+    from practice.speech import engine_faster
 
     if not shutil.which("espeak-ng"):
         pytest.fail("espeak-ng is required (scripts/setup.sh installs it)")
@@ -111,7 +111,7 @@ def test_a_long_answer_in_another_language_is_refused_before_it_is_decoded(
 def test_stretches_decoded_side_by_side_come_back_in_order(model_home, monkeypatch) -> None:
     """Four stretches dealt to two threads (0 and 2 to one, 1 and 3 to the other) are put
     back in the answer's order with the answer's times, and progress only goes forward."""
-    from practice import engine_faster, stretches
+    from practice.speech import engine_faster, stretches
 
     jfk, fox = audio.load(JFK).samples, audio.load(FOX).samples
     gap = np.zeros(SAMPLE_RATE, np.float32)
@@ -136,7 +136,7 @@ def test_stretches_decoded_side_by_side_come_back_in_order(model_home, monkeypat
 def test_threads_asking_for_the_model_at_once_load_it_once(model_home, monkeypatch) -> None:
     import threading
 
-    from practice import engine_faster
+    from practice.speech import engine_faster
 
     _, path = models.resolve(model_home, None, "faster-whisper")
     monkeypatch.setattr(engine_faster, "_MODELS", {})

@@ -6,10 +6,10 @@ import json
 import sqlite3
 from pathlib import Path
 
-from practice import store
-from practice.coach import analyze_text
-from practice.results import Question
-from practice.store import History
+from practice.core.results import Question
+from practice.history import store
+from practice.history.store import History
+from practice.judgment.coach import analyze_text
 
 
 def v1_history(home: Path) -> list[dict]:

@@ -2,7 +2,7 @@
 
 import threading
 
-from practice.workshare import WorkShare
+from practice.speech.workshare import WorkShare
 
 
 def _thread(target) -> threading.Thread:

@@ -1,1 +1,0 @@
-"""The coach's reading of an answer: pacing, prosody, structure, content and scores."""

@@ -1,0 +1,61 @@
+"""What every command module shares: the settings object, the option types and JSON output.
+
+Cheap to import (click and the standard library only), so `practice --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from practice.core.results import CATEGORIES
+
+CATEGORY_CHOICE = click.Choice(list(CATEGORIES))
+ENGINE_CHOICE = click.Choice(["faster-whisper", "openai-whisper"])
+
+
+@dataclass
+class Settings:
+    """Built by the main group from --home / PRACTICE_HOME; the home is made on first use."""
+
+    home_option: str | None
+
+    @property
+    def home(self) -> Path:
+        from practice.core.home import ensure_dir, resolve_home
+
+        return ensure_dir(resolve_home(self.home_option))
+
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+def print_json(data: Any) -> None:
+    """One JSON document on stdout (numpy scalars become plain numbers)."""
+    from practice.core.results import json_default
+
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=json_default))
+
+
+def question_from_options(
+    question_id: str | None, question_text: str | None, category: str | None, home: Path | None
+) -> Any:
+    """The question named by --question / --question-text / --category, or None."""
+    if question_id and question_text:
+        raise click.UsageError("Give --question or --question-text, not both.")
+    from practice.journey.questions import resolve
+
+    return resolve(question_id, question_text, category, home)
+
+
+def job_text(job: str | None) -> str | None:
+    """The job posting's text for --job FILE, or None."""
+    if job is None:
+        return None
+    from practice.core.files import read_text_file
+
+    return read_text_file(job, "job posting")

@@ -1,0 +1,526 @@
+"""Looking back: `review`, `progress`, `report`, `export`, `backup`, `restore`, `rescore`, `fix`
+and `delete`. Attached to the main group by `register(cli)`; heavy libraries load inside the
+commands so `practice --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from practice.cli.common import print_json
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from practice.cli.common import Settings
+    from practice.history.progress import Progress
+
+CATEGORIES = ["success-story", "fit", "background", "red-flag", "closing"]
+FIX_HEADER = "# Correct the words below, save and close. Lines starting with # are ignored.\n"
+
+
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    # A pipe or file gets whole lines (for grep and diff), a terminal wraps them to its width.
+    console.soft_wrap = not console.is_terminal
+    return console
+
+
+def _unit(unit: str) -> str:
+    """How a unit follows a label: "Pace wpm", "Fillers/min"; a share needs none."""
+    if not unit or unit == "share":
+        return ""
+    return unit if unit.startswith("/") else f" {unit}"
+
+
+def _plain(console: Console) -> bool:
+    """Markers instead of colour: NO_COLOR is set, or the output is a pipe or a file."""
+    return console.no_color or console.color_system is None
+
+
+# -- review ---------------------------------------------------------------------------------------
+
+def _question_lookup(payload: dict[str, Any]) -> Any:
+    from practice.history.review import question_of
+
+    return question_of(payload)
+
+
+def _token_markup(token: Any, plain: bool) -> str:
+    from rich.markup import escape
+
+    from practice.history.review import split_trailing
+
+    if plain or token.kind == "word":
+        return escape(token.marked())
+    if token.kind == "pause":
+        return f"[magenta dim]⏸ {token.detail}s[/]"
+    core, tail = split_trailing(token.text)
+    style = "bold red" if token.kind == "filler" else "yellow italic underline"
+    return f"[{style}]{escape(core)}[/]{escape(tail)}"
+
+
+def _change_line(c: dict[str, Any], plain: bool) -> str:
+    arrow = {"better": "better", "worse": "worse", "same": "same"}[c["verdict"]]
+    if not plain:
+        colour = {"better": "green", "worse": "red", "same": "dim"}[c["verdict"]]
+        arrow = f"[{colour}]{arrow}[/]"
+    unit = _unit(c["unit"])
+    digits = 2 if c["unit"] == "share" else (1 if c["metric"] == "fillers_per_minute" else 0)
+    return (f"  {c['label'] + unit:<18} {c['before']:>7.{digits}f} -> {c['after']:<7.{digits}f}"
+            f" {arrow}")
+
+
+def render_review(data: dict[str, Any], console: Console) -> None:
+    from rich.markup import escape
+
+    from practice.cli.render import LABEL_STYLE, bar
+    from practice.history.review import marked_sentences
+
+    plain = _plain(console)
+    payload = data["_payload"]
+    q = (data.get("question") or {}).get("text") or "Answer"
+    console.print(f"[bold]#{data['id']}  {escape(q)}[/bold]"
+                  + (f"  [dim]({data['category']})[/dim]" if data.get("category") else ""))
+    meta = [(data.get("created_at") or "")[:16].replace("T", " ")]
+    if data.get("source"):
+        meta.append(Path(str(data["source"])).name)
+    if data.get("duration_s"):
+        meta.append(f"{data['duration_s']:.0f} s")
+    console.print(f"[dim]{escape(' · '.join(meta))}[/dim]")
+    console.print()
+    legend = "[um] filler · {hedge} hedge · [pause 2.3s] long pause" if plain else \
+        "[bold red]um[/] filler · [yellow italic underline]hedge[/] · [magenta dim]⏸ 2.3s[/] " \
+        "long pause"
+    console.print(f"[bold]Transcript[/bold]  [dim]{escape(legend) if plain else legend}[/dim]")
+    for s in marked_sentences(payload):
+        tag = s.label[:3].upper() if s.label != "other" else "   "
+        style = LABEL_STYLE.get(s.label, "")
+        body = " ".join(_token_markup(t, plain) for t in s.tokens)
+        console.print(f"  {tag}  {body}" if plain else f"  [{style}]{tag}[/]  {body}")
+    console.print()
+    scores = data["scores"]
+    console.print(f"[bold]Overall {scores.get('overall')}/100[/bold]")
+    for dim in ("structure", "delivery", "enthusiasm", "content"):
+        d = scores.get(dim)
+        if not d:
+            continue
+        console.print(f"  {dim.capitalize():<11}{d['score']:>4}  {bar(d['score'])}  "
+                      f"{escape(d['reason'])}")
+        if d.get("tip"):
+            console.print(f"  {'':<15}  [dim]Tip: {escape(d['tip'])}[/dim]")
+    dl = data.get("delivery")
+    if dl:
+        console.print()
+        console.print(
+            f"  Pace {dl['words_per_minute']:.0f} wpm · {dl['filler_count']} um/uh, "
+            f"{dl['discourse_filler_count']} other fillers ({dl['fillers_per_minute']:.1f}/min) · "
+            f"{dl['hedge_count']} hedges · {dl['long_pause_count']} long pauses "
+            f"(longest {dl['longest_pause_s']:.1f} s)")
+    console.print()
+    prev = data.get("previous")
+    if prev:
+        console.print(f"[bold]Compared with your previous try[/bold] (#{prev['id']}, "
+                      f"{(prev.get('created_at') or '')[:10]})")
+        for c in prev["changes"]:
+            console.print(_change_line(c, plain))
+    else:
+        console.print("[dim]First attempt at this question: nothing to compare yet.[/dim]")
+    told = data.get("story")
+    if told:
+        from practice.journey.stories import Story, comparison_lines
+
+        lines = comparison_lines(Story(id=told["id"], title=told["title"]), told)
+        console.print(f"[bold]{escape(lines[0])}[/bold]")
+        for line in lines[1:]:
+            console.print(escape(line))
+    best = data.get("best")
+    if best and best["is_this"] and best["attempts"] > 1:
+        console.print(f"[bold]Personal best[/bold]: this is your best at this question "
+                      f"({best['overall']}/100 over {best['attempts']} attempts).")
+    elif best and not best["is_this"]:
+        console.print(f"[bold]Compared with your best at this question[/bold] (#{best['id']}, "
+                      f"{best['overall']}/100, of {best['attempts']} attempts)")
+        for c in best["changes"]:
+            console.print(_change_line(c, plain))
+
+
+def _story_comparison(home: Path, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """For a rehearsal of a kept story (`ask --story`): what the telling left out of it."""
+    from practice.core.errors import StoreError
+    from practice.journey.stories import StoryBank, compare_spoken
+
+    if payload.get("story_id") is None:
+        return None
+    try:
+        with StoryBank.open(home) as bank:
+            story = bank.get(int(payload["story_id"]))
+    except StoreError:
+        return None  # the story was deleted since; the attempt stands on its own
+    return {"id": story.id, "title": story.title} | compare_spoken(story, payload)
+
+
+@click.command()
+@click.argument("attempt", default="last", metavar="[ID|last]")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.option("--play", is_flag=True, help="Replay the recording after the review.")
+@click.option("--from", "from_s", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="With --play: start this many seconds in.")
+@click.option("--from-word", metavar="WORD",
+              help="With --play: start at the first place this word (or phrase) is said.")
+@click.pass_obj
+def review(settings: Settings, attempt: str, as_json: bool, play: bool, from_s: float | None,
+           from_word: str | None) -> None:
+    """Look back at one attempt: marked transcript, reasons, tips, comparisons.
+
+    \b
+    Fillers, hedges and long pauses are marked in the transcript (in colour
+    in a terminal; as [um], {maybe}, [pause 2.3s] when piped or NO_COLOR),
+    each sentence carries its STAR label, and the scores are compared with
+    your previous try and your best at the same question.
+    """
+    from practice.history import review as rv
+    from practice.history.store import History
+
+    if (from_s is not None or from_word) and not play:
+        raise click.UsageError("--from and --from-word go with --play.")
+    if from_s is not None and from_word:
+        raise click.UsageError("Give --from or --from-word, not both.")
+    with History.open(settings.home) as h:
+        payload = h.get(attempt)
+        question = rv.question_of(payload)
+        previous = same = None
+        if question is not None and (question.id or question.text):
+            previous = h.previous(question, before_id=int(payload["id"]))
+            same = h.attempts_at(question)
+    data = rv.build(payload, previous=previous, same_question=same or [payload])
+    data["story"] = _story_comparison(settings.home, payload)
+    if as_json:
+        print_json(data)
+    else:
+        render_review({**data, "_payload": payload}, _console())
+    if play:
+        start = rv.word_start(payload, from_word) if from_word else (from_s or 0.0)
+        click.echo(f"Playing attempt #{payload['id']} from {start:.1f} s (Ctrl-C stops)...",
+                   err=True)
+        rv.play(payload.get("audio_path"), start_s=start)
+
+
+# -- progress -------------------------------------------------------------------------------------
+
+def render_progress(prog: Progress, console: Console) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from practice.history.progress import sparkline
+
+    scope = prog.category or "all categories"
+    if prog.attempts == 0:
+        console.print("No attempts yet. Analyse one with: practice analyze answer.wav")
+        return
+    console.print(f"[bold]Progress over {prog.attempts} attempts[/bold] ({scope})")
+    plain = _plain(console)
+    t = Table(box=None, header_style="bold", pad_edge=False)
+    for col, justify in (("measure", "left"), ("first", "right"), ("recent", "right"),
+                         ("trend", "left"), ("best", "right"), ("history", "left")):
+        t.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for m in prog.metrics:
+        if not m.points:
+            continue
+        digits = 2 if m.unit == "share" else (
+            1 if m.key in ("fillers_per_minute", "long_pause_count") else 0)
+        trend = m.trend
+        if not plain:
+            trend = {"improving": f"[green]{trend}[/]", "slipping": f"[red]{trend}[/]"}.get(
+                trend, f"[dim]{trend}[/]")
+        unit = _unit(m.unit)
+        best = f"{m.best.value:.{digits}f} (#{m.best.id})" if m.best else "-"
+        t.add_row(escape(m.label + unit), f"{m.first:.{digits}f}", f"{m.recent:.{digits}f}",
+                  trend, best, sparkline(m.values))
+    console.print(t)
+    if prog.weak_spots:
+        console.print()
+        console.print("[bold]Recurring weak spots[/bold]")
+        for w in prog.weak_spots:
+            console.print(f"  • {escape(w.text)}")
+            console.print(f"    [dim]{escape(w.tip)}[/dim]")
+
+
+@click.command()
+@click.option("--category", type=click.Choice(CATEGORIES), help="Only this kind of question.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.option("--plot", "plot_file", metavar="FILE.png", type=click.Path(dir_okay=False),
+              help="Also draw the trends into a PNG chart.")
+@click.pass_obj
+def progress(settings: Settings, category: str | None, as_json: bool,
+             plot_file: str | None) -> None:
+    """How your answers are changing: first vs recent, trend, bests, weak spots.
+
+    Covers the overall score and each dimension, words per minute, fillers
+    per minute, long pauses and STAR completeness.
+    """
+    from practice.history import progress as pg
+    from practice.history.store import History
+
+    with History.open(settings.home) as h:
+        rows = h.list(category=category)
+    prog = pg.build(rows, category=category)
+    if plot_file:
+        pg.plot(prog, Path(plot_file))
+        click.echo(f"Chart written to {plot_file}", err=True)
+    if as_json:
+        print_json(prog.to_dict())
+    else:
+        render_progress(prog, _console())
+
+
+# -- report ---------------------------------------------------------------------------------------
+
+@click.command()
+@click.option("--html", "html_file", required=True, metavar="FILE",
+              type=click.Path(dir_okay=False), help="Where to write the HTML report.")
+@click.argument("ids", nargs=-1, metavar="[ID...]")
+@click.option("--last", "last_n", type=click.IntRange(min=1), metavar="N",
+              help="The last N attempts.")
+@click.option("--since", metavar="DATE", help="Attempts on or after DATE (YYYY-MM-DD).")
+@click.pass_obj
+def report(settings: Settings, html_file: str, ids: tuple[str, ...], last_n: int | None,
+           since: str | None) -> None:
+    """Write one self-contained HTML report: audio, transcripts, scores, charts.
+
+    \b
+    The file needs no network and no other file: open it in any browser, or
+    send it to a coach. The transcript follows the audio as it plays; click
+    a word to play from there. Without ID, --last or --since: every attempt.
+    """
+    from practice.history import report as rp
+    from practice.history.store import History
+
+    if sum(bool(x) for x in (ids, last_n, since)) > 1:
+        raise click.UsageError("Choose attempts by ID..., --last N or --since DATE: one of them.")
+    with History.open(settings.home) as h:
+        everything = h.list()
+        if ids:
+            chosen = [h.get(i) for i in ids]
+        elif last_n:
+            chosen = h.list(limit=last_n)
+        elif since:
+            chosen = h.list(since=since)
+        else:
+            chosen = everything
+    page = rp.build_html(chosen, all_rows=everything)
+    out = Path(html_file)
+    try:
+        out.write_text(page.html, encoding="utf-8")
+    except OSError as e:
+        from practice.core.errors import InputError
+
+        raise InputError(f"Cannot write {out}: {e.strerror or e}; check the folder.") from e
+    size = out.stat().st_size
+    audio = ""
+    if page.audio_seconds:
+        audio = (f"; audio {page.audio_seconds / 60:.1f} min at "
+                 f"{page.audio_bytes_per_minute / 1024:.0f} KiB per minute")
+    click.echo(f"Report of {page.attempts} attempts written to {out} "
+               f"({size / 1024:.0f} KiB{audio}).")
+
+
+# -- export, backup, restore ----------------------------------------------------------------------
+
+@click.command()
+@click.argument("attempt", required=False, metavar="[ID]")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="json",
+              show_default=True, help="For the whole history: CSV (one row per attempt) or JSON.")
+@click.option("--out", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write to FILE instead of standard output.")
+@click.option("--bundle", metavar="FILE.zip", type=click.Path(dir_okay=False),
+              help="With ID: a zip of that attempt's JSON, audio and HTML page for a coach.")
+@click.pass_obj
+def export(settings: Settings, attempt: str | None, fmt: str, out: str | None,
+           bundle: str | None) -> None:
+    """Export the whole history (CSV or JSON), or one attempt as a zip.
+
+    \b
+    practice export --format csv --out history.csv
+    practice export 12 --bundle attempt-12.zip
+    """
+    from practice.history import report as rp
+    from practice.history.store import History
+
+    if attempt is not None and not bundle:
+        raise click.UsageError("With an attempt ID give --bundle FILE.zip.")
+    if bundle and attempt is None:
+        raise click.UsageError("--bundle needs the attempt ID, e.g. 'practice export 12 "
+                               "--bundle attempt.zip'.")
+    with History.open(settings.home) as h:
+        if bundle:
+            payload = h.get(attempt)  # type: ignore[arg-type]
+            question = _question_lookup(payload)
+            same = h.attempts_at(question) if question and (question.id or question.text) else []
+            prev = h.previous(question, before_id=int(payload["id"])) if same else None
+        else:
+            rows = h.list()
+    if bundle:
+        path = rp.write_bundle(payload, Path(bundle), same_question=same, previous=prev)
+        click.echo(f"Attempt #{payload['id']} bundled into {path} "
+                   f"({path.stat().st_size / 1024:.0f} KiB).")
+        return
+    stream = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout  # noqa: SIM115
+    try:
+        if fmt == "csv":
+            count = rp.write_csv(rows, stream)
+        else:
+            data = rp.json_export(rows)
+            from practice.core.results import json_default
+
+            stream.write(json.dumps(data, indent=2, ensure_ascii=False, default=json_default))
+            stream.write("\n")
+            count = len(data)
+    finally:
+        if out:
+            stream.close()
+    if out:
+        click.echo(f"{count} attempts exported to {out}.", err=True)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_obj
+def backup(settings: Settings, file: str) -> None:
+    """Save the history and its recordings into one zip FILE."""
+    from practice.history.store import History
+
+    with History.open(settings.home) as h:
+        s = h.backup(Path(file))
+    missing = f" ({s.missing_recordings} recordings were already missing)" \
+        if s.missing_recordings else ""
+    click.echo(f"Backed up {s.attempts} attempts and {s.recordings} recordings to {s.path} "
+               f"({s.bytes / 1024:.0f} KiB){missing}.")
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a history that already holds attempts.")
+@click.pass_obj
+def restore(settings: Settings, file: str, force: bool) -> None:
+    """Restore a backup zip made by 'practice backup' (checked before use)."""
+    from practice.history.store import History
+
+    with History.open(settings.home) as h:
+        s = h.restore(Path(file), force=force)
+    click.echo(f"Restored {s.attempts} attempts and {s.recordings} recordings from {s.path}.")
+
+
+# -- rescore, fix, delete -------------------------------------------------------------------------
+
+@click.command()
+@click.option("--all", "everything", is_flag=True,
+              help="Rescore every attempt, not only those from an older analyser.")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
+@click.pass_obj
+def rescore(settings: Settings, everything: bool, as_json: bool) -> None:
+    """Re-run today's analysers on stored attempts (ids stay the same).
+
+    Attempts scored by an older analyser version are rescored; --all does
+    every attempt. The saved audio is used when it is still there, else the
+    words alone (a text-only score, with no delivery).
+    """
+    from practice.core.errors import PracticeError
+    from practice.history import review as rv
+    from practice.history.store import History
+
+    counts = {"checked": 0, "rescored": 0, "with_audio": 0, "text_only": 0, "up_to_date": 0,
+              "failed": 0}
+    failures: list[str] = []
+    with History.open(settings.home) as h:
+        rows = h.list()
+        for payload in reversed(rows):
+            counts["checked"] += 1
+            if not everything and not rv.needs_rescore(payload):
+                counts["up_to_date"] += 1
+                continue
+            try:
+                analysis, used_audio = rv.rejudge(payload)
+                h.update_payload(payload["id"], analysis)
+            except PracticeError as e:
+                counts["failed"] += 1
+                failures.append(f"#{payload['id']}: {e}")
+                continue
+            counts["rescored"] += 1
+            counts["with_audio" if used_audio else "text_only"] += 1
+    if as_json:
+        print_json({**counts, "failures": failures})
+        return
+    for line in failures:
+        click.echo(f"Could not rescore {line}", err=True)
+    click.echo(f"Rescored {counts['rescored']} of {counts['checked']} attempts "
+               f"({counts['with_audio']} with audio, {counts['text_only']} from the words only); "
+               f"{counts['up_to_date']} already up to date, {counts['failed']} failed.")
+
+
+@click.command()
+@click.argument("attempt", metavar="ID")
+@click.pass_obj
+def fix(settings: Settings, attempt: str) -> None:
+    """Correct an attempt's transcript in $EDITOR, then rescore it.
+
+    Corrected words keep the timings of the words they replace, so pace and
+    pauses stay measured from the recording.
+    """
+    from practice.core.errors import InputError
+    from practice.history import review as rv
+    from practice.history.store import History
+
+    with History.open(settings.home) as h:
+        payload = h.get(attempt)
+        old_text = (payload.get("transcript") or {}).get("text") or ""
+        edited = click.edit(FIX_HEADER + old_text + "\n", extension=".txt")
+        if edited is None:
+            click.echo("No change: the transcript was not saved.")
+            return
+        text = " ".join(line for line in edited.splitlines() if not line.startswith("#"))
+        if " ".join(text.split()) == " ".join(old_text.split()):
+            click.echo("No change to the transcript.")
+            return
+        if not text.strip():
+            raise InputError("The corrected transcript is empty; nothing was changed.")
+        transcript = rv.corrected_transcript(payload, text)
+        analysis, _ = rv.rejudge(payload, transcript=transcript)
+        saved = h.update_payload(payload["id"], analysis)
+    before = (payload.get("scores") or {}).get("overall")
+    click.echo(f"Attempt #{saved.id} corrected and rescored: overall {before} -> "
+               f"{saved.scores.overall}.")
+
+
+@click.command()
+@click.argument("attempt", metavar="ID")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def delete(settings: Settings, attempt: str, yes: bool) -> None:
+    """Delete an attempt and its recording (its number is never reused)."""
+    from practice.history.store import History
+
+    with History.open(settings.home) as h:
+        payload = h.get(attempt)
+        if not yes:
+            q = (payload.get("question") or {}).get("text") or payload.get("source") or "answer"
+            click.confirm(f"Delete attempt #{payload['id']} ({q[:60]}, "
+                          f"{(payload.get('created_at') or '')[:10]}) and its recording?",
+                          abort=True, err=True)
+        number = h.delete(payload["id"])
+    click.echo(f"Attempt #{number} deleted.")
+
+
+def register(cli: click.Group) -> None:
+    """Add the history commands to the `practice` group."""
+    for command in (review, progress, report, export, backup, restore, rescore, fix, delete):
+        cli.add_command(command)

@@ -1,0 +1,944 @@
+"""Rehearse aloud: `practice devices`, `mic-check`, `ask`, `interview` and `config`.
+
+Commands are defined here and attached to the main group by `register(cli)`. Prompts, the level
+meter and the question go to stderr; only results go to stdout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import queue
+import shutil
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from practice.cli.common import Settings
+    from practice.core.results import Analysis, Question
+    from practice.journey.stories import Story
+    from practice.speech.capture import Level, Take
+    from practice.speech.stream import StreamingTranscriber
+    from practice.speech.warmup import ModelLoader
+
+CATEGORIES = ["success-story", "fit", "background", "red-flag", "closing"]
+TAKES_DIR = ("recordings", "takes")  # under the data home: takes not yet saved to the history
+TAKE_PREFIX = "take-"
+SIDECAR_SUFFIX = ".question.json"  # the question a take answers, for recovering an orphan
+DEFAULT_MAX_SECONDS = 300  # a take ends by itself after five minutes; answers run 1-2 minutes
+METER_PERIOD_S = 0.1  # seconds between meter redraws
+METER_FLOOR_DBFS = -60.0  # the meter's empty end; its full end is 0 dBFS
+METER_WIDTH = 20  # characters
+SILENT_WARNING_S = 3.0  # seconds of no input at all before the meter asks about the device
+COMPARED = (("overall", "Overall"), ("structure", "Structure"), ("delivery", "Delivery"),
+            ("enthusiasm", "Enthusiasm"), ("content", "Content"))
+
+
+def _err(text: str = "", nl: bool = True) -> None:
+    click.echo(text, err=True, nl=nl)
+
+
+# -- keyboard --------------------------------------------------------------------------------
+
+class _Keyboard:
+    """Reads stdin lines on a daemon thread: while a take is armed, a line (Enter) stops it;
+    otherwise lines answer prompts. One reader, so no prompt loses a line to a stale thread."""
+
+    def __init__(self) -> None:
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._armed: threading.Event | None = None
+        self._lock = threading.Lock()
+        threading.Thread(target=self._run, name="stdin", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                line = sys.stdin.readline()
+            except (OSError, ValueError):
+                line = ""
+            if not line:  # end of input: no more Enter presses will come
+                self._lines.put(None)
+                return
+            with self._lock:
+                armed, self._armed = self._armed, None
+            if armed is not None:
+                armed.set()
+            else:
+                self._lines.put(line)
+
+    def arm(self, event: threading.Event) -> None:
+        """The next Enter sets `event`; lines typed before now are dropped."""
+        with self._lock:
+            while True:
+                try:
+                    if self._lines.get_nowait() is None:
+                        self._lines.put(None)  # keep the end-of-input mark
+                        break
+                except queue.Empty:
+                    break
+            self._armed = event
+
+    def disarm(self) -> None:
+        with self._lock:
+            self._armed = None
+
+    def ask(self, prompt: str) -> str | None:
+        """One answer typed after `prompt` (lower case, stripped), None at end of input."""
+        _err(prompt, nl=False)
+        line = self._lines.get()
+        if line is None:
+            self._lines.put(None)
+            _err()
+            return None
+        return line.strip().lower()
+
+
+# -- live meter ------------------------------------------------------------------------------
+
+def _clock(seconds: float) -> str:
+    s = max(0, int(seconds))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+class _Meter:
+    """Draws the level, elapsed time and target on one stderr line (a terminal), or prints each
+    warning once (a log)."""
+
+    def __init__(self, target: tuple[int, int] | None, hint: str) -> None:
+        self.tty = sys.stderr.isatty()
+        self.target = f" / aim {_clock(target[0])}-{_clock(target[1])}" if target else ""
+        self.hint = hint
+        self.width = shutil.get_terminal_size((80, 24)).columns - 1
+        self._next = 0.0
+        self._warned: set[str] = set()
+
+    def __call__(self, level: Level) -> None:
+        warning = ""
+        if level.silent_for_s >= SILENT_WARNING_S:
+            warning = "no sound: is the right microphone chosen? (practice devices)"
+        elif level.clipping:
+            warning = "too loud: move back or lower the input gain"
+        if not self.tty:
+            key = warning.split(":")[0]
+            if warning and key not in self._warned:
+                self._warned.add(key)
+                _err(f"Warning at {_clock(level.elapsed_s)}: {warning}")
+            return
+        if level.elapsed_s < self._next and not warning:
+            return
+        self._next = level.elapsed_s + METER_PERIOD_S
+        share = (level.rms_dbfs - METER_FLOOR_DBFS) / -METER_FLOOR_DBFS
+        filled = max(0, min(METER_WIDTH, round(share * METER_WIDTH)))
+        bar = "█" * filled + "·" * (METER_WIDTH - filled)
+        state = "speaking" if level.speaking else "        "
+        tail = f"  ! {warning}" if warning else f"  {self.hint}"
+        line = f"● {_clock(level.elapsed_s)}{self.target}  {bar} {state}{tail}"
+        sys.stderr.write("\r" + line[: self.width].ljust(self.width))  # one line, never wrapped
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.tty:
+            sys.stderr.write("\r" + " " * self.width + "\r")
+            sys.stderr.flush()
+
+
+# -- model loading in the background ------------------------------------------------------------
+
+def _start_stream(home: Path, engine: str, model: str | None,
+                  loader: ModelLoader) -> StreamingTranscriber | None:
+    """A transcriber fed while the person speaks (faster-whisper only: openai-whisper is
+    three times slower and could not keep up on two cores)."""
+    if engine != "faster-whisper":
+        return None
+    from practice.speech import models
+    from practice.speech.stream import StreamingTranscriber
+    from practice.speech.transcribe import FILLER_PROMPT
+
+    def prepare() -> tuple[str, Path]:
+        loader.join()  # the model is loaded (or failed: resolve says why)
+        return models.resolve(home, model, engine)
+
+    return StreamingTranscriber(prepare, initial_prompt=FILLER_PROMPT)
+
+
+def _preload_model(home: Path, engine: str, model: str | None) -> ModelLoader:
+    """Start loading the model the takes will need; join() the result before analysing.
+
+    The one place ask and interview start the speech engine, so how it is warmed up (or fed
+    while the person speaks) can change here alone."""
+    from practice.speech import warmup
+
+    return warmup.start(home, engine, model)  # one worker: the live path decodes one stretch
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+def _takes_dir(home: Path) -> Path:
+    from practice.core.home import ensure_dir
+
+    # One level at a time: ensure_dir makes only the last directory private.
+    return ensure_dir(ensure_dir(home / TAKES_DIR[0]) / TAKES_DIR[1])
+
+
+def _new_take_path(takes: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return takes / f"{TAKE_PREFIX}{stamp}-{os.getpid()}.wav"
+
+
+def _sidecar(take: Path) -> Path:
+    from practice.speech.capture import PARTIAL_SUFFIX
+
+    name = take.name
+    stem = name[: -len(PARTIAL_SUFFIX)] if name.endswith(PARTIAL_SUFFIX) else take.stem
+    return take.with_name(stem + SIDECAR_SUFFIX)
+
+
+def _question_from_dict(data: dict[str, Any] | None) -> Question | None:
+    from practice.core.results import Question
+
+    if not data or not data.get("text"):
+        return None
+    names = {f.name for f in dataclasses.fields(Question)}
+    kept = {k: v for k, v in data.items() if k in names}
+    if kept.get("target_seconds") is not None:
+        kept["target_seconds"] = tuple(kept["target_seconds"])
+    if "tags" in kept:
+        kept["tags"] = tuple(kept["tags"] or ())
+    return Question(**kept)
+
+
+def _show_question(q: Question, heading: str | None = None) -> None:
+    _err()
+    if heading:
+        _err(click.style(heading, dim=True))
+    _err(click.style(q.text, bold=True))
+    details = []
+    if q.category:
+        details.append(q.category)
+    if q.target_seconds:
+        details.append(f"aim for {q.target_seconds[0]}-{q.target_seconds[1]} s")
+    if details:
+        _err(click.style("(" + ", ".join(details) + ")", dim=True))
+    if q.guidance:
+        _err(click.style(q.guidance, dim=True))
+    _err()
+
+
+def _choose_question(home: Path, question_id: str | None, question_text: str | None,
+                     category: str | None, retry: str | None) -> tuple[Question, dict | None]:
+    """The question to ask and, for --retry, the attempt it is compared with."""
+    from practice.cli.common import question_from_options
+    from practice.core.errors import InputError
+    from practice.history.store import History
+    from practice.journey import questions
+    from practice.journey.questions import user_bank_dirs
+
+    if retry is not None:
+        if question_id or question_text or category:
+            raise click.UsageError("--retry asks the same question again; drop --question, "
+                                   "--question-text and --category.")
+        with History.open(home) as h:
+            before = h.get(retry)
+        q = _question_from_dict(before.get("question"))
+        if q is None:
+            raise InputError(
+                f"Attempt {before['id']} was analysed without a question, so it cannot be "
+                "asked again; give --question ID or --question-text TEXT."
+            )
+        return q, before
+    q = question_from_options(question_id, question_text, category, home)
+    if q is not None and q.text:
+        return q, None
+    bank = questions.load_bank(user_bank_dirs(home))
+    with History.open(home) as h:
+        counts = h.count_by_question()
+    return questions.pick(bank, category=category, counts=counts), None
+
+
+def _story_and_question(home: Path, story_id: str, question_id: str | None,
+                        question_text: str | None) -> tuple[Story, Question]:
+    """The kept story to rehearse and the question to tell it to: the one given, else the bank
+    question it fits best."""
+    from practice.journey import questions
+    from practice.journey.questions import user_bank_dirs
+    from practice.journey.stories import StoryBank, story_question
+
+    with StoryBank.open(home) as bank:
+        story = bank.get(story_id)
+    if question_id or question_text:
+        return story, _choose_question(home, question_id, question_text, None, None)[0]
+    return story, story_question(story, questions.load_bank(user_bank_dirs(home)))
+
+
+def _show_story(story: Story) -> None:
+    skills = f" ({', '.join(story.skills)})" if story.skills else ""
+    _err(click.style(f'Rehearsing story #{story.id} "{story.title}"{skills}.', bold=True))
+    _err("Tell it from memory to the question below: the situation, your task, what you did, "
+         "and how it ended.")
+    if story.quantified_result:
+        _err(click.style(f"Land the result: {story.quantified_result}", dim=True))
+
+
+def _story_feedback(story: Story, saved: Analysis) -> dict[str, Any]:
+    """What the spoken telling left out of the written story, as the JSON output carries it."""
+    from practice.journey.stories import compare_spoken
+
+    return {"id": story.id, "title": story.title} | compare_spoken(story, saved.to_dict())
+
+
+def _offer_story(home: Path, saved: Analysis, keyboard: _Keyboard | None) -> None:
+    """After a well-structured success story: keep it in the story bank (asked), or say how."""
+    from practice.journey.stories import StoryBank, from_attempt, offer_to_keep
+
+    if saved.id is None or not offer_to_keep(saved):
+        return
+    if keyboard is None:
+        _err(f"A success story in clear STAR shape: keep it with "
+             f"`practice stories add --from {saved.id}`.")
+        return
+    answer = keyboard.ask(f"Attempt #{saved.id} tells a success story in clear STAR shape. "
+                          "Keep it in your story bank? [y/N] ")
+    if not answer or not answer.startswith("y"):
+        return
+    with StoryBank.open(home) as bank:
+        kept = bank.add(from_attempt(saved.to_dict()))
+    _err(f'Kept as story #{kept.id} "{kept.title}"; `practice stories edit {kept.id}` '
+         "to polish it.")
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """What moved between two attempts' JSON objects: each score, pace and um/uh count as
+    [before, after] (None where one of them lacks it)."""
+    out: dict[str, Any] = {"compared_with": before.get("id")}
+    for key, _ in COMPARED:
+        out[key] = [(before.get("scores") or {}).get(key), (after.get("scores") or {}).get(key)]
+    for key in ("words_per_minute", "filler_count"):
+        old = (before.get("delivery") or {}).get(key)
+        new = (after.get("delivery") or {}).get(key)
+        out[key] = [None if old is None else round(old, 1), None if new is None else round(new, 1)]
+    return out
+
+
+def _change_lines(diff: dict[str, Any]) -> list[str]:
+    names = dict(COMPARED) | {"words_per_minute": "Pace (wpm)", "filler_count": "Um/uh"}
+    lines = [f"Compared with attempt #{diff['compared_with']}:"]
+    for key, label in names.items():
+        old, new = diff[key]
+        if old is None or new is None:
+            continue
+        delta = new - old
+        sign = "+" if delta > 0 else ""
+        step = f"{sign}{delta:.0f}" if delta else "same"
+        lines.append(f"  {label:<11} {old:>5.0f} -> {new:<5.0f} ({step})")
+    return lines
+
+
+# -- analysing a take ------------------------------------------------------------------------
+
+def _analyse_take(take: Take | Path, *, home: Path, question: Question | None,
+                  job_text: str | None, engine: str, model: str | None,
+                  stream: StreamingTranscriber | None = None) -> Analysis:
+    """A finished take (or a leftover take file) turned into an Analysis, not yet saved.
+
+    Every take->analysis step of ask, interview and leftover recovery goes through here. With
+    `stream` (fed during the take) most of the work is already done. NoSpeechError (and the
+    take discarded) when nothing was said."""
+    from practice.cli.render import progress_bar
+    from practice.core.errors import NoSpeechError
+    from practice.judgment import coach
+    from practice.speech import audio
+
+    audio_file = take if isinstance(take, Path) else take.path
+    try:
+        if stream is not None:
+            recording, transcript, prosody = stream.finish(source="microphone")
+            return coach.judge(transcript, recording=recording, question=question,
+                               job_text=job_text, prosody=prosody)
+        recording = dataclasses.replace(audio.load(audio_file), source="microphone")
+        with progress_bar("Analysing", enabled=True) as update:
+            return coach.analyze_recording(recording, home=home, question=question,
+                                           job_text=job_text, engine=engine, model=model,
+                                           progress=update)
+    except NoSpeechError as e:
+        _discard_take(audio_file)
+        raise NoSpeechError(
+            "No speech was heard in the take; check the microphone with `practice mic-check` "
+            "and try again."
+        ) from e
+
+
+def _keep(home: Path, analysis: Analysis, take: Take | Path,
+          session_id: int | None = None, story_id: int | None = None) -> Analysis:
+    """Save an analysed take in the history and remove it from the takes folder."""
+    from practice.history.store import History
+
+    audio_file = take if isinstance(take, Path) else take.path
+    with History.open(home) as h:
+        saved = h.save(analysis, audio_file, session_id=session_id, story_id=story_id)
+    _discard_take(audio_file)
+    return saved
+
+
+def _discard_take(take: Path) -> None:
+    for p in (take, _sidecar(take)):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+def _leftover_takes(takes: Path) -> list[Path]:
+    """Takes a previous run did not finish: killed mid-take (partial files) or stopped before
+    its answer was saved."""
+    from practice.speech.capture import PARTIAL_SUFFIX, find_orphans
+
+    finished = [p for p in sorted(takes.glob(f"{TAKE_PREFIX}*.wav"))
+                if not p.name.endswith(PARTIAL_SUFFIX)]
+    return find_orphans(takes) + finished
+
+
+def _handle_leftovers(home: Path, takes: Path, keyboard: _Keyboard | None, as_json: bool,
+                      job_text: str | None, engine: str, model: str | None) -> None:
+    from practice.cli.render import render_analysis
+    from practice.core.errors import PracticeError
+    from practice.speech import capture
+
+    leftovers = _leftover_takes(takes)
+    if not leftovers:
+        return
+    _err(f"{len(leftovers)} unfinished take(s) from an earlier run in {takes}.")
+    if keyboard is None or as_json:
+        _err("Run `practice ask` without --no-input or --json to analyse them, or "
+             "`practice analyze FILE` on each.")
+        return
+    for take in leftovers:
+        answer = keyboard.ask(f"Analyse {take.name}? [Y]es, [n]o, [d]elete: ")
+        if answer is None or answer.startswith("n"):
+            continue
+        if answer.startswith("d"):
+            _discard_take(take)
+            if take.name.endswith(capture.PARTIAL_SUFFIX):
+                _discard_take(capture.recovered_path(take))
+            continue
+        question = None
+        with contextlib.suppress(OSError, ValueError):
+            question = _question_from_dict(json.loads(_sidecar(take).read_text()))
+        try:
+            if take.name.endswith(capture.PARTIAL_SUFFIX):
+                sidecar = _sidecar(take)
+                take = capture.recover(take)
+                with contextlib.suppress(OSError):
+                    sidecar.rename(_sidecar(take))
+            analysis = _analyse_take(take, home=home, question=question, job_text=job_text,
+                                     engine=engine, model=model)
+            render_analysis(_keep(home, analysis, take))
+        except PracticeError as e:
+            _err(f"Could not analyse {take.name}: {e}")
+
+
+# -- commands --------------------------------------------------------------------------------
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+def devices(as_json: bool) -> None:
+    """List the microphones (input devices); * marks the default."""
+    from practice.core.errors import DeviceError
+    from practice.speech.capture import list_devices
+
+    found = list_devices()
+    if as_json:
+        click.echo(json.dumps([dataclasses.asdict(d) for d in found], indent=2))
+        return
+    if not found:
+        from practice.speech.capture import NO_DEVICES
+
+        raise DeviceError(NO_DEVICES)
+    for d in found:
+        mark = "*" if d.is_default else " "
+        click.echo(f"{mark} {d.index:>3}  {d.name}  ({d.channels} ch, "
+                   f"{d.default_samplerate:.0f} Hz)")
+    _err("Choose one with --device INDEX or part of its name.")
+
+
+@click.command("mic-check")
+@click.option("--device", metavar="D", help="Input device index or part of its name.")
+@click.option("--seconds", type=click.FloatRange(0.5, 30), default=3.0, show_default=True,
+              help="How long to listen.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def mic_check(device: str | None, seconds: float, as_json: bool) -> None:
+    """Listen for a few seconds and report level, room noise and clipping.
+
+    Speak as you would in an interview while it listens.
+    """
+    from practice.speech import capture
+
+    chosen = capture.choose_device(device)
+    _err(f'Listening to "{chosen.name}" for {seconds:g} s: say a sentence or two...')
+    result = capture.mic_check(seconds, device=chosen)
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(result), indent=2))
+        return
+    speech = "-" if result.speech_dbfs is None else f"{result.speech_dbfs:.0f} dBFS"
+    click.echo(f"Device      {result.device}")
+    click.echo(f"Peak        {result.peak_dbfs:.0f} dBFS")
+    click.echo(f"Room noise  {result.noise_floor_dbfs:.0f} dBFS")
+    click.echo(f"Voice       {speech}")
+    click.echo(f"Clipping    {result.clipping_fraction:.2%} of samples")
+    click.echo(result.verdict)
+
+
+# -- rehearsal settings ----------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class _Rules:
+    """How takes are recorded and analysed: command-line options over `practice config`."""
+
+    device: str | None
+    max_seconds: float
+    stop_after_silence: float | None
+    prep: int
+    engine: str
+    model: str | None
+    voice: str | None
+
+
+def _rules(home: Path, *, device: str | None, max_seconds: float | None,
+           stop_after_silence: float | None, prep: int | None) -> _Rules:
+    from practice.core import config
+
+    cfg = config.load(home)
+    return _Rules(device=cfg.pick("device", device),
+                  max_seconds=cfg.pick("max-seconds", max_seconds),
+                  stop_after_silence=cfg.pick("stop-after-silence", stop_after_silence),
+                  prep=cfg.pick("prep", prep), engine=cfg["engine"], model=cfg["model"],
+                  voice=cfg["voice"])
+
+
+def _take_options(command: Any) -> Any:
+    """The options ask and interview share; their defaults come from `practice config`."""
+    options = [
+        click.option("--device", metavar="D",
+                     help="Input device index or part of its name (see 'practice devices'). "
+                          "Default: the 'device' setting (env PRACTICE_DEVICE), else the "
+                          "system's default microphone."),
+        click.option("--max-seconds", type=click.FloatRange(min=1),
+                     help=f"End the take after this many seconds. Default: the 'max-seconds' "
+                          f"setting, {DEFAULT_MAX_SECONDS}."),
+        click.option("--stop-after-silence", type=click.FloatRange(min=0.3), metavar="S",
+                     help="End the take after S seconds of silence once you have spoken. "
+                          "Default: the 'stop-after-silence' setting, else off."),
+        click.option("--no-input", is_flag=True,
+                     help="Never read the keyboard: a take ends by --max-seconds or "
+                          "--stop-after-silence, and nothing is asked afterwards."),
+        click.option("--json", "as_json", is_flag=True,
+                     help="Print one JSON document on stdout."),
+        click.option("--prep", type=click.IntRange(0, 120), metavar="SECONDS",
+                     help="Seconds to think before recording starts. Default: the 'prep' "
+                          "setting, 0."),
+        click.option("--speak", is_flag=True,
+                     help="Read the question aloud (espeak-ng, say or Windows' voice) before "
+                          "recording starts; the 'voice' setting chooses the voice."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+class _Voice:
+    """Reads questions aloud for --speak. With no voice, or after one failure, it says why once
+    and the questions are shown only."""
+
+    def __init__(self, enabled: bool, voice_name: str | None) -> None:
+        from practice.journey import speak
+
+        self.voice = speak.find_voice() if enabled else None
+        self.voice_name = voice_name
+        if enabled and self.voice is None:
+            _err(speak.no_voice_message())
+
+    def read(self, question: Question) -> None:
+        if self.voice is None:
+            return
+        from practice.journey.speak import NoVoiceError, speak
+
+        try:
+            speak(question.text, voice_name=self.voice_name, voice=self.voice)
+        except NoVoiceError as e:
+            _err(str(e))
+            self.voice = None
+
+
+def _no_speak_without_input(speak: bool, no_input: bool) -> None:
+    if speak and no_input:
+        raise click.UsageError("--no-input never reads the question aloud; drop --speak or "
+                               "--no-input.")
+
+
+# -- ask -------------------------------------------------------------------------------------
+
+@click.command()
+@click.option("--question", "question_id", metavar="ID",
+              help="The bank question to answer (see 'practice questions list').")
+@click.option("--question-text", metavar="TEXT", help="Answer this question instead.")
+@click.option("--category", type=click.Choice(CATEGORIES),
+              help="Pick the least-practised question of this kind.")
+@click.option("--job", metavar="FILE", help="A job posting (plain text) to check terms against.")
+@_take_options
+@click.option("--retry", metavar="last|ID",
+              help="Ask the question of that attempt again and show what changed.")
+@click.option("--story", "story_id", metavar="ID",
+              help="Rehearse a kept story (see 'practice stories list') against a question it "
+                   "fits; the feedback says what the spoken telling left out.")
+@click.pass_obj
+def ask(settings: Settings, question_id: str | None, question_text: str | None,
+        category: str | None, job: str | None, device: str | None, max_seconds: float | None,
+        stop_after_silence: float | None, no_input: bool, as_json: bool, prep: int | None,
+        speak: bool, retry: str | None, story_id: str | None) -> None:
+    """Ask a question, record your spoken answer, and give feedback.
+
+    \b
+    Press Enter to end the answer (or let --stop-after-silence end it).
+    Ctrl-C also ends it and keeps what was said. The take is written to
+    disk as you speak, so a crash loses at most the last second; the
+    next run offers to analyse it. Defaults: 'practice config'.
+
+    \b
+    With --story ID you tell one of your kept stories aloud; the question
+    is the bank question it fits best (or --question), and the feedback
+    compares the telling with the written story: parts dropped, result or
+    its number left out.
+    """
+    from practice.cli.render import render_analysis
+    from practice.core.results import json_default
+    from practice.speech import capture
+
+    home, rules, takes, keyboard, job_text = _session(
+        settings, speak=speak, no_input=no_input, as_json=as_json, job=job, device=device,
+        max_seconds=max_seconds, stop_after_silence=stop_after_silence, prep=prep)
+    story: Story | None = None
+    if story_id is not None:
+        if category or retry:
+            raise click.UsageError("--story picks its own question; drop --category and --retry "
+                                   "(--question chooses one).")
+        story, question = _story_and_question(home, story_id, question_id, question_text)
+        before = None
+    else:
+        question, before = _choose_question(home, question_id, question_text, category, retry)
+    chosen = capture.choose_device(rules.device)  # a missing microphone fails before any waiting
+    loader = _preload_model(home, rules.engine, rules.model)
+    voice = _Voice(speak, rules.voice)
+    while True:
+        if story is not None:
+            _err()
+            _show_story(story)
+        _show_question(question)
+        voice.read(question)
+        stream = _start_stream(home, rules.engine, rules.model, loader)
+        take = _record(takes, question, chosen, keyboard, rules, stream)
+        stopped = time.monotonic()  # latency is measured from here to feedback on screen
+        loader.join()
+        analysis = _analyse_take(take, home=home, question=question, job_text=job_text,
+                                 engine=rules.engine, model=rules.model, stream=stream)
+        saved = _keep(home, analysis, take, story_id=story.id if story else None)
+        data = saved.to_dict()
+        diff = changes(before, data) if before is not None else None
+        told = _story_feedback(story, saved) if story is not None else None
+        if as_json:
+            if diff is not None:
+                data["changes"] = diff
+            if told is not None:
+                data["story"] = told
+            data["latency_s"] = round(time.monotonic() - stopped, 3)
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False,
+                                  default=json_default))
+        else:
+            render_analysis(saved)
+            if diff is not None:
+                click.echo("\n".join(_change_lines(diff)))
+            if story is not None and told is not None:
+                from practice.journey.stories import comparison_lines
+
+                click.echo("\n".join(comparison_lines(story, told)))
+        _err(f"Saved as attempt #{saved.id} (feedback {time.monotonic() - stopped:.1f} s after "
+             f"the take ended). `practice ask --retry last` asks it again.")
+        if keyboard is None or as_json:
+            if story is None:
+                _offer_story(home, saved, None)
+            return  # a script reads exactly one JSON document; nothing to ask it
+        answer = keyboard.ask("[K]eep, [r]edo (discard and answer again), or [d]iscard? ")
+        if answer and answer[0] in "rd":
+            from practice.history.store import History
+
+            with History.open(home) as h:
+                h.delete(saved.id)  # type: ignore[arg-type]
+            _err(f"Attempt #{saved.id} discarded.")
+            if answer[0] == "r":
+                continue
+        elif story is None:
+            _offer_story(home, saved, keyboard)
+        return
+
+
+def _session(settings: Settings, *, speak: bool, no_input: bool, as_json: bool,
+             job: str | None, device: str | None, max_seconds: float | None,
+             stop_after_silence: float | None, prep: int | None
+             ) -> tuple[Path, _Rules, Path, _Keyboard | None, str | None]:
+    """What ask and interview both set up first: (home, rules, takes folder, keyboard or None,
+    job posting text); leftover takes from a crash are offered before anything is asked."""
+    from practice.cli.common import job_text
+
+    _no_speak_without_input(speak, no_input)
+    home = settings.home
+    rules = _rules(home, device=device, max_seconds=max_seconds,
+                   stop_after_silence=stop_after_silence, prep=prep)
+    takes = _takes_dir(home)
+    keyboard = None if no_input else _Keyboard()
+    job_text = job_text(job)
+    _handle_leftovers(home, takes, keyboard, as_json, job_text, rules.engine, rules.model)
+    return home, rules, takes, keyboard, job_text
+
+
+def _record(takes: Path, question: Question, device: Any, keyboard: _Keyboard | None,
+            rules: _Rules, stream: StreamingTranscriber | None = None) -> Take:
+    from practice.speech import capture
+
+    path = _new_take_path(takes)
+    with contextlib.suppress(OSError):
+        _sidecar(path).write_text(json.dumps(dataclasses.asdict(question)))
+    for left in range(rules.prep, 0, -1):
+        _err(f"\rRecording starts in {left} s...  ", nl=False)
+        time.sleep(1)
+    stop = threading.Event()
+    ends = []
+    if keyboard is not None:
+        ends.append("press Enter to stop")
+        keyboard.arm(stop)
+    if rules.stop_after_silence is not None:
+        ends.append(f"stops after {rules.stop_after_silence:g} s of silence")
+    ends.append(f"at most {_clock(rules.max_seconds)}")
+    hint = ", ".join(ends)
+    meter = _Meter(question.target_seconds, hint)
+    _err(f"\rRecording from \"{device.name}\" ({hint}).      ")
+    try:
+        take = capture.record(path, device=device, max_seconds=rules.max_seconds,
+                              stop_after_silence_s=rules.stop_after_silence, stop_event=stop,
+                              on_level=meter, on_block=stream.feed if stream else None)
+    finally:
+        meter.close()
+        if keyboard is not None:
+            keyboard.disarm()
+    _err(f"Take ended ({take.stopped_by}) after {take.duration_s:.1f} s.")
+    if take.overflows:
+        _err(f"The computer fell behind {take.overflows} time(s) and short gaps are missing "
+             "from the take; close other busy programs.")
+    if take.device_lost:
+        _err(f'The microphone "{device.name}" stopped sending sound (unplugged?); '
+             f"analysing the {take.duration_s:.0f} s captured.")
+    return take
+
+
+# -- interview -------------------------------------------------------------------------------
+
+@click.command()
+@click.option("-n", "count", type=click.IntRange(1, 30), default=5, show_default=True,
+              help="How many questions.")
+@click.option("--job", metavar="FILE",
+              help="The job posting (plain text): fit and success-story feedback checks its "
+                   "terms.")
+@click.option("--category", "categories", type=click.Choice(CATEGORIES), multiple=True,
+              help="Only this kind of question (repeat for several).")
+@_take_options
+@click.pass_obj
+def interview(settings: Settings, count: int, job: str | None, categories: tuple[str, ...],
+              device: str | None, max_seconds: float | None, stop_after_silence: float | None,
+              no_input: bool, as_json: bool, prep: int | None, speak: bool) -> None:
+    """A mock interview: N questions in a realistic order, each answered aloud.
+
+    \b
+    Background comes first and a closing question last, with fit, success
+    stories and red-flag questions between; within a kind, the questions
+    you have practised least come first. After each answer a one-line
+    verdict; at the end, a summary across the answers. Every answer is
+    kept in the history as one session. Ctrl-C ends the current answer
+    and keeps it, then asks whether to go on (with --no-input it ends
+    the interview). Defaults: 'practice config'.
+    """
+    from practice.core.errors import NoSpeechError
+    from practice.core.results import json_default
+    from practice.history.store import History
+    from practice.journey import interview as mock
+    from practice.speech import capture
+
+    home, rules, takes, keyboard, job_text = _session(
+        settings, speak=speak, no_input=no_input, as_json=as_json, job=job, device=device,
+        max_seconds=max_seconds, stop_after_silence=stop_after_silence, prep=prep)
+    planned = _plan_interview(home, count, categories)
+    total = len(planned)
+    if total < count:
+        _err(f"Only {total} question(s) of those kinds are in the bank; asking {total}.")
+    chosen = capture.choose_device(rules.device)  # a missing microphone fails before any waiting
+    loader = _preload_model(home, rules.engine, rules.model)  # loads while question 1 is shown
+    voice = _Voice(speak, rules.voice)
+    note = f"{total} questions" + (f"; job posting {Path(job).name}" if job else "")
+    with History.open(home) as h:
+        session_id = h.start_session("interview", note)
+    saved: list[Analysis] = []
+    skipped = 0
+    interrupted = False
+    try:
+        for number, question in enumerate(planned, 1):
+            _show_question(question, heading=f"Question {number} of {total}")
+            voice.read(question)
+            stream = _start_stream(home, rules.engine, rules.model, loader)
+            take = _record(takes, question, chosen, keyboard, rules, stream)
+            loader.join()
+            try:
+                analysis = _analyse_take(take, home=home, question=question, job_text=job_text,
+                                         engine=rules.engine, model=rules.model, stream=stream)
+            except NoSpeechError:
+                skipped += 1
+                _err(f"Q{number}/{total}: no speech was heard, so this question is skipped.")
+            else:
+                kept = _keep(home, analysis, take, session_id)
+                saved.append(kept)
+                line = f"{mock.answer_line(number, total, kept)}\n  Saved as attempt #{kept.id}."
+                _err(line) if as_json else click.echo(line)
+            if number == total:
+                break
+            if take.stopped_by == "interrupt":
+                if keyboard is None:
+                    _err("Ctrl-C: the interview ends here; the answers so far are saved.")
+                    break
+                answer = keyboard.ask(f"Answer ended by Ctrl-C. Go on to question {number + 1} "
+                                      f"of {total}? [Y]es, [n]o: ")
+                if answer is None or answer.startswith("n"):
+                    break
+            elif keyboard is not None:
+                answer = keyboard.ask(f"Press Enter for question {number + 1} of {total} "
+                                      "(q to stop): ")
+                if answer is None or answer.startswith("q"):
+                    break
+    except KeyboardInterrupt:
+        # Outside a take (reading aloud, the countdown, analysing): the answers already saved
+        # stay; an unanalysed take stays in the takes folder for the next run to offer.
+        _err("\nInterrupted: the interview ends here; the answers so far are saved.")
+        interrupted = True
+    summary = mock.summarize(saved)
+    if as_json:
+        doc = {"session_id": session_id,
+               "attempts": [a.to_dict() for a in saved],
+               "summary": summary.to_dict() | {"asked": total, "skipped": skipped}}
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False, default=json_default))
+    else:
+        click.echo()
+        click.echo("\n".join(mock.summary_lines(summary, total)))
+        if saved:
+            ids = ", ".join(str(a.id) for a in saved)
+            click.echo(f"Each answer in full: practice review ID (attempts {ids}).")
+        if not interrupted:
+            for kept in saved:
+                _offer_story(home, kept, keyboard)
+    if interrupted:
+        click.get_current_context().exit(130)
+
+
+def _plan_interview(home: Path, count: int, categories: tuple[str, ...]) -> list[Question]:
+    from practice.history.store import History
+    from practice.journey import questions
+    from practice.journey.interview import plan
+    from practice.journey.questions import user_bank_dirs
+
+    bank = questions.load_bank(user_bank_dirs(home))
+    with History.open(home) as h:
+        counts = h.count_by_question()
+    return plan(bank, count, categories=categories or None, counts=counts)
+
+
+# -- config ----------------------------------------------------------------------------------
+
+@click.group("config", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def config_group(ctx: click.Context, as_json: bool) -> None:
+    """Defaults for ask and interview, with where each comes from.
+
+    \b
+    Settings (in <data home>/config.toml; a PRACTICE_<NAME> environment
+    variable overrides the file, a command-line option overrides both):
+      device              microphone index or part of its name
+      model               speech model name or directory
+      engine              faster-whisper or openai-whisper
+      voice               voice that reads questions aloud (--speak)
+      prep                seconds to think before recording starts
+      stop-after-silence  end a take after this many seconds of silence
+      max-seconds         a take ends by itself after this many seconds
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from practice.core import config
+
+    settings: Settings = ctx.obj
+    home = settings.home
+    cfg = config.load(home)
+    if as_json:
+        doc = {"path": str(cfg.path),
+               "settings": {k: {"value": s.value, "source": s.source}
+                            for k, s in cfg.settings.items()}}
+        click.echo(json.dumps(doc, indent=2))
+        return
+    for name, s in cfg.settings.items():
+        shown = "-" if s.value is None else str(s.value)
+        source = s.source if s.source != "env" else f"env {config.KEYS[name].env}"
+        click.echo(f"{name:<19} {shown:<16} {source}")
+    state = "" if cfg.path.exists() else " (not created yet)"
+    _err(f"Settings file: {cfg.path}{state}. Change one with 'practice config set KEY VALUE'.")
+
+
+@config_group.command("set")
+@click.argument("key", metavar="KEY", type=click.Choice(
+    ["device", "model", "engine", "voice", "prep", "stop-after-silence", "max-seconds"]))
+@click.argument("value")
+@click.pass_obj
+def config_set(settings: Settings, key: str, value: str) -> None:
+    """Store a default in the settings file."""
+    from practice.core import config
+
+    stored = config.set_value(settings.home, key, value)
+    path = config.config_path(settings.home)
+    click.echo(f"{key} = {stored}  ({path})")
+    env = config.KEYS[key].env
+    if os.environ.get(env, "").strip():
+        _err(f"Note: {env} is set in the environment and overrides the file.")
+
+
+@config_group.command("unset")
+@click.argument("key")
+@click.pass_obj
+def config_unset(settings: Settings, key: str) -> None:
+    """Remove a setting from the file, so its default applies again."""
+    from practice.core import config
+
+    if config.unset_value(settings.home, key):
+        click.echo(f"{key} removed from {config.config_path(settings.home)}")
+    else:
+        _err(f"{key} was not set in {config.config_path(settings.home)}; nothing to do.")
+
+
+@config_group.command("path")
+@click.pass_obj
+def config_path(settings: Settings) -> None:
+    """Print where the settings file is (it may not exist yet)."""
+    from practice.core import config
+
+    click.echo(str(config.config_path(settings.home)))
+
+def register(cli: click.Group) -> None:
+    """Add `devices`, `mic-check`, `ask`, `interview` and `config` to the `practice` group."""
+    for command in (devices, mic_check, ask, interview, config_group):
+        cli.add_command(command)

@@ -1,0 +1,158 @@
+"""Terminal views. Results go to stdout; progress goes to stderr. Colour follows NO_COLOR."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from practice.core.results import Analysis
+
+LABEL_STYLE = {"situation": "cyan", "task": "blue", "action": "green", "result": "magenta",
+               "other": "dim"}
+
+
+def _console(stderr: bool = False):  # noqa: ANN202
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+@contextmanager
+def progress_bar(label: str, *, enabled: bool = True) -> Iterator[Callable[[float, float], None]]:
+    """A bar on stderr fed by (done, total) calls; silent when stderr is not a terminal."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = _console(stderr=True)
+    if not enabled or not console.is_terminal:
+        yield lambda done, total: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(label, total=1.0)
+
+        def update(done: float, total: float) -> None:
+            bar.update(task, completed=done / total if total else 1.0)
+
+        yield update
+
+
+def bar(score: int | None, width: int = 20) -> str:
+    if score is None:
+        return ""
+    filled = round(score / 100 * width)
+    return "█" * filled + "·" * (width - filled)
+
+
+def render_analysis(a: Analysis) -> None:
+    from rich.markup import escape
+
+    c = _console()
+    title = a.question.text if a.question and a.question.text else "Answer"
+    head = f"[bold]{escape(title)}[/bold]"
+    if a.category:
+        head += f"  [dim]({a.category})[/dim]"
+    c.print(head)
+    if a.source:
+        dur = f", {a.duration_s:.0f} s" if a.duration_s is not None else ""
+        saved = f"  attempt #{a.id}" if a.id is not None else ""
+        c.print(f"[dim]{escape(a.source)}{dur}{saved}[/dim]")
+    c.print()
+    c.print(_transcript_markup(a))
+    c.print()
+    s = a.scores
+    c.print(f"[bold]Overall {s.overall}/100[/bold]")
+    for name, dim in (("Structure", s.structure), ("Delivery", s.delivery),
+                      ("Enthusiasm", s.enthusiasm), ("Content", s.content)):
+        if dim is not None:
+            c.print(f"  {name:<11}{dim.score:>4}  {bar(dim.score)}  "
+                    f"[dim]{escape(dim.reason)}[/dim]")
+    if a.delivery:
+        d = a.delivery
+        c.print()
+        c.print(f"  Pace {d.words_per_minute:.0f} wpm (articulation {d.articulation_rate_wpm:.0f})"
+                f" · {d.pause_count} pauses, {d.long_pause_count} long"
+                f" (longest {d.longest_pause_s:.1f} s) · {d.filler_count} um/uh,"
+                f" {d.discourse_filler_count} other fillers · {d.hedge_count} hedges")
+    if a.prosody and a.prosody.pitch_variation_semitones is not None:
+        p = a.prosody
+        tone = "monotone" if p.monotone else "varied"
+        c.print(f"  Voice: pitch spread {p.pitch_variation_semitones:.1f} semitones ({tone})")
+    st = a.structure
+    parts = " ".join(
+        f"[{LABEL_STYLE[k]}]{k}[/]" if getattr(st, k) else f"[dim strike]{k}[/]"
+        for k in ("situation", "task", "action", "result")
+    )
+    quant = "quantified result" if st.result_quantified else "no number in the result"
+    c.print(f"  STAR: {parts} · {quant}")
+    if a.tips:
+        c.print()
+        c.print("[bold]Next time[/bold]")
+        for tip in a.tips:
+            c.print(f"  • {escape(tip)}")
+    c.print()
+
+
+def _transcript_markup(a: Analysis) -> str:
+    """The transcript with fillers marked and sentences coloured by their STAR label."""
+    from rich.markup import escape
+
+    lines = []
+    for s in a.structure.sentences:
+        style = LABEL_STYLE.get(s.label, "")
+        tag = f"[dim]{s.label[:3].upper()}[/dim] " if s.label != "other" else "    "
+        lines.append(f"{tag}[{style}]{escape(s.text)}[/]")
+    return "\n".join(lines) if lines else escape(a.transcript.text)
+
+
+def render_history(rows: Sequence[dict[str, Any]]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    c = _console()
+    if not rows:
+        c.print("No attempts yet. Analyse one with: practice analyze answer.wav")
+        return
+    t = Table(box=None, header_style="bold")
+    for col in ("#", "when", "category", "question", "overall", "wpm", "um/uh"):
+        t.add_column(col, justify="right" if col in ("#", "overall", "wpm", "um/uh") else "left")
+    for r in rows:
+        q = (r.get("question") or {}).get("text") or r.get("source") or ""
+        d = r.get("delivery") or {}
+        t.add_row(str(r["id"]), (r.get("created_at") or "")[:16].replace("T", " "),
+                  r.get("category") or "-", escape(q[:48]),
+                  str(r["scores"]["overall"]),
+                  f"{d['words_per_minute']:.0f}" if d else "-",
+                  str(d["filler_count"]) if d else "-")
+    c.print(t)
+
+
+def render_models(rows: Sequence[Any], catalogue: Sequence[Any]) -> None:
+    from rich.table import Table
+
+    c = _console()
+    desc = {e.name: e.description for e in catalogue}
+    t = Table(box=None, header_style="bold")
+    for col in ("model", "engine", "ready", "path"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(r.name, r.engine, "yes" if r.installed else "on first use", r.path)
+    c.print(t)
+    for name, d in desc.items():
+        c.print(f"[dim]{name}: {d}[/dim]")
+
+
+def render_questions(bank: Sequence[Any]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    c = _console()
+    t = Table(box=None, header_style="bold")
+    for col in ("id", "category", "seconds", "question"):
+        t.add_column(col, overflow="fold")
+    for q in bank:
+        secs = f"{q.target_seconds[0]}-{q.target_seconds[1]}" if q.target_seconds else ""
+        t.add_row(q.id, q.category, secs, escape(q.text))
+    c.print(t)
+    c.print(f"[dim]{len(bank)} questions; 'practice questions show ID' for guidance[/dim]")

@@ -1,0 +1,308 @@
+"""`practice stories ...` (the story bank) and `practice prep` (a job posting against it).
+
+Thin: parse, call journey.stories / journey.prep, render. Registered by cli.main.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from practice.cli.common import print_json
+
+if TYPE_CHECKING:
+    from practice.cli.common import Settings
+    from practice.journey.stories import Story, StoryBank
+
+_PART_OPTIONS = ("situation", "task", "actions", "result")
+
+
+
+
+def _bank(settings: Settings) -> StoryBank:
+    from practice.journey.stories import StoryBank
+
+    return StoryBank.open(settings.home)
+
+
+def _read_input(path: str, what: str) -> str:
+    if path == "-":
+        if sys.stdin.isatty():
+            click.echo(f"Type or paste the {what}, then Ctrl-D:", err=True)
+        return sys.stdin.read()
+    from practice.core.files import read_text_file
+
+    return read_text_file(path, what)
+
+
+def _skills(value: str | None) -> tuple[str, ...]:
+    return tuple(s for s in (value or "").split(",") if s.strip())
+
+
+def _summary_line(story: Story) -> str:
+    skills = ", ".join(story.skills) or "no skills yet"
+    return f'#{story.id} "{story.title}" ({skills})'
+
+
+@click.group()
+def stories() -> None:
+    """Your success stories: the STAR parts, the skills they show, how often rehearsed."""
+
+
+@stories.command("add")
+@click.option(
+    "--from",
+    "from_attempt",
+    metavar="ATTEMPT_ID",
+    help="Take the story from a saved attempt ('last' for the newest).",
+)
+@click.option(
+    "--text",
+    "text_file",
+    metavar="FILE|-",
+    help="Take the story from a text file, or standard input with '-'.",
+)
+@click.option("--title", metavar="T", help="A short title (default: the story's opening words).")
+@click.option("--skills", metavar="a,b", help="Skills it shows (default: inferred from the words).")
+@click.option("--situation", metavar="TEXT", help="The situation, typed.")
+@click.option("--task", metavar="TEXT", help="Your task, typed.")
+@click.option("--actions", metavar="TEXT", help="What you did, typed.")
+@click.option("--result", metavar="TEXT", help="The result, typed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the kept story as JSON.")
+@click.pass_obj
+def stories_add(
+    settings: Settings,
+    from_attempt: str | None,
+    text_file: str | None,
+    title: str | None,
+    skills: str | None,
+    situation: str | None,
+    task: str | None,
+    actions: str | None,
+    result: str | None,
+    as_json: bool,
+) -> None:
+    """Keep a story: from an attempt, from text, from the part options, or in your editor.
+
+    \b
+    From an attempt or text, each sentence goes to the part its STAR label says.
+    With nothing given, an editor opens on a blank story form.
+    """
+    from practice.journey import stories as st
+
+    typed = {"situation": situation, "task": task, "actions": actions, "result": result}
+    sources = sum(bool(x) for x in (from_attempt, text_file, any(typed.values())))
+    if sources > 1:
+        raise click.UsageError("Give one of --from, --text or the part options, not several.")
+    with _bank(settings) as bank:
+        if from_attempt:
+            story = st.from_attempt(
+                bank.history.get(from_attempt), title=title or "", skills=_skills(skills)
+            )
+        elif text_file:
+            story = st.from_text(
+                _read_input(text_file, "story"), title=title or "", skills=_skills(skills)
+            )
+        elif any(typed.values()):
+            story = st.Story(
+                title=title or "",
+                situation=(situation or "").strip(),
+                task=(task or "").strip(),
+                actions=(actions or "").strip(),
+                result=(result or "").strip(),
+                skills=st.normalise_skills(_skills(skills)),
+            )
+        else:
+            edited = click.edit(st.to_form(st.Story(title=title or "")), extension=".toml")
+            if edited is None:
+                click.echo("Nothing saved: the editor was closed without saving.", err=True)
+                return
+            fields = st.parse_form(edited)
+            story = st.Story(**{"title": "", **fields})
+        if not story.text.strip():
+            raise click.ClickException("The story is empty; give at least one of its parts.")
+        kept = bank.add(story)
+    if as_json:
+        print_json(kept.to_dict())
+    else:
+        click.echo(f"Kept story {_summary_line(kept)}.")
+        if kept.quantified_result is None:
+            click.echo("Tip: add a number to the result (how much, how many, how fast).", err=True)
+
+
+@stories.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of stories.")
+@click.pass_obj
+def stories_list(settings: Settings, as_json: bool) -> None:
+    """List the stories with their skills and practice record."""
+    with _bank(settings) as bank:
+        rows = bank.stories()
+    if as_json:
+        print_json([s.to_dict() for s in rows])
+        return
+    if not rows:
+        click.echo("No stories yet; add one with 'practice stories add --text FILE'.")
+        return
+    for s in rows:
+        r = s.record
+        practised = (
+            f"{r.attempts} attempt(s), best {r.best_score}, latest {r.latest_score}, "
+            f"last {(r.last_practised or '')[:10]}"
+            if r.attempts
+            else "not rehearsed yet"
+        )
+        click.echo(f"{s.id:>3}  {s.title}\n     skills: {', '.join(s.skills) or '-'}; {practised}")
+
+
+@stories.command("show")
+@click.argument("story_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the story as JSON.")
+@click.pass_obj
+def stories_show(settings: Settings, story_id: str, as_json: bool) -> None:
+    """Show one story in full."""
+    with _bank(settings) as bank:
+        s = bank.get(story_id)
+    if as_json:
+        print_json(s.to_dict())
+        return
+    click.echo(f"#{s.id} {s.title}")
+    for name in _PART_OPTIONS:
+        click.echo(f"\n{name.capitalize()}:\n  {getattr(s, name) or '-'}")
+    click.echo(f"\nSkills: {', '.join(s.skills) or '-'}")
+    click.echo(f"Quantified result: {s.quantified_result or '- (add a number to the result)'}")
+    r = s.record
+    click.echo(
+        f"Practice: {r.attempts} attempt(s)"
+        + (
+            f", best {r.best_score}, latest {r.latest_score}, last practised "
+            f"{(r.last_practised or '')[:10]}"
+            if r.attempts
+            else ""
+        )
+    )
+
+
+@stories.command("edit")
+@click.argument("story_id", metavar="ID")
+@click.option("--title", metavar="T", help="New title.")
+@click.option("--skills", metavar="a,b", help="Replace the skills.")
+@click.option("--situation", metavar="TEXT", help="New situation.")
+@click.option("--task", metavar="TEXT", help="New task.")
+@click.option("--actions", metavar="TEXT", help="New actions.")
+@click.option("--result", metavar="TEXT", help="New result.")
+@click.option(
+    "--quantified-result",
+    metavar="TEXT",
+    help="The sentence with the number that proves the result.",
+)
+@click.pass_obj
+def stories_edit(
+    settings: Settings,
+    story_id: str,
+    title: str | None,
+    skills: str | None,
+    situation: str | None,
+    task: str | None,
+    actions: str | None,
+    result: str | None,
+    quantified_result: str | None,
+) -> None:
+    """Change a story with the field options, or in your editor without them."""
+    from practice.journey import stories as st
+
+    changes: dict[str, Any] = {
+        k: v
+        for k, v in {
+            "title": title,
+            "situation": situation,
+            "task": task,
+            "actions": actions,
+            "result": result,
+            "quantified_result": quantified_result,
+        }.items()
+        if v is not None
+    }
+    if skills is not None:
+        changes["skills"] = _skills(skills)
+    with _bank(settings) as bank:
+        if not changes:
+            story = bank.get(story_id)
+            edited = click.edit(st.to_form(story), extension=".toml")
+            if edited is None:
+                click.echo("No changes: the editor was closed without saving.", err=True)
+                return
+            changes = st.parse_form(edited)
+        updated = bank.update(story_id, **changes)
+    click.echo(f"Updated story {_summary_line(updated)}.")
+
+
+@stories.command("delete")
+@click.argument("story_id", metavar="ID")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def stories_delete(settings: Settings, story_id: str, yes: bool) -> None:
+    """Delete a story (its rehearsals stay in the history)."""
+    with _bank(settings) as bank:
+        story = bank.get(story_id)
+        if not yes:
+            click.confirm(f'Delete story #{story.id} "{story.title}"?', abort=True, err=True)
+        bank.delete(story_id)
+    click.echo(f'Deleted story #{story.id} "{story.title}".')
+
+
+@click.command()
+@click.option(
+    "--job",
+    "job",
+    required=True,
+    metavar="FILE|-",
+    help="The job posting as plain text ('-' for standard input).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.option(
+    "--html",
+    "html_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Also write a self-contained HTML page.",
+)
+@click.pass_obj
+def prep(settings: Settings, job: str, as_json: bool, html_file: str | None) -> None:
+    """Prepare for a job: its requirements, your stories that show them, the gaps,
+    the likely questions and which story to rehearse for each."""
+    from practice.journey import prep as p
+    from practice.journey import questions
+
+    posting = _read_input(job, "job posting")
+    home = settings.home
+    with _bank(settings) as bank:
+        kept = bank.stories()
+    bank_questions = questions.load_bank([home / questions.USER_BANK_DIR])
+    result = p.prepare(posting, kept, bank_questions)
+    if not result.requirements:
+        raise click.ClickException(
+            f"Found no requirements in {job}; give the posting's text with its bullet lists "
+            "of duties and skills."
+        )
+    if html_file:
+        title = next((line.strip() for line in posting.splitlines() if line.strip()), "Job prep")
+        try:
+            Path(html_file).write_text(
+                p.render_html(result, title=f"Prep: {title}"), encoding="utf-8"
+            )
+        except OSError as e:
+            raise click.ClickException(f"Cannot write {html_file}: {e.strerror}.") from e
+        click.echo(f"Wrote {html_file}.", err=True)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        click.echo(p.render_text(result))
+
+
+def register(cli: click.Group) -> None:
+    """Add `stories` and `prep` to the `practice` group."""
+    cli.add_command(stories)
+    cli.add_command(prep)

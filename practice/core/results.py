@@ -1,0 +1,216 @@
+"""Typed results that cross each stage of the pipeline (see DESIGN.md "Data flow").
+
+Every value is frozen; times are seconds from the start of the recording unless a name says
+otherwise. `to_dict` gives the JSON contract's shape.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # numpy loads with the audio, not with `practice --help`
+    import numpy as np
+
+SAMPLE_RATE = 16_000  # Hz: every Recording is 16 kHz mono float32, what Whisper expects
+
+Category = Literal["success-story", "fit", "background", "red-flag", "closing"]
+CATEGORIES: tuple[str, ...] = ("success-story", "fit", "background", "red-flag", "closing")
+Label = Literal["situation", "task", "action", "result", "other"]
+
+
+def json_default(value: Any) -> Any:
+    """For json.dumps: numpy scalars (np.float32, np.int64, np.bool_) reach the results from
+    the analysers and become plain numbers."""
+    item = getattr(value, "item", None)
+    if callable(item):
+        return item()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Audio ready for analysis: `samples` is float32, shape (n,), at SAMPLE_RATE, in [-1, 1]."""
+
+    samples: np.ndarray = field(repr=False)
+    source: str
+    sample_rate: int = SAMPLE_RATE
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str  # as the engine wrote it, without surrounding spaces ("500", "um,")
+    start: float
+    end: float
+    probability: float
+    filler: bool = False  # a filled pause: um, uh, er, erm, ah, hmm, mm
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    words: tuple[Word, ...]
+    engine: str
+    model: str
+    language: str
+    language_probability: float = 1.0
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str | None
+    text: str
+    category: str | None = None
+    guidance: str = ""
+    target_seconds: tuple[int, int] | None = None  # a strong answer's length, low to high
+    tags: tuple[str, ...] = ()  # skills a good answer shows: leadership, conflict, ...
+
+
+@dataclass(frozen=True)
+class Pause:
+    start: float
+    end: float
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class Filler:
+    text: str
+    start: float
+
+
+@dataclass(frozen=True)
+class Delivery:
+    words_per_minute: float
+    articulation_rate_wpm: float
+    speaking_time_s: float  # speech span: first word start to last word end
+    pause_count: int
+    long_pause_count: int
+    longest_pause_s: float
+    pauses: tuple[Pause, ...]
+    filler_count: int
+    fillers_per_minute: float
+    discourse_filler_count: int
+    fillers: tuple[Filler, ...]
+    hedge_count: int
+    spoken_word_count: int  # numbers expanded ("500" is two words), fillers excluded
+    hedges: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Prosody:
+    pitch_variation_semitones: float | None  # None when too little voiced speech to judge
+    energy_variation_db: float | None
+    monotone: bool | None
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    label: Label
+    start: float | None = None
+    end: float | None = None
+
+
+@dataclass(frozen=True)
+class Structure:
+    situation: bool
+    task: bool
+    action: bool
+    result: bool
+    result_quantified: bool
+    action_ownership: float | None  # share of action sentences in the first person singular
+    sentences: tuple[Sentence, ...]
+    order_ok: bool = True  # situation/task before action before result
+    action_time_share: float | None = None  # share of the answer's time spent on actions
+
+
+@dataclass(frozen=True)
+class Content:
+    value_orientation: int  # -1 self-interest or negativity, 0 neutral, 1 value to the employer
+    red_flag_handling: str | None  # "constructive" | "defensive" | None (not a red-flag question)
+    job_terms_used: tuple[str, ...] = ()
+    job_terms_missed: tuple[str, ...] = ()
+    fit_reasons: tuple[str, ...] = ()  # sentences that give a reason the job fits (fit questions)
+    negativity: tuple[str, ...] = ()  # sentences that blame or complain
+
+
+@dataclass(frozen=True)
+class DimensionScore:
+    score: int  # 0-100
+    reason: str
+    tip: str | None
+
+
+@dataclass(frozen=True)
+class Scores:
+    overall: int
+    structure: DimensionScore
+    delivery: DimensionScore | None  # None for a typed answer (no audio)
+    enthusiasm: DimensionScore
+    content: DimensionScore
+
+    def to_dict(self) -> dict[str, Any]:
+        dims = {"structure": self.structure, "delivery": self.delivery,
+                "enthusiasm": self.enthusiasm, "content": self.content}
+        out: dict[str, Any] = {"overall": self.overall}
+        out.update({k: (v.score if v else None) for k, v in dims.items()})
+        return out
+
+    def details(self) -> dict[str, Any]:
+        dims = {"structure": self.structure, "delivery": self.delivery,
+                "enthusiasm": self.enthusiasm, "content": self.content}
+        return {k: dataclasses.asdict(v) for k, v in dims.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    source: str | None
+    question: Question | None
+    duration_s: float | None  # None for a typed answer
+    transcript: Transcript
+    delivery: Delivery | None
+    prosody: Prosody | None
+    structure: Structure
+    content: Content
+    scores: Scores
+    tips: tuple[str, ...]
+    analyzer_version: int
+    id: int | None = None
+    created_at: str | None = None  # ISO 8601, UTC
+
+    @property
+    def category(self) -> str | None:
+        return self.question.category if self.question else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of DESIGN.md."""
+        t = self.transcript
+        return {
+            "id": self.id,
+            "source": self.source,
+            "created_at": self.created_at,
+            "category": self.category,
+            "question": dataclasses.asdict(self.question) if self.question else None,
+            "audio": None if self.duration_s is None else {"duration_s": round(self.duration_s, 3)},
+            "transcript": {
+                "text": t.text,
+                "engine": t.engine,
+                "model": t.model,
+                "language": t.language,
+                "words": [dataclasses.asdict(w) for w in t.words],
+            },
+            "delivery": dataclasses.asdict(self.delivery) if self.delivery else None,
+            "prosody": dataclasses.asdict(self.prosody) if self.prosody else None,
+            "structure": dataclasses.asdict(self.structure),
+            "content": dataclasses.asdict(self.content),
+            "scores": self.scores.to_dict(),
+            "score_details": self.scores.details(),
+            "tips": list(self.tips),
+            "analyzer_version": self.analyzer_version,
+        }

@@ -1,0 +1,464 @@
+"""Looking back at one attempt: its transcript marked up (fillers, hedges, long pauses, STAR
+labels), how it compares with the previous try and the best one at the same question, replaying
+its audio, and rebuilding its inputs to rescore it or correct its words.
+
+Works on the stored JSON objects (`History.get`), never prints.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from practice.core.errors import DeviceError, InputError
+from practice.core.results import Question, Transcript, Word
+from practice.core.thresholds import LONG_PAUSE_S
+from practice.history.progress import METRIC_BY_KEY, goodness, metric_value
+from practice.speech.transcribe import is_filled_pause, normalize
+
+if TYPE_CHECKING:
+    from practice.core.results import Analysis
+
+Payload = dict[str, Any]
+Kind = Literal["word", "filler", "hedge", "pause"]
+
+# A pause is shown after the word it follows: its start is at or after that word's end, give or
+# take one 10 ms energy frame (analysis/pacing.py measures pause edges on that grid).
+PAUSE_EDGE_S = 0.02
+# What a review compares between attempts, in this order.
+COMPARED = ("overall", "structure", "delivery", "enthusiasm", "content", "words_per_minute",
+            "fillers_per_minute", "long_pause_count", "star_completeness")
+DIMENSIONS = ("structure", "delivery", "enthusiasm", "content")
+_TRAILING = re.compile(r"^(.*?)([\"'”’)\]]*[,.;:!?…]*[\"'”’)\]]*)$", re.S)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of the marked-up transcript. Multi-word fillers and hedges are one token."""
+
+    text: str
+    kind: Kind
+    start: float | None = None  # seconds; None for a typed answer
+    end: float | None = None
+    index: int | None = None  # position of the (first) word in transcript.words
+    detail: str = ""  # the filler or hedge found ("you know", "i think"); a pause's length
+
+    def marked(self) -> str:
+        """Plain-text form: [um] for fillers, {hedge} for hedges, [pause 2.3s] for pauses."""
+        if self.kind == "pause":
+            return f"[pause {self.detail}s]"
+        core, tail = split_trailing(self.text)
+        if self.kind == "filler":
+            return f"[{core}]{tail}"
+        if self.kind == "hedge":
+            return f"{{{core}}}{tail}"
+        return self.text
+
+
+@dataclass(frozen=True)
+class MarkedSentence:
+    label: str  # situation | task | action | result | other
+    text: str
+    tokens: tuple[Token, ...]
+
+    def marked(self) -> str:
+        return " ".join(t.marked() for t in self.tokens)
+
+
+def split_trailing(text: str) -> tuple[str, str]:
+    """("just,") -> ("just", ","): a marker goes round the word, not its punctuation."""
+    m = _TRAILING.match(text)
+    assert m is not None  # the pattern matches any string
+    core, tail = m.group(1), m.group(2)
+    return (core, tail) if core else (text, "")
+
+
+# -- the inputs of an attempt, rebuilt from its payload -------------------------------------------
+
+def words_of(payload: Payload) -> tuple[Word, ...]:
+    names = {f.name for f in fields(Word)}
+    words = (payload.get("transcript") or {}).get("words") or []
+    return tuple(Word(**{k: v for k, v in w.items() if k in names}) for w in words)
+
+
+def transcript_of(payload: Payload) -> Transcript:
+    t = payload.get("transcript") or {}
+    return Transcript(text=str(t.get("text") or ""), words=words_of(payload),
+                      engine=str(t.get("engine") or "unknown"), model=str(t.get("model") or ""),
+                      language=str(t.get("language") or "en"))
+
+
+def question_of(payload: Payload) -> Question | None:
+    data = payload.get("question")
+    if not data or not data.get("text") and not data.get("category"):
+        return None
+    names = {f.name for f in fields(Question)}
+    kept = {k: v for k, v in data.items() if k in names}
+    if kept.get("target_seconds") is not None:
+        kept["target_seconds"] = tuple(kept["target_seconds"])
+    kept["tags"] = tuple(kept.get("tags") or ())
+    return Question(**kept)
+
+
+def job_text_of(payload: Payload) -> str | None:
+    """A stand-in for the job posting the attempt was checked against.
+
+    The posting itself is not stored, only its key terms; each term written twice, between
+    commas and never first in a sentence (which would hide a name's capital), makes
+    `analysis.content.job_terms` find exactly those terms again (it keeps what a posting
+    repeats), so a rescore keeps checking the same terms.
+    """
+    content = payload.get("content") or {}
+    terms = [*(content.get("job_terms_used") or ()), *(content.get("job_terms_missed") or ())]
+    if not terms:
+        return None
+    return "Terms, " + ", ".join(f"{t}, {t}" for t in terms) + "."
+
+
+# -- marking the transcript ---------------------------------------------------------------------
+
+def _typed_words(payload: Payload) -> list[tuple[Word, int]]:
+    """A typed answer has no word timeline: words from its sentences, (word, sentence index)."""
+    sentences = (payload.get("structure") or {}).get("sentences") or []
+    if not sentences:
+        sentences = [{"text": (payload.get("transcript") or {}).get("text") or ""}]
+    out = []
+    for k, s in enumerate(sentences):
+        for text in str(s.get("text") or "").split():
+            out.append((Word(text, 0.0, 0.0, 1.0, filler=is_filled_pause(text)), k))
+    return out
+
+
+def _hedge_spans(words: Sequence[Word]) -> list[tuple[int, int, str]]:
+    """(first, last + 1, phrase) of each hedge, as analysis/pacing.py counts them."""
+    from practice.judgment.pacing import HEDGES, noun_use
+
+    toks = [normalize(w.text) for w in words]
+    spans = []
+    i = 0
+    while i < len(toks):
+        step = 1
+        for phrase in HEDGES:
+            parts = phrase.split()
+            if toks[i:i + len(parts)] == parts:
+                if parts[-1] == "of" and noun_use(toks, i):
+                    continue
+                spans.append((i, i + len(parts), phrase))
+                step = len(parts)
+                break
+        i += step
+    return spans
+
+
+def _discourse_spans(words: Sequence[Word]) -> list[tuple[int, int, str]]:
+    """(first, last + 1, phrase) of each discourse filler, as analysis/pacing.py finds them."""
+    from practice.judgment.pacing import discourse_fillers
+
+    # pacing reports a filler by its first word's start time, and two words can share one (Whisper
+    # gives "you" and "know" the same start): number the words through the start field instead.
+    probe = [replace(w, start=float(i)) for i, w in enumerate(words)]
+    return [(int(f.start), int(f.start) + len(f.text.split()), f.text)
+            for f in discourse_fillers(probe)]
+
+
+def mark_words(words: Sequence[Word], pauses: Sequence[Payload] = (), *,
+               timed: bool = True) -> list[Token]:
+    """The words as tokens: filled pauses and discourse fillers as "filler", hedges as "hedge",
+    and a "pause" token wherever a long pause (LONG_PAUSE_S or more) falls."""
+    content = [i for i, w in enumerate(words) if not w.filler]  # pacing reads these only
+    content_words = [words[i] for i in content]
+    kind_at: dict[int, tuple[int, Kind, str]] = {}  # first word -> (end word, kind, phrase)
+    # A phrase that is both ("kind of") is shown as a hedge: softening a claim is the habit to
+    # point out; fillers in the same place come second.
+    for lo, hi, phrase in _discourse_spans(content_words):
+        kind_at[content[lo]] = (content[hi - 1] + 1, "filler", phrase)
+    for lo, hi, phrase in _hedge_spans(content_words):
+        for j in range(content[lo], content[hi - 1] + 1):
+            kind_at.pop(j, None)
+        kind_at[content[lo]] = (content[hi - 1] + 1, "hedge", phrase)
+    long_pauses = sorted(
+        (p for p in pauses if float(p.get("duration_s") or 0) >= LONG_PAUSE_S),
+        key=lambda p: float(p["start"]),
+    )
+    tokens: list[Token] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        while timed and long_pauses and w.end > float(long_pauses[0]["start"]) + PAUSE_EDGE_S:
+            tokens.append(_pause_token(long_pauses.pop(0)))
+        start, end = (w.start, w.end) if timed else (None, None)
+        if w.filler:
+            tokens.append(Token(w.text, "filler", start, end, i, normalize(w.text)))
+            i += 1
+            continue
+        if i in kind_at:
+            stop, kind, phrase = kind_at[i]
+            group = words[i:stop]
+            tokens.append(Token(" ".join(x.text for x in group), kind, start,
+                                group[-1].end if timed else None, i, phrase))
+            i = stop
+            continue
+        tokens.append(Token(w.text, "word", start, end, i))
+        i += 1
+    tokens.extend(_pause_token(p) for p in long_pauses)
+    return tokens
+
+
+def _pause_token(p: Payload) -> Token:
+    return Token("", "pause", float(p["start"]), float(p["end"]), None,
+                 f"{float(p['duration_s']):.1f}")
+
+
+def marked_sentences(payload: Payload) -> list[MarkedSentence]:
+    """The transcript sentence by sentence, each with its STAR label and marked tokens."""
+    sentences = (payload.get("structure") or {}).get("sentences") or []
+    words = words_of(payload)
+    pauses = (payload.get("delivery") or {}).get("pauses") or []
+    if not words:
+        typed = _typed_words(payload)
+        tokens = mark_words([w for w, _ in typed], timed=False)
+        owner = [typed[t.index][1] if t.index is not None else 0 for t in tokens]
+        return _group(sentences, tokens, owner)
+    tokens = mark_words(words, pauses)
+    starts = [s.get("start") for s in sentences]
+    if not sentences or any(s is None for s in starts):
+        return [MarkedSentence("other", str((payload.get("transcript") or {}).get("text")),
+                               tuple(tokens))]
+    owner = []
+    k = 0
+    for t in tokens:
+        at = t.start if t.start is not None else 0.0
+        # Sentences are in time order; a token belongs to the last one started by its start.
+        while k + 1 < len(starts) and float(starts[k + 1]) <= at + 0.005:
+            k += 1
+        owner.append(k)
+    return _group(sentences, tokens, owner)
+
+
+def _group(sentences: Sequence[Payload], tokens: Sequence[Token],
+           owner: Sequence[int]) -> list[MarkedSentence]:
+    if not sentences:
+        return [MarkedSentence("other", " ".join(t.text for t in tokens), tuple(tokens))]
+    buckets: list[list[Token]] = [[] for _ in sentences]
+    for t, k in zip(tokens, owner, strict=True):
+        buckets[min(k, len(sentences) - 1)].append(t)
+    return [MarkedSentence(str(s.get("label") or "other"), str(s.get("text") or ""), tuple(b))
+            for s, b in zip(sentences, buckets, strict=True)]
+
+
+# -- comparing attempts -------------------------------------------------------------------------
+
+def changes(before: Payload, after: Payload) -> list[dict[str, Any]]:
+    """Each compared measure as before -> after, and whether the change is for the better."""
+    out = []
+    for key in COMPARED:
+        old, new = metric_value(before, key), metric_value(after, key)
+        if old is None or new is None:
+            continue
+        metric = METRIC_BY_KEY[key]
+        gain = goodness(metric, new) - goodness(metric, old)
+        verdict = "same" if abs(gain) < 1e-9 else ("better" if gain > 0 else "worse")
+        out.append({"metric": key, "label": metric.label, "unit": metric.unit,
+                    "before": round(old, 2), "after": round(new, 2), "verdict": verdict})
+    return out
+
+
+def best_of(attempts: Sequence[Payload]) -> Payload | None:
+    """The attempt with the highest overall score (the earliest of equals)."""
+    scored = [a for a in attempts if (a.get("scores") or {}).get("overall") is not None]
+    if not scored:
+        return None
+    return max(sorted(scored, key=lambda a: int(a["id"])),
+               key=lambda a: int(a["scores"]["overall"]))
+
+
+def build(payload: Payload, *, previous: Payload | None,
+          same_question: Sequence[Payload]) -> dict[str, Any]:
+    """The review of one attempt as one JSON-ready object (`practice review --json`)."""
+    sentences = marked_sentences(payload)
+    tokens = [t for s in sentences for t in s.tokens]
+    details = payload.get("score_details") or {}
+    scores = payload.get("scores") or {}
+    best = best_of(same_question)
+    best_part: dict[str, Any] | None = None
+    if best is not None:
+        best_part = {
+            "id": best["id"], "created_at": best.get("created_at"),
+            "overall": best["scores"]["overall"], "attempts": len(same_question),
+            "is_this": best["id"] == payload.get("id"),
+            "changes": [] if best["id"] == payload.get("id") else changes(best, payload),
+        }
+    return {
+        "id": payload.get("id"),
+        "created_at": payload.get("created_at"),
+        "question": payload.get("question"),
+        "category": payload.get("category"),
+        "source": payload.get("source"),
+        "audio_path": payload.get("audio_path"),
+        "duration_s": (payload.get("audio") or {}).get("duration_s"),
+        "marked_text": " ".join(s.marked() for s in sentences),
+        "sentences": [{"label": s.label, "text": s.text, "marked": s.marked()}
+                      for s in sentences],
+        "marks": {
+            "fillers": [{"text": t.detail, "start": t.start} for t in tokens
+                        if t.kind == "filler"],
+            "hedges": [{"text": t.detail, "start": t.start} for t in tokens if t.kind == "hedge"],
+            "long_pauses": [{"start": t.start, "end": t.end, "duration_s": float(t.detail)}
+                            for t in tokens if t.kind == "pause"],
+        },
+        "scores": {
+            "overall": scores.get("overall"),
+            **{k: {"score": details[k]["score"], "reason": details[k]["reason"],
+                   "tip": details[k].get("tip")}
+               for k in DIMENSIONS if k in details},
+        },
+        "tips": list(payload.get("tips") or []),
+        "delivery": payload.get("delivery") and {
+            k: payload["delivery"].get(k) for k in (
+                "words_per_minute", "articulation_rate_wpm", "filler_count",
+                "discourse_filler_count", "fillers_per_minute", "hedge_count", "pause_count",
+                "long_pause_count", "longest_pause_s")},
+        "previous": None if previous is None else {
+            "id": previous["id"], "created_at": previous.get("created_at"),
+            "changes": changes(previous, payload)},
+        "best": best_part,
+    }
+
+
+# -- replaying ----------------------------------------------------------------------------------
+
+def word_start(payload: Payload, phrase: str) -> float:
+    """Where the first occurrence of `phrase` (one or more words) starts, in seconds."""
+    wanted = [normalize(p) for p in phrase.split() if normalize(p)]
+    words = words_of(payload)
+    toks = [normalize(w.text) for w in words]
+    if wanted:
+        for i in range(len(toks) - len(wanted) + 1):
+            if toks[i:i + len(wanted)] == wanted:
+                return words[i].start
+    if not words:
+        raise InputError(f"Attempt {payload.get('id')} has no word timings (a typed answer); "
+                         "it has no audio to play.")
+    raise InputError(f'"{phrase}" is not in the transcript of attempt {payload.get("id")}; '
+                     "run `practice review` to read it.")
+
+
+def play(audio_path: str | Path | None, *, start_s: float = 0.0) -> float:
+    """Play a recording from `start_s` on the default output device until it ends; return the
+    seconds played. DeviceError when there is no output device."""
+    if not audio_path:
+        raise InputError("This attempt has no recording (a typed answer); nothing to play.")
+    if not Path(audio_path).exists():
+        raise InputError(f"The recording {audio_path} is missing; it cannot be played.")
+    from practice.speech import audio
+
+    recording = audio.load(audio_path)
+    first = max(0, int(round(start_s * recording.sample_rate)))
+    if first >= len(recording.samples):
+        raise InputError(f"The recording is {recording.duration_s:.1f} s long; "
+                         f"{start_s:g} s is past its end.")
+    try:
+        import sounddevice as sd
+    except OSError as e:  # the PortAudio shared library is missing
+        raise DeviceError(
+            f"Cannot play audio: the PortAudio library is missing ({e}); install it "
+            "(apt install libportaudio2, brew install portaudio)."
+        ) from e
+    try:
+        device = sd.query_devices(kind="output")
+    except (sd.PortAudioError, ValueError) as e:
+        raise DeviceError(
+            f"No audio output device found ({e}); connect speakers or headphones, or open "
+            f"{audio_path} in a media player."
+        ) from e
+    samples = recording.samples[first:]
+    try:
+        sd.play(samples, recording.sample_rate)
+        sd.wait()
+    except sd.PortAudioError as e:
+        raise DeviceError(
+            f"Cannot play on \"{device.get('name', 'the output device')}\" ({e}); check the "
+            f"sound settings, or open {audio_path} in a media player."
+        ) from e
+    except KeyboardInterrupt:
+        sd.stop()
+        raise
+    return len(samples) / recording.sample_rate
+
+
+# -- rescoring and correcting -------------------------------------------------------------------
+
+def needs_rescore(payload: Payload) -> bool:
+    from practice import ANALYZER_VERSION
+
+    return payload.get("analyzer_version") != ANALYZER_VERSION
+
+
+def rejudge(payload: Payload, *, transcript: Transcript | None = None) -> tuple[Analysis, bool]:
+    """Run today's analysers on a stored attempt (its audio when the file is still there, else
+    the words alone); return the analysis and whether the audio was used."""
+    from practice.core.errors import AudioError
+    from practice.judgment import coach
+    from practice.speech import audio
+
+    transcript = transcript or transcript_of(payload)
+    recording = None
+    path = payload.get("audio_path")
+    if path and Path(path).exists():
+        try:
+            recording = audio.load(path)
+        except AudioError:
+            recording = None  # a damaged file: judge the words rather than fail the batch
+    if not transcript.text.strip():
+        raise InputError(f"Attempt {payload.get('id')} has no transcript to rescore.")
+    analysis = coach.judge(transcript, recording=recording, question=question_of(payload),
+                           job_text=job_text_of(payload))
+    duration = (payload.get("audio") or {}).get("duration_s")
+    # Keep what the user gave (the original file name), not the copy in recordings/.
+    kept = replace(analysis, source=payload.get("source"),
+                   duration_s=analysis.duration_s if recording is not None else duration)
+    return kept, recording is not None
+
+
+def correct_words(words: Sequence[Word], text: str) -> tuple[Word, ...]:
+    """The corrected `text` as words carrying the old timings: difflib aligns old and new words;
+    kept and replaced words keep their times (a replacement of a different length shares the
+    replaced span evenly); inserted words take a zero-length time at their neighbour's edge."""
+    new = text.split()
+    old_keys = [normalize(w.text) for w in words]
+    new_keys = [normalize(t) for t in new]
+    out: list[Word] = []
+    matcher = difflib.SequenceMatcher(a=old_keys, b=new_keys, autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op == "delete":
+            continue
+        if op in ("equal", "replace") and a1 - a0 == b1 - b0:
+            for w, t in zip(words[a0:a1], new[b0:b1], strict=True):
+                same = op == "equal"
+                out.append(Word(t, w.start, w.end, w.probability if same else 1.0,
+                                filler=is_filled_pause(t)))
+            continue
+        if op == "replace":
+            start, end = words[a0].start, words[a1 - 1].end
+        else:  # insert: at the edge between the neighbours
+            edge = words[a0 - 1].end if a0 > 0 else (words[0].start if words else 0.0)
+            start = end = edge
+        step = (end - start) / (b1 - b0)
+        for k, t in enumerate(new[b0:b1]):
+            out.append(Word(t, round(start + k * step, 3), round(start + (k + 1) * step, 3), 1.0,
+                            filler=is_filled_pause(t)))
+    return tuple(out)
+
+
+def corrected_transcript(payload: Payload, text: str) -> Transcript:
+    """The attempt's transcript with the user's corrected text (see `correct_words`)."""
+    text = " ".join(text.split())
+    if not text:
+        raise InputError("The corrected transcript is empty; nothing was changed.")
+    old = transcript_of(payload)
+    words = correct_words(old.words, text) if old.words else ()
+    return replace(old, text=text, words=words)

@@ -1,0 +1,934 @@
+"""The history: every analysed answer kept in SQLite under the data home, its audio copied in.
+
+Layout under the home: `history.sqlite3` (WAL mode) and `recordings/<id>-<sha256[:8]><ext>`.
+Each attempt row holds a few columns to filter and chart on, and `payload`, the full JSON
+contract of `Analysis.to_dict()`, which is what readers get back.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from practice.core.errors import HomeError, StoreError
+from practice.core.results import Analysis, Question, json_default
+
+DB_NAME = "history.sqlite3"
+RECORDINGS_DIR = "recordings"
+DIR_MODE = 0o700  # recordings are personal: only the owner may list or read them
+FILE_MODE = 0o600
+BUSY_TIMEOUT_S = 10.0  # how long a writer waits for another practice process to finish
+TMP_PREFIX = ".tmp-"  # audio being copied in; never referenced by a row
+STALE_TMP_S = 24 * 3600  # seconds: a temp copy this old was left by a process that crashed
+HASH_CHARS = 8  # hex digits of the audio's sha256 kept in its file name
+# A recording's name as save() gives it: <attempt id>-<sha256 prefix><suffix>.
+_RECORDING_NAME = re.compile(rf"^\d+-[0-9a-f]{{{HASH_CHARS}}}(\.[\w]+)?$")
+COPY_CHUNK = 1 << 20  # bytes
+
+Row = dict[str, Any]
+Rows = list[Row]  # an alias: inside History, `list` names the method
+
+# Each entry takes the schema from version i to i + 1 (PRAGMA user_version). Append only: a
+# released migration never changes, because homes out there have already run it.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            kind TEXT,
+            note TEXT
+        )""",
+        # AUTOINCREMENT so a deleted attempt's number is never given to a new one: users
+        # refer to attempts by number, and an old number must not come back meaning another.
+        """CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL,
+            source TEXT,
+            question_id TEXT,
+            question_text TEXT,
+            category TEXT,
+            engine TEXT,
+            model TEXT,
+            analyzer_version INTEGER NOT NULL,
+            duration_s REAL,
+            overall INTEGER,
+            structure INTEGER,
+            delivery INTEGER,
+            enthusiasm INTEGER,
+            content INTEGER,
+            audio_path TEXT,
+            audio_sha256 TEXT,
+            payload TEXT NOT NULL,
+            session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL
+        )""",
+        "CREATE INDEX attempts_created_at ON attempts(created_at)",
+        "CREATE INDEX attempts_question_id ON attempts(question_id)",
+        "CREATE INDEX attempts_category ON attempts(category)",
+        "CREATE INDEX attempts_session_id ON attempts(session_id)",
+    ),
+    (
+        # Where each application ended (issue: outcome journal and diagnosis).
+        """CREATE TABLE outcomes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL,
+            date TEXT NOT NULL,
+            company TEXT NOT NULL,
+            role TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            result TEXT NOT NULL,
+            notes TEXT
+        )""",
+        "CREATE INDEX outcomes_date ON outcomes(date)",
+        # The story bank: success stories with the skills they show.
+        """CREATE TABLE stories (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            title TEXT NOT NULL,
+            situation TEXT NOT NULL DEFAULT '',
+            task TEXT NOT NULL DEFAULT '',
+            actions TEXT NOT NULL DEFAULT '',
+            result TEXT NOT NULL DEFAULT '',
+            skills TEXT NOT NULL DEFAULT '[]',
+            quantified_result TEXT,
+            source_attempt_id INTEGER REFERENCES attempts(id) ON DELETE SET NULL
+        )""",
+        # An attempt that rehearsed a story (practice ask --story ID).
+        "ALTER TABLE attempts ADD COLUMN story_id INTEGER"
+        " REFERENCES stories(id) ON DELETE SET NULL",
+        "CREATE INDEX attempts_story_id ON attempts(story_id)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_COLUMNS = (
+    "created_at, source, question_id, question_text, category, engine, model, analyzer_version, "
+    "duration_s, overall, structure, delivery, enthusiasm, content, session_id"
+)
+
+
+def utc_now() -> str:
+    """The current time as stored in `created_at`."""
+    return _iso(datetime.now(UTC))
+
+
+def _iso(moment: datetime) -> str:
+    # One fixed-width format, so that comparing the strings compares the times.
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def _as_utc_iso(value: datetime | str) -> str:
+    """A bound for `list`: a datetime or ISO string; one without a zone is local time."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError as e:
+            raise StoreError(
+                f'Cannot read the date "{value}"; give it as YYYY-MM-DD or YYYY-MM-DDTHH:MM.'
+            ) from e
+    # astimezone() treats a naive datetime as local time, which is what a user typing a date means.
+    return _iso(value.astimezone())
+
+
+def _payload(analysis: Analysis) -> str:
+    return json.dumps(analysis.to_dict(), ensure_ascii=False, default=json_default)
+
+
+def _fsync_dir(path: Path) -> None:
+    # A rename is durable only once the directory entry itself reaches the disk.
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _writer_gone(temp_name: str) -> bool:
+    """True when a temp copy's name carries the pid of a process that no longer exists (killed
+    mid-save). Unsure cases (no pid, another user's process, not POSIX) say False and are left
+    to the STALE_TMP_S rule. Like WAL itself, this assumes the home is on a local disk."""
+    pid_text = temp_name[len(TMP_PREFIX):].split("-", 1)[0]
+    if os.name != "posix" or not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):  # alive but another user's, or not a real pid
+        return False
+    return False
+
+
+def _make_dir(path: Path) -> None:
+    try:
+        path.mkdir(mode=DIR_MODE, parents=True)
+    except FileExistsError:
+        if not path.is_dir():
+            raise HomeError(
+                f"{path} exists but is not a directory; move it aside or choose another home "
+                "with --home or PRACTICE_HOME."
+            ) from None
+        return  # someone else's directory choice (or an earlier run): leave its mode alone
+    except OSError as e:
+        raise HomeError(
+            f"Cannot create {path}: {e.strerror}; choose another home with --home or PRACTICE_HOME."
+        ) from e
+    os.chmod(path, DIR_MODE)  # mkdir's mode is filtered by the umask; chmod is not
+
+
+def _attempt_number(attempt_id: int | str) -> int | None:
+    """The attempt's number, or None for "last"."""
+    if isinstance(attempt_id, int) and not isinstance(attempt_id, bool):
+        return attempt_id
+    text = str(attempt_id).strip()
+    if text.lower() == "last":
+        return None
+    if text.isdigit():
+        return int(text)
+    raise StoreError(f'"{attempt_id}" is not an attempt number; give a number or "last".')
+
+
+def _missing(number: int | None) -> StoreError:
+    if number is None:
+        return StoreError(
+            "No attempts yet; run `practice ask` or `practice analyze FILE` to record one."
+        )
+    return StoreError(f"No attempt {number}; run `practice history` to list them.")
+
+
+class History:
+    """The attempts kept under one data home. Open with `History.open(home)`."""
+
+    def __init__(self, home: Path, conn: sqlite3.Connection) -> None:
+        self.home = home
+        self.db_path = home / DB_NAME
+        self.recordings = home / RECORDINGS_DIR
+        self._conn = conn
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, home: Path) -> History:
+        """Open (creating if needed) the history under `home`, migrating it to this version."""
+        home = Path(home).expanduser()
+        _make_dir(home)
+        _make_dir(home / RECORDINGS_DIR)
+        db_path = home / DB_NAME
+        _create_private(db_path)
+        try:
+            conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except sqlite3.Error as e:
+            raise StoreError(
+                f"Cannot open the history {db_path}: {e}; check its permissions."
+            ) from e
+        conn.row_factory = sqlite3.Row
+        history = cls(home, conn)
+        try:
+            history._configure()
+            history._migrate()
+        except BaseException:
+            conn.close()
+            raise
+        history._sweep_stale_temps()
+        history._sweep_orphaned_recordings()
+        return history
+
+    def _configure(self) -> None:
+        try:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            # The first statement that reads the file: a file that is not a database fails here.
+            self._conn.execute("PRAGMA user_version").fetchone()
+            self._set_wal()
+        except sqlite3.DatabaseError as e:
+            raise self._error("read", e) from e
+        for suffix in ("-wal", "-shm"):
+            # SQLite gives these the database's own mode; make sure of it whatever the umask.
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(f"{self.db_path}{suffix}", FILE_MODE)
+
+    def _set_wal(self) -> None:
+        # Switching to WAL needs a moment alone with the file, and the busy handler does not
+        # always cover it when several processes open a new home at once: retry briefly.
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                break
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e):
+                    raise
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        if str(mode).lower() != "wal":
+            raise StoreError(
+                f"Cannot put the history {self.db_path} in WAL mode (got {mode}); "
+                "keep the home on a local disk."
+            )
+
+    def _migrate(self) -> None:
+        version = self.schema_version()
+        if version == SCHEMA_VERSION:
+            return
+        self._check_not_newer(version)
+        with self._transaction("update"):
+            # Read again under the write lock: another process may have migrated meanwhile.
+            version = self.schema_version()
+            self._check_not_newer(version)
+            for statements in MIGRATIONS[version:]:
+                for statement in statements:
+                    self._conn.execute(statement)
+            # user_version lives in the database header, so it commits or rolls back with the rest.
+            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _check_not_newer(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"The history {self.db_path} was written by a newer practice (schema {version}; "
+                f"this one knows up to {SCHEMA_VERSION}); upgrade practice to open it."
+            )
+
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _sweep_stale_temps(self) -> None:
+        cutoff = time.time() - STALE_TMP_S
+        for path in self.recordings.glob(f"{TMP_PREFIX}*"):
+            with contextlib.suppress(OSError):
+                if _writer_gone(path.name) or path.stat().st_mtime < cutoff:
+                    path.unlink()
+
+    def _sweep_orphaned_recordings(self) -> None:
+        """Remove recordings no attempt refers to: a save killed after moving its copy into
+        place but before its commit leaves one (the row was rolled back)."""
+
+        def orphans() -> builtins.list[Path]:
+            kept = {Path(str(r[0])).name for r in self._conn.execute(
+                "SELECT audio_path FROM attempts WHERE audio_path IS NOT NULL")}
+            return [p for p in self.recordings.iterdir()
+                    if _RECORDING_NAME.match(p.name) and p.name not in kept and p.is_file()]
+
+        try:
+            if not orphans():  # the usual case: no write lock needed
+                return
+            # Under the write lock no save is between its rename and its commit, so a file
+            # without a committed row now can only be an orphan.
+            with self._transaction("clean up"):
+                for path in orphans():
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+        except (OSError, sqlite3.Error, StoreError):
+            pass  # cleaning is best effort: never a reason not to open the history
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def save(
+        self,
+        analysis: Analysis,
+        audio_file: Path | None,
+        *,
+        session_id: int | None = None,
+        story_id: int | None = None,
+    ) -> Analysis:
+        """Keep an attempt and a copy of its audio; return it with `id` and `created_at` set.
+        `story_id` marks it as a rehearsal of that story in the story bank.
+
+        Either both the row and the audio are kept or neither is: the audio is copied to a temp
+        name first, the row inserted, the copy renamed into place, and only then the commit.
+        """
+        created_at = utc_now()
+        suffix = Path(audio_file).suffix.lower() if audio_file is not None else ""
+        temp: Path | None = None
+        final: Path | None = None
+        digest: str | None = None
+        try:
+            if audio_file is not None:
+                temp, digest = self._copy_in(Path(audio_file))
+            with self._transaction("save an attempt to"):
+                attempt_id = self._insert(analysis, created_at, session_id, digest)
+                if story_id is not None:
+                    self._conn.execute("UPDATE attempts SET story_id = ? WHERE id = ?",
+                                       (story_id, attempt_id))
+                saved = dataclasses.replace(analysis, id=attempt_id, created_at=created_at)
+                relative = None
+                if temp is not None and digest is not None:
+                    relative = f"{RECORDINGS_DIR}/{attempt_id}-{digest[:HASH_CHARS]}{suffix}"
+                self._conn.execute(
+                    "UPDATE attempts SET payload = ?, audio_path = ? WHERE id = ?",
+                    (_payload(saved), relative, attempt_id),
+                )
+                if temp is not None and relative is not None:
+                    final = self.home / relative
+                    os.replace(temp, final)
+                    temp = None
+                    _fsync_dir(self.recordings)
+            final = None  # committed: the audio now belongs to the row
+        except OSError as e:
+            raise StoreError(
+                f"Cannot save the recording {audio_file} into {self.recordings}: "
+                f"{e.strerror or e}; check the file exists and the disk has space."
+            ) from e
+        finally:
+            # Reached with a path still set only when the save failed, or when Ctrl-C landed
+            # between the commit and `final = None`: then the attempt owns the file, keep it.
+            for leftover in (temp, final):
+                if leftover is not None and not self._committed_audio(leftover):
+                    with contextlib.suppress(OSError):
+                        leftover.unlink()
+        return saved
+
+    def _committed_audio(self, path: Path) -> bool:
+        """True when a committed attempt refers to `path` (or when that cannot be known: a
+        file kept in doubt is removed by the next open's sweep, a lost one is gone)."""
+        if self._conn.in_transaction:
+            return False  # the rollback failed; the row is not committed
+        try:
+            row = self._conn.execute(
+                "SELECT 1 FROM attempts WHERE audio_path = ?", (f"{RECORDINGS_DIR}/{path.name}",)
+            ).fetchone()
+        except sqlite3.Error:
+            return True
+        return row is not None
+
+    def _copy_in(self, source: Path) -> tuple[Path, str]:
+        """Copy `source` to a temp file in recordings/, synced to disk; return it and its sha256."""
+        digest = hashlib.sha256()
+        # The writer's pid in the name lets the next open remove the copy if this process dies.
+        fd, name = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", suffix=source.suffix,
+                                    dir=self.recordings)
+        temp = Path(name)
+        try:
+            os.fchmod(fd, FILE_MODE)
+            with open(fd, "wb") as out, source.open("rb") as src:
+                while chunk := src.read(COPY_CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+            raise
+        return temp, digest.hexdigest()
+
+    def _insert(
+        self, analysis: Analysis, created_at: str, session_id: int | None, digest: str | None
+    ) -> int:
+        """Insert the attempt's row (payload filled in once the id is known); return its id."""
+        cursor = self._conn.execute(
+            f"INSERT INTO attempts ({_COLUMNS}, audio_sha256, payload) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
+            (created_at, *_summary(analysis), session_id, digest),
+        )
+        assert cursor.lastrowid is not None
+        return int(cursor.lastrowid)
+
+    def update_payload(self, attempt_id: int | str, analysis: Analysis) -> Analysis:
+        """Replace an attempt's analysis (rescoring), keeping its id, time and audio."""
+        with self._transaction("update an attempt in"):
+            number, created_at = self._locate(attempt_id)
+            saved = dataclasses.replace(analysis, id=number, created_at=created_at)
+            self._conn.execute(
+                "UPDATE attempts SET source = ?, question_id = ?, question_text = ?, "
+                "category = ?, engine = ?, model = ?, analyzer_version = ?, duration_s = ?, "
+                "overall = ?, structure = ?, delivery = ?, enthusiasm = ?, content = ?, "
+                "payload = ? WHERE id = ?",
+                (*_summary(analysis), _payload(saved), number),
+            )
+        return saved
+
+    def delete(self, attempt_id: int | str) -> int:
+        """Remove an attempt and its audio; return its number."""
+        with self._transaction("delete an attempt from"):
+            number, _ = self._locate(attempt_id)
+            row = self._conn.execute(
+                "SELECT audio_path FROM attempts WHERE id = ?", (number,)
+            ).fetchone()
+            self._conn.execute("DELETE FROM attempts WHERE id = ?", (number,))
+        # Only after the commit: a failed delete must not leave a row whose audio is gone.
+        if row[0]:
+            with contextlib.suppress(FileNotFoundError):
+                (self.home / row[0]).unlink()
+        return number
+
+    def start_session(self, kind: str, note: str | None = None) -> int:
+        """Record the start of a practice session (an interview run); return its id."""
+        with self._transaction("start a session in"):
+            cursor = self._conn.execute(
+                "INSERT INTO sessions (started_at, kind, note) VALUES (?, ?, ?)",
+                (utc_now(), kind, note),
+            )
+        assert cursor.lastrowid is not None
+        return int(cursor.lastrowid)
+
+    # -- other tables ----------------------------------------------------------------------
+    # Modules that own a table of their own (the outcome journal, the story bank) work through
+    # these two, so they share this connection's locking, transactions and error messages.
+
+    @contextlib.contextmanager
+    def writing(self, action: str) -> Iterator[sqlite3.Connection]:
+        """A write transaction on the history's connection; `action` names it in errors."""
+        with self._transaction(action):
+            yield self._conn
+
+    def query(self, sql: str, args: tuple[Any, ...] = ()) -> builtins.list[sqlite3.Row]:
+        """The rows of one read statement; sqlite errors as StoreError."""
+        return self._query(sql, args)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, attempt_id: int | str) -> Row:
+        """The stored JSON contract of one attempt ("last" for the newest), with `audio_path`."""
+        number = _attempt_number(attempt_id)
+        args: tuple[Any, ...]
+        if number is None:
+            sql, args = "SELECT * FROM attempts ORDER BY id DESC LIMIT 1", ()
+        else:
+            sql, args = "SELECT * FROM attempts WHERE id = ?", (number,)
+        row = self._query(sql, args)
+        if not row:
+            raise _missing(number)
+        return self._to_result(row[0])
+
+    def list(
+        self,
+        *,
+        category: str | None = None,
+        question_id: str | None = None,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+        limit: int | None = None,
+    ) -> Rows:
+        """Attempts newest first; `since` is inclusive, `until` exclusive."""
+        where: list[str] = []
+        args: list[Any] = []
+        if category is not None:
+            where.append("category = ?")
+            args.append(category)
+        if question_id is not None:
+            where.append("question_id = ?")
+            args.append(question_id)
+        if since is not None:
+            where.append("created_at >= ?")
+            args.append(_as_utc_iso(since))
+        if until is not None:
+            where.append("created_at < ?")
+            args.append(_as_utc_iso(until))
+        sql = "SELECT * FROM attempts"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        # Ids follow the order of saving, which is what "newest" and "last" mean here.
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(int(limit))
+        return [self._to_result(row) for row in self._query(sql, tuple(args))]
+
+    def previous(self, question: Question | str, before_id: int | None = None) -> Row | None:
+        """The latest attempt at the same question saved before `before_id`, or None.
+
+        A Question matches on its id when it has one, else on its text; a string matches
+        either a question id or a question's text.
+        """
+        args: list[Any]
+        if isinstance(question, Question):
+            if question.id is not None:
+                match, args = "question_id = ?", [question.id]
+            else:
+                match, args = "question_text = ?", [question.text]
+        else:
+            match, args = "(question_id = ? OR question_text = ?)", [question, question]
+        sql = f"SELECT * FROM attempts WHERE {match}"
+        if before_id is not None:
+            sql += " AND id < ?"
+            args.append(int(before_id))
+        rows = self._query(sql + " ORDER BY id DESC LIMIT 1", tuple(args))
+        return self._to_result(rows[0]) if rows else None
+
+    def count_by_question(self) -> dict[str, int]:
+        """Attempts per question, keyed by question id (or the text for an ad-hoc question)."""
+        rows = self._query(
+            "SELECT COALESCE(question_id, question_text) AS q, COUNT(*) FROM attempts "
+            "WHERE COALESCE(question_id, question_text) IS NOT NULL GROUP BY q ORDER BY q",
+            (),
+        )
+        return {str(q): int(n) for q, n in rows}
+
+    def integrity_check(self) -> str:
+        """SQLite's own verdict on the file: "ok" when sound."""
+        return str(self._query("PRAGMA integrity_check", ())[0][0])
+
+    def _locate(self, attempt_id: int | str) -> tuple[int, str]:
+        number = _attempt_number(attempt_id)
+        args: tuple[Any, ...]
+        if number is None:
+            sql, args = "SELECT id, created_at FROM attempts ORDER BY id DESC LIMIT 1", ()
+        else:
+            sql, args = "SELECT id, created_at FROM attempts WHERE id = ?", (number,)
+        row = self._conn.execute(sql, args).fetchone()
+        if row is None:
+            raise _missing(number)
+        return int(row[0]), str(row[1])
+
+    def _to_result(self, row: sqlite3.Row) -> Row:
+        try:
+            result: Row = json.loads(row["payload"])
+        except json.JSONDecodeError as e:
+            raise StoreError(
+                f"Attempt {row['id']} in {self.db_path} is damaged ({e}); "
+                f"delete it with `practice history --delete {row['id']}`."
+            ) from e
+        # The columns are the truth for what the database itself assigned.
+        result["id"] = row["id"]
+        result["created_at"] = row["created_at"]
+        result["audio_path"] = str(self.home / row["audio_path"]) if row["audio_path"] else None
+        if row["story_id"] is not None:  # a rehearsal of a kept story (ask --story)
+            result["story_id"] = row["story_id"]
+        return result
+
+    def _query(self, sql: str, args: tuple[Any, ...]) -> builtins.list[sqlite3.Row]:
+        try:
+            return self._conn.execute(sql, args).fetchall()
+        except sqlite3.Error as e:
+            raise self._error("read", e) from e
+
+    # -- review, backup and restore --------------------------------------------------------
+
+    def attempts_at(self, question: Question | str) -> Rows:
+        """Every attempt at the same question (matched as `previous` matches), oldest first."""
+        args: tuple[Any, ...]
+        if isinstance(question, Question):
+            if question.id is not None:
+                match, args = "question_id = ?", (question.id,)
+            else:
+                match, args = "question_text = ?", (question.text,)
+        else:
+            match, args = "(question_id = ? OR question_text = ?)", (question, question)
+        rows = self._query(f"SELECT * FROM attempts WHERE {match} ORDER BY id", args)
+        return [self._to_result(row) for row in rows]
+
+    def is_empty(self) -> bool:
+        """True when no attempt, outcome or story is kept (what restore may overwrite freely)."""
+        for table in ("attempts", "outcomes", "stories"):
+            if self._query(f"SELECT 1 FROM {table} LIMIT 1", ()):
+                return False
+        return True
+
+    def backup(self, dest: Path) -> BackupSummary:
+        """Write a zip of the database (a consistent copy through SQLite's backup API, safe while
+        another practice writes) and every recording a row refers to."""
+        import zipfile
+
+        dest = Path(dest).expanduser()
+        rows = self._query(
+            "SELECT audio_path, audio_sha256 FROM attempts WHERE audio_path IS NOT NULL", ()
+        )
+        work = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=self.home))
+        partial = dest.with_name(f"{TMP_PREFIX}{dest.name}")
+        try:
+            snapshot = work / DB_NAME
+            target = sqlite3.connect(snapshot)
+            try:
+                self._conn.backup(target)
+                # A single file: the zip must not depend on a -wal beside it.
+                target.execute("PRAGMA journal_mode = DELETE")
+            except sqlite3.Error as e:
+                raise self._error("back up", e) from e
+            finally:
+                target.close()
+            recordings: dict[str, str | None] = {}
+            with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
+                zf.write(snapshot, DB_NAME)
+                missing = 0
+                for relative, digest in rows:
+                    path = self.home / relative
+                    if not path.is_file():
+                        missing += 1  # deleted by hand: the attempt is still worth keeping
+                        continue
+                    # Audio is already compressed (flac, ogg) or large (wav): store, don't deflate.
+                    zf.write(path, relative, compress_type=zipfile.ZIP_STORED)
+                    recordings[relative] = digest
+                attempts = int(self._query("SELECT COUNT(*) FROM attempts", ())[0][0])
+                manifest = {
+                    "format": BACKUP_FORMAT,
+                    "created_at": utc_now(),
+                    "schema_version": self.schema_version(),
+                    "attempts": attempts,
+                    "recordings": recordings,
+                }
+                zf.writestr(BACKUP_MANIFEST, json.dumps(manifest, indent=2))
+            os.chmod(partial, FILE_MODE)
+            os.replace(partial, dest)
+        except OSError as e:
+            raise StoreError(
+                f"Cannot write the backup {dest}: {e.strerror or e}; check the folder exists "
+                "and the disk has space."
+            ) from e
+        finally:
+            import shutil
+
+            shutil.rmtree(work, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                partial.unlink()
+        return BackupSummary(path=dest, attempts=attempts,
+                             recordings=len(recordings), missing_recordings=missing,
+                             bytes=dest.stat().st_size)
+
+    def restore(self, source: Path, *, force: bool = False) -> BackupSummary:
+        """Replace this history with a backup made by `backup`, after checking the backup's
+        database integrity and every recording's sha256. Refuses a non-empty history unless
+        `force`. The history is migrated to this version's schema afterwards."""
+        import shutil
+        import zipfile
+
+        source = Path(source).expanduser()
+        if not self.is_empty() and not force:
+            count = int(self._query("SELECT COUNT(*) FROM attempts", ())[0][0])
+            raise StoreError(
+                f"The history {self.db_path} is not empty ({count} attempts); restoring "
+                f"{source} would replace it. Back it up first, then add --force."
+            )
+        work = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=self.home))
+        try:
+            try:
+                zf = zipfile.ZipFile(source)
+            except FileNotFoundError as e:
+                raise StoreError(f"No such file: {source}; check the path of the backup.") from e
+            except (zipfile.BadZipFile, OSError) as e:
+                raise StoreError(f"{source} is not a practice backup (not a zip: {e}).") from e
+            with zf:
+                manifest = _read_manifest(zf, source)
+                zf.extract(DB_NAME, work)
+                recordings: dict[str, str | None] = manifest.get("recordings") or {}
+                for relative in recordings:
+                    if not _safe_recording_name(relative):
+                        raise StoreError(f"{source} names an unsafe recording path {relative!r}.")
+                    zf.extract(relative, work)
+            snapshot = work / DB_NAME
+            count = _check_snapshot(snapshot, source)
+            for relative, digest in recordings.items():
+                if digest and _sha256(work / relative) != digest:
+                    raise StoreError(
+                        f"The recording {relative} in {source} does not match its checksum; "
+                        "the backup is damaged."
+                    )
+            # Recordings first: if the database copy then fails, the old rows still find theirs.
+            for relative in recordings:
+                target = self.home / relative
+                os.replace(work / relative, target)
+                os.chmod(target, FILE_MODE)
+            _fsync_dir(self.recordings)
+            src = sqlite3.connect(snapshot)
+            try:
+                src.backup(self._conn)
+            except sqlite3.Error as e:
+                raise self._error("restore", e) from e
+            finally:
+                src.close()
+            self._migrate()
+            verdict = self.integrity_check()
+            if verdict != "ok":
+                raise StoreError(
+                    f"The restored history {self.db_path} failed its check: {verdict}."
+                )
+            kept = {str(r[0]) for r in self._query(
+                "SELECT audio_path FROM attempts WHERE audio_path IS NOT NULL", ())}
+            for path in self.recordings.iterdir():
+                # Audio of attempts the backup does not hold; takes and temp copies stay.
+                relative = f"{RECORDINGS_DIR}/{path.name}"
+                if path.is_file() and not path.name.startswith(TMP_PREFIX) and relative not in kept:
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+        except OSError as e:
+            raise StoreError(
+                f"Cannot restore {source} into {self.home}: {e.strerror or e}; check the disk "
+                "has space and you can write there."
+            ) from e
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return BackupSummary(path=source, attempts=count, recordings=len(recordings),
+                             missing_recordings=0, bytes=source.stat().st_size)
+
+    # -- transactions and errors -----------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _transaction(self, action: str) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception; sqlite errors as StoreError."""
+        try:
+            # IMMEDIATE takes the write lock now, so a busy database waits here (busy_timeout)
+            # rather than failing halfway when a read would have to turn into a write.
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise self._error(action, e) from e
+        try:
+            yield
+            self._conn.execute("COMMIT")
+        except BaseException as e:
+            if self._conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise self._error(action, e) from e
+            raise
+
+    def _error(self, action: str, e: sqlite3.Error) -> StoreError:
+        text = str(e)
+        if "not a database" in text or "malformed" in text or "encrypted" in text:
+            return StoreError(
+                f"{self.db_path} is not a readable history database ({text}); move it aside "
+                "(rename it) and practice will start a new history."
+            )
+        if "locked" in text or "busy" in text:
+            return StoreError(
+                f"The history {self.db_path} is busy ({text}); another practice is writing to "
+                "it: wait for it to finish and try again."
+            )
+        if "readonly" in text or "read-only" in text or "unable to open" in text:
+            return StoreError(
+                f"Cannot {action} the history {self.db_path} ({text}); check that you own it "
+                "and can write to it."
+            )
+        if "full" in text:
+            return StoreError(
+                f"Cannot {action} the history {self.db_path}: the disk is full; free some space."
+            )
+        return StoreError(f"Cannot {action} the history {self.db_path}: {text}.")
+
+
+def _summary(analysis: Analysis) -> tuple[Any, ...]:
+    """The attempt's searchable columns, in _COLUMNS order after created_at, before session_id."""
+    q = analysis.question
+    s = analysis.scores
+    return (
+        analysis.source,
+        q.id if q else None,
+        q.text if q else None,
+        analysis.category,
+        analysis.transcript.engine,
+        analysis.transcript.model,
+        int(analysis.analyzer_version),
+        None if analysis.duration_s is None else float(analysis.duration_s),
+        int(s.overall),
+        int(s.structure.score),
+        None if s.delivery is None else int(s.delivery.score),
+        int(s.enthusiasm.score),
+        int(s.content.score),
+    )
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty file readable only by its owner, unless it exists already."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        return
+    except OSError as e:
+        raise HomeError(
+            f"Cannot create {path}: {e.strerror}; check that you can write to {path.parent}."
+        ) from e
+    try:
+        os.fchmod(fd, FILE_MODE)  # the mode given to open() is filtered by the umask
+    finally:
+        os.close(fd)
+
+
+# -- backups ------------------------------------------------------------------------------------
+
+BACKUP_FORMAT = "practice-backup-1"
+BACKUP_MANIFEST = "manifest.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class BackupSummary:
+    path: Path
+    attempts: int
+    recordings: int
+    missing_recordings: int  # rows whose audio file was already gone when backing up
+    bytes: int
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(COPY_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _safe_recording_name(relative: str) -> bool:
+    # Only "recordings/<file>": a crafted zip must not write outside the home.
+    parts = relative.split("/")
+    return (len(parts) == 2 and parts[0] == RECORDINGS_DIR and parts[1] not in ("", ".", "..")
+            and "\\" not in relative and not parts[1].startswith(TMP_PREFIX))
+
+
+def _read_manifest(zf: Any, source: Path) -> dict[str, Any]:
+    names = set(zf.namelist())
+    if BACKUP_MANIFEST not in names or DB_NAME not in names:
+        raise StoreError(f"{source} is not a practice backup (no {BACKUP_MANIFEST} or {DB_NAME}).")
+    bad = zf.testzip()
+    if bad is not None:
+        raise StoreError(f"{source} is damaged: {bad} fails its CRC check.")
+    try:
+        manifest = json.loads(zf.read(BACKUP_MANIFEST))
+    except ValueError as e:
+        raise StoreError(f"{source} is not a practice backup ({BACKUP_MANIFEST}: {e}).") from e
+    if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
+        raise StoreError(f"{source} is not a practice backup this version can read.")
+    missing = [r for r in manifest.get("recordings") or {} if r not in names]
+    if missing:
+        raise StoreError(f"{source} is incomplete: {missing[0]} is missing.")
+    return manifest
+
+
+def _check_snapshot(snapshot: Path, source: Path) -> int:
+    """The backup's database passes SQLite's integrity check and is a history this version
+    can open; return its number of attempts."""
+    try:
+        conn = sqlite3.connect(f"file:{snapshot}?mode=ro", uri=True)
+        try:
+            verdict = str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            count = int(conn.execute("SELECT COUNT(*) FROM attempts").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        raise StoreError(
+            f"The database in {source} cannot be read ({e}); the backup is damaged."
+        ) from e
+    if verdict != "ok":
+        raise StoreError(f"The database in {source} failed its integrity check: {verdict}.")
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{source} was written by a newer practice (schema {version}; this one knows up to "
+            f"{SCHEMA_VERSION}); upgrade practice to restore it."
+        )
+    return count

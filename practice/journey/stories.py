@@ -1,0 +1,796 @@
+"""The story bank: success stories told in STAR parts, the skills they show, how often rehearsed.
+
+A story is typed, or taken from a rehearsed answer's sentence labels. Its skills are inferred from
+the words with the cue lists below (and the user can edit them); its quantified result is the
+first result sentence that moves a number. The stories live in the history database (table
+`stories`, schema v2); an attempt counts as a rehearsal of a story when its `story_id` points at
+it, or when it is the attempt the story was taken from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import sqlite3
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from practice.core.errors import InputError, StoreError
+from practice.core.results import Analysis, Question, Sentence
+from practice.history.store import BUSY_TIMEOUT_S, History, utc_now
+
+PARTS = ("situation", "task", "actions", "result")  # the story's fields, in telling order
+# The structure flag in an analysis payload that says the spoken answer has each part.
+_PART_FLAG = {"situation": "situation", "task": "task", "actions": "action", "result": "result"}
+OFFER_MIN_STRUCTURE = 75  # structure score (0-100) from which an answer is worth keeping
+MAX_TERMS_SHOWN = 6  # written-story words not said, listed when a part was dropped
+MAX_TITLE_WORDS = 8  # a default title is the opening words of the story, cut here
+MAX_FIELD_CHARS = 20_000  # a story part is a paragraph; far longer is a wrong file
+
+# -- skills ------------------------------------------------------------------------------------
+
+# Each skill: a display name and the cues that show it, matched on lower-case text. The slugs
+# follow the question bank's tags (prompts/questions.toml) so stories and questions meet.
+SKILLS: dict[str, tuple[str, str]] = {
+    "leadership": (
+        "leadership",
+        r"\b(led|lead|leads|leading|leader|supervis\w*|in charge|took charge|headed|delegat\w*|"
+        r"team of \d+|shift of \d+|(my|the) team (to|through)|as (shift |team |ward )?"
+        r"(supervisor|manager|lead)|managing (a |the |my )?(team|shift|staff))\b",
+    ),
+    "conflict": (
+        "conflict",
+        r"\b(conflict\w*|disagree\w*|argument|dispute\w*|angry|shouting|upset|tension|"
+        r"complain\w*|complaint\w*|difficult (conversation|customer|relative|client|colleague)|"
+        r"frustrat\w*|objection\w*|push ?back|clash\w*)\b",
+    ),
+    "failure": (
+        "failure and learning",
+        r"\b(fail\w*|mistake\w*|went wrong|lost (my|the|our|a) \w+|lose|losing|rushed|"
+        r"owned (the|my) (mistake|error)|my (fault|error)|lesson\w*|since then i|setback\w*|"
+        r"rejection\w*|bounce back|resilien\w*|knock(ed)? my confidence)\b",
+    ),
+    "teamwork": (
+        "teamwork",
+        r"\b(together|teammates?|colleagues?|collaborat\w*|cross-functional|paired|pairing|"
+        r"with the (\w+ )?(team|nurses|doctor|pharmacist|planner)|work with|worked with|"
+        r"coordinat\w*|hand ?over|handover|buddy)\b",
+    ),
+    "initiative": (
+        "initiative",
+        r"\b(volunteer\w*|offered to|took ownership|took on|on my own initiative|"
+        r"without being asked|proposed|suggested|introduced|set up|i noticed|"
+        r"ownership|own features|end to end|self-starter|initiative)\b",
+    ),
+    "customer-focus": (
+        "customer focus",
+        r"\b(customers?|clients?|patients?|users?|guests?|families|relatives?|buyers?|"
+        r"shoppers?|subscribers?|stores|accounts?|satisf\w*)\b",
+    ),
+    "problem-solving": (
+        "problem solving",
+        r"\b(root cause|the cause|diagnos\w*|investigat\w*|troubleshoot\w*|debug\w*|profiled|"
+        r"solv\w*|fix(ed)?|figured out|worked out|resolv\w*|problems?|found (that|the))\b",
+    ),
+    "influence": (
+        "influence",
+        r"\b(persuad\w*|convinc\w*|negotiat\w*|buy-in|won (them|him|her) over|pitch\w*|"
+        r"proposal|approved|got (them|him|her|the \w+) to agree|influenc(e|ed|es|ing)|"
+        r"close deals?|"
+        r"closed (the|a) deal)\b",
+    ),
+    "learning": (
+        "learning fast",
+        r"\b(taught myself|picked up|got up to speed|new to|learn\w* (quickly|fast)|"
+        r"quick learner|had never (used|done)|studied|first time|learn new)\b",
+    ),
+    "communication": (
+        "communication",
+        r"\b(explain\w*|present\w*|brief\w*|plain language|without jargon|communicat\w*|"
+        r"educat\w*|teach-back|kept (the|everyone) (team )?informed|updated (the|everyone)|"
+        r"report(ed|ing)? (on|to)|wrote|written|write)\b",
+    ),
+    "mentoring": (
+        "mentoring",
+        r"\b(mentor\w*|coach\w*|train(ed|ing)? (the|new|a|him|her|them)|trained|onboard\w*|"
+        r"one-to-ones?|developing (a |the |my )?(small )?team|supervised (their|the|two|"
+        r"students?)|student nurses|junior\w*|new starters?|up to speed)\b",
+    ),
+    "prioritisation": (
+        "prioritisation",
+        r"\b(prioriti[sz]\w*|priorit\w*|urgen\w*|deadlines?|under pressure|time pressure|"
+        r"short-staffed|one (nurse|person) short|peak\w*|busy|stay(ed)? calm|kept calm|"
+        r"quick (calls|decisions)|on time)\b",
+    ),
+    "analysis": (
+        "analysis",
+        r"\b(data|analys\w*|analy[sz]\w*|metrics?|kpis?|tracked|track|measur\w*|audit\w*|"
+        r"forecast\w*|dashboards?|figures|accuracy|numbers|analytics|a/b test\w*|"
+        r"recommendations?)\b",
+    ),
+    "efficiency": (
+        "efficiency",
+        r"\b(improv\w*|faster|streamlin\w*|automat\w*|efficien\w*|reduc\w*|cut|saved|lean|"
+        r"5s|continuous improvement|performance|reliab\w*)\b",
+    ),
+}
+_SKILL_PATTERNS = {slug: re.compile(cues) for slug, (_, cues) in SKILLS.items()}
+
+# What users type for a skill, mapped to its slug ("customer focus", "Failure and learning").
+_SKILL_ALIASES: dict[str, str] = {
+    "failure and learning": "failure",
+    "failure-and-learning": "failure",
+    "resilience": "failure",
+    "learning fast": "learning",
+    "learning-fast": "learning",
+    "problem solving": "problem-solving",
+    "customer focus": "customer-focus",
+    "customer service": "customer-focus",
+    "collaboration": "teamwork",
+    "prioritization": "prioritisation",
+    "time-management": "prioritisation",
+    "time management": "prioritisation",
+    "negotiation": "influence",
+    "data": "analysis",
+    "decision-making": "analysis",
+    "mentorship": "mentoring",
+    "coaching": "mentoring",
+    "ownership": "initiative",
+}
+
+# Question-bank tags that speak to a skill, so a story can be matched to bank questions.
+TAG_SKILLS: dict[str, str] = {
+    **{slug: slug for slug in SKILLS},
+    "collaboration": "teamwork",
+    "time-management": "prioritisation",
+    "organisation": "prioritisation",
+    "ownership": "initiative",
+    "recovery": "failure",
+    "growth": "failure",
+    "negotiation": "influence",
+    "decision-making": "analysis",
+    "results": "efficiency",
+    "adaptability": "learning",
+    "feedback": "communication",
+    "ambiguity": "problem-solving",
+}
+
+
+def skill_label(slug: str) -> str:
+    """How a skill reads in a sentence ("customer focus")."""
+    return SKILLS[slug][0] if slug in SKILLS else slug.replace("-", " ")
+
+
+def normalise_skills(names: Iterable[str]) -> tuple[str, ...]:
+    """User-typed skills as slugs, known aliases mapped, duplicates dropped, order kept."""
+    out: list[str] = []
+    for name in names:
+        key = " ".join(name.strip().lower().split())
+        if not key:
+            continue
+        slug = _SKILL_ALIASES.get(key) or _SKILL_ALIASES.get(key.replace(" ", "-"))
+        slug = slug or key.replace(" ", "-")
+        if slug not in out:
+            out.append(slug)
+    return tuple(out)
+
+
+def infer_skills(text: str) -> tuple[str, ...]:
+    """The skills whose cues appear in `text`, in the order of SKILLS."""
+    low = _lower(text)
+    return tuple(slug for slug, pattern in _SKILL_PATTERNS.items() if pattern.search(low))
+
+
+def _lower(text: str) -> str:
+    return text.lower().replace("\u2019", "'")
+
+
+# -- the story -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PracticeRecord:
+    """How often a story has been rehearsed; scores are the attempts' overall 0-100."""
+
+    attempts: int = 0
+    best_score: int | None = None
+    latest_score: int | None = None
+    last_practised: str | None = None  # ISO 8601, UTC
+
+
+@dataclass(frozen=True)
+class Story:
+    title: str
+    situation: str = ""
+    task: str = ""
+    actions: str = ""
+    result: str = ""
+    skills: tuple[str, ...] = ()
+    quantified_result: str | None = None  # the result sentence that carries a number
+    source_attempt_id: int | None = None
+    id: int | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    record: PracticeRecord = field(default_factory=PracticeRecord)
+
+    @property
+    def text(self) -> str:
+        """Every part in telling order, as one text."""
+        return " ".join(p for p in (getattr(self, name) for name in PARTS) if p)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "situation": self.situation,
+            "task": self.task,
+            "actions": self.actions,
+            "result": self.result,
+            "skills": list(self.skills),
+            "quantified_result": self.quantified_result,
+            "source_attempt_id": self.source_attempt_id,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "practice": {
+                "attempts": self.record.attempts,
+                "best_score": self.record.best_score,
+                "latest_score": self.record.latest_score,
+                "last_practised": self.record.last_practised,
+            },
+        }
+
+
+def find_quantified_result(story: Story) -> str | None:
+    """The first sentence of the result (else the actions) that states a measured outcome."""
+    from practice.judgment.sentences import split_sentences
+    from practice.judgment.structure import quantified_outcome
+
+    for part in (story.result, story.actions):
+        for s in split_sentences(part):
+            if quantified_outcome(s.text):
+                return s.text.strip()
+    return None
+
+
+def complete(story: Story, *, infer: bool = True) -> Story:
+    """Fill in what can be derived: a title, the skills (if none given), the quantified result."""
+    title = story.title.strip() or default_title(story)
+    skills = story.skills or (infer_skills(f"{story.title} {story.text}") if infer else ())
+    quantified = story.quantified_result
+    if quantified is None:
+        quantified = find_quantified_result(story)
+    return replace(
+        story, title=title, skills=normalise_skills(skills), quantified_result=quantified
+    )
+
+
+def default_title(story: Story) -> str:
+    """The opening words of the story, for one typed without a title."""
+    for name in ("result", "actions", "situation", "task"):
+        words = getattr(story, name).split()
+        if words:
+            cut = " ".join(words[:MAX_TITLE_WORDS]).rstrip(".,;:")
+            return cut + ("..." if len(words) > MAX_TITLE_WORDS else "")
+    return "Untitled story"
+
+
+def from_sentences(
+    sentences: Sequence[Sentence | Mapping[str, Any]],
+    *,
+    title: str = "",
+    skills: Sequence[str] = (),
+    source_attempt_id: int | None = None,
+) -> Story:
+    """A story from labelled sentences (situation|task|action|result|other).
+
+    An "other" sentence stays with the part before it (a detail of that part); one before any
+    labelled sentence opens the situation.
+    """
+    parts: dict[str, list[str]] = {name: [] for name in PARTS}
+    current = "situation"
+    for s in sentences:
+        text, label = (s.text, s.label) if isinstance(s, Sentence) else (s["text"], s["label"])
+        text = str(text).strip()
+        if not text:
+            continue
+        if label in ("situation", "task", "result"):
+            current = str(label)
+        elif label == "action":
+            current = "actions"
+        parts[current].append(text)
+    story = Story(
+        title=title,
+        situation=" ".join(parts["situation"]),
+        task=" ".join(parts["task"]),
+        actions=" ".join(parts["actions"]),
+        result=" ".join(parts["result"]),
+        skills=normalise_skills(skills),
+        source_attempt_id=source_attempt_id,
+    )
+    return complete(story)
+
+
+def from_text(text: str, *, title: str = "", skills: Sequence[str] = ()) -> Story:
+    """A story from a typed or pasted answer, its parts found by the STAR sentence labels."""
+    from practice.judgment.sentences import split_sentences
+    from practice.judgment.structure import analyze_structure
+
+    if not text.strip():
+        raise InputError("The story is empty; type or pipe the story's text and try again.")
+    structure = analyze_structure(split_sentences(text), category="success-story")
+    return from_sentences(structure.sentences, title=title, skills=skills)
+
+
+def from_attempt(
+    payload: Mapping[str, Any], *, title: str = "", skills: Sequence[str] = ()
+) -> Story:
+    """A story from a stored attempt (its JSON contract), using its sentence labels."""
+    sentences = (payload.get("structure") or {}).get("sentences") or []
+    if not sentences:
+        raise InputError(
+            f"Attempt {payload.get('id')} has no sentences to make a story from; "
+            "choose another attempt or use --text."
+        )
+    attempt_id = payload.get("id")
+    return from_sentences(
+        sentences,
+        title=title,
+        skills=skills,
+        source_attempt_id=int(attempt_id) if attempt_id is not None else None,
+    )
+
+
+# -- for the ask and interview commands ----------------------------------------------------------
+
+
+def offer_to_keep(analysis: Analysis | Mapping[str, Any]) -> bool:
+    """Whether to offer to keep an answer as a story: a success story told in good STAR shape."""
+    category: Any
+    structure_score: Any
+    if isinstance(analysis, Analysis):
+        category, structure_score = analysis.category, analysis.scores.structure.score
+    else:
+        category = analysis.get("category")
+        structure_score = (analysis.get("scores") or {}).get("structure")
+    return (
+        category == "success-story"
+        and structure_score is not None
+        and int(structure_score) >= OFFER_MIN_STRUCTURE
+    )
+
+
+FALLBACK_QUESTION = "Tell me about an achievement you are proud of."
+
+
+def story_question(story: Story, bank: Sequence[Question]) -> Question:
+    """The bank question this story answers best: shared skills first, then shared words.
+
+    Success-story questions are considered, and red-flag failure questions for a story that
+    shows failure and learning. Without any fitting question, a general achievement question.
+    """
+    skills = set(story.skills or infer_skills(story.text))
+    story_words = content_words(f"{story.title} {story.text}")
+    best: tuple[float, int] | None = None
+    chosen: Question | None = None
+    for index, q in enumerate(bank):
+        tag_skills = {TAG_SKILLS.get(t, t) for t in getattr(q, "tags", ())}
+        if q.category != "success-story" and not (
+            q.category == "red-flag" and "failure" in tag_skills and "failure" in skills
+        ):
+            continue
+        shared = len(tag_skills & skills)
+        overlap = len(content_words(q.text) & story_words)
+        # A shared skill outweighs any number of shared words; earlier questions win ties.
+        score = shared * 10.0 + min(overlap, 9)
+        if shared == 0 and overlap == 0:
+            continue
+        if best is None or (score, -index) > best:
+            best, chosen = (score, -index), q
+    if chosen is not None:
+        return chosen
+    return Question(id=None, text=FALLBACK_QUESTION, category="success-story")
+
+
+_NUMBER_TOKEN = re.compile(r"[$€£]?\d[\d,.]*%?")
+
+
+def compare_spoken(story: Story, analysis_payload: Mapping[str, Any]) -> dict[str, Any]:
+    """What a spoken telling of `story` left out, from the attempt's JSON contract.
+
+    Returns {parts_dropped: [situation|task|actions|result], result_left_out: bool,
+    quantified_result_missing: bool, numbers_missed: [...], terms_missed: [...], tips: [...]}.
+    """
+    structure = analysis_payload.get("structure") or {}
+    spoken = str((analysis_payload.get("transcript") or {}).get("text") or "")
+    if not spoken:
+        spoken = " ".join(str(s.get("text", "")) for s in structure.get("sentences") or [])
+    dropped = [
+        name
+        for name in PARTS
+        if getattr(story, name).strip() and not structure.get(_PART_FLAG[name])
+    ]
+    result_left_out = bool(story.result.strip()) and not structure.get("result")
+    numbers = _numbers(story.quantified_result or "")
+    spoken_numbers = _numbers(spoken)
+    numbers_missed = [n for n in numbers if n not in spoken_numbers]
+    quantified_missing = bool(story.quantified_result) and (
+        not structure.get("result_quantified") or len(numbers_missed) == len(numbers) > 0
+    )
+    spoken_words = content_words(spoken)
+    terms_missed = sorted(content_words(story.text) - spoken_words)
+    tips: list[str] = []
+    if result_left_out:
+        tips.append(f"You stopped before the result; end with it: {story.result}")
+    elif quantified_missing:
+        tips.append(f"Say the number that proves the result: {story.quantified_result}")
+    other = [p for p in dropped if p != "result"]
+    if other:
+        tips.append(f"You left out the {' and the '.join(other)} of this story.")
+    return {
+        "story_id": story.id,
+        "parts_dropped": dropped,
+        "result_left_out": result_left_out,
+        "quantified_result_missing": quantified_missing,
+        "numbers_missed": numbers_missed,
+        "terms_missed": terms_missed[:12],
+        "tips": tips,
+    }
+
+
+def comparison_lines(story: Story, diff: Mapping[str, Any]) -> list[str]:
+    """`compare_spoken`'s finding as lines for the terminal (ask and review print them)."""
+    head = f'Against your written story #{story.id} "{story.title}":'
+    tips = list(diff.get("tips") or [])
+    numbers = list(diff.get("numbers_missed") or [])
+    if numbers and not diff.get("quantified_result_missing"):
+        tips.append(f"Numbers from the written story not said: {', '.join(numbers)}.")
+    if not tips:
+        return [f"{head} every part told, the result and its number included."]
+    lines = [head, *(f"  {t}" for t in tips)]
+    terms = list(diff.get("terms_missed") or [])[:MAX_TERMS_SHOWN]
+    if terms and diff.get("parts_dropped"):
+        lines.append(f"  Details of the written story not said: {', '.join(terms)}.")
+    return lines
+
+
+def _numbers(text: str) -> list[str]:
+    out: list[str] = []
+    for m in _NUMBER_TOKEN.finditer(text):
+        n = m.group().rstrip(".,").replace(",", "")
+        if n and n not in out:
+            out.append(n)
+    return out
+
+
+# Words that carry no topic, left out when comparing a story with a question or a posting.
+STOP_WORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers him his how i if in into is it its itself just me
+    more most my no nor not of off on once only or other our ours out over own same she should so
+    some such than that the their them then there these they this those through to too under until
+    up us very was we were what when where which while who whom why will with would you your
+    yours tell time describe walk me one two three four five six seven eight nine ten first
+    every get got make made new way went did day days week weeks month months year years""".split()
+)
+
+
+_RAW_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'\u2019-]*[A-Za-z0-9+#]|[A-Za-z]")
+
+
+def content_words(text: str) -> set[str]:
+    """Lightly stemmed, lower-case words of `text` that carry topic (stop words dropped).
+
+    A hyphenated word counts whole and by its parts ("non-technical" also gives "technical");
+    two-letter words count only as capitals, where they are names ("IV", "HR", "QA").
+    """
+    out: set[str] = set()
+    for raw in _RAW_WORD.findall(text.replace("\u2019", "'")):
+        if re.fullmatch(r"[A-Z]{2,}s", raw):
+            raw = raw[:-1]  # "KPIs" is the plural of "KPI"
+        if len(raw) == 2 and raw.isupper():
+            out.add(raw.lower())
+            continue
+        low = raw.lower()
+        for w in (low, *low.split("-")) if "-" in low else (low,):
+            if w not in STOP_WORDS and len(w) > 2:
+                out.add(stem(w))
+    return out
+
+
+# Irregular past forms stories are told in, mapped to the form a posting uses ("grew" meets
+# "grow"). Only work verbs; forms that are also common nouns ("left", "saw") are left out.
+_IRREGULAR = {
+    "grew": "grow", "grown": "grow", "led": "lead", "ran": "run", "built": "build",
+    "wrote": "write", "written": "write", "taught": "teach", "sold": "sell", "won": "win",
+    "met": "meet", "kept": "keep", "brought": "bring", "bought": "buy", "spent": "spend",
+    "rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall", "took": "take",
+    "taken": "take", "gave": "give", "given": "give", "chose": "choose", "chosen": "choose",
+    "began": "begin", "begun": "begin", "thought": "think", "found": "find", "told": "tell",
+    "paid": "pay", "held": "hold", "sent": "send", "drove": "drive", "driven": "drive",
+    "spoke": "speak", "spoken": "speak", "understood": "understand", "oversaw": "oversee",
+    "overseen": "oversee", "dealt": "deal", "sought": "seek", "caught": "catch",
+    "undertook": "undertake", "knew": "know", "known": "know", "became": "become",
+}  # fmt: skip
+
+
+def stem(word: str) -> str:
+    """Light suffix stripping so "mentored", "mentoring" and "mentors" meet at "mentor"."""
+    w = word.lower().strip("'")
+    w = _IRREGULAR.get(w, w)
+    if len(w) <= 4 or re.search(r"[\d+#]", w):
+        return w
+    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            if suffix == "s" and w.endswith(("ss", "us", "is")):
+                continue
+            # "-es" is a suffix only after a hiss ("processes", "boxes"); in "rates" or
+            # "manages" the "e" belongs to the word, so only the "s" goes.
+            if suffix == "es" and not w.endswith(("sses", "xes", "zes", "ches", "shes")):
+                continue
+            w = w[: -len(suffix)] + repl
+            break
+    if w.endswith("e") and len(w) > 4:
+        w = w[:-1]  # "manage" meets "managed" and "managing" at "manag"
+    if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+        w = w[:-1]  # "planned" -> "plann" -> "plan"
+    return w
+
+
+# -- the edit form -------------------------------------------------------------------------------
+
+FORM_HEADER = """\
+# Edit the story, save and close the editor. Lines starting with # are ignored.
+# skills: a list such as ["leadership", "conflict"]; known skills are
+# {skills}.
+# quantified_result: the sentence with the number that proves the result ("" for none).
+"""
+
+
+def to_form(story: Story) -> str:
+    """The story as a small TOML document for editing in a text editor."""
+    lines = [FORM_HEADER.format(skills=", ".join(SKILLS))]
+    lines.append(f"title = {_toml_str(story.title)}")
+    lines.append("skills = [" + ", ".join(_toml_str(s) for s in story.skills) + "]")
+    lines.append(f"quantified_result = {_toml_str(story.quantified_result or '')}")
+    for name in PARTS:
+        lines.append("")
+        lines.append(f"{name} = {_toml_block(getattr(story, name))}")
+    return "\n".join(lines) + "\n"
+
+
+def parse_form(text: str) -> dict[str, Any]:
+    """The fields of an edited form, checked; InputError naming the problem otherwise."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(f"The edited story is not valid TOML: {e}; edit it again.") from e
+    allowed = {"title", "skills", "quantified_result", *PARTS}
+    unknown = sorted(set(doc) - allowed)
+    if unknown:
+        raise InputError(
+            f'Unknown field "{unknown[0]}" in the edited story; the fields are '
+            f"{', '.join(sorted(allowed))}."
+        )
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        if key == "skills":
+            if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+                raise InputError('skills must be a list of words, like ["leadership"].')
+            out["skills"] = normalise_skills(value)
+        elif not isinstance(value, str):
+            raise InputError(f"{key} must be text in quotes.")
+        else:
+            out[key] = value.strip()
+    if "title" in out and not out["title"]:
+        raise InputError("The title is empty; give the story a short title.")
+    if "quantified_result" in out and not out["quantified_result"]:
+        out["quantified_result"] = None
+    return out
+
+
+def _toml_str(s: str) -> str:
+    return json.dumps(s, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def _toml_block(s: str) -> str:
+    # A multi-line literal string reads as plain prose in the editor; it cannot hold ''' itself.
+    if "'''" in s or s.endswith("'"):
+        return _toml_str(s)
+    return "'''\n" + s + "'''"
+
+
+# -- storage -------------------------------------------------------------------------------------
+
+_EDITABLE = frozenset({"title", "skills", "quantified_result", *PARTS})
+
+
+class StoryBank:
+    """The stories kept in one data home's history. Open with `StoryBank.open(home)`."""
+
+    def __init__(self, history: History, conn: sqlite3.Connection) -> None:
+        self.history = history
+        self._conn = conn
+
+    @classmethod
+    def open(cls, home: Path) -> StoryBank:
+        # History.open creates the home and migrates the schema, so the stories table exists.
+        history = History.open(home)
+        try:
+            conn = sqlite3.connect(history.db_path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as e:
+            history.close()
+            raise StoreError(f"Cannot open the story bank in {history.db_path}: {e}.") from e
+        return cls(history, conn)
+
+    def close(self) -> None:
+        self._conn.close()
+        self.history.close()
+
+    def __enter__(self) -> StoryBank:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing
+
+    def add(self, story: Story) -> Story:
+        """Keep a new story (completed: title, skills, quantified result); return it with its id."""
+        story = complete(story)
+        _check_sizes(story)
+        if story.source_attempt_id is not None:
+            self.history.get(story.source_attempt_id)  # a clear error for a missing attempt
+        now = utc_now()
+        with self._write("add a story to"):
+            cursor = self._conn.execute(
+                "INSERT INTO stories (created_at, updated_at, title, situation, task, actions, "
+                "result, skills, quantified_result, source_attempt_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    now,
+                    now,
+                    story.title,
+                    story.situation,
+                    story.task,
+                    story.actions,
+                    story.result,
+                    json.dumps(list(story.skills)),
+                    story.quantified_result,
+                    story.source_attempt_id,
+                ),
+            )
+        assert cursor.lastrowid is not None
+        return self.get(int(cursor.lastrowid))
+
+    def update(self, story_id: int | str, **changes: Any) -> Story:
+        """Change some fields; a changed result finds its quantified sentence again unless given."""
+        unknown = sorted(set(changes) - _EDITABLE)
+        if unknown:
+            raise InputError(f'Cannot edit "{unknown[0]}" of a story.')
+        old = self.get(story_id)
+        if "skills" in changes:
+            changes["skills"] = normalise_skills(changes["skills"])
+        if "title" in changes and not str(changes["title"]).strip():
+            raise InputError("The title is empty; give the story a short title.")
+        new = replace(old, **changes)
+        if ("result" in changes or "actions" in changes) and "quantified_result" not in changes:
+            new = replace(new, quantified_result=find_quantified_result(new))
+        _check_sizes(new)
+        with self._write("update a story in"):
+            self._conn.execute(
+                "UPDATE stories SET updated_at = ?, title = ?, situation = ?, task = ?, "
+                "actions = ?, result = ?, skills = ?, quantified_result = ? WHERE id = ?",
+                (
+                    utc_now(),
+                    new.title,
+                    new.situation,
+                    new.task,
+                    new.actions,
+                    new.result,
+                    json.dumps(list(new.skills)),
+                    new.quantified_result,
+                    old.id,
+                ),
+            )
+        return self.get(int(old.id or 0))
+
+    def delete(self, story_id: int | str) -> Story:
+        """Remove a story (its rehearsals stay in the history); return what was removed."""
+        story = self.get(story_id)
+        with self._write("delete a story from"):
+            self._conn.execute("DELETE FROM stories WHERE id = ?", (story.id,))
+        return story
+
+    # -- reading
+
+    def get(self, story_id: int | str) -> Story:
+        number = _story_number(story_id)
+        rows = self._read("SELECT * FROM stories WHERE id = ?", (number,))
+        if not rows:
+            raise StoreError(f"No story {number}; run `practice stories list` to see them.")
+        return self._to_story(rows[0])
+
+    def stories(self) -> list[Story]:
+        """Every story, oldest first (ids are stable numbers users refer to)."""
+        return [self._to_story(r) for r in self._read("SELECT * FROM stories ORDER BY id", ())]
+
+    def record(self, story_id: int, source_attempt_id: int | None = None) -> PracticeRecord:
+        rows = self._read(
+            "SELECT id, overall, created_at FROM attempts WHERE story_id = ? OR id = ? ORDER BY id",
+            (story_id, source_attempt_id if source_attempt_id is not None else -1),
+        )
+        scores = [int(r["overall"]) for r in rows if r["overall"] is not None]
+        return PracticeRecord(
+            attempts=len(rows),
+            best_score=max(scores) if scores else None,
+            latest_score=int(rows[-1]["overall"])
+            if rows and rows[-1]["overall"] is not None
+            else None,
+            last_practised=max(str(r["created_at"]) for r in rows) if rows else None,
+        )
+
+    def _to_story(self, row: sqlite3.Row) -> Story:
+        try:
+            skills = tuple(str(s) for s in json.loads(row["skills"] or "[]"))
+        except (json.JSONDecodeError, TypeError):
+            skills = ()  # a damaged list loses only the skills, never the story
+        return Story(
+            id=int(row["id"]),
+            title=row["title"],
+            situation=row["situation"],
+            task=row["task"],
+            actions=row["actions"],
+            result=row["result"],
+            skills=skills,
+            quantified_result=row["quantified_result"],
+            source_attempt_id=row["source_attempt_id"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            record=self.record(int(row["id"]), row["source_attempt_id"]),
+        )
+
+    def _read(self, sql: str, args: tuple[Any, ...]) -> list[sqlite3.Row]:
+        try:
+            return self._conn.execute(sql, args).fetchall()
+        except sqlite3.Error as e:
+            raise StoreError(f"Cannot read the story bank in {self.history.db_path}: {e}.") from e
+
+    @contextlib.contextmanager
+    def _write(self, action: str):  # noqa: ANN202
+        try:
+            # IMMEDIATE: wait for another writer here rather than fail halfway.
+            self._conn.execute("BEGIN IMMEDIATE")
+            yield
+            self._conn.execute("COMMIT")
+        except BaseException as e:
+            if self._conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise StoreError(f"Cannot {action} {self.history.db_path}: {e}.") from e
+            raise
+
+
+def _story_number(story_id: int | str) -> int:
+    if isinstance(story_id, int) and not isinstance(story_id, bool):
+        return story_id
+    text = str(story_id).strip().lstrip("#")
+    if text.isdigit():
+        return int(text)
+    raise InputError(f'"{story_id}" is not a story number; run `practice stories list`.')
+
+
+def _check_sizes(story: Story) -> None:
+    for name in ("title", *PARTS):
+        if len(getattr(story, name)) > MAX_FIELD_CHARS:
+            raise InputError(
+                f"The story's {name} is over {MAX_FIELD_CHARS} characters; shorten it."
+            )

@@ -1,0 +1,249 @@
+"""Transcribe while the person speaks, so feedback is ready moments after they stop.
+
+Capture hands each block to `StreamingTranscriber.feed`; a worker thread cuts the audio into
+stretches where the batch path would cut the same audio (at the longest pause of each 28 s)
+and transcribes each finished stretch as the batch path does (and measures its prosody) in the
+background. When the take stops only the last stretch is left to do, and if the person was
+quiet a moment first, the worker has usually done that too while they were quiet.
+Word times are moved from the stretch to the whole take, so the result is the same kind of
+Transcript a whole-file pass gives.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from practice.core.results import SAMPLE_RATE, Prosody, Recording, Transcript, Word
+from practice.speech.stretches import BATCH_MAX_S, FLOOR_WINDOW_S, FRAME_S, cut, quiet_limit_db
+from practice.speech.transcribe import shift
+
+# Once this much audio is held past the last cut, a stretch is cut off by the batch path's
+# rule and window, so live and file transcripts agree; what is left when the take stops (at
+# most this much) is one window to transcribe.
+WINDOW_S = BATCH_MAX_S
+
+# That last stretch took 1.5-2.5 s after a 2-minute take stopped. So whenever the person has
+# been quiet a moment, the idle worker transcribes what they said since the last cut,
+# provisionally: if the take stops in that pause, only its silence is left to do after.
+SPECULATE_PAUSE_S = 0.6  # quiet this long, still going: the person may have finished
+KEEP_PAUSE_S = 0.3  # of that pause, kept at the end of the provisional stretch
+SPECULATE_MIN_S = 1.0  # a provisional stretch holds at least this much
+IDLE_POLL_S = 0.1  # how often an idle worker looks at the levels
+
+
+@dataclass
+class _Stretch:
+    start: int  # samples into the take
+    end: int
+    words: list[Word] = field(default_factory=list)
+    language: str = "en"
+    language_probability: float = 1.0
+    f0: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    energy: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    final: bool = False  # the rest of the take, handed over when it stops
+
+
+class _Audio:
+    """A growing float32 buffer that the capture thread appends to and the worker slices."""
+
+    def __init__(self) -> None:
+        self._data = np.zeros(SAMPLE_RATE * 60, np.float32)
+        self._n = 0
+        self._lock = threading.Lock()
+
+    def append(self, block: np.ndarray) -> None:
+        with self._lock:
+            if self._n + len(block) > len(self._data):
+                grown = np.zeros(max(len(self._data) * 2, self._n + len(block)), np.float32)
+                grown[: self._n] = self._data[: self._n]
+                self._data = grown
+            self._data[self._n : self._n + len(block)] = block
+            self._n += len(block)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def slice(self, start: int, end: int) -> np.ndarray:
+        with self._lock:
+            return self._data[start:end].copy()
+
+    def all(self) -> np.ndarray:
+        with self._lock:
+            return self._data[: self._n].copy()
+
+
+class StreamingTranscriber:
+    """Feed it 16 kHz mono float32 blocks; `finish()` returns the Transcript and the Prosody."""
+
+    def __init__(self, prepare: Callable[[], tuple[str, Path]], *, initial_prompt: str | None,
+                 transcribe_stretch: Callable[..., tuple[list[Word], str, float]] | None = None,
+                 speculate: bool = True) -> None:
+        """`prepare` returns (model name, model directory); the worker calls it first, so a
+        model still being assembled or loaded delays the first stretch, not the recording.
+        `transcribe_stretch(samples, model_dir, prompt=, detect=)` gives a stretch's words,
+        language and its probability (transcribe.transcribe_live_stretch unless replaced).
+        `speculate` lets the idle worker transcribe ahead in pauses (SPECULATE_PAUSE_S)."""
+        if transcribe_stretch is None:
+            from practice.speech.transcribe import transcribe_live_stretch
+
+            transcribe_stretch = transcribe_live_stretch
+        self._run = transcribe_stretch
+        self._prepare = prepare
+        self._model_dir = Path()
+        self._model_name = ""
+        self._prompt = initial_prompt
+        self._audio = _Audio()
+        self._frames_db: list[float] = []  # 10 ms frame levels of the whole take so far
+        self._pending = np.zeros(0, np.float32)  # samples not yet framed
+        self._cut = 0  # samples already handed to the worker
+        self._jobs: queue.Queue[_Stretch | None] = queue.Queue()
+        self._done: list[_Stretch] = []
+        self._provisional: _Stretch | None = None  # the worker's own; see SPECULATE_PAUSE_S
+        self._speculating = speculate
+        self._error: BaseException | None = None
+        self._worker = threading.Thread(target=self._work, name="practice-stream", daemon=True)
+        self._worker.start()
+
+    # -- capture side ---------------------------------------------------------------------------
+
+    def feed(self, block: np.ndarray) -> None:
+        """Take one block from capture; cheap (framing and a comparison per 10 ms)."""
+        self._audio.append(block)
+        hop = int(FRAME_S * SAMPLE_RATE)
+        pending = np.concatenate([self._pending, block])
+        n = len(pending) // hop
+        if n:
+            # float64 as in stretches.frame_levels_db, so both paths see the same levels
+            frames = pending[: n * hop].astype(np.float64).reshape(n, hop)
+            levels = 10 * np.log10(np.maximum(np.mean(frames * frames, axis=1), 1e-10))
+            for db in levels:
+                self._frame(float(db))
+        self._pending = pending[n * hop :]
+
+    def _frame(self, db: float) -> None:
+        self._frames_db.append(db)
+        hop = int(FRAME_S * SAMPLE_RATE)
+        now = len(self._frames_db)
+        if (now * hop - self._cut) >= WINDOW_S * SAMPLE_RATE:
+            # A window's worth is held: cut it by the batch path's rule (stretches.plan).
+            first = self._cut // hop
+            self._submit((first + cut(np.asarray(self._frames_db), first, now)) * hop)
+
+    def _submit(self, end: int) -> None:
+        if end > self._cut:
+            self._jobs.put(_Stretch(self._cut, end))
+            self._cut = end
+
+    # -- worker side ----------------------------------------------------------------------------
+
+    def _work(self) -> None:
+        try:
+            self._model_name, self._model_dir = self._prepare()
+        except BaseException as e:  # noqa: BLE001 - handed to the caller in finish()
+            self._error = e
+        while True:
+            try:
+                job = self._jobs.get(timeout=IDLE_POLL_S if self._speculating else None)
+            except queue.Empty:
+                job = _Stretch(-1, -1)  # nothing to do: look for a pause to speculate in
+            if job is None:
+                break
+            if self._error is not None:
+                if job.start >= 0:
+                    self._jobs.task_done()
+                continue
+            try:
+                if job.start < 0:
+                    self._speculate()
+                    continue
+                held = self._provisional
+                if job.final and held is not None and held.start == job.start \
+                        and held.end <= job.end:
+                    self._done.append(held)  # the take stopped in that pause
+                    job = _Stretch(held.end, job.end)
+                self._transcribe(job)
+            except BaseException as e:  # noqa: BLE001 - handed to the caller in finish()
+                self._error = e
+            finally:
+                if job.start >= 0:
+                    self._jobs.task_done()
+            self._done.append(job)
+
+    def caught_up(self) -> bool:
+        """Whether every stretch cut so far is transcribed (for measurements and tests)."""
+        return self._jobs.unfinished_tasks == 0
+
+    def _speculate(self) -> None:
+        """Transcribe the audio since the last cut up to a pause that is still going on,
+        provisionally (finish() uses it if the take stopped in that pause)."""
+        start = self._cut
+        n = len(self._frames_db)
+        first = start // int(FRAME_S * SAMPLE_RATE)
+        min_run = int(SPECULATE_PAUSE_S / FRAME_S)
+        if n - first < int(SPECULATE_MIN_S / FRAME_S) + min_run:
+            return
+        levels = np.asarray(self._frames_db[:n])
+        floor, loud = np.percentile(levels[-int(FLOOR_WINDOW_S / FRAME_S):], (10, 95))
+        quiet = levels[first:] < quiet_limit_db(float(floor), float(loud))
+        if not quiet[-min_run:].all():
+            return  # speaking, or a pause too short yet
+        loud_at = np.flatnonzero(~quiet)
+        if not len(loud_at):
+            return  # nothing but quiet since the last cut
+        end = (first + min(int(loud_at[-1]) + 1 + int(KEEP_PAUSE_S / FRAME_S), n)) \
+            * int(FRAME_S * SAMPLE_RATE)
+        held = self._provisional
+        if held is not None and held.start == start and held.end == end:
+            return  # this pause is done already
+        if (end - start) < SPECULATE_MIN_S * SAMPLE_RATE:
+            return
+        job = _Stretch(start, end)
+        self._transcribe(job)
+        self._provisional = job  # stale once a cut moves past `start`; checked on use
+
+    def _transcribe(self, job: _Stretch) -> None:
+        from practice.speech.prosody import stretch_values
+
+        samples = self._audio.slice(job.start, job.end)
+        if not len(samples):
+            return
+        words, job.language, job.language_probability = self._run(
+            samples, self._model_dir, prompt=self._prompt, detect=job.start == 0)
+        job.f0, job.energy = stretch_values(Recording(samples=samples, source="stretch"), words)
+        job.words = shift(words, job.start / SAMPLE_RATE)
+
+    # -- the end of the take ----------------------------------------------------------------------
+
+    def finish(self, *, source: str) -> tuple[Recording, Transcript, Prosody]:
+        """Transcribe what is left, wait for the worker, and return the whole take, its
+        Transcript and its Prosody (NoSpeechError, NotEnglishError as a file would get)."""
+        from practice.speech.prosody import prosody_from_values
+        from practice.speech.transcribe import check_language, finish
+
+        if len(self._audio) > self._cut:
+            self._jobs.put(_Stretch(self._cut, len(self._audio), final=True))
+            self._cut = len(self._audio)
+        self._jobs.put(None)
+        self._worker.join()
+        if isinstance(self._error, RuntimeError):
+            from practice.speech.engine_faster import engine_failed
+
+            raise engine_failed(self._error) from self._error
+        if self._error is not None:
+            raise self._error
+        stretches = sorted(self._done, key=lambda s: s.start)
+        words = [w for s in stretches for w in s.words]
+        head = stretches[0] if stretches else _Stretch(0, 0)
+        check_language(head.language, head.language_probability, bool(words), source)
+        prosody = prosody_from_values([s.f0 for s in stretches], [s.energy for s in stretches])
+        recording = Recording(samples=self._audio.all(), source=source)
+        transcript = finish(words, source, engine="faster-whisper", model=self._model_name,
+                            language="en", probability=head.language_probability)
+        return recording, transcript, prosody
+
