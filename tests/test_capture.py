@@ -261,7 +261,8 @@ def test_find_orphans_skips_finished_takes_and_live_ones(tmp_path: Path) -> None
 # -- retry comparison ------------------------------------------------------------------------
 
 def test_changes_between_attempts() -> None:
-    from practice.cli.rehearse import _change_lines, changes
+    from practice.app.rehearse import changes
+    from practice.cli.rehearse import _change_lines
 
     before = {"id": 3, "scores": {"overall": 55, "structure": 40, "delivery": 70,
                                   "enthusiasm": 60, "content": 50},

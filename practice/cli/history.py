@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from practice.cli.common import print_json
+from practice.cli.common import CATEGORY_CHOICE, print_json
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from practice.cli.common import Settings
     from practice.history.progress import Progress
 
-CATEGORIES = ["success-story", "fit", "background", "red-flag", "closing"]
 FIX_HEADER = "# Correct the words below, save and close. Lines starting with # are ignored.\n"
 
 
@@ -256,7 +255,7 @@ def render_progress(prog: Progress, console: Console) -> None:
 
 
 @click.command()
-@click.option("--category", type=click.Choice(CATEGORIES), help="Only this kind of question.")
+@click.option("--category", type=CATEGORY_CHOICE, help="Only this kind of question.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.option("--plot", "plot_file", metavar="FILE.png", type=click.Path(dir_okay=False),
               help="Also draw the trends into a PNG chart.")
@@ -434,37 +433,17 @@ def rescore(settings: Settings, everything: bool, as_json: bool) -> None:
     every attempt. The saved audio is used when it is still there, else the
     words alone (a text-only score, with no delivery).
     """
-    from practice.core.errors import PracticeError
-    from practice.history import review as rv
-    from practice.history.store import History
+    from practice.app.rescore import rescore as run
 
-    counts = {"checked": 0, "rescored": 0, "with_audio": 0, "text_only": 0, "up_to_date": 0,
-              "failed": 0}
-    failures: list[str] = []
-    with History.open(settings.home) as h:
-        rows = h.list()
-        for payload in reversed(rows):
-            counts["checked"] += 1
-            if not everything and not rv.needs_rescore(payload):
-                counts["up_to_date"] += 1
-                continue
-            try:
-                analysis, used_audio = rv.rejudge(payload)
-                h.update_payload(payload["id"], analysis)
-            except PracticeError as e:
-                counts["failed"] += 1
-                failures.append(f"#{payload['id']}: {e}")
-                continue
-            counts["rescored"] += 1
-            counts["with_audio" if used_audio else "text_only"] += 1
+    report = run(settings.home, everything=everything)
     if as_json:
-        print_json({**counts, "failures": failures})
+        print_json(report.to_dict())
         return
-    for line in failures:
+    for line in report.failures:
         click.echo(f"Could not rescore {line}", err=True)
-    click.echo(f"Rescored {counts['rescored']} of {counts['checked']} attempts "
-               f"({counts['with_audio']} with audio, {counts['text_only']} from the words only); "
-               f"{counts['up_to_date']} already up to date, {counts['failed']} failed.")
+    click.echo(f"Rescored {report.rescored} of {report.checked} attempts "
+               f"({report.with_audio} with audio, {report.text_only} from the words only); "
+               f"{report.up_to_date} already up to date, {report.failed} failed.")
 
 
 @click.command()

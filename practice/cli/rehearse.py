@@ -6,7 +6,6 @@ meter and the question go to stderr; only results go to stdout.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import os
@@ -15,11 +14,12 @@ import shutil
 import sys
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+
+from practice.cli.common import CATEGORY_CHOICE
 
 if TYPE_CHECKING:
     from practice.cli.common import Settings
@@ -29,17 +29,11 @@ if TYPE_CHECKING:
     from practice.speech.stream import StreamingTranscriber
     from practice.speech.warmup import ModelLoader
 
-CATEGORIES = ["success-story", "fit", "background", "red-flag", "closing"]
-TAKES_DIR = ("recordings", "takes")  # under the data home: takes not yet saved to the history
-TAKE_PREFIX = "take-"
-SIDECAR_SUFFIX = ".question.json"  # the question a take answers, for recovering an orphan
 DEFAULT_MAX_SECONDS = 300  # a take ends by itself after five minutes; answers run 1-2 minutes
 METER_PERIOD_S = 0.1  # seconds between meter redraws
 METER_FLOOR_DBFS = -60.0  # the meter's empty end; its full end is 0 dBFS
 METER_WIDTH = 20  # characters
 SILENT_WARNING_S = 3.0  # seconds of no input at all before the meter asks about the device
-COMPARED = (("overall", "Overall"), ("structure", "Structure"), ("delivery", "Delivery"),
-            ("enthusiasm", "Enthusiasm"), ("content", "Content"))
 
 
 def _err(text: str = "", nl: bool = True) -> None:
@@ -181,40 +175,6 @@ def _preload_model(home: Path, engine: str, model: str | None) -> ModelLoader:
 
 # -- helpers ---------------------------------------------------------------------------------
 
-def _takes_dir(home: Path) -> Path:
-    from practice.core.home import ensure_dir
-
-    # One level at a time: ensure_dir makes only the last directory private.
-    return ensure_dir(ensure_dir(home / TAKES_DIR[0]) / TAKES_DIR[1])
-
-
-def _new_take_path(takes: Path) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return takes / f"{TAKE_PREFIX}{stamp}-{os.getpid()}.wav"
-
-
-def _sidecar(take: Path) -> Path:
-    from practice.speech.capture import PARTIAL_SUFFIX
-
-    name = take.name
-    stem = name[: -len(PARTIAL_SUFFIX)] if name.endswith(PARTIAL_SUFFIX) else take.stem
-    return take.with_name(stem + SIDECAR_SUFFIX)
-
-
-def _question_from_dict(data: dict[str, Any] | None) -> Question | None:
-    from practice.core.results import Question
-
-    if not data or not data.get("text"):
-        return None
-    names = {f.name for f in dataclasses.fields(Question)}
-    kept = {k: v for k, v in data.items() if k in names}
-    if kept.get("target_seconds") is not None:
-        kept["target_seconds"] = tuple(kept["target_seconds"])
-    if "tags" in kept:
-        kept["tags"] = tuple(kept["tags"] or ())
-    return Question(**kept)
-
-
 def _show_question(q: Question, heading: str | None = None) -> None:
     _err()
     if heading:
@@ -235,47 +195,14 @@ def _show_question(q: Question, heading: str | None = None) -> None:
 def _choose_question(home: Path, question_id: str | None, question_text: str | None,
                      category: str | None, retry: str | None) -> tuple[Question, dict | None]:
     """The question to ask and, for --retry, the attempt it is compared with."""
-    from practice.cli.common import question_from_options
-    from practice.core.errors import InputError
-    from practice.history.store import History
-    from practice.journey import questions
-    from practice.journey.questions import user_bank_dirs
+    from practice.app.rehearse import choose_question
 
-    if retry is not None:
-        if question_id or question_text or category:
-            raise click.UsageError("--retry asks the same question again; drop --question, "
-                                   "--question-text and --category.")
-        with History.open(home) as h:
-            before = h.get(retry)
-        q = _question_from_dict(before.get("question"))
-        if q is None:
-            raise InputError(
-                f"Attempt {before['id']} was analysed without a question, so it cannot be "
-                "asked again; give --question ID or --question-text TEXT."
-            )
-        return q, before
-    q = question_from_options(question_id, question_text, category, home)
-    if q is not None and q.text:
-        return q, None
-    bank = questions.load_bank(user_bank_dirs(home))
-    with History.open(home) as h:
-        counts = h.count_by_question()
-    return questions.pick(bank, category=category, counts=counts), None
-
-
-def _story_and_question(home: Path, story_id: str, question_id: str | None,
-                        question_text: str | None) -> tuple[Story, Question]:
-    """The kept story to rehearse and the question to tell it to: the one given, else the bank
-    question it fits best."""
-    from practice.journey import questions
-    from practice.journey.questions import user_bank_dirs
-    from practice.journey.stories import StoryBank, story_question
-
-    with StoryBank.open(home) as bank:
-        story = bank.get(story_id)
-    if question_id or question_text:
-        return story, _choose_question(home, question_id, question_text, None, None)[0]
-    return story, story_question(story, questions.load_bank(user_bank_dirs(home)))
+    if retry is not None and (question_id or question_text or category):
+        raise click.UsageError("--retry asks the same question again; drop --question, "
+                               "--question-text and --category.")
+    if question_id and question_text:
+        raise click.UsageError("Give --question or --question-text, not both.")
+    return choose_question(home, question_id, question_text, category, retry)
 
 
 def _show_story(story: Story) -> None:
@@ -287,18 +214,11 @@ def _show_story(story: Story) -> None:
         _err(click.style(f"Land the result: {story.quantified_result}", dim=True))
 
 
-def _story_feedback(story: Story, saved: Analysis) -> dict[str, Any]:
-    """What the spoken telling left out of the written story, as the JSON output carries it."""
-    from practice.journey.stories import compare_spoken
-
-    return {"id": story.id, "title": story.title} | compare_spoken(story, saved.to_dict())
-
-
 def _offer_story(home: Path, saved: Analysis, keyboard: _Keyboard | None) -> None:
     """After a well-structured success story: keep it in the story bank (asked), or say how."""
-    from practice.journey.stories import StoryBank, from_attempt, offer_to_keep
+    from practice.app.rehearse import keep_as_story, worth_keeping_as_story
 
-    if saved.id is None or not offer_to_keep(saved):
+    if not worth_keeping_as_story(saved):
         return
     if keyboard is None:
         _err(f"A success story in clear STAR shape: keep it with "
@@ -308,26 +228,14 @@ def _offer_story(home: Path, saved: Analysis, keyboard: _Keyboard | None) -> Non
                           "Keep it in your story bank? [y/N] ")
     if not answer or not answer.startswith("y"):
         return
-    with StoryBank.open(home) as bank:
-        kept = bank.add(from_attempt(saved.to_dict()))
+    kept = keep_as_story(home, saved)
     _err(f'Kept as story #{kept.id} "{kept.title}"; `practice stories edit {kept.id}` '
          "to polish it.")
 
 
-def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """What moved between two attempts' JSON objects: each score, pace and um/uh count as
-    [before, after] (None where one of them lacks it)."""
-    out: dict[str, Any] = {"compared_with": before.get("id")}
-    for key, _ in COMPARED:
-        out[key] = [(before.get("scores") or {}).get(key), (after.get("scores") or {}).get(key)]
-    for key in ("words_per_minute", "filler_count"):
-        old = (before.get("delivery") or {}).get(key)
-        new = (after.get("delivery") or {}).get(key)
-        out[key] = [None if old is None else round(old, 1), None if new is None else round(new, 1)]
-    return out
-
-
 def _change_lines(diff: dict[str, Any]) -> list[str]:
+    from practice.app.rehearse import COMPARED
+
     names = dict(COMPARED) | {"words_per_minute": "Pace (wpm)", "filler_count": "Um/uh"}
     lines = [f"Compared with attempt #{diff['compared_with']}:"]
     for key, label in names.items():
@@ -346,70 +254,23 @@ def _change_lines(diff: dict[str, Any]) -> list[str]:
 def _analyse_take(take: Take | Path, *, home: Path, question: Question | None,
                   job_text: str | None, engine: str, model: str | None,
                   stream: StreamingTranscriber | None = None) -> Analysis:
-    """A finished take (or a leftover take file) turned into an Analysis, not yet saved.
-
-    Every take->analysis step of ask, interview and leftover recovery goes through here. With
-    `stream` (fed during the take) most of the work is already done. NoSpeechError (and the
-    take discarded) when nothing was said."""
+    """The take analysed (a progress bar when the whole file is transcribed now)."""
+    from practice.app.rehearse import analyse_take
     from practice.cli.render import progress_bar
-    from practice.core.errors import NoSpeechError
-    from practice.judgment import coach
-    from practice.speech import audio
 
-    audio_file = take if isinstance(take, Path) else take.path
-    try:
-        if stream is not None:
-            recording, transcript, prosody = stream.finish(source="microphone")
-            return coach.judge(transcript, recording=recording, question=question,
-                               job_text=job_text, prosody=prosody)
-        recording = dataclasses.replace(audio.load(audio_file), source="microphone")
-        with progress_bar("Analysing", enabled=True) as update:
-            return coach.analyze_recording(recording, home=home, question=question,
-                                           job_text=job_text, engine=engine, model=model,
-                                           progress=update)
-    except NoSpeechError as e:
-        _discard_take(audio_file)
-        raise NoSpeechError(
-            "No speech was heard in the take; check the microphone with `practice mic-check` "
-            "and try again."
-        ) from e
-
-
-def _keep(home: Path, analysis: Analysis, take: Take | Path,
-          session_id: int | None = None, story_id: int | None = None) -> Analysis:
-    """Save an analysed take in the history and remove it from the takes folder."""
-    from practice.history.store import History
-
-    audio_file = take if isinstance(take, Path) else take.path
-    with History.open(home) as h:
-        saved = h.save(analysis, audio_file, session_id=session_id, story_id=story_id)
-    _discard_take(audio_file)
-    return saved
-
-
-def _discard_take(take: Path) -> None:
-    for p in (take, _sidecar(take)):
-        with contextlib.suppress(FileNotFoundError):
-            p.unlink()
-
-
-def _leftover_takes(takes: Path) -> list[Path]:
-    """Takes a previous run did not finish: killed mid-take (partial files) or stopped before
-    its answer was saved."""
-    from practice.speech.capture import PARTIAL_SUFFIX, find_orphans
-
-    finished = [p for p in sorted(takes.glob(f"{TAKE_PREFIX}*.wav"))
-                if not p.name.endswith(PARTIAL_SUFFIX)]
-    return find_orphans(takes) + finished
+    with progress_bar("Analysing", enabled=stream is None) as update:
+        return analyse_take(take, home=home, question=question, job_text=job_text,
+                            engine=engine, model=model, stream=stream, progress=update)
 
 
 def _handle_leftovers(home: Path, takes: Path, keyboard: _Keyboard | None, as_json: bool,
                       job_text: str | None, engine: str, model: str | None) -> None:
+    from practice.app import takes as tk
+    from practice.app.rehearse import keep
     from practice.cli.render import render_analysis
     from practice.core.errors import PracticeError
-    from practice.speech import capture
 
-    leftovers = _leftover_takes(takes)
+    leftovers = tk.leftovers(takes)
     if not leftovers:
         return
     _err(f"{len(leftovers)} unfinished take(s) from an earlier run in {takes}.")
@@ -422,22 +283,14 @@ def _handle_leftovers(home: Path, takes: Path, keyboard: _Keyboard | None, as_js
         if answer is None or answer.startswith("n"):
             continue
         if answer.startswith("d"):
-            _discard_take(take)
-            if take.name.endswith(capture.PARTIAL_SUFFIX):
-                _discard_take(capture.recovered_path(take))
+            tk.delete_leftover(take)
             continue
-        question = None
-        with contextlib.suppress(OSError, ValueError):
-            question = _question_from_dict(json.loads(_sidecar(take).read_text()))
+        question = tk.read_question(take)
         try:
-            if take.name.endswith(capture.PARTIAL_SUFFIX):
-                sidecar = _sidecar(take)
-                take = capture.recover(take)
-                with contextlib.suppress(OSError):
-                    sidecar.rename(_sidecar(take))
+            take = tk.recover(take)
             analysis = _analyse_take(take, home=home, question=question, job_text=job_text,
                                      engine=engine, model=model)
-            render_analysis(_keep(home, analysis, take))
+            render_analysis(keep(home, analysis, take))
         except PracticeError as e:
             _err(f"Could not analyse {take.name}: {e}")
 
@@ -586,7 +439,7 @@ def _no_speak_without_input(speak: bool, no_input: bool) -> None:
 @click.option("--question", "question_id", metavar="ID",
               help="The bank question to answer (see 'practice questions list').")
 @click.option("--question-text", metavar="TEXT", help="Answer this question instead.")
-@click.option("--category", type=click.Choice(CATEGORIES),
+@click.option("--category", type=CATEGORY_CHOICE,
               help="Pick the least-practised question of this kind.")
 @click.option("--job", metavar="FILE", help="A job posting (plain text) to check terms against.")
 @_take_options
@@ -614,6 +467,13 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
     compares the telling with the written story: parts dropped, result or
     its number left out.
     """
+    from practice.app.rehearse import (
+        changes,
+        discard_attempt,
+        keep,
+        story_and_question,
+        story_feedback,
+    )
     from practice.cli.render import render_analysis
     from practice.core.results import json_default
     from practice.speech import capture
@@ -626,7 +486,9 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
         if category or retry:
             raise click.UsageError("--story picks its own question; drop --category and --retry "
                                    "(--question chooses one).")
-        story, question = _story_and_question(home, story_id, question_id, question_text)
+        if question_id and question_text:
+            raise click.UsageError("Give --question or --question-text, not both.")
+        story, question = story_and_question(home, story_id, question_id, question_text)
         before = None
     else:
         question, before = _choose_question(home, question_id, question_text, category, retry)
@@ -645,10 +507,10 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
         loader.join()
         analysis = _analyse_take(take, home=home, question=question, job_text=job_text,
                                  engine=rules.engine, model=rules.model, stream=stream)
-        saved = _keep(home, analysis, take, story_id=story.id if story else None)
+        saved = keep(home, analysis, take, story_id=story.id if story else None)
         data = saved.to_dict()
         diff = changes(before, data) if before is not None else None
-        told = _story_feedback(story, saved) if story is not None else None
+        told = story_feedback(story, saved) if story is not None else None
         if as_json:
             if diff is not None:
                 data["changes"] = diff
@@ -673,10 +535,7 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
             return  # a script reads exactly one JSON document; nothing to ask it
         answer = keyboard.ask("[K]eep, [r]edo (discard and answer again), or [d]iscard? ")
         if answer and answer[0] in "rd":
-            from practice.history.store import History
-
-            with History.open(home) as h:
-                h.delete(saved.id)  # type: ignore[arg-type]
+            discard_attempt(home, saved.id)  # type: ignore[arg-type]
             _err(f"Attempt #{saved.id} discarded.")
             if answer[0] == "r":
                 continue
@@ -697,7 +556,9 @@ def _session(settings: Settings, *, speak: bool, no_input: bool, as_json: bool,
     home = settings.home
     rules = _rules(home, device=device, max_seconds=max_seconds,
                    stop_after_silence=stop_after_silence, prep=prep)
-    takes = _takes_dir(home)
+    from practice.app.takes import takes_dir
+
+    takes = takes_dir(home)
     keyboard = None if no_input else _Keyboard()
     job_text = job_text(job)
     _handle_leftovers(home, takes, keyboard, as_json, job_text, rules.engine, rules.model)
@@ -706,11 +567,11 @@ def _session(settings: Settings, *, speak: bool, no_input: bool, as_json: bool,
 
 def _record(takes: Path, question: Question, device: Any, keyboard: _Keyboard | None,
             rules: _Rules, stream: StreamingTranscriber | None = None) -> Take:
+    from practice.app import takes as tk
     from practice.speech import capture
 
-    path = _new_take_path(takes)
-    with contextlib.suppress(OSError):
-        _sidecar(path).write_text(json.dumps(dataclasses.asdict(question)))
+    path = tk.new_take_path(takes)
+    tk.write_question(path, question)
     for left in range(rules.prep, 0, -1):
         _err(f"\rRecording starts in {left} s...  ", nl=False)
         time.sleep(1)
@@ -751,7 +612,7 @@ def _record(takes: Path, question: Question, device: Any, keyboard: _Keyboard | 
 @click.option("--job", metavar="FILE",
               help="The job posting (plain text): fit and success-story feedback checks its "
                    "terms.")
-@click.option("--category", "categories", type=click.Choice(CATEGORIES), multiple=True,
+@click.option("--category", "categories", type=CATEGORY_CHOICE, multiple=True,
               help="Only this kind of question (repeat for several).")
 @_take_options
 @click.pass_obj
@@ -769,16 +630,16 @@ def interview(settings: Settings, count: int, job: str | None, categories: tuple
     and keeps it, then asks whether to go on (with --no-input it ends
     the interview). Defaults: 'practice config'.
     """
+    from practice.app.rehearse import keep, plan_interview, start_session
     from practice.core.errors import NoSpeechError
     from practice.core.results import json_default
-    from practice.history.store import History
     from practice.journey import interview as mock
     from practice.speech import capture
 
     home, rules, takes, keyboard, job_text = _session(
         settings, speak=speak, no_input=no_input, as_json=as_json, job=job, device=device,
         max_seconds=max_seconds, stop_after_silence=stop_after_silence, prep=prep)
-    planned = _plan_interview(home, count, categories)
+    planned = plan_interview(home, count, categories)
     total = len(planned)
     if total < count:
         _err(f"Only {total} question(s) of those kinds are in the bank; asking {total}.")
@@ -786,8 +647,7 @@ def interview(settings: Settings, count: int, job: str | None, categories: tuple
     loader = _preload_model(home, rules.engine, rules.model)  # loads while question 1 is shown
     voice = _Voice(speak, rules.voice)
     note = f"{total} questions" + (f"; job posting {Path(job).name}" if job else "")
-    with History.open(home) as h:
-        session_id = h.start_session("interview", note)
+    session_id = start_session(home, "interview", note)
     saved: list[Analysis] = []
     skipped = 0
     interrupted = False
@@ -805,7 +665,7 @@ def interview(settings: Settings, count: int, job: str | None, categories: tuple
                 skipped += 1
                 _err(f"Q{number}/{total}: no speech was heard, so this question is skipped.")
             else:
-                kept = _keep(home, analysis, take, session_id)
+                kept = keep(home, analysis, take, session_id)
                 saved.append(kept)
                 line = f"{mock.answer_line(number, total, kept)}\n  Saved as attempt #{kept.id}."
                 _err(line) if as_json else click.echo(line)
@@ -846,18 +706,6 @@ def interview(settings: Settings, count: int, job: str | None, categories: tuple
                 _offer_story(home, kept, keyboard)
     if interrupted:
         click.get_current_context().exit(130)
-
-
-def _plan_interview(home: Path, count: int, categories: tuple[str, ...]) -> list[Question]:
-    from practice.history.store import History
-    from practice.journey import questions
-    from practice.journey.interview import plan
-    from practice.journey.questions import user_bank_dirs
-
-    bank = questions.load_bank(user_bank_dirs(home))
-    with History.open(home) as h:
-        counts = h.count_by_question()
-    return plan(bank, count, categories=categories or None, counts=counts)
 
 
 # -- config ----------------------------------------------------------------------------------

@@ -1,0 +1,205 @@
+"""Rehearsing aloud, as every interface does it: choose the question, turn a finished take into
+an analysis, keep it or throw it away, compare a retry with the attempt before it, and keep a
+well-told story in the story bank. Nothing here prints or reads the keyboard.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from practice.app import takes as tk
+from practice.core.errors import InputError, NoSpeechError
+from practice.core.results import Analysis, Question
+
+if TYPE_CHECKING:
+    from practice.journey.stories import Story
+    from practice.speech.capture import Take
+    from practice.speech.stream import StreamingTranscriber
+
+# What a retry compares, in the order shown: the scores, then pace and um/uh.
+COMPARED = (
+    ("overall", "Overall"),
+    ("structure", "Structure"),
+    ("delivery", "Delivery"),
+    ("enthusiasm", "Enthusiasm"),
+    ("content", "Content"),
+)
+COMPARED_DELIVERY = ("words_per_minute", "filler_count")
+
+
+def choose_question(
+    home: Path,
+    question_id: str | None,
+    question_text: str | None,
+    category: str | None,
+    retry: str | None,
+) -> tuple[Question, dict[str, Any] | None]:
+    """The question to ask and, for a retry (`retry` is "last" or an attempt id), the attempt
+    it is compared with. Without a question named, the least practised of the bank (of
+    `category` when given)."""
+    from practice.history.store import History
+    from practice.journey import questions
+
+    if retry is not None:
+        with History.open(home) as h:
+            before = h.get(retry)
+        q = tk.question_from_dict(before.get("question"))
+        if q is None:
+            raise InputError(
+                f"Attempt {before['id']} was analysed without a question, so it cannot be "
+                "asked again; give --question ID or --question-text TEXT."
+            )
+        return q, before
+    q = questions.resolve(question_id, question_text, category, home)
+    if q is not None and q.text:
+        return q, None
+    bank = questions.load_bank(questions.user_bank_dirs(home))
+    with History.open(home) as h:
+        counts = h.count_by_question()
+    return questions.pick(bank, category=category, counts=counts), None
+
+
+def story_and_question(
+    home: Path, story_id: str, question_id: str | None, question_text: str | None
+) -> tuple[Story, Question]:
+    """The kept story to rehearse and the question to tell it to: the one given, else the bank
+    question it fits best."""
+    from practice.journey import questions
+    from practice.journey.stories import StoryBank, story_question
+
+    with StoryBank.open(home) as bank:
+        story = bank.get(story_id)
+    if question_id or question_text:
+        return story, choose_question(home, question_id, question_text, None, None)[0]
+    return story, story_question(story, questions.load_bank(questions.user_bank_dirs(home)))
+
+
+def plan_interview(home: Path, count: int, categories: tuple[str, ...]) -> list[Question]:
+    """The questions of a mock interview, in a realistic order, least practised first."""
+    from practice.history.store import History
+    from practice.journey import questions
+    from practice.journey.interview import plan
+
+    bank = questions.load_bank(questions.user_bank_dirs(home))
+    with History.open(home) as h:
+        counts = h.count_by_question()
+    return plan(bank, count, categories=categories or None, counts=counts)
+
+
+def analyse_take(
+    take: Take | Path,
+    *,
+    home: Path,
+    question: Question | None,
+    job_text: str | None,
+    engine: str,
+    model: str | None,
+    stream: StreamingTranscriber | None = None,
+    progress: Callable[[float, float], None] | None = None,
+) -> Analysis:
+    """A finished take (or a left-over take file) turned into an Analysis, not yet saved.
+
+    With `stream` (fed while the person spoke) most of the work is already done; without it
+    the whole file is transcribed, reporting to `progress`. NoSpeechError, and the take
+    discarded, when nothing was said."""
+    from practice.judgment import coach
+    from practice.speech import audio
+
+    audio_file = take if isinstance(take, Path) else take.path
+    try:
+        if stream is not None:
+            recording, transcript, prosody = stream.finish(source="microphone")
+            return coach.judge(
+                transcript,
+                recording=recording,
+                question=question,
+                job_text=job_text,
+                prosody=prosody,
+            )
+        recording = dataclasses.replace(audio.load(audio_file), source="microphone")
+        return coach.analyze_recording(
+            recording,
+            home=home,
+            question=question,
+            job_text=job_text,
+            engine=engine,
+            model=model,
+            progress=progress,
+        )
+    except NoSpeechError as e:
+        tk.discard(audio_file)
+        raise NoSpeechError(
+            "No speech was heard in the take; check the microphone with `practice mic-check` "
+            "and try again."
+        ) from e
+
+
+def keep(
+    home: Path,
+    analysis: Analysis,
+    take: Take | Path,
+    session_id: int | None = None,
+    story_id: int | None = None,
+) -> Analysis:
+    """Save an analysed take in the history (its audio copied in), then remove the take."""
+    from practice.history.store import History
+
+    audio_file = take if isinstance(take, Path) else take.path
+    with History.open(home) as h:
+        saved = h.save(analysis, audio_file, session_id=session_id, story_id=story_id)
+    tk.discard(audio_file)
+    return saved
+
+
+def start_session(home: Path, kind: str, note: str) -> int:
+    """A new session (a mock interview) that the attempts kept with its id belong to."""
+    from practice.history.store import History
+
+    with History.open(home) as h:
+        return h.start_session(kind, note)
+
+
+def discard_attempt(home: Path, attempt_id: int) -> None:
+    """Take a just-saved attempt back out of the history (the person chose redo or discard)."""
+    from practice.history.store import History
+
+    with History.open(home) as h:
+        h.delete(attempt_id)
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """What moved between two attempts' JSON objects: each score, pace and um/uh count as
+    [before, after] (None where one of them lacks it)."""
+    out: dict[str, Any] = {"compared_with": before.get("id")}
+    for key, _ in COMPARED:
+        out[key] = [(before.get("scores") or {}).get(key), (after.get("scores") or {}).get(key)]
+    for key in COMPARED_DELIVERY:
+        old = (before.get("delivery") or {}).get(key)
+        new = (after.get("delivery") or {}).get(key)
+        out[key] = [None if old is None else round(old, 1), None if new is None else round(new, 1)]
+    return out
+
+
+def story_feedback(story: Story, saved: Analysis) -> dict[str, Any]:
+    """What the spoken telling left out of the written story, as the JSON output carries it."""
+    from practice.journey.stories import compare_spoken
+
+    return {"id": story.id, "title": story.title} | compare_spoken(story, saved.to_dict())
+
+
+def worth_keeping_as_story(saved: Analysis) -> bool:
+    """A saved, well-structured success story the story bank does not have yet."""
+    from practice.journey.stories import offer_to_keep
+
+    return saved.id is not None and offer_to_keep(saved)
+
+
+def keep_as_story(home: Path, saved: Analysis) -> Story:
+    """Add a saved attempt to the story bank, its parts taken from the STAR labels."""
+    from practice.journey.stories import StoryBank, from_attempt
+
+    with StoryBank.open(home) as bank:
+        return bank.add(from_attempt(saved.to_dict()))
