@@ -565,7 +565,8 @@ class _Voice:
     def read(self, question: Question) -> None:
         if self.voice is None:
             return
-        from practice.journey.speak import NoVoiceError, speak
+        from practice.core.errors import NoVoiceError
+        from practice.journey.speak import speak
 
         try:
             speak(question.text, voice_name=self.voice_name, voice=self.voice)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from practice.core.errors import NoSpeechError, PracticeError
+from practice.core.errors import NoSpeechError, NotEnglishError
 from practice.core.results import SAMPLE_RATE, Recording, Transcript, Word
 from practice.speech import models, stretches
 from practice.speech.fillers import refine_fillers
@@ -49,10 +49,6 @@ _LANGUAGE_NAMES = {
     "nl": "Dutch", "ru": "Russian", "zh": "Chinese", "ja": "Japanese", "ko": "Korean",
     "pl": "Polish", "tr": "Turkish", "ar": "Arabic", "hi": "Hindi", "sv": "Swedish",
 }
-
-
-class NotEnglishError(PracticeError):
-    """The answer is in a language the scoring does not cover."""
 
 
 def normalize(text: str) -> str:
