@@ -700,9 +700,9 @@ def _session(settings: Settings, *, speak: bool, no_input: bool, as_json: bool,
                    stop_after_silence=stop_after_silence, prep=prep)
     takes = _takes_dir(home)
     keyboard = None if no_input else _Keyboard()
-    job_text = job_text(job)
-    _handle_leftovers(home, takes, keyboard, as_json, job_text, rules.engine, rules.model)
-    return home, rules, takes, keyboard, job_text
+    posting = job_text(job)
+    _handle_leftovers(home, takes, keyboard, as_json, posting, rules.engine, rules.model)
+    return home, rules, takes, keyboard, posting
 
 
 def _record(takes: Path, question: Question, device: Any, keyboard: _Keyboard | None,
