@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
 .venv/bin/ruff check practice tests scripts
+.venv/bin/ruff format --check practice tests scripts
+.venv/bin/mypy practice
 .venv/bin/python -m pytest -q "$@"

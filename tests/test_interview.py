@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from practice.cli.main import cli
-from practice.core.errors import InputError
+from practice.core.errors import InputError, NoVoiceError
 from practice.core.results import Analysis, Delivery, DimensionScore, Question, Scores
 from practice.journey import speak
 from practice.journey.interview import (
@@ -181,7 +181,7 @@ def test_voice_found_per_platform(monkeypatch: pytest.MonkeyPatch) -> None:
     assert speak.find_voice("Windows") == speak.Voice("powershell", "/bin/pwsh")
     monkeypatch.setattr(speak.shutil, "which", lambda name: None)
     assert speak.find_voice("Linux") is None
-    with pytest.raises(speak.NoVoiceError, match="No local voice"):
+    with pytest.raises(NoVoiceError, match="No local voice"):
         speak.speak("Why us?")
 
 
@@ -212,10 +212,10 @@ def test_speak_returns_only_after_the_voice_finished(tmp_path: Path, monkeypatch
 def test_a_failing_voice_is_one_clear_line(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(speak, "SETTLE_S", 0)
     bad_voice = fake_voice(tmp_path, 'echo "Error: voice does not exist." >&2; exit 1')
-    with pytest.raises(speak.NoVoiceError, match="voice does not exist.*config set voice"):
+    with pytest.raises(NoVoiceError, match="voice does not exist.*config set voice"):
         speak.speak("Hi", voice_name="klingon", voice=bad_voice)
     no_sound = fake_voice(tmp_path, 'echo "error: No such file or directory" >&2; exit 0')
-    with pytest.raises(speak.NoVoiceError, match="could not play.*sound output"):
+    with pytest.raises(NoVoiceError, match="could not play.*sound output"):
         speak.speak("Hi", voice=no_sound)
 
 

@@ -215,3 +215,20 @@ def test_the_checker_sees_what_it_must(tmp_path: Path) -> None:
         ast.unparse(n) for n in ast.walk(tree) if isinstance(n, ast.Import) and id(n) not in skipped
     ]
     assert kinds == ["import y"]
+
+
+def test_the_error_family_lives_in_one_module() -> None:
+    errors = PACKAGE / "core" / "errors.py"
+    tree = ast.parse(errors.read_text())
+    family = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
+    assert "PracticeError" in family
+    strays = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == errors:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef) and any(
+                ast.unparse(base).rsplit(".", 1)[-1] in family for base in node.bases
+            ):
+                strays.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name}")
+    assert not strays, "define these in practice/core/errors.py:\n" + "\n".join(strays)

@@ -182,6 +182,25 @@ def test_json_shape_and_html_is_self_contained():
         assert external not in page
 
 
+def test_html_escapes_markup_from_the_posting_and_the_stories():
+    posting = POSTING.replace(
+        "Mentor junior analysts", 'Mentor junior analysts <img src=x onerror="alert(1)">'
+    )
+    stories = [
+        *STORIES,
+        _story(3, "<script>alert(2)</script> & mentoring", "I mentored junior analysts weekly."),
+    ]
+    result = prep.prepare(posting, stories, load_bank())
+    assert any("<img" in c.requirement.text for c in result.requirements)
+    assert any(p.title.startswith("<script>") for p in result.plan)
+    page = prep.render_html(result, title="Prep")
+    assert "<img" not in page and "<script" not in page
+    assert "&lt;img src=x onerror=" in page  # in the requirements table and the questions
+    assert "&lt;script&gt;alert(2)&lt;/script&gt; &amp; mentoring" in page
+    # The page's own markup is not escaped.
+    assert '<span class="ok">covered</span>' in page and "<h2>Practice plan</h2>" in page
+
+
 def test_cli_prep_json_and_html(tmp_path):
     home = tmp_path / "home"
     runner = CliRunner()

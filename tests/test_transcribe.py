@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from conftest import SPEECH
 
+from practice.core.errors import NotEnglishError
 from practice.core.results import SAMPLE_RATE, Recording, Word
 from practice.speech import audio, models
 from practice.speech import transcribe as tr
@@ -103,7 +104,7 @@ def test_a_long_answer_in_another_language_is_refused_before_it_is_decoded(
         return decoded[-1]
 
     monkeypatch.setattr(engine_faster, "transcribe_many", spy)
-    with pytest.raises(tr.NotEnglishError, match="sounds like German"):
+    with pytest.raises(NotEnglishError, match="sounds like German"):
         tr.transcribe(Recording(rec.samples, "de.wav"), home=model_home)
     assert decoded == []  # stopped at the first encoder pass, before any decoding
 

@@ -418,7 +418,8 @@ class _Voice:
     def read(self, question: Question) -> None:
         if self.voice is None:
             return
-        from practice.journey.speak import NoVoiceError, speak
+        from practice.core.errors import NoVoiceError
+        from practice.journey.speak import speak
 
         try:
             speak(question.text, voice_name=self.voice_name, voice=self.voice)
@@ -560,9 +561,9 @@ def _session(settings: Settings, *, speak: bool, no_input: bool, as_json: bool,
 
     takes = takes_dir(home)
     keyboard = None if no_input else _Keyboard()
-    job_text = job_text(job)
-    _handle_leftovers(home, takes, keyboard, as_json, job_text, rules.engine, rules.model)
-    return home, rules, takes, keyboard, job_text
+    posting = job_text(job)
+    _handle_leftovers(home, takes, keyboard, as_json, posting, rules.engine, rules.model)
+    return home, rules, takes, keyboard, posting
 
 
 def _record(takes: Path, question: Question, device: Any, keyboard: _Keyboard | None,

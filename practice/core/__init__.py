@@ -2,5 +2,6 @@
 
 `errors` (the one `PracticeError` family), `results` (the frozen dataclasses that cross each
 stage), `home` (the private data folder), `config` (the user's settings), `thresholds` (every
-target range with its source) and `text` (tokens, lemmas, stop words, hedges and fillers).
+target range with its source), `text` (tokens, lemmas, stop words, hedges and fillers) and
+`pages` (HTML pages from the templates in practice/templates, escaped by default).
 """

@@ -13,6 +13,10 @@ class NoSpeechError(AudioError):
     """The audio was read but contains no speech."""
 
 
+class NotEnglishError(PracticeError):
+    """The answer is in a language the scoring does not cover."""
+
+
 class ModelError(PracticeError):
     """A speech model that is missing, unknown or corrupt."""
 
@@ -31,3 +35,7 @@ class InputError(PracticeError):
 
 class DeviceError(PracticeError):
     """A microphone or audio server that cannot be used."""
+
+
+class NoVoiceError(PracticeError):
+    """No local text-to-speech program to read a question aloud, or it failed."""

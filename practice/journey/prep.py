@@ -11,13 +11,13 @@ neighbouring skill counts in part). Measured on the postings under tests/data/pr
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from practice.core import pages
 from practice.core.results import Question
 from practice.journey.stories import (
     SKILLS,
@@ -764,59 +764,6 @@ def render_text(prep: Prep) -> str:
     return "\n".join(lines)
 
 
-_CSS = """
-body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
-color:#222}h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}
-table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;
-text-align:left;vertical-align:top}.ok{color:#176b2c;font-weight:600}
-.gap{color:#a33;font-weight:600}.cond{color:#666}.bar{display:inline-block;height:.6rem;
-background:#3b7dd8;border-radius:2px}.small{color:#555;font-size:.9em}
-"""
-
-
 def render_html(prep: Prep, *, title: str = "Job prep") -> str:
-    """A self-contained page: inline CSS, no scripts, no external assets."""
-    e = html.escape
-    rows = []
-    for c in prep.requirements:
-        if c.covered:
-            status = '<span class="ok">covered</span>'
-        elif c.requirement.kind == "condition":
-            status = '<span class="cond">state it</span>'
-        else:
-            status = '<span class="gap">gap</span>'
-        stories = "".join(
-            f'<div>#{m.story_id} {e(m.title)} <span class="bar" style="width:'
-            f'{int(m.strength * 80)}px"></span> {m.strength:.2f}<br>'
-            f'<span class="small">{e(m.reason)}</span></div>'
-            for m in c.matches
-        )
-        advice = f'<div class="small">{e(c.advice)}</div>' if c.advice else ""
-        rows.append(
-            f"<tr><td>{e(c.requirement.text)}</td><td>{status}</td><td>{stories}{advice}</td></tr>"
-        )
-    questions = "".join(
-        f'<li>{e(q.text)} <span class="small">'
-        f"{'stories ' + ', '.join(f'#{s}' for s in q.story_ids) if q.story_ids else 'no story yet'}"
-        f"</span></li>"
-        for q in prep.questions
-    )
-    plan = (
-        "".join(
-            f'<li><b>#{p.story_id} {e(p.title)}</b> <span class="small">{e(p.note)}</span><ul>'
-            + "".join(f"<li>{e(q)}</li>" for q in p.questions)
-            + "</ul></li>"
-            for p in prep.plan
-        )
-        or "<li>No story covers this posting yet.</li>"
-    )
-    return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{e(title)}</title><style>{_CSS}</style></head><body>"
-        f"<h1>{e(title)}</h1><p>Coverage: <b>{prep.coverage:.0%}</b> of the requirements "
-        "that need a story.</p>"
-        "<h2>Requirements</h2><table><tr><th>Requirement</th><th>Status</th>"
-        f"<th>Stories</th></tr>{''.join(rows)}</table>"
-        f"<h2>Likely questions</h2><ul>{questions}</ul>"
-        f"<h2>Practice plan</h2><ul>{plan}</ul></body></html>\n"
-    )
+    """A self-contained page: inline CSS, no scripts, no external assets (templates/prep.html)."""
+    return pages.render("prep.html", prep=prep, title=title)

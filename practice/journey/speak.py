@@ -13,7 +13,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 
-from practice.core.errors import PracticeError
+from practice.core.errors import NoVoiceError
 
 SPEAK_TIMEOUT_S = 120  # no interview question takes two minutes to read
 # The speech program exits once it has handed its last samples to the sound server, which may
@@ -27,10 +27,6 @@ _POWERSHELL_SCRIPT = (
     "if ($env:PRACTICE_SPEAK_VOICE) { $s.SelectVoice($env:PRACTICE_SPEAK_VOICE) }; "
     "$s.Speak([Console]::In.ReadToEnd())"
 )
-
-
-class NoVoiceError(PracticeError):
-    """No local text-to-speech program, or it failed."""
 
 
 @dataclass(frozen=True)

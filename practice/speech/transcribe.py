@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from practice.core.errors import NoSpeechError, PracticeError
+from practice.core.errors import NoSpeechError, NotEnglishError
 from practice.core.results import SAMPLE_RATE, Recording, Transcript, Word
 from practice.speech import models, stretches
 from practice.speech.fillers import refine_fillers
@@ -49,10 +49,6 @@ _LANGUAGE_NAMES = {
     "nl": "Dutch", "ru": "Russian", "zh": "Chinese", "ja": "Japanese", "ko": "Korean",
     "pl": "Polish", "tr": "Turkish", "ar": "Arabic", "hi": "Hindi", "sv": "Swedish",
 }
-
-
-class NotEnglishError(PracticeError):
-    """The answer is in a language the scoring does not cover."""
 
 
 def normalize(text: str) -> str:
@@ -257,16 +253,17 @@ def transcribe_live_stretch(samples: np.ndarray, path: Path, *, prompt: str | No
     if engine_faster.speech_extent(samples) is None:
         return [], "en", 1.0  # silence (the end of a take): Whisper would invent words
 
-    heard = {"language": "en", "probability": 1.0}
+    language, probability = "en", 1.0
 
-    def on_language(language: str, probability: float, english: float) -> None:
-        heard.update(language=language, probability=probability)
+    def on_language(heard: str, heard_probability: float, english: float) -> None:
+        nonlocal language, probability
+        language, probability = heard, heard_probability
 
     got = engine_faster.transcribe_many(samples, [(0, len(samples))], path,
                                         initial_prompt=prompt, language="en",
                                         on_language=on_language if detect else None)[0]
     words = _finish_batched([samples], [got], path, prompt)[0]
-    return words, heard["language"], float(heard["probability"])
+    return words, language, probability
 
 
 def _finish_batched(pieces: list[np.ndarray], results: list[list[Word]], path: Path,
