@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 
 from practice.core.results import Label, Sentence, Structure
+from practice.core.text import DOUBT_MARKERS
 from practice.judgment.sentences import IRREGULAR_PAST
 
 SINGULAR = {"i", "i'm", "i've", "i'd", "i'll"}
@@ -29,10 +30,8 @@ _HABIT = re.compile(
     r"in general|as a rule|most of the time|i like to|i try to|my approach|used to|"
     r"i would|i'd|we would|would probably|if (a|an|the|i|we|someone|something)\b)"
 )
-_HEDGE = re.compile(
-    r"\b(i think|i guess|i suppose|i believe|maybe|probably|perhaps|might|kind of|sort of|"
-    r"hopefully|i'm not sure)\b"
-)
+# A doubted step or outcome is no step or outcome ("I think I fixed it").
+_HEDGE = re.compile(r"\b(" + "|".join(re.escape(m) for m in DOUBT_MARKERS) + r")\b")
 
 # One particular past episode. A place, job or project sets a scene even inside an action
 # sentence ("at my last job I built..."); a bare time ("last year I joined...") only dates it.

@@ -1,0 +1,104 @@
+"""English words: tokens, lemmas, stems, stop words, hedges and fillers, in one place.
+
+Every judgment reads words through these functions and lists, so a rule in `structure` and a
+count in `pacing` agree on what a hedge is, and a story and a job posting are stemmed alike.
+The rules are light (a table of irregular verbs, suffix stripping, word lists): a parser
+(spaCy's en_core_web_sm, a later issue) is meant to plug in behind the same functions, whose
+names follow its `Token` attributes (`lemma_`, `is_stop`). Standard library only: the speech
+layer imports it on the live path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+# -- tokens --------------------------------------------------------------------------------------
+
+# A word, a number or a name: apostrophes, hyphens and dots inside a word stay ("don't",
+# "follow-up", "node.js"), a number keeps its currency sign, separators and percent ("$1,500",
+# "2.5", "40%"), a tool keeps + and # ("c++", "c#").
+_TOKEN = re.compile(r"[a-z0-9$€£+#]+(?:(?:['.\-]|,(?=\d))[a-z0-9$€£+#]+)*%?")
+_CURLY_APOSTROPHE = "\u2019"
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case word and number tokens of `text`, punctuation around them dropped.
+
+    "Don't cut it by 40%, I said." -> ["don't", "cut", "it", "by", "40%", "i", "said"]
+    """
+    return _TOKEN.findall(text.lower().replace(_CURLY_APOSTROPHE, "'"))
+
+
+def normalize(word: str) -> str:
+    """A transcript word for matching: lower case, punctuation around it dropped ("Um," -> "um")."""
+    return re.sub(r"^[^\w']+|[^\w']+$", "", word.lower())
+
+
+# -- fillers -------------------------------------------------------------------------------------
+
+# Filled pauses, as DESIGN.md counts them in `filler_count` (um, uh, er, erm, ah, hmm, mm: what
+# the verbatim clips in shared/speech count), with the other spellings Whisper writes for them.
+FILLED_PAUSES = frozenset(
+    {"um", "umm", "uhm", "uh", "uhh", "er", "erm", "ah", "ahh", "hmm", "hm", "mm", "mmm"}
+)
+# Discourse fillers, DESIGN.md's `discourse_filler_count`: counted only where used as fillers
+# ("I like it" is no filler), which judgment/pacing decides from the words around them.
+DISCOURSE_FILLERS = (
+    "you know", "i mean", "sort of", "kind of", "like", "basically", "actually", "literally",
+)  # fmt: skip
+
+
+def is_filled_pause(word: str) -> bool:
+    """Whether a transcript word is a filled pause ("Um," is; "umbrella" is not)."""
+    return normalize(word) in FILLED_PAUSES
+
+
+# -- hedges --------------------------------------------------------------------------------------
+
+# Hedges, DESIGN.md's definition (`hedge_count`): I think, I guess, maybe, probably, sort of,
+# kind of, just, I'm not sure, hopefully; "I am not sure" is "I'm not sure" unabridged. A phrase
+# is matched whole, in this order (a longer phrase before any that starts it).
+HEDGES = (
+    "i'm not sure", "i am not sure", "i think", "i guess", "maybe", "probably", "sort of",
+    "kind of", "just", "hopefully",
+)  # fmt: skip
+# Words that put a statement in doubt, so that it claims no firm step or result (judgment/
+# structure: "I think I fixed it" is no action). The hedges without "just", which plays a step
+# down but still claims it ("I just rewrote the query"), with the modal and epistemic words a
+# speaker uses for what may not have happened.
+DOUBT_MARKERS = tuple(h for h in HEDGES if h != "just") + (
+    "i suppose", "i believe", "perhaps", "might",
+)  # fmt: skip
+
+# "kind of" and "sort of" after these name a kind ("what kind of team", "the best sort of plan"):
+# a noun phrase, neither hedge nor filler.
+_KIND_DETERMINERS = frozenset(
+    "what this that the a any some which every these those all same different one".split()
+)
+
+
+def names_a_kind(words: Sequence[str], i: int) -> bool:
+    """Whether "kind of"/"sort of" at `words[i]` names a kind rather than hedging.
+
+    `words` are normalized (see `normalize`); a determiner within the two words before decides.
+    """
+    return any(w in _KIND_DETERMINERS for w in words[max(0, i - 2) : i])
+
+
+def hedge_spans(words: Sequence[str]) -> list[tuple[int, int, str]]:
+    """(first, last + 1, phrase) of each hedge in normalized `words`, in order, not overlapping."""
+    spans = []
+    i = 0
+    while i < len(words):
+        step = 1
+        for phrase in HEDGES:
+            parts = phrase.split()
+            if list(words[i : i + len(parts)]) == parts:
+                if parts[-1] == "of" and names_a_kind(words, i):
+                    continue
+                spans.append((i, i + len(parts), phrase))
+                step = len(parts)
+                break
+        i += step
+    return spans

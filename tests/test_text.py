@@ -1,0 +1,105 @@
+"""The text module: tokens, fillers and hedges (and, below, lemmas, stems and stop words)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from practice.core import text
+from practice.core.results import Word
+from practice.judgment.pacing import discourse_fillers
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Don't cut it by 40%, I said.", ["don't", "cut", "it", "by", "40%", "i", "said"]),
+        ("I\u2019m sure we\u2019ve saved $1,500.", ["i'm", "sure", "we've", "saved", "$1,500"]),
+        (
+            "Load time fell from 2.5 to 0.8 s",
+            ["load", "time", "fell", "from", "2.5", "to", "0.8", "s"],
+        ),
+        ("a follow-up in node.js and C++", ["a", "follow-up", "in", "node.js", "and", "c++"]),
+        ("'Quoted,' she said -- yes,no", ["quoted", "she", "said", "yes", "no"]),
+        ("", []),
+    ],
+)
+def test_tokens_keep_apostrophes_numbers_and_names_whole(sentence, expected):
+    assert text.tokens(sentence) == expected
+
+
+def test_normalize_strips_punctuation_around_a_transcript_word():
+    assert [text.normalize(w) for w in ("Um,", "...", "(well)", "don't.", "I'm")] == [
+        "um",
+        "",
+        "well",
+        "don't",
+        "i'm",
+    ]
+
+
+@pytest.mark.parametrize("word", ["um", "Uh,", "ERM.", "hmm", "mm", "ah", "er"])
+def test_the_filled_pauses_of_the_design_are_filled_pauses(word):
+    assert text.is_filled_pause(word)
+
+
+@pytest.mark.parametrize("word", ["umbrella", "like", "a", "her", "hum"])
+def test_words_are_not_filled_pauses(word):
+    assert not text.is_filled_pause(word)
+
+
+def test_the_discourse_fillers_found_are_the_listed_ones():
+    said = "So basically I mean, you know, it was, like, sort of literally actually done"
+    words = [Word(w, i * 0.3, i * 0.3 + 0.2, 0.9) for i, w in enumerate(said.split())]
+    found = [f.text for f in discourse_fillers(words)]
+    assert found and set(found) <= set(text.DISCOURSE_FILLERS)
+    assert not set(text.DISCOURSE_FILLERS) & text.FILLED_PAUSES
+
+
+def _hedges(sentence: str) -> list[str]:
+    return [p for _, _, p in text.hedge_spans([text.normalize(w) for w in sentence.split()])]
+
+
+def test_the_design_hedges_are_found_in_a_sentence():
+    said = "I think it was maybe fine, I guess, and I'm not sure it will probably just hopefully"
+    assert _hedges(said) == [
+        "i think",
+        "maybe",
+        "i guess",
+        "i'm not sure",
+        "probably",
+        "just",
+        "hopefully",
+    ]
+    assert _hedges("It was sort of slow and kind of late") == ["sort of", "kind of"]
+    assert _hedges("I am not sure") == ["i am not sure"]
+
+
+def test_kind_of_naming_a_kind_is_not_a_hedge():
+    assert _hedges("What kind of team is it, the sort of place I like") == []
+    assert text.names_a_kind(["the", "best", "kind", "of"], 2)
+    assert not text.names_a_kind(["it", "was", "kind", "of"], 2)
+
+
+def test_hedge_spans_cover_whole_phrases():
+    words = [text.normalize(w) for w in "Well I think it's kind of done".split()]
+    assert text.hedge_spans(words) == [(1, 3, "i think"), (4, 6, "kind of")]
+
+
+def test_doubt_markers_are_the_hedges_that_doubt_a_claim():
+    assert "just" in text.HEDGES and "just" not in text.DOUBT_MARKERS
+    assert set(text.HEDGES) - {"just"} <= set(text.DOUBT_MARKERS)
+    assert {"perhaps", "might", "i suppose", "i believe"} <= set(text.DOUBT_MARKERS)
+
+
+def test_the_module_imports_only_the_standard_library():
+    code = (
+        "import sys; import practice.core.text; "
+        "print(sorted(m for m in ('numpy', 'click', 'rich') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
