@@ -103,3 +103,72 @@ def test_the_module_imports_only_the_standard_library():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+# -- verbs ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("form", "base"),
+    [
+        ("led", "lead"),
+        ("Wrote", "write"),
+        ("written", "write"),
+        ("grew", "grow"),
+        ("dealt", "deal"),
+        ("was", "be"),
+        ("been", "be"),
+        ("cut", "cut"),
+        ("oversaw", "oversee"),
+        ("managed", "managed"),  # regular forms are the stemmer's work
+        ("team", "team"),
+    ],
+)
+def test_lemma_of_irregular_verbs(form, base):
+    assert text.lemma(form) == base
+
+
+def test_every_irregular_form_is_a_past_form_and_its_base_is_not_unless_the_same():
+    for base, forms in text.IRREGULAR_VERBS.items():
+        assert set(forms) <= text.PAST_FORMS
+        assert (base in text.PAST_FORMS) == (base in forms), base
+
+
+@pytest.mark.parametrize(
+    ("word", "past"),
+    [
+        ("rewrote", True),
+        ("cut", True),
+        ("planned", True),
+        ("agreed", True),
+        ("dealt", True),
+        ("need", False),
+        ("speed", False),
+        ("indeed", False),
+        ("hundred", False),
+        ("red", False),
+        ("plan", False),
+        ("become", False),  # a participle that reads as the present is left out
+    ],
+)
+def test_is_past_form(word, past):
+    assert text.is_past_form(word) is past
+
+
+@pytest.mark.parametrize(
+    ("verb", "past"),
+    [
+        ("working", "worked"),
+        ("dealing", "dealt"),
+        ("handling", "handled"),
+        ("planning", "planned"),
+        ("making", "made"),
+        ("running", "ran"),
+        ("deal", "dealt"),
+        ("manage", "managed"),
+        ("carry", "carried"),
+        ("bring", "brought"),
+    ],
+)
+def test_past_tense(verb, past):
+    assert text.past_tense(verb) == past

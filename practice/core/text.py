@@ -102,3 +102,84 @@ def hedge_spans(words: Sequence[str]) -> list[tuple[int, int, str]]:
                 break
         i += step
     return spans
+
+
+# -- verbs ---------------------------------------------------------------------------------------
+
+# Irregular verbs of work stories and job postings: the base form, then its past forms (simple
+# past and past participle) where they differ from it, after the standard English irregular-verb
+# lists. A verb whose forms are all one ("cut") lists the base as its past form; a participle that
+# reads as the present ("become", "run") is left out, since without a parser "to become" would
+# look past. Regular verbs take -ed (`is_past_form`).
+IRREGULAR_VERBS: dict[str, tuple[str, ...]] = {
+    base: tuple(forms)
+    for base, *forms in (
+        entry.split()
+        for entry in """
+        be was were been; become became; begin began begun; break broke broken; bring brought;
+        build built; buy bought; catch caught; choose chose chosen; come came; cut cut;
+        deal dealt; dig dug; do did done; draw drew; drive drove driven; eat ate eaten;
+        fall fell fallen; feed fed; feel felt; fight fought; find found; flee fled;
+        fly flew flown; forbid forbade; forget forgot forgotten; forgive forgave; freeze froze;
+        get got gotten; give gave given; go went gone; grow grew grown; hang hung; have had;
+        hear heard; hide hid hidden; hit hit; hold held; keep kept; know knew known; lay laid;
+        lead led; leave left; lend lent; let let; light lit; lose lost; make made; mean meant;
+        meet met; mistake mistook; overcome overcame; oversee oversaw overseen; pay paid;
+        put put; rebuild rebuilt; redo redid; rewrite rewrote rewritten; rise rose risen;
+        run ran; say said; see saw seen; seek sought; sell sold; send sent; set set;
+        shake shook shaken; shoot shot; show shown; shut shut; sit sat; sleep slept;
+        speak spoke spoken; spend spent; spread spread; stand stood; steal stole stolen;
+        stick stuck; strike struck; swear swore; sweep swept; take took taken; teach taught;
+        tear tore; tell told; think thought; throw threw thrown; undertake undertook undertaken;
+        understand understood; uphold upheld; wear wore worn; win won; withdraw withdrew;
+        write wrote written
+        """.split(";")
+    )
+}
+_LEMMA = {form: base for base, forms in IRREGULAR_VERBS.items() for form in forms}
+PAST_FORMS = frozenset(_LEMMA)  # every irregular past tense and past participle above
+_SIMPLE_PAST = {base: forms[0] for base, forms in IRREGULAR_VERBS.items()}
+# Regular verbs in -ee, whose past ends in -eed like the non-verbs "need", "speed" and "indeed".
+_EE_VERB_PASTS = frozenset("agreed disagreed freed guaranteed decreed refereed".split())
+_NOT_VERBS_IN_ED = frozenset({"hundred", "shed"})
+
+
+def lemma(word: str) -> str:
+    """A word's dictionary form as a verb: "led" -> "lead", "written" -> "write"; any other
+    word lower-cased as it is (regular inflections are `stem`'s work)."""
+    w = word.lower()
+    return _LEMMA.get(w, w)
+
+
+def is_past_form(word: str) -> bool:
+    """A past tense or past participle by its form: irregular ("rewrote", "cut"), or a regular
+    -ed ("planned", "agreed"), not "need" or "hundred". `word` lower case."""
+    if word in PAST_FORMS or word in _EE_VERB_PASTS:
+        return True
+    return (
+        len(word) > 3
+        and word.endswith("ed")
+        and not word.endswith("eed")
+        and word not in _NOT_VERBS_IN_ED
+    )
+
+
+def past_tense(verb: str) -> str:
+    """The simple past of a verb in its base or -ing form: "deal" and "dealing" -> "dealt",
+    "handling" -> "handled", "plan" -> "planed" (a base form's doubled consonant is not guessed;
+    the -ing form shows it: "planning" -> "planned")."""
+    w = verb.lower()
+    if w in _SIMPLE_PAST:
+        return _SIMPLE_PAST[w]
+    if w.endswith("ing") and len(w) > 4:
+        root = w[:-3]
+        undoubled = root[:-1] if root[-1] == root[-2] else root
+        for base in (root, root + "e", undoubled):
+            if base in _SIMPLE_PAST:
+                return _SIMPLE_PAST[base]
+        return root + "ed"  # the -ing form already spells what -ed needs: handl-ed, plann-ed
+    if w.endswith("e"):
+        return w + "d"
+    if len(w) > 2 and w.endswith("y") and w[-2] not in "aeiou":
+        return w[:-1] + "ied"
+    return w + "ed"

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from practice.core.results import Question
+from practice.core.text import past_tense
 from practice.journey.stories import (
     SKILLS,
     TAG_SKILLS,
@@ -493,9 +494,6 @@ _VERBS = frozenset(
 )
 
 
-_PAST = {"working": "worked", "dealing": "dealt", "handling": "handled"}
-
-
 def time_question(text: str) -> str:
     """ "Tell me about a time you ..." for a requirement phrase."""
     t = text.rstrip(".")
@@ -513,7 +511,7 @@ def time_question(text: str) -> str:
         return f"Tell me about a time you used your experience {m.group(1)}."
     m = re.match(r"^(?:comfortable|confident) (working|dealing|handling) (.*)$", low)
     if m:  # "comfortable working with X" asks for a time you worked with X
-        return f"Tell me about a time you {_PAST[m.group(1)]} {m.group(2)}."
+        return f"Tell me about a time you {past_tense(m.group(1))} {m.group(2)}."
     if first in {"comfortable", "confident", "calm"}:
         return f"Tell me about a time you had to be {low}."
     return f"Tell me about a time you showed {low}."

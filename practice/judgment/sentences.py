@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from practice.core.results import Sentence, Word
+from practice.core.text import PAST_FORMS
 
 # Abbreviations whose full stop does not end a sentence.
 _ABBREVIATIONS = frozenset(
@@ -48,24 +49,10 @@ _SPLICE = re.compile(
     re.IGNORECASE,
 )
 
-# Irregular past forms (regular ones end in -ed); shared with the structure rules.
-IRREGULAR_PAST = frozenset(
-    "was were had did made took went got led built wrote ran found set put told gave brought "
-    "bought began chose drove came saw knew thought taught caught spent sent kept met held left "
-    "lost won paid said sold stood understood became broke cut fell felt grew heard hit let meant "
-    "rose sat spoke spread struck threw overcame rebuilt rewrote redid undertook oversaw drew "
-    "fought forgot froze hid hung laid lent lit mistook shook shot shut sought slept stuck swept "
-    "swore took tore withdrew upheld dug fed fled flew forbade forgave ate "
-    # past participles, for "I've since taken..." and passives
-    "taken given done written begun chosen driven spoken seen known shown grown broken forgotten "
-    "gotten been eaten fallen flown risen shaken stolen thrown worn hidden undertaken overseen "
-    "rewritten".split()
-)
-
 # Verb-like tokens: a comma splice only ends a clause that already has a verb.
 _VERBISH = re.compile(
     r"\b(?:am|is|are|was|were|be|been|had|has|have|did|do|does|can|could|will|would|"
-    + "|".join(sorted(IRREGULAR_PAST))
+    + "|".join(sorted(PAST_FORMS))
     + r"|\w{3,}ed|\w+'(?:m|s|re|ve|d))\b",
     re.IGNORECASE,
 )

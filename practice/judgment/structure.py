@@ -11,17 +11,16 @@ import re
 from dataclasses import replace
 
 from practice.core.results import Label, Sentence, Structure
-from practice.core.text import DOUBT_MARKERS
-from practice.judgment.sentences import IRREGULAR_PAST
+from practice.core.text import DOUBT_MARKERS, is_past_form
 
 SINGULAR = {"i", "i'm", "i've", "i'd", "i'll"}
 PLURAL = {"we", "we're", "we've", "we'd", "we'll"}
 
-# -ed words that are adjectives or not verbs at all ("I'm excited", "a hundred").
+# -ed words used as adjectives ("I'm excited"), not as past verbs.
 _NOT_PAST = frozenset(
-    "excited interested motivated experienced skilled talented qualified hundred red bed "
-    "shed speed need indeed related limited supposed embarrassed stressed tired bored "
-    "scared worried concerned complicated sophisticated varied detail-oriented".split()
+    "excited interested motivated experienced skilled talented qualified related limited "
+    "supposed embarrassed stressed tired bored scared worried concerned complicated "
+    "sophisticated varied detail-oriented".split()
 )
 
 # Markers of a general habit or a hypothetical: not one particular episode.
@@ -248,20 +247,9 @@ def _norm(text: str) -> str:
     return " ".join(_words(text))
 
 
-# Past forms ending in -eed, which the -ed rule leaves out for "need", "speed" and "indeed".
-_EED_PAST = frozenset("agreed disagreed freed guaranteed decreed refereed".split())
-
-
 def is_past(word: str) -> bool:
-    """A past-tense (or past-participle) verb form, by the irregular list or the -ed ending."""
-    if word in IRREGULAR_PAST or word in _EED_PAST:
-        return True
-    return (
-        len(word) > 3
-        and word.endswith("ed")
-        and not word.endswith("eed")
-        and (word not in _NOT_PAST)
-    )
+    """A past-tense (or past-participle) verb form, not one used as an adjective."""
+    return is_past_form(word) and word not in _NOT_PAST
 
 
 def is_habitual(text: str) -> bool:
