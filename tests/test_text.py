@@ -172,3 +172,62 @@ def test_is_past_form(word, past):
 )
 def test_past_tense(verb, past):
     assert text.past_tense(verb) == past
+
+
+# -- stems ---------------------------------------------------------------------------------------
+
+# Forms that the two stemmers this one replaced (journey/stories and judgment/content) brought
+# together, on the words their tests and data use: they must still meet.
+KEPT_TOGETHER = [
+    ("rates", "rate"),
+    ("manages", "managed"),
+    ("managing", "manage"),
+    ("processes", "process"),
+    ("grew", "growing"),
+    ("grown", "grow"),
+    ("dashboards", "dashboard"),
+    ("testing", "tested"),
+    ("stakeholders", "stakeholder"),
+    ("boxes", "box"),
+    ("policies", "policy"),
+    ("mentored", "mentors"),
+    ("planned", "plan"),
+    ("led", "leading"),
+    ("sold", "sell"),
+]
+# Forms one of them kept apart that belong together.
+NOW_TOGETHER = [
+    ("costings", "costing"),  # stories: "costing" against "cost"
+    ("meetings", "meeting"),
+    ("running", "ran"),  # the doubled "nn" of a four-letter stem
+    ("planning", "plans"),
+    ("apps", "app"),  # stories left words of four letters whole
+    ("beds", "bed"),
+    ("rebuilt", "rebuilding"),  # an irregular form only sentences knew
+    ("speeding", "speed"),  # "speed" lost its "ed" to "spe"
+    ("succeeded", "succeeds"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), KEPT_TOGETHER + NOW_TOGETHER)
+def test_stem_brings_forms_of_a_word_together(a, b):
+    assert text.stem(a) == text.stem(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("care", "car"),
+        ("left", "leave"),  # "turn left" is no form of "annual leave"
+        ("analysis", "analyst"),
+        ("status", "state"),
+        ("need", "ne"),
+    ],
+)
+def test_stem_keeps_different_words_apart(a, b):
+    assert text.stem(a) != text.stem(b)
+
+
+@pytest.mark.parametrize("name", ["node.js", "c++", "c#", "3d", "b2b", "sql"])
+def test_names_and_numbers_are_kept_whole(name):
+    assert text.stem(name) == name

@@ -183,3 +183,43 @@ def past_tense(verb: str) -> str:
     if len(w) > 2 and w.endswith("y") and w[-2] not in "aeiou":
         return w[:-1] + "ied"
     return w + "ed"
+
+
+# -- stems ---------------------------------------------------------------------------------------
+
+# Past forms more often read as other words ("turn left", "a saw", "felt", "a shot"): the stemmer
+# leaves them be, so that a story's "I left" does not meet a posting's "annual leave".
+_NOT_VERBS_OFTEN = frozenset("left saw felt lit shot fed drew".split())
+_KEEP_WHOLE = re.compile(r"[\d+#.]")  # a number or a name ("3d", "c++", "c#", "node.js")
+
+
+def stem(word: str) -> str:
+    """A word's forms brought together by light suffix stripping, for matching words across
+    texts: "mentored", "mentoring" and "mentors" -> "mentor"; "grew" and "growing" -> "grow".
+
+    An irregular verb form goes to its base first (`lemma`); then a plural or third-person -s,
+    an -ing or -ed, a final e and a doubled last consonant come off ("planned" -> "plan",
+    "manage" -> "manag"). The stem is a key, not a word.
+    """
+    w = word.lower().strip("'")
+    if w not in _NOT_VERBS_OFTEN:
+        w = _LEMMA.get(w, w)
+    if len(w) <= 3 or _KEEP_WHOLE.search(w):
+        return w
+    if w.endswith("ies") and len(w) > 5:
+        w = w[:-3] + "y"  # "policies" -> "policy"
+    elif w.endswith(("sses", "xes", "zes", "ches", "shes")):
+        w = w[:-2]  # "-es" after a hiss: "processes", "boxes"
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]  # "rates", "manages": the "e" belongs to the word
+    for suffix in ("ing", "ed"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            if suffix == "ed" and w.endswith("eed") and w not in _EE_VERB_PASTS:
+                break  # "need", "speed", "proceed": the "-eed" is the word's own
+            w = w[: -len(suffix)]
+            break
+    if w.endswith("e") and len(w) > 4:
+        w = w[:-1]  # "manage" meets "managed" and "managing" at "manag"
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+        w = w[:-1]  # "planned" -> "plann" -> "plan", "running" -> "runn" -> "run"
+    return w

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from practice.core.results import Question
-from practice.core.text import past_tense
+from practice.core.text import past_tense, stem
 from practice.journey.stories import (
     SKILLS,
     TAG_SKILLS,
@@ -27,7 +27,6 @@ from practice.journey.stories import (
     content_words,
     infer_skills,
     skill_label,
-    stem,
 )
 
 # Thresholds, set on the four tuning postings of tests/data/prep (the fifth is held out).

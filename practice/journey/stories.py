@@ -21,6 +21,7 @@ from typing import Any
 
 from practice.core.errors import InputError, StoreError
 from practice.core.results import Analysis, Question, Sentence
+from practice.core.text import stem
 from practice.history.store import BUSY_TIMEOUT_S, History, utc_now
 
 PARTS = ("situation", "task", "actions", "result")  # the story's fields, in telling order
@@ -500,45 +501,6 @@ def content_words(text: str) -> set[str]:
             if w not in STOP_WORDS and len(w) > 2:
                 out.add(stem(w))
     return out
-
-
-# Irregular past forms stories are told in, mapped to the form a posting uses ("grew" meets
-# "grow"). Only work verbs; forms that are also common nouns ("left", "saw") are left out.
-_IRREGULAR = {
-    "grew": "grow", "grown": "grow", "led": "lead", "ran": "run", "built": "build",
-    "wrote": "write", "written": "write", "taught": "teach", "sold": "sell", "won": "win",
-    "met": "meet", "kept": "keep", "brought": "bring", "bought": "buy", "spent": "spend",
-    "rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall", "took": "take",
-    "taken": "take", "gave": "give", "given": "give", "chose": "choose", "chosen": "choose",
-    "began": "begin", "begun": "begin", "thought": "think", "found": "find", "told": "tell",
-    "paid": "pay", "held": "hold", "sent": "send", "drove": "drive", "driven": "drive",
-    "spoke": "speak", "spoken": "speak", "understood": "understand", "oversaw": "oversee",
-    "overseen": "oversee", "dealt": "deal", "sought": "seek", "caught": "catch",
-    "undertook": "undertake", "knew": "know", "known": "know", "became": "become",
-}  # fmt: skip
-
-
-def stem(word: str) -> str:
-    """Light suffix stripping so "mentored", "mentoring" and "mentors" meet at "mentor"."""
-    w = word.lower().strip("'")
-    w = _IRREGULAR.get(w, w)
-    if len(w) <= 4 or re.search(r"[\d+#]", w):
-        return w
-    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            if suffix == "s" and w.endswith(("ss", "us", "is")):
-                continue
-            # "-es" is a suffix only after a hiss ("processes", "boxes"); in "rates" or
-            # "manages" the "e" belongs to the word, so only the "s" goes.
-            if suffix == "es" and not w.endswith(("sses", "xes", "zes", "ches", "shes")):
-                continue
-            w = w[: -len(suffix)] + repl
-            break
-    if w.endswith("e") and len(w) > 4:
-        w = w[:-1]  # "manage" meets "managed" and "managing" at "manag"
-    if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "aeiouls":
-        w = w[:-1]  # "planned" -> "plann" -> "plan"
-    return w
 
 
 # -- the edit form -------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from practice.core.results import Content, Sentence
+from practice.core.text import stem
 
 # Enthusiasm cues; they count only when followed by something specific (see _specific).
 _ENTHUSIASM = re.compile(
@@ -309,7 +310,7 @@ def job_terms(job_text: str) -> tuple[str, ...]:
     named: set[str] = set()
     pos = 0
     for frag in _fragments(job_text):
-        stems = [_stem(w) for w, _ in frag]
+        stems = [stem(w) for w, _ in frag]
         for k, ((w, is_name), st) in enumerate(zip(frag, stems, strict=True)):
             uni[st] += 1
             first.setdefault(st, pos)
@@ -369,36 +370,9 @@ def _is_named(word: str, *, sentence_start: bool) -> bool:
     return not sentence_start and word[:1].isupper()
 
 
-def _stem(word: str) -> str:
-    """Light stemming so "dashboards" matches "dashboard" and "testing" matches "tested"."""
-    w = word.lower()
-    if re.search(r"[+#.\d]", w) or len(w) <= 3:
-        return w
-    for suffix, repl in (
-        ("ies", "y"),
-        ("sses", "ss"),
-        ("ches", "ch"),
-        ("shes", "sh"),
-        ("xes", "x"),
-    ):
-        if w.endswith(suffix):
-            return w[: -len(suffix)] + repl
-    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    for suffix in ("ing", "ed"):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 4:
-            w = w[: -len(suffix)]
-            if w.endswith("e"):
-                w = w[:-1]
-            break
-    if w.endswith("e") and len(w) > 4:
-        w = w[:-1]  # "manage" and "managed" and "managing" share "manag"
-    return w
-
-
 def _stem_list(term: str) -> list[str]:
-    return [_stem(w) for w in term.split()]
+    return [stem(w) for w in term.split()]
 
 
 def _stems(text: str) -> set[str]:
-    return {_stem(w) for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|\w", text)}
+    return {stem(w) for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|\w", text)}
