@@ -231,3 +231,28 @@ def test_stem_keeps_different_words_apart(a, b):
 @pytest.mark.parametrize("name", ["node.js", "c++", "c#", "3d", "b2b", "sql"])
 def test_names_and_numbers_are_kept_whole(name):
     assert text.stem(name) == name
+
+
+# -- stop words ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "word", ["the", "The", "we've", "we\u2019ve", "within", "didn't", "yourself"]
+)
+def test_function_words_are_stop_words(word):
+    assert text.is_stop(word)
+
+
+@pytest.mark.parametrize("word", ["python", "budget", "customers", "rota", "one", "year"])
+def test_topic_words_are_not_stop_words(word):
+    assert not text.is_stop(word)
+
+
+def test_the_lists_that_used_to_disagree_now_share_one_core():
+    from practice.journey import stories
+    from practice.judgment import content
+
+    story_words = stories.content_words("Within a year we've rebuilt the rota for the ward.")
+    assert story_words == {"rebuild", "rota", "ward"}
+    terms = content.job_terms("Title\n\nWe're hiring. Python within a team; Python within reach.")
+    assert [t.lower() for t in terms] == ["python"]

@@ -223,3 +223,34 @@ def stem(word: str) -> str:
     if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":
         w = w[:-1]  # "planned" -> "plann" -> "plan", "running" -> "runn" -> "run"
     return w
+
+
+# -- stop words ----------------------------------------------------------------------------------
+
+# English function words (pronouns, determiners, prepositions, conjunctions, auxiliaries and their
+# contractions), after NLTK's English stop-word list: they carry no topic, so matching a story
+# with a question or a posting leaves them out.
+STOP_WORDS = frozenset(
+    """a about above across after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each either
+    etc every few for from further had has have having he her here hers herself him himself his
+    how i if in into is it its itself just may me might more most must my myself no nor not of
+    off on once only or other our ours ourselves out over own per plus same she should so some
+    such than that the their theirs them themselves then there these they this those through to
+    too under until up upon us very via was we were what when where which while who whom why
+    will with within without would you your yours yourself yourselves
+    i'm i've i'd i'll you're you've you'd you'll he's she's it's we're we've we'd we'll they're
+    they've they'd they'll that's there's what's who's who'll let's don't doesn't didn't isn't
+    aren't wasn't weren't can't couldn't won't wouldn't shouldn't haven't hasn't hadn't""".split()
+)
+# Counting and calendar words: every story is dated and every posting counts years, so they say
+# nothing of a topic either (stories and job terms leave them out with the stop words).
+COUNT_AND_TIME_WORDS = frozenset(
+    """one two three four five six seven eight nine ten first day days week weeks month months
+    year years time""".split()
+)
+
+
+def is_stop(word: str) -> bool:
+    """Whether `word` is an English function word ("the", "we've"): no topic of its own."""
+    return word.lower().replace(_CURLY_APOSTROPHE, "'") in STOP_WORDS

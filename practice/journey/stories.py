@@ -21,7 +21,7 @@ from typing import Any
 
 from practice.core.errors import InputError, StoreError
 from practice.core.results import Analysis, Question, Sentence
-from practice.core.text import stem
+from practice.core.text import COUNT_AND_TIME_WORDS, STOP_WORDS, stem
 from practice.history.store import BUSY_TIMEOUT_S, History, utc_now
 
 PARTS = ("situation", "task", "actions", "result")  # the story's fields, in telling order
@@ -467,16 +467,13 @@ def _numbers(text: str) -> list[str]:
     return out
 
 
-# Words that carry no topic, left out when comparing a story with a question or a posting.
-STOP_WORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers him his how i if in into is it its itself just me
-    more most my no nor not of off on once only or other our ours out over own same she should so
-    some such than that the their them then there these they this those through to too under until
-    up us very was we were what when where which while who whom why will with would you your
-    yours tell time describe walk me one two three four five six seven eight nine ten first
-    every get got make made new way went did day days week weeks month months year years""".split()
+# Words that carry no topic, left out when comparing a story with a question or a posting: the
+# stop words, counting and calendar words, the words questions are asked in ("tell me about a
+# time", "describe", "walk me through") and the lightest verbs.
+_NO_TOPIC = (
+    STOP_WORDS
+    | COUNT_AND_TIME_WORDS
+    | frozenset("tell describe walk get got make made new way went".split())
 )
 
 
@@ -498,7 +495,7 @@ def content_words(text: str) -> set[str]:
             continue
         low = raw.lower()
         for w in (low, *low.split("-")) if "-" in low else (low,):
-            if w not in STOP_WORDS and len(w) > 2:
+            if w not in _NO_TOPIC and len(w) > 2:
                 out.add(stem(w))
     return out
 
