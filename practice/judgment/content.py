@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from practice.core.results import Content, Sentence
-from practice.core.text import COUNT_AND_TIME_WORDS, STOP_WORDS, stem
+from practice.core.text import COUNT_AND_TIME_WORDS, STOP_WORDS, stem, tokens
 
 # Enthusiasm cues; they count only when followed by something specific (see _specific).
 _ENTHUSIASM = re.compile(
@@ -112,8 +112,6 @@ _FIT_REASON = re.compile(
     r"exactly (the|what)|the kind of work)\b"
 )
 
-_TOKEN = re.compile(r"[a-z0-9$€£+#]+(?:['.\-][a-z0-9+#]+)*")
-
 
 @dataclass(frozen=True)
 class ValueEvidence:
@@ -152,7 +150,7 @@ def analyze_content(
 
 
 def _norm(text: str) -> str:
-    return " ".join(_TOKEN.findall(text.lower().replace("\u2019", "'")))
+    return " ".join(tokens(text))
 
 
 # Putting the cause of a failure on someone else ("mostly because my colleague...").

@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 
 from practice.core.results import Label, Sentence, Structure
-from practice.core.text import DOUBT_MARKERS, is_past_form
+from practice.core.text import DOUBT_MARKERS, is_past_form, tokens
 
 SINGULAR = {"i", "i'm", "i've", "i'd", "i'll"}
 PLURAL = {"we", "we're", "we've", "we'd", "we'll"}
@@ -203,8 +203,6 @@ _EPISTEMIC = frozenset("guess think suppose believe reckon mean".split())
 _CONJUNCTIONS = {"and", "but", "so", "because", "then"}
 _OTHER_SUBJECTS = frozenset("it they he she people everyone everybody things that this the".split())
 
-_TOKEN = re.compile(r"[a-z0-9$€£]+(?:['.,][a-z0-9]+)*%?")
-
 _PRIORITY: tuple[Label, ...] = ("result", "task", "action", "situation")
 
 
@@ -240,7 +238,7 @@ def analyze_structure(sentences: list[Sentence], *, category: str | None) -> Str
 
 
 def _words(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower().replace("\u2019", "'"))
+    return tokens(text)
 
 
 def _norm(text: str) -> str:
