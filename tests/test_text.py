@@ -30,6 +30,20 @@ def test_tokens_keep_apostrophes_numbers_and_names_whole(sentence, expected):
     assert text.tokens(sentence) == expected
 
 
+def test_words_keep_case_and_the_signs_of_names():
+    assert text.words("Our KPIs: C++, Node.js and non-technical staff\u2019s Excel/Sheets.") == [
+        "Our",
+        "KPIs",
+        "C++",
+        "Node.js",
+        "and",
+        "non-technical",
+        "staff's",
+        "Excel",
+        "Sheets",
+    ]
+
+
 def test_normalize_strips_punctuation_around_a_transcript_word():
     assert [text.normalize(w) for w in ("Um,", "...", "(well)", "don't.", "I'm")] == [
         "um",
@@ -206,6 +220,8 @@ NOW_TOGETHER = [
     ("rebuilt", "rebuilding"),  # an irregular form only sentences knew
     ("speeding", "speed"),  # "speed" lost its "ed" to "spe"
     ("succeeded", "succeeds"),
+    ("patient's", "patients"),  # the possessive left "patient'" behind
+    ("manager\u2019s", "manager"),
 ]
 
 

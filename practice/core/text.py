@@ -30,6 +30,16 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower().replace(_CURLY_APOSTROPHE, "'"))
 
 
+# A word as written, case kept, where a capital or a sign marks a name: a letter first, then
+# letters, digits and + # . ' - inside ("C++", "Node.js", "KPIs", "non-technical").
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.'\u2019\-]*[A-Za-z0-9+#]|[A-Za-z]")
+
+
+def words(text: str) -> list[str]:
+    """The words of `text` as written (see WORD), curly apostrophes made straight."""
+    return WORD.findall(text.replace(_CURLY_APOSTROPHE, "'"))
+
+
 def normalize(word: str) -> str:
     """A transcript word for matching: lower case, punctuation around it dropped ("Um," -> "um")."""
     return re.sub(r"^[^\w']+|[^\w']+$", "", word.lower())
@@ -197,11 +207,13 @@ def stem(word: str) -> str:
     """A word's forms brought together by light suffix stripping, for matching words across
     texts: "mentored", "mentoring" and "mentors" -> "mentor"; "grew" and "growing" -> "grow".
 
-    An irregular verb form goes to its base first (`lemma`); then a plural or third-person -s,
-    an -ing or -ed, a final e and a doubled last consonant come off ("planned" -> "plan",
-    "manage" -> "manag"). The stem is a key, not a word.
+    A possessive 's goes and an irregular verb form goes to its base (`lemma`); then a plural or
+    third-person -s, an -ing or -ed, a final e and a doubled last consonant come off ("planned"
+    -> "plan", "manage" -> "manag"). The stem is a key, not a word.
     """
-    w = word.lower().strip("'")
+    w = word.lower().replace(_CURLY_APOSTROPHE, "'").strip("'")
+    if w.endswith("'s"):
+        w = w[:-2]  # the possessive: "patient's" meets "patient"
     if w not in _NOT_VERBS_OFTEN:
         w = _LEMMA.get(w, w)
     if len(w) <= 3 or _KEEP_WHOLE.search(w):

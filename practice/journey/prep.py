@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from practice.core.results import Question
-from practice.core.text import past_tense, stem
+from practice.core.text import WORD, past_tense, stem
 from practice.journey.stories import (
     SKILLS,
     TAG_SKILLS,
@@ -159,9 +159,6 @@ def _requirement(text: str) -> Requirement | None:
 
 # -- matching stories -------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#'/-]*[A-Za-z0-9+#]|[A-Za-z]")
-
-
 @dataclass(frozen=True)
 class Term:
     surface: str  # as written in the posting
@@ -180,35 +177,33 @@ def requirement_terms(text: str) -> dict[str, Term]:
     for g, m in enumerate(_OR_PAIR.finditer(text)):
         or_words.setdefault(m.group(1).lower(), g)
         or_words.setdefault(m.group(2).lower(), g)
-    for k, m in enumerate(_TOKEN.finditer(text)):
+    for k, m in enumerate(WORD.finditer(text)):  # "Excel/Sheets" is two words
         word = m.group().strip("'")
-        pieces = word.split("/") if "/" in word and len(word) > 3 else [word]
-        for piece in pieces:
-            named = (
-                (len(piece) >= 2 and piece.isupper())
-                or bool(re.search(r"[\d+#]", piece))
-                or (k > 0 and piece[:1].isupper())
+        named = (
+            (len(word) >= 2 and word.isupper())
+            or bool(re.search(r"[\d+#]", word))
+            or (k > 0 and word[:1].isupper())
+        )
+        stems = content_words(word)
+        parts: frozenset[str] = frozenset()
+        if "-" in word:
+            # One term for the hyphenated word, met by the whole or by its parts.
+            whole = stem(word.lower())
+            parts = frozenset(stems - {whole})
+            stems = {whole} if stems - _GENERIC else set()
+        for st in sorted(stems):
+            if st in _GENERIC or (st in out and not named):
+                continue
+            factor = VERB_WEIGHT if st in _COMMON_VERBS else 1.0
+            if m.start() >= cut:
+                factor *= ELABORATION_WEIGHT
+            out[st] = Term(
+                word if named else word.lower(),
+                named,
+                factor,
+                or_words.get(word.lower()),
+                parts,
             )
-            stems = content_words(piece)
-            parts: frozenset[str] = frozenset()
-            if "-" in piece:
-                # One term for the hyphenated word, met by the whole or by its parts.
-                whole = stem(piece.lower())
-                parts = frozenset(stems - {whole})
-                stems = {whole} if stems - _GENERIC else set()
-            for st in sorted(stems):
-                if st in _GENERIC or (st in out and not named):
-                    continue
-                factor = VERB_WEIGHT if st in _COMMON_VERBS else 1.0
-                if m.start() >= cut:
-                    factor *= ELABORATION_WEIGHT
-                out[st] = Term(
-                    piece if named else piece.lower(),
-                    named,
-                    factor,
-                    or_words.get(word.lower()),
-                    parts,
-                )
     return out
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from practice.core.errors import InputError, StoreError
 from practice.core.results import Analysis, Question, Sentence
-from practice.core.text import COUNT_AND_TIME_WORDS, STOP_WORDS, stem
+from practice.core.text import COUNT_AND_TIME_WORDS, STOP_WORDS, stem, words
 from practice.history.store import BUSY_TIMEOUT_S, History, utc_now
 
 PARTS = ("situation", "task", "actions", "result")  # the story's fields, in telling order
@@ -477,9 +477,6 @@ _NO_TOPIC = (
 )
 
 
-_RAW_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'\u2019-]*[A-Za-z0-9+#]|[A-Za-z]")
-
-
 def content_words(text: str) -> set[str]:
     """Lightly stemmed, lower-case words of `text` that carry topic (stop words dropped).
 
@@ -487,7 +484,7 @@ def content_words(text: str) -> set[str]:
     two-letter words count only as capitals, where they are names ("IV", "HR", "QA").
     """
     out: set[str] = set()
-    for raw in _RAW_WORD.findall(text.replace("\u2019", "'")):
+    for raw in words(text):
         if re.fullmatch(r"[A-Z]{2,}s", raw):
             raw = raw[:-1]  # "KPIs" is the plural of "KPI"
         if len(raw) == 2 and raw.isupper():

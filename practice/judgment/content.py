@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from practice.core.results import Content, Sentence
-from practice.core.text import COUNT_AND_TIME_WORDS, STOP_WORDS, stem, tokens
+from practice.core.text import COUNT_AND_TIME_WORDS, STOP_WORDS, WORD, stem, tokens, words
 
 # Enthusiasm cues; they count only when followed by something specific (see _specific).
 _ENTHUSIASM = re.compile(
@@ -325,7 +325,6 @@ def job_terms(job_text: str) -> tuple[str, ...]:
     return tuple(surface[t] for t in ranked[:MAX_JOB_TERMS])
 
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.'\u2019\-]*[A-Za-z0-9+#]|[A-Za-z]")
 _BREAK = re.compile(r"[,;:()\[\]/|\n\u2022!?]|\.\s|\s[-\u2013\u2014*]\s")
 _SENTENCE_START = re.compile(r"[.!?:\n\u2022*]|^\s*-|\s-\s")
 
@@ -335,7 +334,7 @@ def _fragments(text: str) -> list[list[tuple[str, bool]]]:
     out: list[list[tuple[str, bool]]] = []
     run: list[tuple[str, bool]] = []
     prev_end = 0
-    for m in _WORD.finditer(text):
+    for m in WORD.finditer(text):
         gap = text[prev_end : m.start()] + ("" if prev_end else "\n")
         prev_end = m.end()
         w = m.group().replace("\u2019", "'")
@@ -367,4 +366,4 @@ def _stem_list(term: str) -> list[str]:
 
 
 def _stems(text: str) -> set[str]:
-    return {stem(w) for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|\w", text)}
+    return {stem(w) for w in words(text)}
