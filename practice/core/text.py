@@ -1,7 +1,11 @@
 """English words: tokens, lemmas, stems, stop words, hedges and fillers, in one place.
 
 Every judgment reads words through these functions and lists, so a rule in `structure` and a
-count in `pacing` agree on what a hedge is, and a story and a job posting are stemmed alike.
+count in `pacing` agree on what a hedge is, and a story and a job posting are stemmed alike:
+`tokens` and `words` (as written), `normalize` (a transcript word), `lemma`, `is_past_form`,
+`past_tense`, `stem`, `is_stop`, `is_filled_pause`, `hedge_spans`, `names_a_kind`, and the lists
+they read (IRREGULAR_VERBS, STOP_WORDS, HEDGES, DOUBT_MARKERS, FILLED_PAUSES, DISCOURSE_FILLERS).
+
 The rules are light (a table of irregular verbs, suffix stripping, word lists): a parser
 (spaCy's en_core_web_sm, a later issue) is meant to plug in behind the same functions, whose
 names follow its `Token` attributes (`lemma_`, `is_stop`). Standard library only: the speech
@@ -98,7 +102,7 @@ def names_a_kind(words: Sequence[str], i: int) -> bool:
 
 def hedge_spans(words: Sequence[str]) -> list[tuple[int, int, str]]:
     """(first, last + 1, phrase) of each hedge in normalized `words`, in order, not overlapping."""
-    spans = []
+    spans: list[tuple[int, int, str]] = []
     i = 0
     while i < len(words):
         step = 1
@@ -151,7 +155,7 @@ PAST_FORMS = frozenset(_LEMMA)  # every irregular past tense and past participle
 _SIMPLE_PAST = {base: forms[0] for base, forms in IRREGULAR_VERBS.items()}
 # Regular verbs in -ee, whose past ends in -eed like the non-verbs "need", "speed" and "indeed".
 _EE_VERB_PASTS = frozenset("agreed disagreed freed guaranteed decreed refereed".split())
-_NOT_VERBS_IN_ED = frozenset({"hundred", "shed"})
+_NOT_VERBS_IN_ED = frozenset({"hundred", "shed"})  # -ed words that are no past form
 
 
 def lemma(word: str) -> str:
@@ -215,7 +219,7 @@ def stem(word: str) -> str:
     if w.endswith("'s"):
         w = w[:-2]  # the possessive: "patient's" meets "patient"
     if w not in _NOT_VERBS_OFTEN:
-        w = _LEMMA.get(w, w)
+        w = lemma(w)
     if len(w) <= 3 or _KEEP_WHOLE.search(w):
         return w
     if w.endswith("ies") and len(w) > 5:
