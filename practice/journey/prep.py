@@ -80,14 +80,15 @@ _CONDITION = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 MAX_HEADING_WORDS = 8
 
-# Words a requirement uses for any job; they say nothing about which story shows it.
+# Words a requirement uses for any job; they say nothing about which story shows it. (Stop words
+# need no place here: content_words has already left them out.)
 _GENERIC = frozenset(
     stem(w)
     for w in """experience experienced ability able strong excellent good great proven solid
-    working knowledge skills skill previous years year track record history plus bonus ideally
-    essential desirable preferred useful including include such well including confident
-    comfortable must should will accurately safely smoothly clear clearly daily weekly new
-    our your their across environment setting role using use per shift least current""".split()
+    working knowledge skills skill previous track record history bonus ideally essential
+    desirable preferred useful including include well confident comfortable accurately safely
+    smoothly clear clearly daily weekly environment setting role using use shift least
+    current""".split()
 )
 
 
