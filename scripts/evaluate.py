@@ -20,8 +20,8 @@ SPEECH = Path(__file__).resolve().parents[2] / "shared" / "speech"
 
 def words_of(text: str) -> list[str]:
     """Reference or hypothesis words for WER: no annotations, punctuation or case; fillers out."""
+    from practice.core.text import FILLED_PAUSES
     from practice.judgment.pacing import spoken_words  # noqa: F401  (numbers compared as digits)
-    from practice.speech.transcribe import FILLED_PAUSES
 
     text = re.sub(r"<[^>]*>|\[[^\]]*\]", " ", text.lower())
     text = re.sub(r"[^\w' ]+", " ", text.replace("-", " "))

@@ -10,8 +10,9 @@ from click.testing import CliRunner
 from conftest import REPO, SPEECH, clips
 
 from practice.cli.main import cli
+from practice.core.text import FILLED_PAUSES
 from practice.speech import audio
-from practice.speech.transcribe import FILLED_PAUSES, transcribe
+from practice.speech.transcribe import transcribe
 
 pytestmark = pytest.mark.model
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from practice.core.results import SAMPLE_RATE, Recording, Word
+from practice.core.text import is_filled_pause
 from practice.judgment.pacing import (
     analyze_pacing,
     discourse_fillers,
@@ -11,7 +12,6 @@ from practice.judgment.pacing import (
     hedges,
     spoken_words,
 )
-from practice.speech.transcribe import is_filled_pause
 
 
 def timeline(text: str, *, start: float = 0.0, word_s: float = 0.4, gaps: dict | None = None):

@@ -180,8 +180,9 @@ def test_streamed_text_is_as_good_as_the_whole_file(model_home):
     is the batch path's (goal: within 1 point). scripts/evaluate_long.py measures it over
     eight such answers."""
     from practice.core.results import Recording
+    from practice.core.text import FILLED_PAUSES
     from practice.speech import models
-    from practice.speech.transcribe import FILLED_PAUSES, FILLER_PROMPT, transcribe
+    from practice.speech.transcribe import FILLER_PROMPT, transcribe
 
     gap = np.zeros(int(0.7 * SAMPLE_RATE), np.float32)
     chosen = clips("exact") + [c for c in clips() if c["style"] == "spontaneous"

@@ -144,3 +144,9 @@ def test_clock_times_and_counts_of_change():
     assert not quantified_outcome("The couple got the invitations by 9 in the morning.")
     assert quantified_outcome("That check has caught 30 more duplicates since.")
     assert quantified_outcome("We got the average delivery down from 3 days to 2.")
+
+
+def test_a_hyphenated_past_verb_is_a_step_and_a_hyphenated_adjective_is_no_scene():
+    st = _structure("Last year our rota kept breaking. I re-planned the shifts around school runs.")
+    assert [s.label for s in st.sentences] == ["situation", "action"]
+    assert _structure("Scores and tips on hand-built answers.").sentences[0].label == "other"

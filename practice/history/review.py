@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from practice.core.errors import DeviceError, InputError
 from practice.core.results import Question, Transcript, Word
+from practice.core.text import hedge_spans, is_filled_pause, normalize
 from practice.core.thresholds import LONG_PAUSE_S
 from practice.history.progress import METRIC_BY_KEY, goodness, metric_value
-from practice.speech.transcribe import is_filled_pause, normalize
 
 if TYPE_CHECKING:
     from practice.core.results import Analysis
@@ -133,27 +133,6 @@ def _typed_words(payload: Payload) -> list[tuple[Word, int]]:
     return out
 
 
-def _hedge_spans(words: Sequence[Word]) -> list[tuple[int, int, str]]:
-    """(first, last + 1, phrase) of each hedge, as analysis/pacing.py counts them."""
-    from practice.judgment.pacing import HEDGES, noun_use
-
-    toks = [normalize(w.text) for w in words]
-    spans = []
-    i = 0
-    while i < len(toks):
-        step = 1
-        for phrase in HEDGES:
-            parts = phrase.split()
-            if toks[i:i + len(parts)] == parts:
-                if parts[-1] == "of" and noun_use(toks, i):
-                    continue
-                spans.append((i, i + len(parts), phrase))
-                step = len(parts)
-                break
-        i += step
-    return spans
-
-
 def _discourse_spans(words: Sequence[Word]) -> list[tuple[int, int, str]]:
     """(first, last + 1, phrase) of each discourse filler, as analysis/pacing.py finds them."""
     from practice.judgment.pacing import discourse_fillers
@@ -176,7 +155,7 @@ def mark_words(words: Sequence[Word], pauses: Sequence[Payload] = (), *,
     # point out; fillers in the same place come second.
     for lo, hi, phrase in _discourse_spans(content_words):
         kind_at[content[lo]] = (content[hi - 1] + 1, "filler", phrase)
-    for lo, hi, phrase in _hedge_spans(content_words):
+    for lo, hi, phrase in hedge_spans([normalize(w.text) for w in content_words]):
         for j in range(content[lo], content[hi - 1] + 1):
             kind_at.pop(j, None)
         kind_at[content[lo]] = (content[hi - 1] + 1, "hedge", phrase)

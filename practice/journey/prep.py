@@ -19,6 +19,7 @@ from typing import Any
 
 from practice.core import pages
 from practice.core.results import Question
+from practice.core.text import WORD, past_tense, stem
 from practice.journey.stories import (
     SKILLS,
     TAG_SKILLS,
@@ -26,7 +27,6 @@ from practice.journey.stories import (
     content_words,
     infer_skills,
     skill_label,
-    stem,
 )
 
 # Thresholds, set on the four tuning postings of tests/data/prep (the fifth is held out).
@@ -80,14 +80,15 @@ _CONDITION = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 MAX_HEADING_WORDS = 8
 
-# Words a requirement uses for any job; they say nothing about which story shows it.
+# Words a requirement uses for any job; they say nothing about which story shows it. (Stop words
+# need no place here: content_words has already left them out.)
 _GENERIC = frozenset(
     stem(w)
     for w in """experience experienced ability able strong excellent good great proven solid
-    working knowledge skills skill previous years year track record history plus bonus ideally
-    essential desirable preferred useful including include such well including confident
-    comfortable must should will accurately safely smoothly clear clearly daily weekly new
-    our your their across environment setting role using use per shift least current""".split()
+    working knowledge skills skill previous track record history bonus ideally essential
+    desirable preferred useful including include well confident comfortable accurately safely
+    smoothly clear clearly daily weekly environment setting role using use shift least
+    current""".split()
 )
 
 
@@ -159,9 +160,6 @@ def _requirement(text: str) -> Requirement | None:
 
 # -- matching stories -------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#'/-]*[A-Za-z0-9+#]|[A-Za-z]")
-
-
 @dataclass(frozen=True)
 class Term:
     surface: str  # as written in the posting
@@ -180,35 +178,33 @@ def requirement_terms(text: str) -> dict[str, Term]:
     for g, m in enumerate(_OR_PAIR.finditer(text)):
         or_words.setdefault(m.group(1).lower(), g)
         or_words.setdefault(m.group(2).lower(), g)
-    for k, m in enumerate(_TOKEN.finditer(text)):
+    for k, m in enumerate(WORD.finditer(text)):  # "Excel/Sheets" is two words
         word = m.group().strip("'")
-        pieces = word.split("/") if "/" in word and len(word) > 3 else [word]
-        for piece in pieces:
-            named = (
-                (len(piece) >= 2 and piece.isupper())
-                or bool(re.search(r"[\d+#]", piece))
-                or (k > 0 and piece[:1].isupper())
+        named = (
+            (len(word) >= 2 and word.isupper())
+            or bool(re.search(r"[\d+#]", word))
+            or (k > 0 and word[:1].isupper())
+        )
+        stems = content_words(word)
+        parts: frozenset[str] = frozenset()
+        if "-" in word:
+            # One term for the hyphenated word, met by the whole or by its parts.
+            whole = stem(word.lower())
+            parts = frozenset(stems - {whole})
+            stems = {whole} if stems - _GENERIC else set()
+        for st in sorted(stems):
+            if st in _GENERIC or (st in out and not named):
+                continue
+            factor = VERB_WEIGHT if st in _COMMON_VERBS else 1.0
+            if m.start() >= cut:
+                factor *= ELABORATION_WEIGHT
+            out[st] = Term(
+                word if named else word.lower(),
+                named,
+                factor,
+                or_words.get(word.lower()),
+                parts,
             )
-            stems = content_words(piece)
-            parts: frozenset[str] = frozenset()
-            if "-" in piece:
-                # One term for the hyphenated word, met by the whole or by its parts.
-                whole = stem(piece.lower())
-                parts = frozenset(stems - {whole})
-                stems = {whole} if stems - _GENERIC else set()
-            for st in sorted(stems):
-                if st in _GENERIC or (st in out and not named):
-                    continue
-                factor = VERB_WEIGHT if st in _COMMON_VERBS else 1.0
-                if m.start() >= cut:
-                    factor *= ELABORATION_WEIGHT
-                out[st] = Term(
-                    piece if named else piece.lower(),
-                    named,
-                    factor,
-                    or_words.get(word.lower()),
-                    parts,
-                )
     return out
 
 
@@ -493,9 +489,6 @@ _VERBS = frozenset(
 )
 
 
-_PAST = {"working": "worked", "dealing": "dealt", "handling": "handled"}
-
-
 def time_question(text: str) -> str:
     """ "Tell me about a time you ..." for a requirement phrase."""
     t = text.rstrip(".")
@@ -513,7 +506,7 @@ def time_question(text: str) -> str:
         return f"Tell me about a time you used your experience {m.group(1)}."
     m = re.match(r"^(?:comfortable|confident) (working|dealing|handling) (.*)$", low)
     if m:  # "comfortable working with X" asks for a time you worked with X
-        return f"Tell me about a time you {_PAST[m.group(1)]} {m.group(2)}."
+        return f"Tell me about a time you {past_tense(m.group(1))} {m.group(2)}."
     if first in {"comfortable", "confident", "calm"}:
         return f"Tell me about a time you had to be {low}."
     return f"Tell me about a time you showed {low}."

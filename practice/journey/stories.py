@@ -21,6 +21,7 @@ from typing import Any
 
 from practice.core.errors import InputError, StoreError
 from practice.core.results import Analysis, Question, Sentence
+from practice.core.text import COUNT_AND_TIME_WORDS, STOP_WORDS, stem, words
 from practice.history.store import BUSY_TIMEOUT_S, History, utc_now
 
 PARTS = ("situation", "task", "actions", "result")  # the story's fields, in telling order
@@ -466,20 +467,14 @@ def _numbers(text: str) -> list[str]:
     return out
 
 
-# Words that carry no topic, left out when comparing a story with a question or a posting.
-STOP_WORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers him his how i if in into is it its itself just me
-    more most my no nor not of off on once only or other our ours out over own same she should so
-    some such than that the their them then there these they this those through to too under until
-    up us very was we were what when where which while who whom why will with would you your
-    yours tell time describe walk me one two three four five six seven eight nine ten first
-    every get got make made new way went did day days week weeks month months year years""".split()
+# Words that carry no topic, left out when comparing a story with a question or a posting: the
+# stop words, counting and calendar words, the words questions are asked in ("tell me about a
+# time", "describe", "walk me through") and the lightest verbs.
+_NO_TOPIC = (
+    STOP_WORDS
+    | COUNT_AND_TIME_WORDS
+    | frozenset("tell describe walk get got make made new way went".split())
 )
-
-
-_RAW_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'\u2019-]*[A-Za-z0-9+#]|[A-Za-z]")
 
 
 def content_words(text: str) -> set[str]:
@@ -489,7 +484,7 @@ def content_words(text: str) -> set[str]:
     two-letter words count only as capitals, where they are names ("IV", "HR", "QA").
     """
     out: set[str] = set()
-    for raw in _RAW_WORD.findall(text.replace("\u2019", "'")):
+    for raw in words(text):
         if re.fullmatch(r"[A-Z]{2,}s", raw):
             raw = raw[:-1]  # "KPIs" is the plural of "KPI"
         if len(raw) == 2 and raw.isupper():
@@ -497,48 +492,9 @@ def content_words(text: str) -> set[str]:
             continue
         low = raw.lower()
         for w in (low, *low.split("-")) if "-" in low else (low,):
-            if w not in STOP_WORDS and len(w) > 2:
+            if w not in _NO_TOPIC and len(w) > 2:
                 out.add(stem(w))
     return out
-
-
-# Irregular past forms stories are told in, mapped to the form a posting uses ("grew" meets
-# "grow"). Only work verbs; forms that are also common nouns ("left", "saw") are left out.
-_IRREGULAR = {
-    "grew": "grow", "grown": "grow", "led": "lead", "ran": "run", "built": "build",
-    "wrote": "write", "written": "write", "taught": "teach", "sold": "sell", "won": "win",
-    "met": "meet", "kept": "keep", "brought": "bring", "bought": "buy", "spent": "spend",
-    "rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall", "took": "take",
-    "taken": "take", "gave": "give", "given": "give", "chose": "choose", "chosen": "choose",
-    "began": "begin", "begun": "begin", "thought": "think", "found": "find", "told": "tell",
-    "paid": "pay", "held": "hold", "sent": "send", "drove": "drive", "driven": "drive",
-    "spoke": "speak", "spoken": "speak", "understood": "understand", "oversaw": "oversee",
-    "overseen": "oversee", "dealt": "deal", "sought": "seek", "caught": "catch",
-    "undertook": "undertake", "knew": "know", "known": "know", "became": "become",
-}  # fmt: skip
-
-
-def stem(word: str) -> str:
-    """Light suffix stripping so "mentored", "mentoring" and "mentors" meet at "mentor"."""
-    w = word.lower().strip("'")
-    w = _IRREGULAR.get(w, w)
-    if len(w) <= 4 or re.search(r"[\d+#]", w):
-        return w
-    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            if suffix == "s" and w.endswith(("ss", "us", "is")):
-                continue
-            # "-es" is a suffix only after a hiss ("processes", "boxes"); in "rates" or
-            # "manages" the "e" belongs to the word, so only the "s" goes.
-            if suffix == "es" and not w.endswith(("sses", "xes", "zes", "ches", "shes")):
-                continue
-            w = w[: -len(suffix)] + repl
-            break
-    if w.endswith("e") and len(w) > 4:
-        w = w[:-1]  # "manage" meets "managed" and "managing" at "manag"
-    if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "aeiouls":
-        w = w[:-1]  # "planned" -> "plann" -> "plan"
-    return w
 
 
 # -- the edit form -------------------------------------------------------------------------------

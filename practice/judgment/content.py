@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from practice.core.results import Content, Sentence
+from practice.core.text import COUNT_AND_TIME_WORDS, STOP_WORDS, WORD, stem, tokens, words
 
 # Enthusiasm cues; they count only when followed by something specific (see _specific).
 _ENTHUSIASM = re.compile(
@@ -111,8 +112,6 @@ _FIT_REASON = re.compile(
     r"exactly (the|what)|the kind of work)\b"
 )
 
-_TOKEN = re.compile(r"[a-z0-9$€£+#]+(?:['.\-][a-z0-9+#]+)*")
-
 
 @dataclass(frozen=True)
 class ValueEvidence:
@@ -151,7 +150,7 @@ def analyze_content(
 
 
 def _norm(text: str) -> str:
-    return " ".join(_TOKEN.findall(text.lower().replace("\u2019", "'")))
+    return " ".join(tokens(text))
 
 
 # Putting the cause of a failure on someone else ("mostly because my colleague...").
@@ -270,30 +269,24 @@ def fit_reasons(texts: list[str], evidence: ValueEvidence | None = None) -> list
 
 # --- Job posting terms -----------------------------------------------------------------------
 
-_STOP = set(
-    """a about above across after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each either
-    etc few for from further had has have having he her here hers him his how i if in into is it
-    its itself just may me might more most must my no nor not of off on once only or other our
-    ours out over own per plus same she should so some such than that the their them then there
-    these they this those through to too under until up upon us very via was we were what when
-    where which while who whom why will with within without would you your yours yourself
-    able ability abilities apply applicant applicants candidate candidates company role position
-    job jobs opportunity opportunities team teams work working works join joining looking seeking
-    hire hiring help helping including include includes responsibilities responsibility
-    requirements required require requires preferred desired ideal ideally strong excellent good
-    great proven solid deep high highly key new best well related relevant equal employer
-    experience experienced years year skill skills knowledge understanding familiarity
-    familiar proficiency proficient background degree bachelor master plus bonus nice
-    ensure ensuring make making take taking use using used develop developing drive driving
-    support supporting deliver delivering manage managing build building create creating
-    provide providing maintain maintaining own owning lead leading day days week weeks month
-    months based across environment fast paced dynamic passionate motivated self starter
-    want wants like love get getting keep one two three four five six seven eight nine ten
-    every first various other others many much day-to-day part full time remote hybrid office
-    salary benefits competitive package range offer offers including world class you'll we're
-    we'll you're it's who'll""".split()
+# A posting's boilerplate: what any job advert says about the role, the candidate and the offer
+# ("strong", "experience", "requirements", "salary"); no key term of its own.
+_POSTING_BOILERPLATE = frozenset(
+    """abilities ability able applicant applicants apply bachelor background based benefits
+    best bonus build building candidate candidates class company competitive create creating
+    day-to-day deep degree deliver delivering desired develop developing drive driving
+    dynamic employer ensure ensuring environment equal excellent experience experienced
+    familiar familiarity fast full get getting good great help helping high highly hire
+    hiring hybrid ideal ideally include includes including job jobs join joining keep key
+    knowledge lead leading like looking love maintain maintaining make making manage
+    managing many master motivated much new nice offer offers office opportunities
+    opportunity others owning paced package part passionate position preferred proficiency
+    proficient proven provide providing range related relevant remote require required
+    requirements requires responsibilities responsibility role salary seeking self skill
+    skills solid starter strong support supporting take taking team teams understanding use
+    used using various want wants well work working works world""".split()
 )
+_STOP = STOP_WORDS | COUNT_AND_TIME_WORDS | _POSTING_BOILERPLATE
 MAX_JOB_TERMS = 12  # enough to cover a posting's core without listing every noun
 
 
@@ -309,7 +302,7 @@ def job_terms(job_text: str) -> tuple[str, ...]:
     named: set[str] = set()
     pos = 0
     for frag in _fragments(job_text):
-        stems = [_stem(w) for w, _ in frag]
+        stems = [stem(w) for w, _ in frag]
         for k, ((w, is_name), st) in enumerate(zip(frag, stems, strict=True)):
             uni[st] += 1
             first.setdefault(st, pos)
@@ -332,7 +325,6 @@ def job_terms(job_text: str) -> tuple[str, ...]:
     return tuple(surface[t] for t in ranked[:MAX_JOB_TERMS])
 
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.'\u2019\-]*[A-Za-z0-9+#]|[A-Za-z]")
 _BREAK = re.compile(r"[,;:()\[\]/|\n\u2022!?]|\.\s|\s[-\u2013\u2014*]\s")
 _SENTENCE_START = re.compile(r"[.!?:\n\u2022*]|^\s*-|\s-\s")
 
@@ -342,7 +334,7 @@ def _fragments(text: str) -> list[list[tuple[str, bool]]]:
     out: list[list[tuple[str, bool]]] = []
     run: list[tuple[str, bool]] = []
     prev_end = 0
-    for m in _WORD.finditer(text):
+    for m in WORD.finditer(text):
         gap = text[prev_end : m.start()] + ("" if prev_end else "\n")
         prev_end = m.end()
         w = m.group().replace("\u2019", "'")
@@ -369,36 +361,9 @@ def _is_named(word: str, *, sentence_start: bool) -> bool:
     return not sentence_start and word[:1].isupper()
 
 
-def _stem(word: str) -> str:
-    """Light stemming so "dashboards" matches "dashboard" and "testing" matches "tested"."""
-    w = word.lower()
-    if re.search(r"[+#.\d]", w) or len(w) <= 3:
-        return w
-    for suffix, repl in (
-        ("ies", "y"),
-        ("sses", "ss"),
-        ("ches", "ch"),
-        ("shes", "sh"),
-        ("xes", "x"),
-    ):
-        if w.endswith(suffix):
-            return w[: -len(suffix)] + repl
-    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    for suffix in ("ing", "ed"):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 4:
-            w = w[: -len(suffix)]
-            if w.endswith("e"):
-                w = w[:-1]
-            break
-    if w.endswith("e") and len(w) > 4:
-        w = w[:-1]  # "manage" and "managed" and "managing" share "manag"
-    return w
-
-
 def _stem_list(term: str) -> list[str]:
-    return [_stem(w) for w in term.split()]
+    return [stem(w) for w in term.split()]
 
 
 def _stems(text: str) -> set[str]:
-    return {_stem(w) for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|\w", text)}
+    return {stem(w) for w in words(text)}

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from practice.core.results import Delivery, Filler, Pause, Recording, Word
+from practice.core.text import hedge_spans, names_a_kind, normalize
 from practice.core.thresholds import LONG_PAUSE_S, PAUSE_S
-from practice.speech.transcribe import normalize
 
 # Whisper starts the first word after a silence 0.25-0.7 s early (DESIGN.md), so the audio is
 # searched this far past the word's stated start for where the voice really resumes.
@@ -18,14 +18,6 @@ HOP_S = 0.01  # energy frames of 10 ms
 MIN_SPAN_S = 0.01  # shorter speech spans give no rate
 SPEECH_MARGIN_DB = 12.0  # a frame this far above the noise floor is voice, not room
 
-DISCOURSE_FILLERS = ("you know", "i mean", "sort of", "kind of", "like", "basically",
-                     "actually", "literally")
-HEDGES = ("i'm not sure", "i am not sure", "i think", "i guess", "maybe", "probably",
-          "sort of", "kind of", "just", "hopefully")
-
-# "kind of"/"sort of" after these is a noun phrase ("what kind of team"), not a hedge or filler.
-_KIND_DETERMINERS = frozenset({"what", "this", "that", "the", "a", "any", "some", "which",
-                               "every", "these", "those", "all", "same", "different", "one"})
 # "you know" followed by these introduces a clause ("you know what I did"), not a filler.
 _KNOW_CLAUSE = frozenset({"what", "how", "why", "where", "who", "whether", "if", "that", "when"})
 
@@ -103,7 +95,8 @@ def _tokens(words: Sequence[Word]) -> list[tuple[str, bool, bool]]:
 
 
 def discourse_fillers(words: Sequence[Word]) -> list[Filler]:
-    """Discourse fillers used as fillers, not as meaning ("I like it" is not one)."""
+    """The discourse fillers of core.text used as fillers, not as meaning ("I like it" is not
+    one)."""
     toks = _tokens(words)
     found: list[Filler] = []
     i = 0
@@ -118,7 +111,7 @@ def discourse_fillers(words: Sequence[Word]) -> list[Filler]:
             hit = pair
         elif pair == "i mean" and toks[i + 1][2]:
             hit = pair
-        elif pair in ("sort of", "kind of") and not noun_use([t[0] for t in toks], i) and \
+        elif pair in ("sort of", "kind of") and not names_a_kind([t[0] for t in toks], i) and \
                 not _next_is(toks, i + 2, frozenset({"a", "an", "the", "thing", "things"})):
             hit = pair
         elif text == "like" and (before or after) and prev not in ("would", "i'd", "you'd",
@@ -136,31 +129,14 @@ def discourse_fillers(words: Sequence[Word]) -> list[Filler]:
     return found
 
 
-def noun_use(toks: Sequence[str], i: int) -> bool:
-    """'kind of'/'sort of' at i names a kind ("the best kind of plan"), not a hedge."""
-    return any(t in _KIND_DETERMINERS for t in toks[max(0, i - 2):i])
-
-
 def _next_is(toks: list[tuple[str, bool, bool]], i: int, options: frozenset[str]) -> bool:
     return i < len(toks) and toks[i][0] in options
 
 
 def hedges(words: Sequence[Word]) -> list[str]:
-    """Hedging phrases, in order ("sort of" and "kind of" only as hedges, not noun phrases)."""
-    toks = [normalize(w.text) for w in words]
-    found: list[str] = []
-    i = 0
-    while i < len(toks):
-        for phrase in HEDGES:
-            parts = phrase.split()
-            if toks[i:i + len(parts)] == parts:
-                if parts[-1] == "of" and noun_use(toks, i):
-                    continue
-                found.append(phrase)
-                i += len(parts) - 1
-                break
-        i += 1
-    return found
+    """The hedges of core.text, in order ("sort of" and "kind of" only as hedges, not noun
+    phrases)."""
+    return [phrase for _, _, phrase in hedge_spans([normalize(w.text) for w in words])]
 
 
 # -- pauses ------------------------------------------------------------------------------------

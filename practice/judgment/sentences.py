@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from practice.core.results import Sentence, Word
+from practice.core.text import PAST_FORMS, tokens
 
 # Abbreviations whose full stop does not end a sentence.
 _ABBREVIATIONS = frozenset(
@@ -48,24 +49,10 @@ _SPLICE = re.compile(
     re.IGNORECASE,
 )
 
-# Irregular past forms (regular ones end in -ed); shared with the structure rules.
-IRREGULAR_PAST = frozenset(
-    "was were had did made took went got led built wrote ran found set put told gave brought "
-    "bought began chose drove came saw knew thought taught caught spent sent kept met held left "
-    "lost won paid said sold stood understood became broke cut fell felt grew heard hit let meant "
-    "rose sat spoke spread struck threw overcame rebuilt rewrote redid undertook oversaw drew "
-    "fought forgot froze hid hung laid lent lit mistook shook shot shut sought slept stuck swept "
-    "swore took tore withdrew upheld dug fed fled flew forbade forgave ate "
-    # past participles, for "I've since taken..." and passives
-    "taken given done written begun chosen driven spoken seen known shown grown broken forgotten "
-    "gotten been eaten fallen flown risen shaken stolen thrown worn hidden undertaken overseen "
-    "rewritten".split()
-)
-
 # Verb-like tokens: a comma splice only ends a clause that already has a verb.
 _VERBISH = re.compile(
     r"\b(?:am|is|are|was|were|be|been|had|has|have|did|do|does|can|could|will|would|"
-    + "|".join(sorted(IRREGULAR_PAST))
+    + "|".join(sorted(PAST_FORMS))
     + r"|\w{3,}ed|\w+'(?:m|s|re|ve|d))\b",
     re.IGNORECASE,
 )
@@ -82,7 +69,7 @@ _RUNON_CUES = re.compile(
 RUNON_WORDS = 30  # a sentence longer than this many words is treated as a run-on
 MIN_PIECE_WORDS = 4  # never cut off a piece shorter than this
 
-_TOKEN = re.compile(r"[a-z0-9]+")
+_ALNUM = re.compile(r"[a-z0-9]+")
 
 
 def split_sentences(text: str, words: Sequence[Word] = ()) -> list[Sentence]:
@@ -98,14 +85,16 @@ def split_sentences(text: str, words: Sequence[Word] = ()) -> list[Sentence]:
     for sentence in _split_punctuation(text):
         for clause in _split_splices(sentence):
             pieces.extend(_split_runon(clause))
-    pieces = [p for p in pieces if _TOKEN.search(p.lower())]
+    pieces = [p for p in pieces if _ALNUM.search(p.lower())]
     times = _align(pieces, words) if words else [(None, None)] * len(pieces)
     return [Sentence(p, "other", s, e) for p, (s, e) in zip(pieces, times, strict=True)]
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-case alphanumeric tokens, apostrophes dropped ("Don't" -> "dont")."""
-    return _TOKEN.findall(text.lower().replace("'", "").replace("\u2019", ""))
+def _keys(text: str) -> list[str]:
+    """What a sentence and the word list are matched on: the letters and digits of each token,
+    apostrophes dropped ("Don't" -> "dont", "follow-up" -> "follow", "up"), so that punctuation
+    written differently in the text and in the words does not break the match."""
+    return [k for t in tokens(text) for k in _ALNUM.findall(t.replace("'", ""))]
 
 
 def _split_punctuation(text: str) -> list[str]:
@@ -168,13 +157,13 @@ def _align(pieces: list[str], words: Sequence[Word]) -> list[tuple[float | None,
     sent_tokens: list[str] = []
     owner: list[int] = []
     for i, piece in enumerate(pieces):
-        for tok in tokens(piece):
+        for tok in _keys(piece):
             sent_tokens.append(tok)
             owner.append(i)
     word_tokens: list[str] = []
     word_index: list[int] = []
     for j, w in enumerate(words):
-        for tok in tokens(w.text):
+        for tok in _keys(w.text):
             word_tokens.append(tok)
             word_index.append(j)
     matcher = difflib.SequenceMatcher(None, sent_tokens, word_tokens, autojunk=False)

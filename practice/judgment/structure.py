@@ -11,16 +11,16 @@ import re
 from dataclasses import replace
 
 from practice.core.results import Label, Sentence, Structure
-from practice.judgment.sentences import IRREGULAR_PAST
+from practice.core.text import DOUBT_MARKERS, is_past_form, tokens
 
 SINGULAR = {"i", "i'm", "i've", "i'd", "i'll"}
 PLURAL = {"we", "we're", "we've", "we'd", "we'll"}
 
-# -ed words that are adjectives or not verbs at all ("I'm excited", "a hundred").
+# -ed words used as adjectives ("I'm excited"), not as past verbs.
 _NOT_PAST = frozenset(
-    "excited interested motivated experienced skilled talented qualified hundred red bed "
-    "shed speed need indeed related limited supposed embarrassed stressed tired bored "
-    "scared worried concerned complicated sophisticated varied detail-oriented".split()
+    "excited interested motivated experienced skilled talented qualified related limited "
+    "supposed embarrassed stressed tired bored scared worried concerned complicated "
+    "sophisticated varied detail-oriented".split()
 )
 
 # Markers of a general habit or a hypothetical: not one particular episode.
@@ -29,10 +29,8 @@ _HABIT = re.compile(
     r"in general|as a rule|most of the time|i like to|i try to|my approach|used to|"
     r"i would|i'd|we would|would probably|if (a|an|the|i|we|someone|something)\b)"
 )
-_HEDGE = re.compile(
-    r"\b(i think|i guess|i suppose|i believe|maybe|probably|perhaps|might|kind of|sort of|"
-    r"hopefully|i'm not sure)\b"
-)
+# A doubted step or outcome is no step or outcome ("I think I fixed it").
+_HEDGE = re.compile(r"\b(" + "|".join(re.escape(m) for m in DOUBT_MARKERS) + r")\b")
 
 # One particular past episode. A place, job or project sets a scene even inside an action
 # sentence ("at my last job I built..."); a bare time ("last year I joined...") only dates it.
@@ -205,8 +203,6 @@ _EPISTEMIC = frozenset("guess think suppose believe reckon mean".split())
 _CONJUNCTIONS = {"and", "but", "so", "because", "then"}
 _OTHER_SUBJECTS = frozenset("it they he she people everyone everybody things that this the".split())
 
-_TOKEN = re.compile(r"[a-z0-9$€£]+(?:['.,][a-z0-9]+)*%?")
-
 _PRIORITY: tuple[Label, ...] = ("result", "task", "action", "situation")
 
 
@@ -242,27 +238,16 @@ def analyze_structure(sentences: list[Sentence], *, category: str | None) -> Str
 
 
 def _words(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower().replace("\u2019", "'"))
+    return tokens(text)
 
 
 def _norm(text: str) -> str:
     return " ".join(_words(text))
 
 
-# Past forms ending in -eed, which the -ed rule leaves out for "need", "speed" and "indeed".
-_EED_PAST = frozenset("agreed disagreed freed guaranteed decreed refereed".split())
-
-
 def is_past(word: str) -> bool:
-    """A past-tense (or past-participle) verb form, by the irregular list or the -ed ending."""
-    if word in IRREGULAR_PAST or word in _EED_PAST:
-        return True
-    return (
-        len(word) > 3
-        and word.endswith("ed")
-        and not word.endswith("eed")
-        and (word not in _NOT_PAST)
-    )
+    """A past-tense (or past-participle) verb form, not one used as an adjective."""
+    return is_past_form(word) and word not in _NOT_PAST
 
 
 def is_habitual(text: str) -> bool:

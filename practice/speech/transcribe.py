@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -11,6 +10,7 @@ import numpy as np
 
 from practice.core.errors import NoSpeechError, NotEnglishError
 from practice.core.results import SAMPLE_RATE, Recording, Transcript, Word
+from practice.core.text import is_filled_pause, normalize
 from practice.speech import models, stretches
 from practice.speech.fillers import refine_fillers
 from practice.speech.workshare import WorkShare
@@ -18,12 +18,6 @@ from practice.speech.workshare import WorkShare
 # Whisper drops "um" and "uh" unless its context shows them: with this short prompt base found
 # 30 of 32 on the verbatim clips (11 without). Long prompts truncate long transcripts.
 FILLER_PROMPT = "Um, uh, hmm, er, ah."
-
-# Filled pauses, as DESIGN.md counts them (and the clips in shared/speech do), with spellings
-# Whisper uses for them.
-FILLED_PAUSES = frozenset(
-    {"um", "umm", "uhm", "uh", "uhh", "er", "erm", "ah", "ahh", "hmm", "hm", "mm", "mmm"}
-)
 
 # Below this probability an unexpected language is more likely accented English than not.
 NOT_ENGLISH_PROBABILITY = 0.5
@@ -51,13 +45,6 @@ _LANGUAGE_NAMES = {
 }
 
 
-def normalize(text: str) -> str:
-    """A word for matching: lower case, no surrounding punctuation."""
-    return re.sub(r"^[^\w']+|[^\w']+$", "", text.lower())
-
-
-def is_filled_pause(text: str) -> bool:
-    return normalize(text) in FILLED_PAUSES
 
 
 def batch_workers(recording: Recording) -> int:
