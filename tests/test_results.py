@@ -112,19 +112,24 @@ OPTIONAL_FIELDS = {
 }
 
 
-def test_an_old_document_without_the_newer_fields_loads_with_defaults() -> None:
-    doc = through_json(make_attempt(60).to_dict())
+def without_optional_fields(doc: dict[str, Any]) -> dict[str, Any]:
+    """`doc` as a version before any field with a default existed would have written it."""
     old = copy.deepcopy(doc)
     for part, names in OPTIONAL_FIELDS.items():
         for name in names:
-            del old[part][name]
+            if old[part] is not None:
+                del old[part][name]
     for w in old["transcript"]["words"]:
         del w["filler"]
     for s in old["structure"]["sentences"]:
         del s["start"], s["end"]
     del old["id"], old["created_at"]
+    return old
 
-    a = Analysis.from_dict(old)
+
+def test_an_old_document_without_the_newer_fields_loads_with_defaults() -> None:
+    doc = through_json(make_attempt(60).to_dict())
+    a = Analysis.from_dict(without_optional_fields(doc))
     assert a.question is not None
     assert (a.question.guidance, a.question.target_seconds, a.question.tags) == ("", None, ())
     assert a.delivery is not None and a.delivery.hedges == ()

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from practice.cli.main import cli
 from practice.core.errors import InputError, StoreError
-from practice.core.results import Question
+from practice.core.results import Analysis, Question
 from practice.history.store import History
 from practice.journey import stories as st
 from practice.judgment.coach import analyze_text
@@ -100,7 +100,7 @@ def test_offer_to_keep_wants_a_well_structured_success_story():
     good = analyze_text(STORY, question=SUCCESS)
     assert good.scores.structure.score >= st.OFFER_MIN_STRUCTURE
     assert st.offer_to_keep(good)
-    assert st.offer_to_keep(good.to_dict())
+    assert st.offer_to_keep(Analysis.from_dict(good.to_dict()))  # as the history gives it
     fit = analyze_text(STORY, question=Question(id=None, text="Why us?", category="fit"))
     assert not st.offer_to_keep(fit)
     weak = analyze_text("I think I am good with people.", question=SUCCESS)
@@ -151,25 +151,29 @@ def test_compare_spoken_finds_dropped_parts_and_missing_numbers():
         "At a software company the support queue had grown. I sorted the tickets by topic "
         "and I wrote answers for the common questions.",
         question=SUCCESS,
-    ).to_dict()
+    )
     diff = st.compare_spoken(story, told)
-    assert diff["result_left_out"] is True
-    assert "result" in diff["parts_dropped"] and "task" in diff["parts_dropped"]
-    assert diff["quantified_result_missing"] is True
-    assert "40" in diff["numbers_missed"]
-    assert any("result" in tip for tip in diff["tips"])
+    assert diff.result_left_out is True
+    assert "result" in diff.parts_dropped and "task" in diff.parts_dropped
+    assert diff.quantified_result_missing is True
+    assert "40" in diff.numbers_missed
+    assert any("result" in tip for tip in diff.tips)
+    doc = diff.to_dict()  # what `ask --json` and `review --json` carry under "story"
+    assert list(doc) == ["story_id", "parts_dropped", "result_left_out",
+                         "quantified_result_missing", "numbers_missed", "terms_missed", "tips"]
+    assert doc["parts_dropped"] == list(diff.parts_dropped) and json.dumps(doc)
 
-    full = st.compare_spoken(story, analyze_text(STORY, question=SUCCESS).to_dict())
-    assert full["parts_dropped"] == [] and not full["result_left_out"]
-    assert not full["quantified_result_missing"] and full["numbers_missed"] == []
+    full = st.compare_spoken(story, analyze_text(STORY, question=SUCCESS))
+    assert full.parts_dropped == () and not full.result_left_out
+    assert not full.quantified_result_missing and full.numbers_missed == ()
 
 
 def test_compare_spoken_flags_a_result_told_without_its_number():
     story = st.from_text(STORY)
     vague = STORY.replace("fell to 40 tickets in three weeks", "got much smaller")
-    diff = st.compare_spoken(story, analyze_text(vague, question=SUCCESS).to_dict())
-    assert not diff["result_left_out"]
-    assert diff["quantified_result_missing"] is True
+    diff = st.compare_spoken(story, analyze_text(vague, question=SUCCESS))
+    assert not diff.result_left_out
+    assert diff.quantified_result_missing is True
 
 
 def test_form_round_trips_and_rejects_bad_fields():
@@ -194,7 +198,7 @@ def test_bank_stores_edits_deletes_and_counts_rehearsals(tmp_path):
             analyze_text(STORY + " Everyone was pleased.", question=SUCCESS), None
         )
     with st.StoryBank.open(home) as bank:
-        kept = bank.add(st.from_attempt(bank.history.get(first.id), title="Backlog"))
+        kept = bank.add(st.from_attempt(bank.history.get(first.id).analysis, title="Backlog"))
         assert kept.id is not None and kept.source_attempt_id == first.id
         assert kept.record.attempts == 1  # the attempt it was taken from
         # An attempt that rehearsed it (what `practice ask --story` will write).

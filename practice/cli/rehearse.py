@@ -23,8 +23,9 @@ import click
 
 if TYPE_CHECKING:
     from practice.cli.common import Settings
+    from practice.core.records import Attempt
     from practice.core.results import Analysis, Question
-    from practice.journey.stories import Story
+    from practice.journey.stories import SpokenComparison, Story
     from practice.speech.capture import Level, Take
     from practice.speech.stream import StreamingTranscriber
     from practice.speech.warmup import ModelLoader
@@ -201,18 +202,9 @@ def _sidecar(take: Path) -> Path:
     return take.with_name(stem + SIDECAR_SUFFIX)
 
 
-def _question_from_dict(data: dict[str, Any] | None) -> Question | None:
-    from practice.core.results import Question
-
-    if not data or not data.get("text"):
-        return None
-    names = {f.name for f in dataclasses.fields(Question)}
-    kept = {k: v for k, v in data.items() if k in names}
-    if kept.get("target_seconds") is not None:
-        kept["target_seconds"] = tuple(kept["target_seconds"])
-    if "tags" in kept:
-        kept["tags"] = tuple(kept["tags"] or ())
-    return Question(**kept)
+def _askable(q: Question | None) -> Question | None:
+    """The question again, when it has a text to ask (a bare category has none)."""
+    return q if q is not None and q.text else None
 
 
 def _show_question(q: Question, heading: str | None = None) -> None:
@@ -233,7 +225,7 @@ def _show_question(q: Question, heading: str | None = None) -> None:
 
 
 def _choose_question(home: Path, question_id: str | None, question_text: str | None,
-                     category: str | None, retry: str | None) -> tuple[Question, dict | None]:
+                     category: str | None, retry: str | None) -> tuple[Question, Attempt | None]:
     """The question to ask and, for --retry, the attempt it is compared with."""
     from practice.cli.common import question_from_options
     from practice.core.errors import InputError
@@ -247,10 +239,10 @@ def _choose_question(home: Path, question_id: str | None, question_text: str | N
                                    "--question-text and --category.")
         with History.open(home) as h:
             before = h.get(retry)
-        q = _question_from_dict(before.get("question"))
+        q = _askable(before.analysis.question)
         if q is None:
             raise InputError(
-                f"Attempt {before['id']} was analysed without a question, so it cannot be "
+                f"Attempt {before.id} was analysed without a question, so it cannot be "
                 "asked again; give --question ID or --question-text TEXT."
             )
         return q, before
@@ -287,11 +279,11 @@ def _show_story(story: Story) -> None:
         _err(click.style(f"Land the result: {story.quantified_result}", dim=True))
 
 
-def _story_feedback(story: Story, saved: Analysis) -> dict[str, Any]:
-    """What the spoken telling left out of the written story, as the JSON output carries it."""
+def _story_feedback(story: Story, saved: Analysis) -> SpokenComparison:
+    """What the spoken telling left out of the written story."""
     from practice.journey.stories import compare_spoken
 
-    return {"id": story.id, "title": story.title} | compare_spoken(story, saved.to_dict())
+    return compare_spoken(story, saved)
 
 
 def _offer_story(home: Path, saved: Analysis, keyboard: _Keyboard | None) -> None:
@@ -309,20 +301,20 @@ def _offer_story(home: Path, saved: Analysis, keyboard: _Keyboard | None) -> Non
     if not answer or not answer.startswith("y"):
         return
     with StoryBank.open(home) as bank:
-        kept = bank.add(from_attempt(saved.to_dict()))
+        kept = bank.add(from_attempt(saved))
     _err(f'Kept as story #{kept.id} "{kept.title}"; `practice stories edit {kept.id}` '
          "to polish it.")
 
 
-def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """What moved between two attempts' JSON objects: each score, pace and um/uh count as
-    [before, after] (None where one of them lacks it)."""
-    out: dict[str, Any] = {"compared_with": before.get("id")}
+def changes(before: Analysis, after: Analysis) -> dict[str, Any]:
+    """What moved between two attempts: each score, pace and um/uh count as [before, after]
+    (None where one of them lacks it), as `ask --retry --json` prints it."""
+    out: dict[str, Any] = {"compared_with": before.id}
     for key, _ in COMPARED:
-        out[key] = [(before.get("scores") or {}).get(key), (after.get("scores") or {}).get(key)]
+        out[key] = [before.scores.score(key), after.scores.score(key)]
     for key in ("words_per_minute", "filler_count"):
-        old = (before.get("delivery") or {}).get(key)
-        new = (after.get("delivery") or {}).get(key)
+        old = None if before.delivery is None else getattr(before.delivery, key)
+        new = None if after.delivery is None else getattr(after.delivery, key)
         out[key] = [None if old is None else round(old, 1), None if new is None else round(new, 1)]
     return out
 
@@ -426,9 +418,12 @@ def _handle_leftovers(home: Path, takes: Path, keyboard: _Keyboard | None, as_js
             if take.name.endswith(capture.PARTIAL_SUFFIX):
                 _discard_take(capture.recovered_path(take))
             continue
+        from practice.core.results import Question
+
         question = None
-        with contextlib.suppress(OSError, ValueError):
-            question = _question_from_dict(json.loads(_sidecar(take).read_text()))
+        # A sidecar that is missing, damaged or not a question leaves the take unasked.
+        with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
+            question = _askable(Question.from_dict(json.loads(_sidecar(take).read_text())))
         try:
             if take.name.endswith(capture.PARTIAL_SUFFIX):
                 sidecar = _sidecar(take)
@@ -647,13 +642,13 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
                                  engine=rules.engine, model=rules.model, stream=stream)
         saved = _keep(home, analysis, take, story_id=story.id if story else None)
         data = saved.to_dict()
-        diff = changes(before, data) if before is not None else None
+        diff = changes(before.analysis, saved) if before is not None else None
         told = _story_feedback(story, saved) if story is not None else None
         if as_json:
             if diff is not None:
                 data["changes"] = diff
-            if told is not None:
-                data["story"] = told
+            if story is not None and told is not None:
+                data["story"] = {"id": story.id, "title": story.title} | told.to_dict()
             data["latency_s"] = round(time.monotonic() - stopped, 3)
             click.echo(json.dumps(data, indent=2, ensure_ascii=False,
                                   default=json_default))

@@ -2,7 +2,8 @@
 
 Layout under the home: `history.sqlite3` (WAL mode) and `recordings/<id>-<sha256[:8]><ext>`.
 Each attempt row holds a few columns to filter and chart on, and `payload`, the full JSON
-contract of `Analysis.to_dict()`, which is what readers get back.
+contract of `Analysis.to_dict()`; readers get it back typed, as an `Attempt` around the
+`Analysis` (`Analysis.from_dict`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from types import TracebackType
 from typing import Any
 
 from practice.core.errors import HomeError, StoreError
+from practice.core.records import Attempt
 from practice.core.results import Analysis, Question, json_default
 
 DB_NAME = "history.sqlite3"
@@ -38,8 +40,7 @@ HASH_CHARS = 8  # hex digits of the audio's sha256 kept in its file name
 _RECORDING_NAME = re.compile(rf"^\d+-[0-9a-f]{{{HASH_CHARS}}}(\.[\w]+)?$")
 COPY_CHUNK = 1 << 20  # bytes
 
-Row = dict[str, Any]
-Rows = list[Row]  # an alias: inside History, `list` names the method
+Attempts = list[Attempt]  # an alias: inside History, `list` names the method
 
 # Each entry takes the schema from version i to i + 1 (PRAGMA user_version). Append only: a
 # released migration never changes, because homes out there have already run it.
@@ -505,8 +506,8 @@ class History:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def get(self, attempt_id: int | str) -> Row:
-        """The stored JSON contract of one attempt ("last" for the newest), with `audio_path`."""
+    def get(self, attempt_id: int | str) -> Attempt:
+        """One attempt ("last" for the newest)."""
         number = _attempt_number(attempt_id)
         args: tuple[Any, ...]
         if number is None:
@@ -516,7 +517,7 @@ class History:
         row = self._query(sql, args)
         if not row:
             raise _missing(number)
-        return self._to_result(row[0])
+        return self._to_attempt(row[0])
 
     def list(
         self,
@@ -526,7 +527,7 @@ class History:
         since: datetime | str | None = None,
         until: datetime | str | None = None,
         limit: int | None = None,
-    ) -> Rows:
+    ) -> Attempts:
         """Attempts newest first; `since` is inclusive, `until` exclusive."""
         where: list[str] = []
         args: list[Any] = []
@@ -550,9 +551,9 @@ class History:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(int(limit))
-        return [self._to_result(row) for row in self._query(sql, tuple(args))]
+        return [self._to_attempt(row) for row in self._query(sql, tuple(args))]
 
-    def previous(self, question: Question | str, before_id: int | None = None) -> Row | None:
+    def previous(self, question: Question | str, before_id: int | None = None) -> Attempt | None:
         """The latest attempt at the same question saved before `before_id`, or None.
 
         A Question matches on its id when it has one, else on its text; a string matches
@@ -571,7 +572,7 @@ class History:
             sql += " AND id < ?"
             args.append(int(before_id))
         rows = self._query(sql + " ORDER BY id DESC LIMIT 1", tuple(args))
-        return self._to_result(rows[0]) if rows else None
+        return self._to_attempt(rows[0]) if rows else None
 
     def count_by_question(self) -> dict[str, int]:
         """Attempts per question, keyed by question id (or the text for an ad-hoc question)."""
@@ -598,21 +599,25 @@ class History:
             raise _missing(number)
         return int(row[0]), str(row[1])
 
-    def _to_result(self, row: sqlite3.Row) -> Row:
+    def _to_attempt(self, row: sqlite3.Row) -> Attempt:
         try:
-            result: Row = json.loads(row["payload"])
-        except json.JSONDecodeError as e:
+            analysis = Analysis.from_dict(json.loads(row["payload"]))
+        except (ValueError, KeyError, TypeError, AttributeError) as e:  # JSONDecodeError too
+            # Not JSON, or JSON that is not an analysis (a part missing, a wrong type).
+            why = str(e) if isinstance(e, json.JSONDecodeError) else f"{type(e).__name__}: {e}"
             raise StoreError(
-                f"Attempt {row['id']} in {self.db_path} is damaged ({e}); "
-                f"delete it with `practice history --delete {row['id']}`."
+                f"Attempt {row['id']} in {self.db_path} is damaged ({why}); "
+                f"delete it with `practice delete {row['id']}`."
             ) from e
         # The columns are the truth for what the database itself assigned.
-        result["id"] = row["id"]
-        result["created_at"] = row["created_at"]
-        result["audio_path"] = str(self.home / row["audio_path"]) if row["audio_path"] else None
-        if row["story_id"] is not None:  # a rehearsal of a kept story (ask --story)
-            result["story_id"] = row["story_id"]
-        return result
+        analysis = dataclasses.replace(analysis, id=row["id"], created_at=row["created_at"])
+        return Attempt(
+            analysis=analysis,
+            audio_path=self.home / row["audio_path"] if row["audio_path"] else None,
+            audio_sha256=row["audio_sha256"],
+            session_id=row["session_id"],
+            story_id=row["story_id"],
+        )
 
     def _query(self, sql: str, args: tuple[Any, ...]) -> builtins.list[sqlite3.Row]:
         try:
@@ -622,7 +627,7 @@ class History:
 
     # -- review, backup and restore --------------------------------------------------------
 
-    def attempts_at(self, question: Question | str) -> Rows:
+    def attempts_at(self, question: Question | str) -> Attempts:
         """Every attempt at the same question (matched as `previous` matches), oldest first."""
         args: tuple[Any, ...]
         if isinstance(question, Question):
@@ -633,7 +638,7 @@ class History:
         else:
             match, args = "(question_id = ? OR question_text = ?)", (question, question)
         rows = self._query(f"SELECT * FROM attempts WHERE {match} ORDER BY id", args)
-        return [self._to_result(row) for row in rows]
+        return [self._to_attempt(row) for row in rows]
 
     def is_empty(self) -> bool:
         """True when no attempt, outcome or story is kept (what restore may overwrite freely)."""

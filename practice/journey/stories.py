@@ -325,41 +325,25 @@ def from_text(text: str, *, title: str = "", skills: Sequence[str] = ()) -> Stor
     return from_sentences(structure.sentences, title=title, skills=skills)
 
 
-def from_attempt(
-    payload: Mapping[str, Any], *, title: str = "", skills: Sequence[str] = ()
-) -> Story:
-    """A story from a stored attempt (its JSON contract), using its sentence labels."""
-    sentences = (payload.get("structure") or {}).get("sentences") or []
+def from_attempt(analysis: Analysis, *, title: str = "", skills: Sequence[str] = ()) -> Story:
+    """A story from a saved answer, using its sentence labels."""
+    sentences = analysis.structure.sentences
     if not sentences:
         raise InputError(
-            f"Attempt {payload.get('id')} has no sentences to make a story from; "
+            f"Attempt {analysis.id} has no sentences to make a story from; "
             "choose another attempt or use --text."
         )
-    attempt_id = payload.get("id")
-    return from_sentences(
-        sentences,
-        title=title,
-        skills=skills,
-        source_attempt_id=int(attempt_id) if attempt_id is not None else None,
-    )
+    return from_sentences(sentences, title=title, skills=skills, source_attempt_id=analysis.id)
 
 
 # -- for the ask and interview commands ----------------------------------------------------------
 
 
-def offer_to_keep(analysis: Analysis | Mapping[str, Any]) -> bool:
+def offer_to_keep(analysis: Analysis) -> bool:
     """Whether to offer to keep an answer as a story: a success story told in good STAR shape."""
-    category: Any
-    structure_score: Any
-    if isinstance(analysis, Analysis):
-        category, structure_score = analysis.category, analysis.scores.structure.score
-    else:
-        category = analysis.get("category")
-        structure_score = (analysis.get("scores") or {}).get("structure")
     return (
-        category == "success-story"
-        and structure_score is not None
-        and int(structure_score) >= OFFER_MIN_STRUCTURE
+        analysis.category == "success-story"
+        and analysis.scores.structure.score >= OFFER_MIN_STRUCTURE
     )
 
 
@@ -398,27 +382,47 @@ def story_question(story: Story, bank: Sequence[Question]) -> Question:
 _NUMBER_TOKEN = re.compile(r"[$€£]?\d[\d,.]*%?")
 
 
-def compare_spoken(story: Story, analysis_payload: Mapping[str, Any]) -> dict[str, Any]:
-    """What a spoken telling of `story` left out, from the attempt's JSON contract.
+@dataclass(frozen=True)
+class SpokenComparison:
+    """What a spoken telling of a kept story left out of it (`compare_spoken`)."""
 
-    Returns {parts_dropped: [situation|task|actions|result], result_left_out: bool,
-    quantified_result_missing: bool, numbers_missed: [...], terms_missed: [...], tips: [...]}.
-    """
-    structure = analysis_payload.get("structure") or {}
-    spoken = str((analysis_payload.get("transcript") or {}).get("text") or "")
+    story_id: int | None
+    parts_dropped: tuple[str, ...]  # of PARTS: situation | task | actions | result
+    result_left_out: bool
+    quantified_result_missing: bool
+    numbers_missed: tuple[str, ...]
+    terms_missed: tuple[str, ...]  # content words of the written story not said (up to 12)
+    tips: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "story_id": self.story_id,
+            "parts_dropped": list(self.parts_dropped),
+            "result_left_out": self.result_left_out,
+            "quantified_result_missing": self.quantified_result_missing,
+            "numbers_missed": list(self.numbers_missed),
+            "terms_missed": list(self.terms_missed),
+            "tips": list(self.tips),
+        }
+
+
+def compare_spoken(story: Story, analysis: Analysis) -> SpokenComparison:
+    """What a spoken telling of `story` (the analysed answer) left out."""
+    structure = analysis.structure
+    spoken = analysis.transcript.text
     if not spoken:
-        spoken = " ".join(str(s.get("text", "")) for s in structure.get("sentences") or [])
+        spoken = " ".join(s.text for s in structure.sentences)
     dropped = [
         name
         for name in PARTS
-        if getattr(story, name).strip() and not structure.get(_PART_FLAG[name])
+        if getattr(story, name).strip() and not getattr(structure, _PART_FLAG[name])
     ]
-    result_left_out = bool(story.result.strip()) and not structure.get("result")
+    result_left_out = bool(story.result.strip()) and not structure.result
     numbers = _numbers(story.quantified_result or "")
     spoken_numbers = _numbers(spoken)
     numbers_missed = [n for n in numbers if n not in spoken_numbers]
     quantified_missing = bool(story.quantified_result) and (
-        not structure.get("result_quantified") or len(numbers_missed) == len(numbers) > 0
+        not structure.result_quantified or len(numbers_missed) == len(numbers) > 0
     )
     spoken_words = content_words(spoken)
     terms_missed = sorted(content_words(story.text) - spoken_words)
@@ -430,29 +434,29 @@ def compare_spoken(story: Story, analysis_payload: Mapping[str, Any]) -> dict[st
     other = [p for p in dropped if p != "result"]
     if other:
         tips.append(f"You left out the {' and the '.join(other)} of this story.")
-    return {
-        "story_id": story.id,
-        "parts_dropped": dropped,
-        "result_left_out": result_left_out,
-        "quantified_result_missing": quantified_missing,
-        "numbers_missed": numbers_missed,
-        "terms_missed": terms_missed[:12],
-        "tips": tips,
-    }
+    return SpokenComparison(
+        story_id=story.id,
+        parts_dropped=tuple(dropped),
+        result_left_out=result_left_out,
+        quantified_result_missing=quantified_missing,
+        numbers_missed=tuple(numbers_missed),
+        terms_missed=tuple(terms_missed[:12]),
+        tips=tuple(tips),
+    )
 
 
-def comparison_lines(story: Story, diff: Mapping[str, Any]) -> list[str]:
+def comparison_lines(story: Story, diff: SpokenComparison) -> list[str]:
     """`compare_spoken`'s finding as lines for the terminal (ask and review print them)."""
     head = f'Against your written story #{story.id} "{story.title}":'
-    tips = list(diff.get("tips") or [])
-    numbers = list(diff.get("numbers_missed") or [])
-    if numbers and not diff.get("quantified_result_missing"):
+    tips = list(diff.tips)
+    numbers = list(diff.numbers_missed)
+    if numbers and not diff.quantified_result_missing:
         tips.append(f"Numbers from the written story not said: {', '.join(numbers)}.")
     if not tips:
         return [f"{head} every part told, the result and its number included."]
     lines = [head, *(f"  {t}" for t in tips)]
-    terms = list(diff.get("terms_missed") or [])[:MAX_TERMS_SHOWN]
-    if terms and diff.get("parts_dropped"):
+    terms = list(diff.terms_missed)[:MAX_TERMS_SHOWN]
+    if terms and diff.parts_dropped:
         lines.append(f"  Details of the written story not said: {', '.join(terms)}.")
     return lines
 
