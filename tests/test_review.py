@@ -249,3 +249,21 @@ def test_delete_asks_unless_yes(home: Path, tmp_path: Path) -> None:
     r = invoke(home, "delete", str(ids[0]), "--yes")
     assert r.exit_code == 1 and f"No attempt {ids[0]}" in r.output
 
+
+def test_a_damaged_attempt_is_deleted_by_the_command_its_message_names(
+        home: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    ids = fill_history(home, tmp_path, [40, 50])
+    conn = sqlite3.connect(home / "history.sqlite3")
+    with conn:
+        conn.execute("UPDATE attempts SET payload = 'not json' WHERE id = ?", (ids[1],))
+    conn.close()
+    r = invoke(home, "history")
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    fix = f"practice delete {ids[1]} --yes"
+    assert f"Attempt {ids[1]} in " in r.output and fix in r.output
+    r = invoke(home, *fix.split()[1:])
+    assert r.exit_code == 0 and f"Attempt #{ids[1]} deleted." in r.output
+    r = invoke(home, "history", "--json")
+    assert r.exit_code == 0 and [a["id"] for a in json.loads(r.output)] == [ids[0]]

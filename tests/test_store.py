@@ -204,7 +204,7 @@ def test_a_damaged_attempt_names_the_command_that_deletes_it(home: Path, payload
             history.get(damaged.id)
         message = str(info.value)
         assert message.startswith(f"Attempt {damaged.id} in {history.db_path} is damaged (")
-        assert message.endswith(f"delete it with `practice delete {damaged.id}`.")
+        assert message.endswith(f"delete it with `practice delete {damaged.id} --yes`.")
         assert history.get(kept.id).analysis == kept
         assert history.delete(damaged.id) == damaged.id  # deleting does not need to read it
         assert [r.id for r in history.list()] == [kept.id]

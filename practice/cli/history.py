@@ -512,14 +512,16 @@ def delete(settings: Settings, attempt: str, yes: bool) -> None:
     from practice.history.store import History
 
     with History.open(settings.home) as h:
-        chosen = h.get(attempt)
-        if not yes:
+        if yes:  # without reading the analysis: a damaged attempt can be deleted too
+            number = h.delete(attempt)
+        else:
+            chosen = h.get(attempt)
             a = chosen.analysis
             q = (a.question.text if a.question else None) or a.source or "answer"
             click.confirm(f"Delete attempt #{chosen.id} ({q[:60]}, "
                           f"{chosen.created_at[:10]}) and its recording?",
                           abort=True, err=True)
-        number = h.delete(chosen.id)
+            number = h.delete(chosen.id)
     click.echo(f"Attempt #{number} deleted.")
 
 

@@ -607,7 +607,7 @@ class History:
             why = str(e) if isinstance(e, json.JSONDecodeError) else f"{type(e).__name__}: {e}"
             raise StoreError(
                 f"Attempt {row['id']} in {self.db_path} is damaged ({why}); "
-                f"delete it with `practice delete {row['id']}`."
+                f"delete it with `practice delete {row['id']} --yes`."
             ) from e
         # The columns are the truth for what the database itself assigned.
         analysis = dataclasses.replace(analysis, id=row["id"], created_at=row["created_at"])
