@@ -2,6 +2,7 @@
 and the helpers the ask command calls (offer_to_keep, story_question, compare_spoken)."""
 
 import json
+from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
@@ -194,15 +195,15 @@ def test_bank_stores_edits_deletes_and_counts_rehearsals(tmp_path):
     home = tmp_path / "home"
     with History.open(home) as history:
         first = history.save(analyze_text(STORY, question=SUCCESS), None)
-        second = history.save(
-            analyze_text(STORY + " Everyone was pleased.", question=SUCCESS), None
-        )
     with st.StoryBank.open(home) as bank:
         kept = bank.add(st.from_attempt(bank.history.get(first.id).analysis, title="Backlog"))
         assert kept.id is not None and kept.source_attempt_id == first.id
         assert kept.record.attempts == 1  # the attempt it was taken from
-        # An attempt that rehearsed it (what `practice ask --story` will write).
-        bank._conn.execute("UPDATE attempts SET story_id = ? WHERE id = ?", (kept.id, second.id))
+        # An attempt that rehearsed it (as `practice ask --story` saves it).
+        second = bank.history.save(
+            analyze_text(STORY + " Everyone was pleased.", question=SUCCESS), None,
+            story_id=kept.id,
+        )
         record = bank.get(kept.id).record
         assert record.attempts == 2
         assert record.latest_score == second.scores.overall
@@ -286,3 +287,38 @@ def test_cli_edit_in_the_editor(tmp_path, monkeypatch):
     assert r.exit_code == 0, r.output
     shown = json.loads(run(tmp_path, "stories", "show", "1", "--json").output)
     assert shown["skills"][0] == "leadership"
+
+
+def test_the_bank_uses_the_historys_one_connection(tmp_path, monkeypatch):
+    import sqlite3
+
+    opened = []
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: opened.append(a[0]) or connect(*a, **k))
+    with st.StoryBank.open(tmp_path / "home") as bank:
+        kept = bank.add(st.from_text(STORY, title="Backlog"))
+        bank.update(kept.id, title="Support backlog")
+        # What the bank wrote, the history reads on the same connection, and the reverse.
+        assert bank.history.stories() == bank.stories() == [bank.get(kept.id)]
+        assert bank.history.story(kept.id).title == "Support backlog"
+        rehearsal = bank.history.save(analyze_text(STORY, question=SUCCESS), None,
+                                      story_id=kept.id)
+        assert bank.get(kept.id).record.attempts == 1
+        assert bank.get(kept.id).record.latest_score == rehearsal.scores.overall
+        bank.delete(kept.id)
+        assert bank.history.stories() == []
+        # The rehearsal stays, no longer pointing at a story (ON DELETE SET NULL).
+        assert bank.history.get(rehearsal.id).story_id is None
+    assert len(opened) == 1  # History.open's; the bank opens no second connection
+
+
+def test_the_store_keeps_stories_as_given(tmp_path):
+    with History.open(tmp_path / "home") as history:
+        kept = history.add_story(st.Story(title="T", result="Costs fell 20%.", skills=("a", "b")))
+        assert (kept.title, kept.result, kept.skills, kept.quantified_result) == (
+            "T", "Costs fell 20%.", ("a", "b"), None)  # completing it is the bank's work
+        assert history.update_story(replace(kept, task="Cut costs.")).task == "Cut costs."
+        with pytest.raises(ValueError):
+            history.update_story(st.Story(title="never kept"))
+        with pytest.raises(StoreError, match="No story 9; run `practice stories list`"):
+            history.story(9)

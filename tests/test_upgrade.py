@@ -64,9 +64,13 @@ def test_version_1_history_upgrades_with_attempts_intact(tmp_path: Path) -> None
             if got.audio_path:
                 assert got.audio_path.read_bytes()[-1] == doc["id"]
         # The upgraded schema is usable: the new column and tables exist, and saving works.
-        cols = {r[1] for r in h.query("PRAGMA table_info(attempts)")}
+        probe = sqlite3.connect(h.db_path)
+        try:
+            cols = {r[1] for r in probe.execute("PRAGMA table_info(attempts)")}
+        finally:
+            probe.close()
         assert "story_id" in cols
-        assert h.query("SELECT COUNT(*) FROM stories")[0][0] == 0
+        assert h.stories() == [] and h.outcomes() == []
         new = h.save(analyze_text("We shipped on time.", question=None), None)
         assert new.id == 4
     with History.open(home) as h:  # a second open does not migrate again

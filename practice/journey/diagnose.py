@@ -14,9 +14,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from practice.core.records import Outcome
 from practice.core.results import CATEGORIES, Analysis, Question
 from practice.core.thresholds import FILLER_SHARE_MAX, PACE_HIGH_WPM, PACE_LOW_WPM
-from practice.journey.outcomes import RESULTS, STAGES, Outcome
+from practice.journey.outcomes import RESULTS, STAGES
 
 # How much evidence a reading needs. Three applications ending at the same stage is the point
 # at which coincidence becomes a pattern worth naming (the rule); fewer are tentative.

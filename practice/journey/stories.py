@@ -9,21 +9,20 @@ it, or when it is the attempt the story was taken from.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import sqlite3
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from practice.core.errors import InputError, StoreError
+from practice.core.errors import InputError
+from practice.core.records import STORY_PARTS, PracticeRecord, Story
 from practice.core.results import Analysis, Question, Sentence
-from practice.history.store import BUSY_TIMEOUT_S, History, utc_now
+from practice.history.store import History
 
-PARTS = ("situation", "task", "actions", "result")  # the story's fields, in telling order
+PARTS = STORY_PARTS  # the story's fields, in telling order
 # The structure flag in an analysis payload that says the spoken answer has each part.
 _PART_FLAG = {"situation": "situation", "task": "task", "actions": "action", "result": "result"}
 OFFER_MIN_STRUCTURE = 75  # structure score (0-100) from which an answer is worth keeping
@@ -190,58 +189,6 @@ def _lower(text: str) -> str:
 
 
 # -- the story -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PracticeRecord:
-    """How often a story has been rehearsed; scores are the attempts' overall 0-100."""
-
-    attempts: int = 0
-    best_score: int | None = None
-    latest_score: int | None = None
-    last_practised: str | None = None  # ISO 8601, UTC
-
-
-@dataclass(frozen=True)
-class Story:
-    title: str
-    situation: str = ""
-    task: str = ""
-    actions: str = ""
-    result: str = ""
-    skills: tuple[str, ...] = ()
-    quantified_result: str | None = None  # the result sentence that carries a number
-    source_attempt_id: int | None = None
-    id: int | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    record: PracticeRecord = field(default_factory=PracticeRecord)
-
-    @property
-    def text(self) -> str:
-        """Every part in telling order, as one text."""
-        return " ".join(p for p in (getattr(self, name) for name in PARTS) if p)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "situation": self.situation,
-            "task": self.task,
-            "actions": self.actions,
-            "result": self.result,
-            "skills": list(self.skills),
-            "quantified_result": self.quantified_result,
-            "source_attempt_id": self.source_attempt_id,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-            "practice": {
-                "attempts": self.record.attempts,
-                "best_score": self.record.best_score,
-                "latest_score": self.record.latest_score,
-                "last_practised": self.record.last_practised,
-            },
-        }
 
 
 def find_quantified_result(story: Story) -> str | None:
@@ -614,28 +561,21 @@ _EDITABLE = frozenset({"title", "skills", "quantified_result", *PARTS})
 
 
 class StoryBank:
-    """The stories kept in one data home's history. Open with `StoryBank.open(home)`."""
+    """The stories kept in one data home's history. Open with `StoryBank.open(home)`.
 
-    def __init__(self, history: History, conn: sqlite3.Connection) -> None:
+    The rows live in the history's `stories` table and every statement runs in the store,
+    on the history's one connection; this class adds what a story needs before it is kept
+    (a title, skills, the quantified result, sizes checked)."""
+
+    def __init__(self, history: History) -> None:
         self.history = history
-        self._conn = conn
 
     @classmethod
     def open(cls, home: Path) -> StoryBank:
         # History.open creates the home and migrates the schema, so the stories table exists.
-        history = History.open(home)
-        try:
-            conn = sqlite3.connect(history.db_path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            conn.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.Error as e:
-            history.close()
-            raise StoreError(f"Cannot open the story bank in {history.db_path}: {e}.") from e
-        return cls(history, conn)
+        return cls(History.open(home))
 
     def close(self) -> None:
-        self._conn.close()
         self.history.close()
 
     def __enter__(self) -> StoryBank:
@@ -652,27 +592,7 @@ class StoryBank:
         _check_sizes(story)
         if story.source_attempt_id is not None:
             self.history.get(story.source_attempt_id)  # a clear error for a missing attempt
-        now = utc_now()
-        with self._write("add a story to"):
-            cursor = self._conn.execute(
-                "INSERT INTO stories (created_at, updated_at, title, situation, task, actions, "
-                "result, skills, quantified_result, source_attempt_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    now,
-                    now,
-                    story.title,
-                    story.situation,
-                    story.task,
-                    story.actions,
-                    story.result,
-                    json.dumps(list(story.skills)),
-                    story.quantified_result,
-                    story.source_attempt_id,
-                ),
-            )
-        assert cursor.lastrowid is not None
-        return self.get(int(cursor.lastrowid))
+        return self.history.add_story(story)
 
     def update(self, story_id: int | str, **changes: Any) -> Story:
         """Change some fields; a changed result finds its quantified sentence again unless given."""
@@ -688,99 +608,26 @@ class StoryBank:
         if ("result" in changes or "actions" in changes) and "quantified_result" not in changes:
             new = replace(new, quantified_result=find_quantified_result(new))
         _check_sizes(new)
-        with self._write("update a story in"):
-            self._conn.execute(
-                "UPDATE stories SET updated_at = ?, title = ?, situation = ?, task = ?, "
-                "actions = ?, result = ?, skills = ?, quantified_result = ? WHERE id = ?",
-                (
-                    utc_now(),
-                    new.title,
-                    new.situation,
-                    new.task,
-                    new.actions,
-                    new.result,
-                    json.dumps(list(new.skills)),
-                    new.quantified_result,
-                    old.id,
-                ),
-            )
-        return self.get(int(old.id or 0))
+        return self.history.update_story(new)
 
     def delete(self, story_id: int | str) -> Story:
         """Remove a story (its rehearsals stay in the history); return what was removed."""
         story = self.get(story_id)
-        with self._write("delete a story from"):
-            self._conn.execute("DELETE FROM stories WHERE id = ?", (story.id,))
+        assert story.id is not None  # a kept story
+        self.history.delete_story(story.id)
         return story
 
     # -- reading
 
     def get(self, story_id: int | str) -> Story:
-        number = _story_number(story_id)
-        rows = self._read("SELECT * FROM stories WHERE id = ?", (number,))
-        if not rows:
-            raise StoreError(f"No story {number}; run `practice stories list` to see them.")
-        return self._to_story(rows[0])
+        return self.history.story(_story_number(story_id))
 
     def stories(self) -> list[Story]:
         """Every story, oldest first (ids are stable numbers users refer to)."""
-        return [self._to_story(r) for r in self._read("SELECT * FROM stories ORDER BY id", ())]
+        return self.history.stories()
 
     def record(self, story_id: int, source_attempt_id: int | None = None) -> PracticeRecord:
-        rows = self._read(
-            "SELECT id, overall, created_at FROM attempts WHERE story_id = ? OR id = ? ORDER BY id",
-            (story_id, source_attempt_id if source_attempt_id is not None else -1),
-        )
-        scores = [int(r["overall"]) for r in rows if r["overall"] is not None]
-        return PracticeRecord(
-            attempts=len(rows),
-            best_score=max(scores) if scores else None,
-            latest_score=int(rows[-1]["overall"])
-            if rows and rows[-1]["overall"] is not None
-            else None,
-            last_practised=max(str(r["created_at"]) for r in rows) if rows else None,
-        )
-
-    def _to_story(self, row: sqlite3.Row) -> Story:
-        try:
-            skills = tuple(str(s) for s in json.loads(row["skills"] or "[]"))
-        except (json.JSONDecodeError, TypeError):
-            skills = ()  # a damaged list loses only the skills, never the story
-        return Story(
-            id=int(row["id"]),
-            title=row["title"],
-            situation=row["situation"],
-            task=row["task"],
-            actions=row["actions"],
-            result=row["result"],
-            skills=skills,
-            quantified_result=row["quantified_result"],
-            source_attempt_id=row["source_attempt_id"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-            record=self.record(int(row["id"]), row["source_attempt_id"]),
-        )
-
-    def _read(self, sql: str, args: tuple[Any, ...]) -> list[sqlite3.Row]:
-        try:
-            return self._conn.execute(sql, args).fetchall()
-        except sqlite3.Error as e:
-            raise StoreError(f"Cannot read the story bank in {self.history.db_path}: {e}.") from e
-
-    @contextlib.contextmanager
-    def _write(self, action: str):  # noqa: ANN202
-        try:
-            # IMMEDIATE: wait for another writer here rather than fail halfway.
-            self._conn.execute("BEGIN IMMEDIATE")
-            yield
-            self._conn.execute("COMMIT")
-        except BaseException as e:
-            if self._conn.in_transaction:
-                with contextlib.suppress(sqlite3.Error):
-                    self._conn.execute("ROLLBACK")
-            if isinstance(e, sqlite3.Error):
-                raise StoreError(f"Cannot {action} {self.history.db_path}: {e}.") from e
-            raise
+        return self.history.story_record(story_id, source_attempt_id)
 
 
 def _story_number(story_id: int | str) -> int:
