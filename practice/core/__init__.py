@@ -1,6 +1,7 @@
 """The bottom layer: what every other layer shares and nothing here imports from above.
 
 `errors` (the one `PracticeError` family), `results` (the frozen dataclasses that cross each
-stage), `home` (the private data folder), `config` (the user's settings), `thresholds` (every
-target range with its source) and `text` (tokens, lemmas, stop words, hedges and fillers).
+stage), `records` (what the history keeps: attempts, outcomes, stories), `home` (the private
+data folder), `config` (the user's settings), `thresholds` (every target range with its source)
+and `text` (tokens, lemmas, stop words, hedges and fillers).
 """

@@ -3,8 +3,9 @@
 A story is typed, or taken from a rehearsed answer's sentence labels. Its skills are inferred from
 the words with the cue lists below (and the user can edit them); its quantified result is the
 first result sentence that moves a number. The stories live in the history database (table
-`stories`, schema v2); an attempt counts as a rehearsal of a story when its `story_id` points at
-it, or when it is the attempt the story was taken from.
+`stories`, schema v2; its SQL is in `history.store`, the `Story` dataclass in `core.records`); an
+attempt counts as a rehearsal of a story when its `story_id` points at it, or when it is the
+attempt the story was taken from.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from practice.core.results import Analysis, Question, Sentence
 from practice.history.store import History
 
 PARTS = STORY_PARTS  # the story's fields, in telling order
-# The structure flag in an analysis payload that says the spoken answer has each part.
+# The Structure flag of an analysis that says the spoken answer has each part.
 _PART_FLAG = {"situation": "situation", "task": "task", "actions": "action", "result": "result"}
 OFFER_MIN_STRUCTURE = 75  # structure score (0-100) from which an answer is worth keeping
 MAX_TERMS_SHOWN = 6  # written-story words not said, listed when a part was dropped
