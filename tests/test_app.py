@@ -96,7 +96,7 @@ def test_keep_saves_the_take_in_the_history_and_empties_the_takes_folder(tmp_pat
     assert saved.id is not None and list(takes.iterdir()) == []
     with History.open(tmp_path) as h:
         row = h.get(saved.id)
-    assert row["question"]["text"] == QUESTION.text
+    assert row.analysis.question == QUESTION and row.audio_path is not None
     recording = list((tmp_path / "recordings").glob(f"{saved.id}-*.wav"))
     assert len(recording) == 1 and recording[0].read_bytes()[:4] == b"RIFF"
     rehearse.discard_attempt(tmp_path, saved.id)
@@ -108,9 +108,9 @@ def test_a_retry_asks_the_same_question_and_compares_the_scores(tmp_path: Path) 
     with History.open(tmp_path) as h:
         first = h.save(analyze_text("I helped.", question=QUESTION), None)
     question, before = rehearse.choose_question(tmp_path, None, None, None, "last")
-    assert question == QUESTION and before is not None and before["id"] == first.id
+    assert question == QUESTION and before is not None and before.id == first.id
     better = analyze_text(STORY, question=QUESTION)
-    diff = rehearse.changes(before, better.to_dict())
+    diff = rehearse.changes(before.analysis, better)
     assert diff["compared_with"] == first.id
     assert diff["overall"] == [first.scores.overall, better.scores.overall]
     assert diff["overall"][1] > diff["overall"][0]
@@ -147,8 +147,8 @@ def test_rescore_updates_old_attempts_only_and_keeps_their_ids(tmp_path: Path) -
     report = rescore(tmp_path)
     assert dataclasses.astuple(report)[:6] == (2, 1, 0, 1, 1, 0)
     with History.open(tmp_path) as h:
-        assert h.get(old.id)["analyzer_version"] == ANALYZER_VERSION
-        assert [r["id"] for r in h.list()] == [new.id, old.id]
+        assert h.get(old.id).analysis.analyzer_version == ANALYZER_VERSION
+        assert [r.id for r in h.list()] == [new.id, old.id]
     everything = rescore(tmp_path, everything=True)
     assert everything.rescored == 2 and everything.up_to_date == 0
     assert everything.to_dict()["failures"] == []

@@ -261,15 +261,24 @@ def test_find_orphans_skips_finished_takes_and_live_ones(tmp_path: Path) -> None
 # -- retry comparison ------------------------------------------------------------------------
 
 def test_changes_between_attempts() -> None:
+    from dataclasses import replace
+
+    from test_review import make_attempt
+
     from practice.app.rehearse import changes
     from practice.cli.rehearse import _change_lines
+    from practice.core.results import DimensionScore, Scores
 
-    before = {"id": 3, "scores": {"overall": 55, "structure": 40, "delivery": 70,
-                                  "enthusiasm": 60, "content": 50},
-              "delivery": {"words_per_minute": 182.4, "filler_count": 6}}
-    after = {"id": 4, "scores": {"overall": 63, "structure": 60, "delivery": 70,
-                                 "enthusiasm": 58, "content": 50},
-             "delivery": None}
+    def scores(overall: int, structure: int, delivery: int, enthusiasm: int,
+               content: int) -> Scores:
+        return Scores(overall, *(DimensionScore(s, "", None)
+                                 for s in (structure, delivery, enthusiasm, content)))
+
+    spoken = make_attempt(55)
+    assert spoken.delivery is not None
+    before = replace(spoken, id=3, scores=scores(55, 40, 70, 60, 50),
+                     delivery=replace(spoken.delivery, words_per_minute=182.4, filler_count=6))
+    after = replace(make_attempt(63), id=4, scores=scores(63, 60, 70, 58, 50), delivery=None)
     diff = changes(before, after)
     assert diff["compared_with"] == 3
     assert diff["overall"] == [55, 63]

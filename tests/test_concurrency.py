@@ -64,13 +64,13 @@ def test_two_processes_write_one_history(model_home: Path, tmp_path: Path) -> No
     with History.open(home) as h:
         rows = h.list()
         assert h.integrity_check() == "ok"
-    sources = Counter(r["source"] for r in rows)
+    sources = Counter(r.analysis.source for r in rows)
     expected = {f"{t}-{i}" for t in "AB" for i in range(SAVES_PER_WRITER)}
     assert {s for s in sources if s in expected} == expected, "an attempt was lost"
     assert all(n == 1 for s, n in sources.items() if s in expected), "an attempt was duplicated"
     assert sources[str(clip)] == 2
     assert len(rows) == 2 * SAVES_PER_WRITER + 2
-    ids = [r["id"] for r in rows]
+    ids = [r.id for r in rows]
     assert len(set(ids)) == len(ids)
     assert not consistency_problems(home)
     assert len(history_state(home).recordings) == len(rows)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -113,9 +112,9 @@ def attempt(
     )
 
 
-def payloads(attempts: Sequence[Analysis]) -> list[dict[str, Any]]:
-    """As History.list() returns them: the JSON contract, newest first."""
-    return [json.loads(json.dumps(a.to_dict())) for a in reversed(attempts)]
+def payloads(attempts: Sequence[Analysis]) -> list[Analysis]:
+    """As History.list() gives them: read back from the stored JSON, newest first."""
+    return [Analysis.from_dict(json.loads(json.dumps(a.to_dict()))) for a in reversed(attempts)]
 
 
 def journal(*rows: tuple[str, str, str, str]) -> list[Outcome]:

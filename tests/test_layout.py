@@ -7,6 +7,7 @@ Imports inside functions count (they run too); imports under `if TYPE_CHECKING:`
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,6 +192,35 @@ def test_no_module_imports_another_ones_private_names(
     assert not private, "\n".join(private)
 
 
+STORE = "practice.history.store"  # the one module that speaks SQL
+SQL_TEXT = re.compile(
+    r"^\s*(SELECT|INSERT|UPDATE|DELETE FROM|CREATE|ALTER|DROP|PRAGMA|BEGIN|COMMIT)\b"
+)
+
+
+def sql_users(known: dict[str, Path]) -> list[str]:
+    """Modules other than the store that import sqlite3 or hold a string of SQL."""
+    found = []
+    for name, path in known.items():
+        if name == STORE:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import) and any(a.name == "sqlite3" for a in node.names):
+                found.append(f"{name}:{node.lineno} imports sqlite3")
+            elif isinstance(node, ast.ImportFrom) and node.module == "sqlite3":
+                found.append(f"{name}:{node.lineno} imports from sqlite3")
+            elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                  and SQL_TEXT.match(node.value)):
+                found.append(f"{name}:{node.lineno} has SQL: {node.value[:40]!r}")
+    return found
+
+
+def test_all_sql_is_in_the_store(graph: tuple[dict[str, Path], list[Edge], list[str]]) -> None:
+    known, _, _ = graph
+    assert STORE in known
+    assert not sql_users(known), "SQL outside the store:\n" + "\n".join(sql_users(known))
+
+
 def test_few_modules_are_left_loose_at_the_top() -> None:
     loose = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert len(loose) <= MAX_LOOSE_MODULES, loose
@@ -215,6 +245,11 @@ def test_the_checker_sees_what_it_must(tmp_path: Path) -> None:
         ast.unparse(n) for n in ast.walk(tree) if isinstance(n, ast.Import) and id(n) not in skipped
     ]
     assert kinds == ["import y"]
+    pkg = tmp_path / "practice"
+    (pkg / "journey").mkdir(parents=True)
+    (pkg / "journey" / "j.py").write_text('import sqlite3\nQ = "SELECT 1"\nDOC = "Select one"\n')
+    found = sql_users({"practice.journey.j": pkg / "journey" / "j.py"})
+    assert [f.split(" ", 1)[1] for f in found] == ["imports sqlite3", "has SQL: 'SELECT 1'"]
 
 
 def test_the_error_family_lives_in_one_module() -> None:

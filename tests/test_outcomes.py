@@ -266,3 +266,34 @@ def test_every_journal_command_has_help(command: tuple[str, ...]) -> None:
     for name in command:
         group = group.commands[name]  # type: ignore[attr-defined]
     assert group.help and len(group.help.strip()) > 20
+
+
+# -- through the store ----------------------------------------------------------------------------
+
+
+def test_the_journal_goes_through_the_store_on_its_one_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[object] = []
+    connect = sqlite3.connect
+    monkeypatch.setattr(
+        sqlite3, "connect", lambda *a, **k: opened.append(a[0]) or connect(*a, **k)
+    )
+    with History.open(tmp_path / "home") as h:
+        o = add_outcome(h, company="Acme", role="R", stage="interview", result="advanced")
+        edit_outcome(h, o.id, result="rejected", notes="")
+        assert h.outcomes() == list_outcomes(h) == [h.outcome(o.id)]
+        assert h.outcome(o.id).result == "rejected" and h.outcome(o.id).notes is None
+        assert outcomes_as_dicts(h) == [h.outcome(o.id).to_dict()]
+        assert delete_outcome(h, o.id).id == o.id
+        assert h.outcomes() == []
+    assert len(opened) == 1  # History.open's; the journal opens none of its own
+
+
+def test_the_store_refuses_a_field_an_outcome_does_not_have(history: History) -> None:
+    o = add_outcome(history, company="Acme", role="R", stage="applied", result="withdrew")
+    with pytest.raises(ValueError):
+        history.edit_outcome(o.id, {"created_at": "2020-01-01"})  # not editable: never in SQL
+    with pytest.raises(StoreError, match="No outcome 99; run `practice outcomes`"):
+        history.edit_outcome(99, {"company": "Birch"})
+    assert history.outcome(o.id) == o

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import zipfile
 from pathlib import Path
@@ -70,13 +72,15 @@ def test_backup_and_restore_round_trip(home: Path, tmp_path: Path) -> None:
     r = invoke(other, "restore", str(backup))
     assert r.exit_code == 0, r.output
     with History.open(home) as a, History.open(other) as b:
-        assert b.list() == [{**row, "audio_path": row["audio_path"].replace(
-            str(home), str(other))} for row in a.list()]
+        assert b.list() == [dataclasses.replace(
+            row, audio_path=other / row.audio_path.relative_to(home)) for row in a.list()]
         assert b.integrity_check() == "ok"
-        assert Path(b.get(ids[0])["audio_path"]).read_bytes() == \
-            Path(a.get(ids[0])["audio_path"]).read_bytes()
-        mode = b.query("PRAGMA journal_mode")[0][0]
-        assert mode == "wal"
+        assert b.get(ids[0]).audio_path.read_bytes() == a.get(ids[0]).audio_path.read_bytes()
+        probe = sqlite3.connect(b.db_path)  # WAL is a property of the file: any reader sees it
+        try:
+            assert probe.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        finally:
+            probe.close()
     # A non-empty history is kept unless --force.
     r = invoke(other, "restore", str(backup))
     assert r.exit_code == 1 and "not empty (3 attempts)" in r.output and "--force" in r.output
@@ -84,8 +88,8 @@ def test_backup_and_restore_round_trip(home: Path, tmp_path: Path) -> None:
     r = invoke(other, "restore", str(backup), "--force")
     assert r.exit_code == 0, r.output
     with History.open(other) as b:
-        assert [row["scores"]["overall"] for row in b.list()] == [60, 50, 40]
-        kept = {Path(row["audio_path"]).name for row in b.list()}
+        assert [row.analysis.scores.overall for row in b.list()] == [60, 50, 40]
+        kept = {row.audio_path.name for row in b.list()}
         assert {p.name for p in b.recordings.iterdir() if p.is_file()} == kept
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -103,7 +104,7 @@ def home(tmp_path: Path) -> Path:
 
 def test_marks_fillers_hedges_and_long_pauses() -> None:
     words = [Word(t, s, e, 0.9, filler=f) for t, s, e, f in WORDS]
-    tokens = mark_words(words, [{"start": 1.9, "end": 4.4, "duration_s": 2.5}])
+    tokens = mark_words(words, [Pause(1.9, 4.4, 2.5)])
     marked = " ".join(t.marked() for t in tokens)
     assert marked == "[Um], {I think} I rebuilt the queue. [pause 2.5s] Waits fell 40%."
     hedge = next(t for t in tokens if t.kind == "hedge")
@@ -193,29 +194,32 @@ def test_fix_rescores_the_edited_transcript_in_place(home: Path, tmp_path: Path)
     assert f"Attempt #{attempt} corrected and rescored" in r.output
     with History.open(home) as h:
         got = h.get(attempt)
-    assert "rebuilt the support queue." in got["transcript"]["text"]
-    texts = [w["text"] for w in got["transcript"]["words"]]
-    assert "support" in texts and got["id"] == attempt
+    assert "rebuilt the support queue." in got.analysis.transcript.text
+    texts = [w.text for w in got.analysis.transcript.words]
+    assert "support" in texts and got.id == attempt
     # Rescored by today's analysers from the audio (a tone: delivery still measured).
-    assert got["analyzer_version"] == ANALYZER_VERSION and got["delivery"] is not None
+    assert got.analysis.analyzer_version == ANALYZER_VERSION
+    assert got.analysis.delivery is not None
 
 
 def test_rescore_only_old_attempts_and_fall_back_to_text(home: Path, tmp_path: Path) -> None:
     old = fill_history(home, tmp_path, [10, 20], version=ANALYZER_VERSION - 1)
     current = fill_history(home, tmp_path, [30], version=ANALYZER_VERSION)
     with History.open(home) as h:
-        Path(h.get(old[1])["audio_path"]).unlink()  # its recording is gone
+        gone = h.get(old[1]).audio_path
+        assert gone is not None
+        gone.unlink()  # its recording is gone
     r = invoke(home, "rescore", "--json")
     assert r.exit_code == 0, r.output
     counts = json.loads(r.output)
     assert counts["rescored"] == 2 and counts["with_audio"] == 1 and counts["text_only"] == 1
     assert counts["up_to_date"] == 1 and counts["failed"] == 0
     with History.open(home) as h:
-        a, b, c = (h.get(i) for i in (*old, *current))
-    assert a["analyzer_version"] == b["analyzer_version"] == ANALYZER_VERSION
-    assert a["delivery"] is not None and b["delivery"] is None  # text only without audio
-    assert b["audio"]["duration_s"] == 6.0 and b["source"] == "answer.wav"
-    assert c["scores"]["overall"] == 30  # up to date: untouched
+        a, b, c = (h.get(i).analysis for i in (*old, *current))
+    assert a.analyzer_version == b.analyzer_version == ANALYZER_VERSION
+    assert a.delivery is not None and b.delivery is None  # text only without audio
+    assert b.duration_s == 6.0 and b.source == "answer.wav"
+    assert c.scores.overall == 30  # up to date: untouched
     again = json.loads(invoke(home, "rescore", "--json").output)
     assert again["rescored"] == 0 and again["up_to_date"] == 3
 
@@ -228,8 +232,10 @@ def test_rescore_keeps_checking_the_same_job_terms(tmp_path: Path) -> None:
                "Customer onboarding matters; Zendesk experience and SQL reports are a plus. "
                "SQL reports weekly.")
     terms = job_terms(posting)
-    payload = {"content": {"job_terms_used": list(terms[:2]), "job_terms_missed": list(terms[2:])}}
-    assert set(job_terms(job_text_of(payload))) == set(terms)
+    content = Content(value_orientation=0, red_flag_handling=None,
+                      job_terms_used=tuple(terms[:2]), job_terms_missed=tuple(terms[2:]))
+    analysis = dataclasses.replace(make_attempt(60), content=content)
+    assert set(job_terms(job_text_of(analysis))) == set(terms)
 
 
 def test_delete_asks_unless_yes(home: Path, tmp_path: Path) -> None:
@@ -239,6 +245,25 @@ def test_delete_asks_unless_yes(home: Path, tmp_path: Path) -> None:
     r = invoke(home, "delete", str(ids[0]), "--yes")
     assert r.exit_code == 0 and f"Attempt #{ids[0]} deleted." in r.output
     with History.open(home) as h:
-        assert [row["id"] for row in h.list()] == [ids[1]]
+        assert [row.id for row in h.list()] == [ids[1]]
     r = invoke(home, "delete", str(ids[0]), "--yes")
     assert r.exit_code == 1 and f"No attempt {ids[0]}" in r.output
+
+
+def test_a_damaged_attempt_is_deleted_by_the_command_its_message_names(
+        home: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    ids = fill_history(home, tmp_path, [40, 50])
+    conn = sqlite3.connect(home / "history.sqlite3")
+    with conn:
+        conn.execute("UPDATE attempts SET payload = 'not json' WHERE id = ?", (ids[1],))
+    conn.close()
+    r = invoke(home, "history")
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    fix = f"practice delete {ids[1]} --yes"
+    assert f"Attempt {ids[1]} in " in r.output and fix in r.output
+    r = invoke(home, *fix.split()[1:])
+    assert r.exit_code == 0 and f"Attempt #{ids[1]} deleted." in r.output
+    r = invoke(home, "history", "--json")
+    assert r.exit_code == 0 and [a["id"] for a in json.loads(r.output)] == [ids[0]]

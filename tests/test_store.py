@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from practice.core.errors import HomeError, StoreError
+from practice.core.records import Attempt
 from practice.core.results import (
     Analysis,
     Content,
@@ -112,8 +113,10 @@ def as_json(analysis: Analysis) -> dict:
     return json.loads(json.dumps(analysis.to_dict()))
 
 
-def without_audio_path(result: dict) -> dict:
-    return {k: v for k, v in result.items() if k != "audio_path"}
+def without_audio_path(attempt: Attempt) -> dict:
+    """The attempt's JSON as `history --json` prints it, less the local path."""
+    return {k: v for k, v in json.loads(json.dumps(attempt.to_dict())).items()
+            if k != "audio_path"}
 
 
 def write_audio(path: Path, content: bytes = b"RIFF....WAVEfmt fake audio") -> Path:
@@ -140,12 +143,14 @@ def test_save_get_list_round_trip_the_json_contract(home: Path, tmp_path: Path) 
 
         got = history.get(saved.id)
         assert without_audio_path(got) == as_json(saved)
-        assert got["id"] == saved.id
+        assert got.analysis == saved  # the same frozen dataclasses the pipeline made
+        assert got.id == saved.id
         listed = history.list()
         assert len(listed) == 1
         assert without_audio_path(listed[0]) == as_json(saved)
 
-        audio_path = Path(got["audio_path"])
+        assert got.audio_path is not None
+        audio_path = got.audio_path
         assert audio_path.is_absolute()
         assert audio_path.parent == home / "recordings"
         digest = hashlib.sha256(audio.read_bytes()).hexdigest()
@@ -161,6 +166,7 @@ def test_save_get_list_round_trip_the_json_contract(home: Path, tmp_path: Path) 
         assert json.loads(row["payload"])["id"] == saved.id
         assert row["audio_path"] == f"recordings/{audio_path.name}"
         assert row["audio_sha256"] == digest
+        assert got.audio_sha256 == digest and got.session_id is None and got.story_id is None
         assert (row["overall"], row["delivery"], row["category"]) == (72, 80, "success-story")
 
 
@@ -168,10 +174,11 @@ def test_typed_answer_without_audio(home: Path) -> None:
     with History.open(home) as history:
         saved = history.save(make_analysis(typed=True, source=None), None)
         got = history.get(saved.id)
-        assert got["audio_path"] is None
-        assert got["audio"] is None and got["delivery"] is None
-        assert got["scores"]["delivery"] is None
+        assert got.audio_path is None and got.to_dict()["audio_path"] is None
+        assert got.analysis.duration_s is None and got.analysis.delivery is None
+        assert got.analysis.scores.delivery is None
         assert without_audio_path(got) == as_json(saved)
+        assert got.analysis == saved
         assert list((home / "recordings").iterdir()) == []
 
 
@@ -180,10 +187,27 @@ def test_last_is_the_most_recently_saved(home: Path, tmp_path: Path) -> None:
         with pytest.raises(StoreError, match="No attempts yet"):
             history.get("last")
         ids = [history.save(make_analysis(source=f"{i}.wav"), None).id for i in range(3)]
-        assert history.get("last")["id"] == ids[-1]
-        assert history.get("last")["source"] == "2.wav"
-        assert history.get(str(ids[0]))["source"] == "0.wav"
-        assert [r["id"] for r in history.list()] == ids[::-1]
+        assert history.get("last").id == ids[-1]
+        assert history.get("last").analysis.source == "2.wav"
+        assert history.get(str(ids[0])).analysis.source == "0.wav"
+        assert [r.id for r in history.list()] == ids[::-1]
+
+
+@pytest.mark.parametrize("payload", ["{not json", "{}", '{"transcript": []}', "[1, 2]"])
+def test_a_damaged_attempt_names_the_command_that_deletes_it(home: Path, payload: str) -> None:
+    with History.open(home) as history:
+        kept = history.save(make_analysis(), None)
+        damaged = history.save(make_analysis(), None)
+        history._conn.execute("UPDATE attempts SET payload = ? WHERE id = ?",
+                              (payload, damaged.id))
+        with pytest.raises(StoreError) as info:
+            history.get(damaged.id)
+        message = str(info.value)
+        assert message.startswith(f"Attempt {damaged.id} in {history.db_path} is damaged (")
+        assert message.endswith(f"delete it with `practice delete {damaged.id} --yes`.")
+        assert history.get(kept.id).analysis == kept
+        assert history.delete(damaged.id) == damaged.id  # deleting does not need to read it
+        assert [r.id for r in history.list()] == [kept.id]
 
 
 def test_missing_attempt_says_how_to_list_them(home: Path) -> None:
@@ -203,9 +227,9 @@ def test_list_filters_and_limit(home: Path) -> None:
         b = history.save(make_analysis(question=fit), None)
         c = history.save(make_analysis(), None)
         d = history.save(make_analysis(question=None), None)
-        assert [r["id"] for r in history.list(category="fit")] == [b.id]
-        assert [r["id"] for r in history.list(question_id="success-conflict")] == [c.id, a.id]
-        assert [r["id"] for r in history.list(limit=2)] == [d.id, c.id]
+        assert [r.id for r in history.list(category="fit")] == [b.id]
+        assert [r.id for r in history.list(question_id="success-conflict")] == [c.id, a.id]
+        assert [r.id for r in history.list(limit=2)] == [d.id, c.id]
 
         # Move attempt a a week back to test the date bounds.
         week_ago = datetime.now(UTC) - timedelta(days=7)
@@ -213,8 +237,8 @@ def test_list_filters_and_limit(home: Path) -> None:
             "UPDATE attempts SET created_at = ? WHERE id = ?", (store._iso(week_ago), a.id)
         )
         yesterday = datetime.now(UTC) - timedelta(days=1)
-        assert a.id not in [r["id"] for r in history.list(since=yesterday)]
-        assert [r["id"] for r in history.list(until=yesterday)] == [a.id]
+        assert a.id not in [r.id for r in history.list(since=yesterday)]
+        assert [r.id for r in history.list(until=yesterday)] == [a.id]
         # A date string without a zone is read as local time; two days back still excludes a.
         two_days_ago = (datetime.now() - timedelta(days=2)).date().isoformat()
         assert len(history.list(since=two_days_ago)) == 3
@@ -231,12 +255,12 @@ def test_previous_finds_the_earlier_attempt_at_the_same_question(home: Path) -> 
         third = history.save(make_analysis(overall=80), None)
 
         prev = history.previous(QUESTION, before_id=third.id)
-        assert prev is not None and prev["id"] == second.id
+        assert prev is not None and prev.id == second.id
         prev = history.previous("success-conflict", before_id=second.id)
-        assert prev is not None and prev["id"] == first.id
+        assert prev is not None and prev.id == first.id
         assert history.previous(QUESTION, before_id=first.id) is None
         latest = history.previous(adhoc)
-        assert latest is not None and latest["question"]["text"] == adhoc.text
+        assert latest is not None and latest.analysis.question == adhoc
         assert history.previous("Why do you want this job?") is None
 
         assert history.count_by_question() == {"success-conflict": 3, adhoc.text: 1}
@@ -249,8 +273,9 @@ def test_delete_removes_row_and_audio_and_the_number_is_not_reused(
     with History.open(home) as history:
         first = history.save(make_analysis(), audio)
         second = history.save(make_analysis(), audio)
-        kept_audio = Path(history.get(first.id)["audio_path"])
-        gone_audio = Path(history.get(second.id)["audio_path"])
+        kept_audio = history.get(first.id).audio_path
+        gone_audio = history.get(second.id).audio_path
+        assert kept_audio is not None and gone_audio is not None
         assert history.delete("last") == second.id
         assert not gone_audio.exists()
         assert kept_audio.exists()
@@ -272,8 +297,8 @@ def test_update_payload_rescores_in_place(home: Path, tmp_path: Path) -> None:
         assert (updated.id, updated.created_at) == (saved.id, saved.created_at)
         got = history.get(saved.id)
         assert without_audio_path(got) == as_json(updated)
-        assert got["scores"]["overall"] == 90 and got["analyzer_version"] == 2
-        assert got["audio_path"] == before["audio_path"]
+        assert got.analysis.scores.overall == 90 and got.analysis.analyzer_version == 2
+        assert got.audio_path == before.audio_path is not None
         row = history._conn.execute(
             "SELECT overall, analyzer_version FROM attempts WHERE id = ?", (saved.id,)
         ).fetchone()
@@ -302,7 +327,8 @@ def test_permissions_are_private_whatever_the_umask(home: Path, tmp_path: Path) 
     try:
         with History.open(home) as history:
             saved = history.save(make_analysis(), audio)
-            recording = Path(history.get(saved.id)["audio_path"])
+            recording = history.get(saved.id).audio_path
+            assert recording is not None
             assert mode(home) == 0o700
             assert mode(home / "recordings") == 0o700
             assert mode(home / "history.sqlite3") == 0o600
@@ -338,7 +364,7 @@ def test_failed_insert_leaves_no_row_and_no_audio(
         monkeypatch.setattr(history, "_insert", broken_insert)
         with pytest.raises(StoreError, match="disk I/O error"):
             history.save(make_analysis(source="lost.wav"), audio)
-        assert [r["source"] for r in history.list()] == ["kept.wav"]
+        assert [r.analysis.source for r in history.list()] == ["kept.wav"]
         assert len(list((home / "recordings").iterdir())) == 1
 
 
@@ -475,14 +501,15 @@ def test_two_processes_saving_at_once_lose_and_duplicate_nothing(
     with History.open(home) as history:
         rows = history.list()
         assert len(rows) == 2 * count
-        sources = sorted(r["source"] for r in rows)
+        sources = sorted(str(r.analysis.source) for r in rows)
         assert sources == sorted(f"w{w}-{i}.wav" for w in range(2) for i in range(count))
-        assert len({r["id"] for r in rows}) == 2 * count
+        assert len({r.id for r in rows}) == 2 * count
         # Each process kept its own order of saving.
         for w in range(2):
-            mine = [int(r["source"].split("-")[1][:-4]) for r in rows if r["source"][1] == str(w)]
+            mine = [int(s.split("-")[1][:-4]) for r in rows
+                    if (s := str(r.analysis.source))[1] == str(w)]
             assert mine == sorted(mine, reverse=True)
-        paths = {r["audio_path"] for r in rows}
+        paths = {str(r.audio_path) for r in rows}
         assert len(paths) == 2 * count
         assert {str(p) for p in (home / "recordings").iterdir()} == paths
         assert all(Path(p).read_bytes() == audio.read_bytes() for p in paths)
@@ -501,6 +528,6 @@ def test_a_version_1_history_upgrades_with_its_attempts_intact(home: Path,
     monkeypatch.undo()
     with History.open(home) as history:
         assert history.schema_version() == store.SCHEMA_VERSION
-        assert [r["id"] for r in history.list()] == [a.id for a in reversed(saved)]
-        assert history.get(saved[0].id)["source"] == "v1-0.wav"
+        assert [r.id for r in history.list()] == [a.id for a in reversed(saved)]
+        assert history.get(saved[0].id).analysis.source == "v1-0.wav"
         assert history.integrity_check() == "ok"

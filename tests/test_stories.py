@@ -2,13 +2,14 @@
 and the helpers the ask command calls (offer_to_keep, story_question, compare_spoken)."""
 
 import json
+from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
 
 from practice.cli.main import cli
 from practice.core.errors import InputError, StoreError
-from practice.core.results import Question
+from practice.core.results import Analysis, Question
 from practice.history.store import History
 from practice.journey import stories as st
 from practice.judgment.coach import analyze_text
@@ -100,7 +101,7 @@ def test_offer_to_keep_wants_a_well_structured_success_story():
     good = analyze_text(STORY, question=SUCCESS)
     assert good.scores.structure.score >= st.OFFER_MIN_STRUCTURE
     assert st.offer_to_keep(good)
-    assert st.offer_to_keep(good.to_dict())
+    assert st.offer_to_keep(Analysis.from_dict(good.to_dict()))  # as the history gives it
     fit = analyze_text(STORY, question=Question(id=None, text="Why us?", category="fit"))
     assert not st.offer_to_keep(fit)
     weak = analyze_text("I think I am good with people.", question=SUCCESS)
@@ -151,25 +152,29 @@ def test_compare_spoken_finds_dropped_parts_and_missing_numbers():
         "At a software company the support queue had grown. I sorted the tickets by topic "
         "and I wrote answers for the common questions.",
         question=SUCCESS,
-    ).to_dict()
+    )
     diff = st.compare_spoken(story, told)
-    assert diff["result_left_out"] is True
-    assert "result" in diff["parts_dropped"] and "task" in diff["parts_dropped"]
-    assert diff["quantified_result_missing"] is True
-    assert "40" in diff["numbers_missed"]
-    assert any("result" in tip for tip in diff["tips"])
+    assert diff.result_left_out is True
+    assert "result" in diff.parts_dropped and "task" in diff.parts_dropped
+    assert diff.quantified_result_missing is True
+    assert "40" in diff.numbers_missed
+    assert any("result" in tip for tip in diff.tips)
+    doc = diff.to_dict()  # what `ask --json` and `review --json` carry under "story"
+    assert list(doc) == ["story_id", "parts_dropped", "result_left_out",
+                         "quantified_result_missing", "numbers_missed", "terms_missed", "tips"]
+    assert doc["parts_dropped"] == list(diff.parts_dropped) and json.dumps(doc)
 
-    full = st.compare_spoken(story, analyze_text(STORY, question=SUCCESS).to_dict())
-    assert full["parts_dropped"] == [] and not full["result_left_out"]
-    assert not full["quantified_result_missing"] and full["numbers_missed"] == []
+    full = st.compare_spoken(story, analyze_text(STORY, question=SUCCESS))
+    assert full.parts_dropped == () and not full.result_left_out
+    assert not full.quantified_result_missing and full.numbers_missed == ()
 
 
 def test_compare_spoken_flags_a_result_told_without_its_number():
     story = st.from_text(STORY)
     vague = STORY.replace("fell to 40 tickets in three weeks", "got much smaller")
-    diff = st.compare_spoken(story, analyze_text(vague, question=SUCCESS).to_dict())
-    assert not diff["result_left_out"]
-    assert diff["quantified_result_missing"] is True
+    diff = st.compare_spoken(story, analyze_text(vague, question=SUCCESS))
+    assert not diff.result_left_out
+    assert diff.quantified_result_missing is True
 
 
 def test_form_round_trips_and_rejects_bad_fields():
@@ -190,15 +195,15 @@ def test_bank_stores_edits_deletes_and_counts_rehearsals(tmp_path):
     home = tmp_path / "home"
     with History.open(home) as history:
         first = history.save(analyze_text(STORY, question=SUCCESS), None)
-        second = history.save(
-            analyze_text(STORY + " Everyone was pleased.", question=SUCCESS), None
-        )
     with st.StoryBank.open(home) as bank:
-        kept = bank.add(st.from_attempt(bank.history.get(first.id), title="Backlog"))
+        kept = bank.add(st.from_attempt(bank.history.get(first.id).analysis, title="Backlog"))
         assert kept.id is not None and kept.source_attempt_id == first.id
         assert kept.record.attempts == 1  # the attempt it was taken from
-        # An attempt that rehearsed it (what `practice ask --story` will write).
-        bank._conn.execute("UPDATE attempts SET story_id = ? WHERE id = ?", (kept.id, second.id))
+        # An attempt that rehearsed it (as `practice ask --story` saves it).
+        second = bank.history.save(
+            analyze_text(STORY + " Everyone was pleased.", question=SUCCESS), None,
+            story_id=kept.id,
+        )
         record = bank.get(kept.id).record
         assert record.attempts == 2
         assert record.latest_score == second.scores.overall
@@ -282,3 +287,38 @@ def test_cli_edit_in_the_editor(tmp_path, monkeypatch):
     assert r.exit_code == 0, r.output
     shown = json.loads(run(tmp_path, "stories", "show", "1", "--json").output)
     assert shown["skills"][0] == "leadership"
+
+
+def test_the_bank_uses_the_historys_one_connection(tmp_path, monkeypatch):
+    import sqlite3
+
+    opened = []
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: opened.append(a[0]) or connect(*a, **k))
+    with st.StoryBank.open(tmp_path / "home") as bank:
+        kept = bank.add(st.from_text(STORY, title="Backlog"))
+        bank.update(kept.id, title="Support backlog")
+        # What the bank wrote, the history reads on the same connection, and the reverse.
+        assert bank.history.stories() == bank.stories() == [bank.get(kept.id)]
+        assert bank.history.story(kept.id).title == "Support backlog"
+        rehearsal = bank.history.save(analyze_text(STORY, question=SUCCESS), None,
+                                      story_id=kept.id)
+        assert bank.get(kept.id).record.attempts == 1
+        assert bank.get(kept.id).record.latest_score == rehearsal.scores.overall
+        bank.delete(kept.id)
+        assert bank.history.stories() == []
+        # The rehearsal stays, no longer pointing at a story (ON DELETE SET NULL).
+        assert bank.history.get(rehearsal.id).story_id is None
+    assert len(opened) == 1  # History.open's; the bank opens no second connection
+
+
+def test_the_store_keeps_stories_as_given(tmp_path):
+    with History.open(tmp_path / "home") as history:
+        kept = history.add_story(st.Story(title="T", result="Costs fell 20%.", skills=("a", "b")))
+        assert (kept.title, kept.result, kept.skills, kept.quantified_result) == (
+            "T", "Costs fell 20%.", ("a", "b"), None)  # completing it is the bank's work
+        assert history.update_story(replace(kept, task="Cut costs.")).task == "Cut costs."
+        with pytest.raises(ValueError):
+            history.update_story(st.Story(title="never kept"))
+        with pytest.raises(StoreError, match="No story 9; run `practice stories list`"):
+            history.story(9)

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from practice.core.results import Question
+from practice.core.results import Analysis, Question
 from practice.history import store
 from practice.history.store import History
 from practice.judgment.coach import analyze_text
@@ -52,21 +52,56 @@ def test_version_1_history_upgrades_with_attempts_intact(tmp_path: Path) -> None
         assert h.schema_version() == store.SCHEMA_VERSION > 1
         assert h.integrity_check() == "ok"
         rows = h.list()
-        assert [r["id"] for r in rows] == [3, 2, 1]
+        assert [r.id for r in rows] == [3, 2, 1]
         for doc in old:
             got = h.get(doc["id"])
+            assert got.analysis == Analysis.from_dict(doc)
+            printed = json.loads(json.dumps(got.to_dict()))
             for key in ("source", "created_at", "category", "scores", "structure", "content",
                         "transcript", "tips"):
-                assert got[key] == doc[key], key
-            assert (got["audio_path"] is None) == (doc["id"] == 3)
-            if got["audio_path"]:
-                assert Path(got["audio_path"]).read_bytes()[-1] == doc["id"]
+                assert printed[key] == doc[key], key
+            assert (got.audio_path is None) == (doc["id"] == 3)
+            if got.audio_path:
+                assert got.audio_path.read_bytes()[-1] == doc["id"]
         # The upgraded schema is usable: the new column and tables exist, and saving works.
-        cols = {r[1] for r in h.query("PRAGMA table_info(attempts)")}
+        probe = sqlite3.connect(h.db_path)
+        try:
+            cols = {r[1] for r in probe.execute("PRAGMA table_info(attempts)")}
+        finally:
+            probe.close()
         assert "story_id" in cols
-        assert h.query("SELECT COUNT(*) FROM stories")[0][0] == 0
+        assert h.stories() == [] and h.outcomes() == []
         new = h.save(analyze_text("We shipped on time.", question=None), None)
         assert new.id == 4
     with History.open(home) as h:  # a second open does not migrate again
         assert h.schema_version() == store.SCHEMA_VERSION
         assert len(h.list()) == 4
+
+
+def test_an_attempt_written_before_the_newer_fields_existed_still_loads(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from test_results import without_optional_fields
+
+    from practice.cli.main import cli
+
+    home = tmp_path / "home"
+    old = v1_history(home)
+    conn = sqlite3.connect(home / store.DB_NAME)
+    with conn:  # attempt 1 as an older practice wrote it: no field that has a default
+        conn.execute("UPDATE attempts SET payload = ? WHERE id = 1",
+                     (json.dumps(without_optional_fields(old[0])),))
+    conn.close()
+    with History.open(home) as h:
+        got = h.get(1)
+    assert (got.id, got.created_at) == (1, old[0]["created_at"])  # the columns fill them in
+    assert got.analysis.question is not None and got.analysis.question.tags == ()
+    assert got.analysis.structure.order_ok is True
+    assert got.analysis.content.job_terms_used == ()
+    assert got.analysis.scores == Analysis.from_dict(old[0]).scores
+    assert got.analysis.transcript == Analysis.from_dict(old[0]).transcript
+    for args in (["history", "--json"], ["review", "1", "--json"], ["progress"],
+                 ["export", "--format", "csv"]):
+        r = CliRunner().invoke(cli, ["--home", str(home), *args])
+        assert r.exit_code == 0, (args, r.output)
+    printed = json.loads(CliRunner().invoke(cli, ["--home", str(home), "history", "--json"]).output)
+    assert printed[-1]["structure"]["order_ok"] is True  # shown with the default

@@ -15,7 +15,8 @@ from practice.core.errors import InputError, NoSpeechError
 from practice.core.results import Analysis, Question
 
 if TYPE_CHECKING:
-    from practice.journey.stories import Story
+    from practice.core.records import Attempt
+    from practice.journey.stories import SpokenComparison, Story
     from practice.speech.capture import Take
     from practice.speech.stream import StreamingTranscriber
 
@@ -36,7 +37,7 @@ def choose_question(
     question_text: str | None,
     category: str | None,
     retry: str | None,
-) -> tuple[Question, dict[str, Any] | None]:
+) -> tuple[Question, Attempt | None]:
     """The question to ask and, for a retry (`retry` is "last" or an attempt id), the attempt
     it is compared with. Without a question named, the least practised of the bank (of
     `category` when given)."""
@@ -46,10 +47,10 @@ def choose_question(
     if retry is not None:
         with History.open(home) as h:
             before = h.get(retry)
-        q = tk.question_from_dict(before.get("question"))
+        q = tk.askable(before.analysis.question)
         if q is None:
             raise InputError(
-                f"Attempt {before['id']} was analysed without a question, so it cannot be "
+                f"Attempt {before.id} was analysed without a question, so it cannot be "
                 "asked again; give --question ID or --question-text TEXT."
             )
         return q, before
@@ -170,24 +171,24 @@ def discard_attempt(home: Path, attempt_id: int) -> None:
         h.delete(attempt_id)
 
 
-def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """What moved between two attempts' JSON objects: each score, pace and um/uh count as
-    [before, after] (None where one of them lacks it)."""
-    out: dict[str, Any] = {"compared_with": before.get("id")}
+def changes(before: Analysis, after: Analysis) -> dict[str, Any]:
+    """What moved between two attempts: each score, pace and um/uh count as [before, after]
+    (None where one of them lacks it), as `ask --retry --json` prints it."""
+    out: dict[str, Any] = {"compared_with": before.id}
     for key, _ in COMPARED:
-        out[key] = [(before.get("scores") or {}).get(key), (after.get("scores") or {}).get(key)]
+        out[key] = [before.scores.score(key), after.scores.score(key)]
     for key in COMPARED_DELIVERY:
-        old = (before.get("delivery") or {}).get(key)
-        new = (after.get("delivery") or {}).get(key)
+        old = None if before.delivery is None else getattr(before.delivery, key)
+        new = None if after.delivery is None else getattr(after.delivery, key)
         out[key] = [None if old is None else round(old, 1), None if new is None else round(new, 1)]
     return out
 
 
-def story_feedback(story: Story, saved: Analysis) -> dict[str, Any]:
-    """What the spoken telling left out of the written story, as the JSON output carries it."""
+def story_feedback(story: Story, saved: Analysis) -> SpokenComparison:
+    """What the spoken telling left out of the written story."""
     from practice.journey.stories import compare_spoken
 
-    return {"id": story.id, "title": story.title} | compare_spoken(story, saved.to_dict())
+    return compare_spoken(story, saved)
 
 
 def worth_keeping_as_story(saved: Analysis) -> bool:
@@ -202,4 +203,4 @@ def keep_as_story(home: Path, saved: Analysis) -> Story:
     from practice.journey.stories import StoryBank, from_attempt
 
     with StoryBank.open(home) as bank:
-        return bank.add(from_attempt(saved.to_dict()))
+        return bank.add(from_attempt(saved))

@@ -42,17 +42,17 @@ def rescore(home: Path, *, everything: bool = False) -> RescoreReport:
 
     report = RescoreReport()
     with History.open(home) as h:
-        for payload in reversed(h.list()):
+        for attempt in reversed(h.list()):
             report.checked += 1
-            if not everything and not rv.needs_rescore(payload):
+            if not everything and not rv.needs_rescore(attempt.analysis):
                 report.up_to_date += 1
                 continue
             try:
-                analysis, used_audio = rv.rejudge(payload)
-                h.update_payload(payload["id"], analysis)
+                analysis, used_audio = rv.rejudge(attempt)
+                h.update_payload(attempt.id, analysis)
             except PracticeError as e:
                 report.failed += 1
-                report.failures.append(f"#{payload['id']}: {e}")
+                report.failures.append(f"#{attempt.id}: {e}")
                 continue
             report.rescored += 1
             if used_audio:

@@ -11,7 +11,6 @@ import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from practice.core.results import Question
 
@@ -51,23 +50,17 @@ def write_question(take: Path, question: Question) -> None:
 
 
 def read_question(take: Path) -> Question | None:
-    """The question noted beside `take`, or None when there is none or it cannot be read."""
-    with contextlib.suppress(OSError, ValueError):
-        return question_from_dict(json.loads(sidecar(take).read_text()))
+    """The question noted beside `take`, or None when there is none, it cannot be read, or it
+    has no text to ask."""
+    # A sidecar that is missing, damaged or not a question leaves the take unasked.
+    with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
+        return askable(Question.from_dict(json.loads(sidecar(take).read_text())))
     return None
 
 
-def question_from_dict(data: dict[str, Any] | None) -> Question | None:
-    """A Question from its JSON form; None for no question or one without text."""
-    if not data or not data.get("text"):
-        return None
-    names = {f.name for f in dataclasses.fields(Question)}
-    kept = {k: v for k, v in data.items() if k in names}
-    if kept.get("target_seconds") is not None:
-        kept["target_seconds"] = tuple(kept["target_seconds"])
-    if "tags" in kept:
-        kept["tags"] = tuple(kept["tags"] or ())
-    return Question(**kept)
+def askable(question: Question | None) -> Question | None:
+    """The question again, when it has a text to ask (a bare category has none)."""
+    return question if question is not None and question.text else None
 
 
 def discard(take: Path) -> None:

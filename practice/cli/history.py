@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from practice.cli.common import Settings
+    from practice.core.records import Attempt
     from practice.history.progress import Progress
+    from practice.journey.stories import SpokenComparison, Story
 
 FIX_HEADER = "# Correct the words below, save and close. Lines starting with # are ignored.\n"
 
@@ -48,12 +50,6 @@ def _plain(console: Console) -> bool:
 
 # -- review ---------------------------------------------------------------------------------------
 
-def _question_lookup(payload: dict[str, Any]) -> Any:
-    from practice.history.review import question_of
-
-    return question_of(payload)
-
-
 def _token_markup(token: Any, plain: bool) -> str:
     from rich.markup import escape
 
@@ -79,21 +75,24 @@ def _change_line(c: dict[str, Any], plain: bool) -> str:
             f" {arrow}")
 
 
-def render_review(data: dict[str, Any], console: Console) -> None:
+def render_review(data: dict[str, Any], attempt: Attempt,
+                  told: tuple[Story, SpokenComparison] | None, console: Console) -> None:
+    """`data` is the review's JSON (`history.review.build`) of `attempt`; `told` what a
+    rehearsal of a kept story left out of it."""
     from rich.markup import escape
 
     from practice.cli.render import LABEL_STYLE, bar
     from practice.history.review import marked_sentences
 
     plain = _plain(console)
-    payload = data["_payload"]
-    q = (data.get("question") or {}).get("text") or "Answer"
-    console.print(f"[bold]#{data['id']}  {escape(q)}[/bold]"
-                  + (f"  [dim]({data['category']})[/dim]" if data.get("category") else ""))
-    meta = [(data.get("created_at") or "")[:16].replace("T", " ")]
-    if data.get("source"):
-        meta.append(Path(str(data["source"])).name)
-    if data.get("duration_s"):
+    a = attempt.analysis
+    q = a.question.text if a.question and a.question.text else "Answer"
+    console.print(f"[bold]#{attempt.id}  {escape(q)}[/bold]"
+                  + (f"  [dim]({a.category})[/dim]" if a.category else ""))
+    meta = [attempt.created_at[:16].replace("T", " ")]
+    if a.source:
+        meta.append(Path(a.source).name)
+    if data["duration_s"]:
         meta.append(f"{data['duration_s']:.0f} s")
     console.print(f"[dim]{escape(' · '.join(meta))}[/dim]")
     console.print()
@@ -101,48 +100,46 @@ def render_review(data: dict[str, Any], console: Console) -> None:
         "[bold red]um[/] filler · [yellow italic underline]hedge[/] · [magenta dim]⏸ 2.3s[/] " \
         "long pause"
     console.print(f"[bold]Transcript[/bold]  [dim]{escape(legend) if plain else legend}[/dim]")
-    for s in marked_sentences(payload):
+    for s in marked_sentences(a):
         tag = s.label[:3].upper() if s.label != "other" else "   "
         style = LABEL_STYLE.get(s.label, "")
         body = " ".join(_token_markup(t, plain) for t in s.tokens)
         console.print(f"  {tag}  {body}" if plain else f"  [{style}]{tag}[/]  {body}")
     console.print()
-    scores = data["scores"]
-    console.print(f"[bold]Overall {scores.get('overall')}/100[/bold]")
+    console.print(f"[bold]Overall {a.scores.overall}/100[/bold]")
     for dim in ("structure", "delivery", "enthusiasm", "content"):
-        d = scores.get(dim)
-        if not d:
+        d = getattr(a.scores, dim)
+        if d is None:
             continue
-        console.print(f"  {dim.capitalize():<11}{d['score']:>4}  {bar(d['score'])}  "
-                      f"{escape(d['reason'])}")
-        if d.get("tip"):
-            console.print(f"  {'':<15}  [dim]Tip: {escape(d['tip'])}[/dim]")
-    dl = data.get("delivery")
-    if dl:
+        console.print(f"  {dim.capitalize():<11}{d.score:>4}  {bar(d.score)}  "
+                      f"{escape(d.reason)}")
+        if d.tip:
+            console.print(f"  {'':<15}  [dim]Tip: {escape(d.tip)}[/dim]")
+    dl = a.delivery
+    if dl is not None:
         console.print()
         console.print(
-            f"  Pace {dl['words_per_minute']:.0f} wpm · {dl['filler_count']} um/uh, "
-            f"{dl['discourse_filler_count']} other fillers ({dl['fillers_per_minute']:.1f}/min) · "
-            f"{dl['hedge_count']} hedges · {dl['long_pause_count']} long pauses "
-            f"(longest {dl['longest_pause_s']:.1f} s)")
+            f"  Pace {dl.words_per_minute:.0f} wpm · {dl.filler_count} um/uh, "
+            f"{dl.discourse_filler_count} other fillers ({dl.fillers_per_minute:.1f}/min) · "
+            f"{dl.hedge_count} hedges · {dl.long_pause_count} long pauses "
+            f"(longest {dl.longest_pause_s:.1f} s)")
     console.print()
-    prev = data.get("previous")
+    prev = data["previous"]
     if prev:
         console.print(f"[bold]Compared with your previous try[/bold] (#{prev['id']}, "
-                      f"{(prev.get('created_at') or '')[:10]})")
+                      f"{prev['created_at'][:10]})")
         for c in prev["changes"]:
             console.print(_change_line(c, plain))
     else:
         console.print("[dim]First attempt at this question: nothing to compare yet.[/dim]")
-    told = data.get("story")
-    if told:
-        from practice.journey.stories import Story, comparison_lines
+    if told is not None:
+        from practice.journey.stories import comparison_lines
 
-        lines = comparison_lines(Story(id=told["id"], title=told["title"]), told)
+        lines = comparison_lines(*told)
         console.print(f"[bold]{escape(lines[0])}[/bold]")
         for line in lines[1:]:
             console.print(escape(line))
-    best = data.get("best")
+    best = data["best"]
     if best and best["is_this"] and best["attempts"] > 1:
         console.print(f"[bold]Personal best[/bold]: this is your best at this question "
                       f"({best['overall']}/100 over {best['attempts']} attempts).")
@@ -153,19 +150,20 @@ def render_review(data: dict[str, Any], console: Console) -> None:
             console.print(_change_line(c, plain))
 
 
-def _story_comparison(home: Path, payload: dict[str, Any]) -> dict[str, Any] | None:
-    """For a rehearsal of a kept story (`ask --story`): what the telling left out of it."""
+def _story_comparison(home: Path, attempt: Attempt) -> tuple[Story, SpokenComparison] | None:
+    """For a rehearsal of a kept story (`ask --story`): the story and what the telling left out
+    of it."""
     from practice.core.errors import StoreError
     from practice.journey.stories import StoryBank, compare_spoken
 
-    if payload.get("story_id") is None:
+    if attempt.story_id is None:
         return None
     try:
         with StoryBank.open(home) as bank:
-            story = bank.get(int(payload["story_id"]))
+            story = bank.get(attempt.story_id)
     except StoreError:
         return None  # the story was deleted since; the attempt stands on its own
-    return {"id": story.id, "title": story.title} | compare_spoken(story, payload)
+    return story, compare_spoken(story, attempt.analysis)
 
 
 @click.command()
@@ -195,23 +193,25 @@ def review(settings: Settings, attempt: str, as_json: bool, play: bool, from_s: 
     if from_s is not None and from_word:
         raise click.UsageError("Give --from or --from-word, not both.")
     with History.open(settings.home) as h:
-        payload = h.get(attempt)
-        question = rv.question_of(payload)
+        chosen = h.get(attempt)
+        question = rv.question_of(chosen.analysis)
         previous = same = None
         if question is not None and (question.id or question.text):
-            previous = h.previous(question, before_id=int(payload["id"]))
+            previous = h.previous(question, before_id=chosen.id)
             same = h.attempts_at(question)
-    data = rv.build(payload, previous=previous, same_question=same or [payload])
-    data["story"] = _story_comparison(settings.home, payload)
+    data = rv.build(chosen, previous=previous, same_question=same or [chosen])
+    told = _story_comparison(settings.home, chosen)
+    data["story"] = None if told is None else (
+        {"id": told[0].id, "title": told[0].title} | told[1].to_dict())
     if as_json:
         print_json(data)
     else:
-        render_review({**data, "_payload": payload}, _console())
+        render_review(data, chosen, told, _console())
     if play:
-        start = rv.word_start(payload, from_word) if from_word else (from_s or 0.0)
-        click.echo(f"Playing attempt #{payload['id']} from {start:.1f} s (Ctrl-C stops)...",
+        start = rv.word_start(chosen.analysis, from_word) if from_word else (from_s or 0.0)
+        click.echo(f"Playing attempt #{chosen.id} from {start:.1f} s (Ctrl-C stops)...",
                    err=True)
-        rv.play(payload.get("audio_path"), start_s=start)
+        rv.play(chosen.audio_path, start_s=start)
 
 
 # -- progress -------------------------------------------------------------------------------------
@@ -360,17 +360,19 @@ def export(settings: Settings, attempt: str | None, fmt: str, out: str | None,
     if bundle and attempt is None:
         raise click.UsageError("--bundle needs the attempt ID, e.g. 'practice export 12 "
                                "--bundle attempt.zip'.")
+    from practice.history.review import question_of
+
     with History.open(settings.home) as h:
         if bundle:
-            payload = h.get(attempt)  # type: ignore[arg-type]
-            question = _question_lookup(payload)
+            chosen = h.get(attempt)  # type: ignore[arg-type]
+            question = question_of(chosen.analysis)
             same = h.attempts_at(question) if question and (question.id or question.text) else []
-            prev = h.previous(question, before_id=int(payload["id"])) if same else None
+            prev = h.previous(question, before_id=chosen.id) if question and same else None
         else:
             rows = h.list()
     if bundle:
-        path = rp.write_bundle(payload, Path(bundle), same_question=same, previous=prev)
-        click.echo(f"Attempt #{payload['id']} bundled into {path} "
+        path = rp.write_bundle(chosen, Path(bundle), same_question=same, previous=prev)
+        click.echo(f"Attempt #{chosen.id} bundled into {path} "
                    f"({path.stat().st_size / 1024:.0f} KiB).")
         return
     stream = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout  # noqa: SIM115
@@ -460,8 +462,8 @@ def fix(settings: Settings, attempt: str) -> None:
     from practice.history.store import History
 
     with History.open(settings.home) as h:
-        payload = h.get(attempt)
-        old_text = (payload.get("transcript") or {}).get("text") or ""
+        chosen = h.get(attempt)
+        old_text = chosen.analysis.transcript.text
         edited = click.edit(FIX_HEADER + old_text + "\n", extension=".txt")
         if edited is None:
             click.echo("No change: the transcript was not saved.")
@@ -472,10 +474,10 @@ def fix(settings: Settings, attempt: str) -> None:
             return
         if not text.strip():
             raise InputError("The corrected transcript is empty; nothing was changed.")
-        transcript = rv.corrected_transcript(payload, text)
-        analysis, _ = rv.rejudge(payload, transcript=transcript)
-        saved = h.update_payload(payload["id"], analysis)
-    before = (payload.get("scores") or {}).get("overall")
+        transcript = rv.corrected_transcript(chosen.analysis, text)
+        analysis, _ = rv.rejudge(chosen, transcript=transcript)
+        saved = h.update_payload(chosen.id, analysis)
+    before = chosen.analysis.scores.overall
     click.echo(f"Attempt #{saved.id} corrected and rescored: overall {before} -> "
                f"{saved.scores.overall}.")
 
@@ -489,13 +491,16 @@ def delete(settings: Settings, attempt: str, yes: bool) -> None:
     from practice.history.store import History
 
     with History.open(settings.home) as h:
-        payload = h.get(attempt)
-        if not yes:
-            q = (payload.get("question") or {}).get("text") or payload.get("source") or "answer"
-            click.confirm(f"Delete attempt #{payload['id']} ({q[:60]}, "
-                          f"{(payload.get('created_at') or '')[:10]}) and its recording?",
+        if yes:  # without reading the analysis: a damaged attempt can be deleted too
+            number = h.delete(attempt)
+        else:
+            chosen = h.get(attempt)
+            a = chosen.analysis
+            q = (a.question.text if a.question else None) or a.source or "answer"
+            click.confirm(f"Delete attempt #{chosen.id} ({q[:60]}, "
+                          f"{chosen.created_at[:10]}) and its recording?",
                           abort=True, err=True)
-        number = h.delete(payload["id"])
+            number = h.delete(chosen.id)
     click.echo(f"Attempt #{number} deleted.")
 
 

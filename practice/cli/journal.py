@@ -168,7 +168,7 @@ def _read_all(settings: Settings) -> tuple[Diagnosis, dict[str, int]]:
     from practice.journey.outcomes import list_outcomes
 
     with History.open(settings.home) as h:
-        d = diagnose(list_outcomes(h), h.list())
+        d = diagnose(list_outcomes(h), [r.analysis for r in h.list()])
         counts = h.count_by_question()
     return d, counts
 

@@ -182,7 +182,7 @@ def history(settings: Settings, category: str | None, question_id: str | None,
         rows = h.list(category=category, question_id=question_id, since=since, until=until,
                       limit=limit)
     if as_json:
-        print_json(rows)
+        print_json([r.to_dict() for r in rows])
         return
     from practice.cli.render import render_history
 

@@ -23,6 +23,7 @@ from practice.cli.common import CATEGORY_CHOICE
 
 if TYPE_CHECKING:
     from practice.cli.common import Settings
+    from practice.core.records import Attempt
     from practice.core.results import Analysis, Question
     from practice.journey.stories import Story
     from practice.speech.capture import Level, Take
@@ -193,7 +194,7 @@ def _show_question(q: Question, heading: str | None = None) -> None:
 
 
 def _choose_question(home: Path, question_id: str | None, question_text: str | None,
-                     category: str | None, retry: str | None) -> tuple[Question, dict | None]:
+                     category: str | None, retry: str | None) -> tuple[Question, Attempt | None]:
     """The question to ask and, for --retry, the attempt it is compared with."""
     from practice.app.rehearse import choose_question
 
@@ -510,13 +511,13 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
                                  engine=rules.engine, model=rules.model, stream=stream)
         saved = keep(home, analysis, take, story_id=story.id if story else None)
         data = saved.to_dict()
-        diff = changes(before, data) if before is not None else None
+        diff = changes(before.analysis, saved) if before is not None else None
         told = story_feedback(story, saved) if story is not None else None
         if as_json:
             if diff is not None:
                 data["changes"] = diff
-            if told is not None:
-                data["story"] = told
+            if story is not None and told is not None:
+                data["story"] = {"id": story.id, "title": story.title} | told.to_dict()
             data["latency_s"] = round(time.monotonic() - stopped, 3)
             click.echo(json.dumps(data, indent=2, ensure_ascii=False,
                                   default=json_default))

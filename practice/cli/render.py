@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from practice.core.records import Attempt
 from practice.core.results import Analysis
 
 LABEL_STYLE = {"situation": "cyan", "task": "blue", "action": "green", "result": "magenta",
@@ -106,7 +107,7 @@ def _transcript_markup(a: Analysis) -> str:
     return "\n".join(lines) if lines else escape(a.transcript.text)
 
 
-def render_history(rows: Sequence[dict[str, Any]]) -> None:
+def render_history(rows: Sequence[Attempt]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -118,13 +119,14 @@ def render_history(rows: Sequence[dict[str, Any]]) -> None:
     for col in ("#", "when", "category", "question", "overall", "wpm", "um/uh"):
         t.add_column(col, justify="right" if col in ("#", "overall", "wpm", "um/uh") else "left")
     for r in rows:
-        q = (r.get("question") or {}).get("text") or r.get("source") or ""
-        d = r.get("delivery") or {}
-        t.add_row(str(r["id"]), (r.get("created_at") or "")[:16].replace("T", " "),
-                  r.get("category") or "-", escape(q[:48]),
-                  str(r["scores"]["overall"]),
-                  f"{d['words_per_minute']:.0f}" if d else "-",
-                  str(d["filler_count"]) if d else "-")
+        a = r.analysis
+        q = (a.question.text if a.question else None) or a.source or ""
+        d = a.delivery
+        t.add_row(str(r.id), r.created_at[:16].replace("T", " "),
+                  a.category or "-", escape(q[:48]),
+                  str(a.scores.overall),
+                  f"{d.words_per_minute:.0f}" if d else "-",
+                  str(d.filler_count) if d else "-")
     c.print(t)
 
 

@@ -100,7 +100,7 @@ def stories_add(
     with _bank(settings) as bank:
         if from_attempt:
             story = st.from_attempt(
-                bank.history.get(from_attempt), title=title or "", skills=_skills(skills)
+                bank.history.get(from_attempt).analysis, title=title or "", skills=_skills(skills)
             )
         elif text_file:
             story = st.from_text(

@@ -1,14 +1,16 @@
 """Typed results that cross each stage of the pipeline (see DESIGN.md "Data flow").
 
 Every value is frozen; times are seconds from the start of the recording unless a name says
-otherwise. `to_dict` gives the JSON contract's shape.
+otherwise. `to_dict` gives the JSON contract's shape and `Analysis.from_dict` reads it back (the
+history keeps that JSON): a field missing from an older document takes its default.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 if TYPE_CHECKING:  # numpy loads with the audio, not with `practice --help`
     import numpy as np
@@ -18,6 +20,18 @@ SAMPLE_RATE = 16_000  # Hz: every Recording is 16 kHz mono float32, what Whisper
 Category = Literal["success-story", "fit", "background", "red-flag", "closing"]
 CATEGORIES: tuple[str, ...] = ("success-story", "fit", "background", "red-flag", "closing")
 Label = Literal["situation", "task", "action", "result", "other"]
+
+
+_T = TypeVar("_T")
+
+
+def _known(cls: type[_T], data: Mapping[str, Any], **converted: Any) -> _T:
+    """`cls` from the keys of `data` that are its fields (others are ignored: a later version's
+    additions, or derived keys); `converted` overrides values that need a type (tuples)."""
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    kept = {k: v for k, v in data.items() if k in names}
+    kept.update({k: v for k, v in converted.items() if k in data})
+    return cls(**kept)
 
 
 def json_default(value: Any) -> Any:
@@ -50,6 +64,10 @@ class Word:
     probability: float
     filler: bool = False  # a filled pause: um, uh, er, erm, ah, hmm, mm
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Word:
+        return _known(cls, data)
+
 
 @dataclass(frozen=True)
 class Transcript:
@@ -58,7 +76,13 @@ class Transcript:
     engine: str
     model: str
     language: str
-    language_probability: float = 1.0
+    language_probability: float = 1.0  # not in the JSON contract: read back as 1.0
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Transcript:
+        """The inverse of the `transcript` object of `Analysis.to_dict`."""
+        words = tuple(Word.from_dict(w) for w in data.get("words", ()))
+        return _known(cls, data, words=words)
 
 
 @dataclass(frozen=True)
@@ -69,6 +93,13 @@ class Question:
     guidance: str = ""
     target_seconds: tuple[int, int] | None = None  # a strong answer's length, low to high
     tags: tuple[str, ...] = ()  # skills a good answer shows: leadership, conflict, ...
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Question:
+        """The inverse of `dataclasses.asdict` (JSON gives lists where the fields are tuples)."""
+        target = data.get("target_seconds")
+        return _known(cls, data, target_seconds=None if target is None else tuple(target),
+                      tags=tuple(data.get("tags") or ()))
 
 
 @dataclass(frozen=True)
@@ -101,12 +132,22 @@ class Delivery:
     spoken_word_count: int  # numbers expanded ("500" is two words), fillers excluded
     hedges: tuple[str, ...] = ()
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Delivery:
+        return _known(cls, data, pauses=tuple(_known(Pause, p) for p in data.get("pauses", ())),
+                      fillers=tuple(_known(Filler, f) for f in data.get("fillers", ())),
+                      hedges=tuple(data.get("hedges", ())))
+
 
 @dataclass(frozen=True)
 class Prosody:
     pitch_variation_semitones: float | None  # None when too little voiced speech to judge
     energy_variation_db: float | None
     monotone: bool | None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Prosody:
+        return _known(cls, data)
 
 
 @dataclass(frozen=True)
@@ -129,6 +170,11 @@ class Structure:
     order_ok: bool = True  # situation/task before action before result
     action_time_share: float | None = None  # share of the answer's time spent on actions
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Structure:
+        sentences = tuple(_known(Sentence, x) for x in data.get("sentences", ()))
+        return _known(cls, data, sentences=sentences)
+
 
 @dataclass(frozen=True)
 class Content:
@@ -138,6 +184,11 @@ class Content:
     job_terms_missed: tuple[str, ...] = ()
     fit_reasons: tuple[str, ...] = ()  # sentences that give a reason the job fits (fit questions)
     negativity: tuple[str, ...] = ()  # sentences that blame or complain
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Content:
+        lists = ("job_terms_used", "job_terms_missed", "fit_reasons", "negativity")
+        return _known(cls, data, **{k: tuple(data.get(k) or ()) for k in lists})
 
 
 @dataclass(frozen=True)
@@ -155,17 +206,41 @@ class Scores:
     enthusiasm: DimensionScore
     content: DimensionScore
 
-    def to_dict(self) -> dict[str, Any]:
-        dims = {"structure": self.structure, "delivery": self.delivery,
+    def score(self, key: str) -> int | None:
+        """The 0-100 score named `key` ("overall" or a dimension); None for one not judged."""
+        if key == "overall":
+            return self.overall
+        dim = self._dimensions()[key]
+        return dim.score if dim else None
+
+    def _dimensions(self) -> dict[str, DimensionScore | None]:
+        return {"structure": self.structure, "delivery": self.delivery,
                 "enthusiasm": self.enthusiasm, "content": self.content}
+
+    def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"overall": self.overall}
-        out.update({k: (v.score if v else None) for k, v in dims.items()})
+        out.update({k: (v.score if v else None) for k, v in self._dimensions().items()})
         return out
 
     def details(self) -> dict[str, Any]:
-        dims = {"structure": self.structure, "delivery": self.delivery,
-                "enthusiasm": self.enthusiasm, "content": self.content}
-        return {k: dataclasses.asdict(v) for k, v in dims.items() if v is not None}
+        return {k: dataclasses.asdict(v) for k, v in self._dimensions().items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, scores: Mapping[str, Any], details: Mapping[str, Any]) -> Scores:
+        """The inverse of `to_dict` and `details` together. A dimension without details (not
+        written by any version so far, but cheap to allow) keeps its score with no reason."""
+
+        def dim(key: str) -> DimensionScore | None:
+            if key in details:
+                return _known(DimensionScore, details[key])
+            score = scores.get(key)
+            return None if score is None else DimensionScore(score, "", None)
+
+        structure, enthusiasm, content = dim("structure"), dim("enthusiasm"), dim("content")
+        if structure is None or enthusiasm is None or content is None:
+            raise ValueError("scores lack structure, enthusiasm or content")
+        return cls(overall=scores["overall"], structure=structure, delivery=dim("delivery"),
+                   enthusiasm=enthusiasm, content=content)
 
 
 @dataclass(frozen=True)
@@ -214,3 +289,27 @@ class Analysis:
             "tips": list(self.tips),
             "analyzer_version": self.analyzer_version,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Analysis:
+        """The inverse of `to_dict`: `Analysis.from_dict(a.to_dict()) == a` for every analysis
+        whose values JSON carries as they are (to_dict rounds `duration_s` to the millisecond and
+        leaves out the transcript's language probability). Raises KeyError, TypeError or
+        ValueError for a document that is not one."""
+        question, audio = data.get("question"), data.get("audio")
+        delivery, prosody = data.get("delivery"), data.get("prosody")
+        return cls(
+            source=data.get("source"),
+            question=None if question is None else Question.from_dict(question),
+            duration_s=None if audio is None else audio["duration_s"],
+            transcript=Transcript.from_dict(data["transcript"]),
+            delivery=None if delivery is None else Delivery.from_dict(delivery),
+            prosody=None if prosody is None else Prosody.from_dict(prosody),
+            structure=Structure.from_dict(data["structure"]),
+            content=Content.from_dict(data["content"]),
+            scores=Scores.from_dict(data["scores"], data.get("score_details") or {}),
+            tips=tuple(data.get("tips") or ()),
+            analyzer_version=data["analyzer_version"],
+            id=data.get("id"),
+            created_at=data.get("created_at"),
+        )

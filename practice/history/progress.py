@@ -1,5 +1,5 @@
 """Progress across attempts: each measure's first and recent level, its trend, the personal best,
-and the weak spots that keep coming back. Works on the stored JSON objects (`History.list`).
+and the weak spots that keep coming back. Works on the stored attempts (`History.list`).
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from practice.core.records import Attempt
+from practice.core.results import Analysis, Delivery
 from practice.core.thresholds import (
     ANSWER_LOW_S,
     FILLER_SHARE_MAX,
@@ -17,7 +19,6 @@ from practice.core.thresholds import (
     PACE_LOW_WPM,
 )
 
-Payload = dict[str, Any]
 Better = Literal["higher", "lower", "range"]
 
 # A trend compares the mean of the first WINDOW attempts with the mean of the last WINDOW: one
@@ -60,18 +61,19 @@ METRIC_BY_KEY = {m.key: m for m in METRICS}
 SCORE_KEYS = ("overall", "structure", "delivery", "enthusiasm", "content")
 
 
-def metric_value(payload: Payload, key: str) -> float | None:
-    """One measure of one stored attempt, or None where it does not apply (no audio; STAR
-    completeness outside success stories and red-flag answers)."""
+def metric_value(analysis: Analysis, key: str) -> float | None:
+    """One measure of one answer, or None where it does not apply (no audio; STAR completeness
+    outside success stories and red-flag answers)."""
+    value: float | None
     if key in SCORE_KEYS:
-        value = (payload.get("scores") or {}).get(key)
+        value = analysis.scores.score(key)
     elif key == "star_completeness":
-        if payload.get("category") not in STAR_CATEGORIES:
+        if analysis.category not in STAR_CATEGORIES:
             return None
-        st = payload.get("structure") or {}
-        return sum(bool(st.get(k)) for k in ("situation", "task", "action", "result")) / 4
-    else:
-        value = (payload.get("delivery") or {}).get(key)
+        st = analysis.structure
+        return sum(bool(p) for p in (st.situation, st.task, st.action, st.result)) / 4
+    else:  # a measure of delivery: words_per_minute, fillers_per_minute, long_pause_count
+        value = None if analysis.delivery is None else getattr(analysis.delivery, key)
     return None if value is None else float(value)
 
 
@@ -155,12 +157,12 @@ def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values)
 
 
-def metric_progress(metric: Metric, rows: Sequence[Payload]) -> MetricProgress:
+def metric_progress(metric: Metric, rows: Sequence[Attempt]) -> MetricProgress:
     """`rows` oldest first."""
     points = tuple(
-        Point(int(r["id"]), str(r.get("created_at") or ""), v)
+        Point(r.id, r.created_at, v)
         for r in rows
-        if (v := metric_value(r, metric.key)) is not None
+        if (v := metric_value(r.analysis, metric.key)) is not None
     )
     if not points:
         return MetricProgress(metric.key, metric.label, metric.unit, metric.better, (), None,
@@ -187,69 +189,68 @@ def metric_progress(metric: Metric, rows: Sequence[Payload]) -> MetricProgress:
 # -- weak spots -------------------------------------------------------------------------------
 
 # Each check says whether an answer shows the weakness (None: the check does not apply to it).
-Check = Callable[[Payload], bool | None]
+Check = Callable[[Analysis], bool | None]
 
 
 def _star(field: str) -> Check:
-    def check(p: Payload) -> bool | None:
-        if p.get("category") not in STAR_CATEGORIES:
+    def check(a: Analysis) -> bool | None:
+        if a.category not in STAR_CATEGORIES:
             return None
-        return not (p.get("structure") or {}).get(field)
+        return not getattr(a.structure, field)
     return check
 
 
-def _quantified(p: Payload) -> bool | None:
-    if p.get("category") != "success-story":
+def _quantified(a: Analysis) -> bool | None:
+    if a.category != "success-story":
         return None
-    return not (p.get("structure") or {}).get("result_quantified")
+    return not a.structure.result_quantified
 
 
-def _ownership(p: Payload) -> bool | None:
-    share = (p.get("structure") or {}).get("action_ownership")
+def _ownership(a: Analysis) -> bool | None:
+    share = a.structure.action_ownership
     return None if share is None else share < 0.5
 
 
-def _delivery(test: Callable[[Payload], bool]) -> Check:
-    def check(p: Payload) -> bool | None:
-        d = p.get("delivery")
-        return None if not d else test(d)
+def _delivery(test: Callable[[Delivery], bool]) -> Check:
+    def check(a: Analysis) -> bool | None:
+        return None if a.delivery is None else test(a.delivery)
     return check
 
 
-def _filler_share(d: Payload) -> bool:
-    words = d.get("spoken_word_count") or 0
-    fillers = (d.get("filler_count") or 0) + (d.get("discourse_filler_count") or 0)
+def _filler_share(d: Delivery) -> bool:
+    words = d.spoken_word_count
+    fillers = d.filler_count + d.discourse_filler_count
     return words > 0 and fillers / (words + fillers) > FILLER_SHARE_MAX
 
 
-def _pace(d: Payload) -> bool:
-    wpm = d.get("words_per_minute") or 0
-    return not PACE_LOW_WPM <= wpm <= PACE_HIGH_WPM
+def _pace(d: Delivery) -> bool:
+    return not PACE_LOW_WPM <= d.words_per_minute <= PACE_HIGH_WPM
 
 
-def _monotone(p: Payload) -> bool | None:
-    pr = p.get("prosody") or {}
-    return None if pr.get("monotone") is None else bool(pr["monotone"])
-
-
-def _short_story(p: Payload) -> bool | None:
-    duration = (p.get("audio") or {}).get("duration_s")
-    if p.get("category") != "success-story" or duration is None:
+def _monotone(a: Analysis) -> bool | None:
+    if a.prosody is None or a.prosody.monotone is None:
         return None
-    low = ((p.get("question") or {}).get("target_seconds") or [ANSWER_LOW_S])[0]
-    return duration < low
+    return bool(a.prosody.monotone)
 
 
-def _self_interest(p: Payload) -> bool | None:
-    if p.get("category") not in ("fit", "background", "closing"):
+def _short_story(a: Analysis) -> bool | None:
+    if a.category != "success-story" or a.duration_s is None:
         return None
-    return ((p.get("content") or {}).get("value_orientation") or 0) < 0
+    target = a.question.target_seconds if a.question else None
+    low = target[0] if target else ANSWER_LOW_S
+    return a.duration_s < low
 
 
-def _defensive(p: Payload) -> bool | None:
-    if p.get("category") != "red-flag":
+def _self_interest(a: Analysis) -> bool | None:
+    if a.category not in ("fit", "background", "closing"):
         return None
-    return (p.get("content") or {}).get("red_flag_handling") == "defensive"
+    return a.content.value_orientation < 0
+
+
+def _defensive(a: Analysis) -> bool | None:
+    if a.category != "red-flag":
+        return None
+    return a.content.red_flag_handling == "defensive"
 
 
 # (key, check, what the answers "had", the tip, per category (True) or across all answers)
@@ -275,10 +276,10 @@ WEAK_CHECKS: tuple[tuple[str, Check, str, str, bool], ...] = (
      "Pause silently instead of saying um: a short pause sounds confident.", False),
     ("pace", _delivery(_pace), f"were paced outside {PACE_LOW_WPM}-{PACE_HIGH_WPM} words a minute",
      f"Aim for about {PACE_CONVERSATION_WPM} words a minute, as in conversation.", False),
-    ("long_pauses", _delivery(lambda d: (d.get("long_pause_count") or 0) > LONG_PAUSES_OK),
+    ("long_pauses", _delivery(lambda d: d.long_pause_count > LONG_PAUSES_OK),
      "had more than one long pause",
      "Outline the story's four parts before you start, so you do not lose the thread.", False),
-    ("hedges", _delivery(lambda d: (d.get("hedge_count") or 0) >= HEDGE_HABIT),
+    ("hedges", _delivery(lambda d: d.hedge_count >= HEDGE_HABIT),
      f"hedged {HEDGE_HABIT} or more times (I think, maybe, just)",
      "State what you did plainly: drop 'I think' and 'just'.", False),
     ("monotone", _monotone, "sounded monotone",
@@ -286,15 +287,15 @@ WEAK_CHECKS: tuple[tuple[str, Check, str, str, bool], ...] = (
 )
 
 
-def weak_spots(rows: Sequence[Payload]) -> list[WeakSpot]:
+def weak_spots(rows: Sequence[Analysis]) -> list[WeakSpot]:
     """Weaknesses seen in at least WEAK_MIN_COUNT and WEAK_MIN_SHARE of the recent answers they
     apply to; `rows` oldest first. Most frequent first."""
     found: list[WeakSpot] = []
     for key, check, phrase, tip, per_category in WEAK_CHECKS:
-        groups: dict[str | None, list[Payload]] = {}
+        groups: dict[str | None, list[Analysis]] = {}
         for r in rows:
             if per_category:
-                groups.setdefault(r.get("category"), []).append(r)
+                groups.setdefault(r.category, []).append(r)
             else:
                 groups.setdefault(None, []).append(r)
         for category, members in groups.items():
@@ -308,13 +309,14 @@ def weak_spots(rows: Sequence[Payload]) -> list[WeakSpot]:
     return found
 
 
-def build(rows: Sequence[Payload], *, category: str | None = None) -> Progress:
+def build(rows: Sequence[Attempt], *, category: str | None = None) -> Progress:
     """Progress over stored attempts (`History.list` order, newest first, is accepted)."""
-    ordered = sorted(rows, key=lambda r: int(r["id"]))
+    ordered = sorted(rows, key=lambda r: r.id)
     if category is not None:
-        ordered = [r for r in ordered if r.get("category") == category]
+        ordered = [r for r in ordered if r.analysis.category == category]
     metrics = tuple(metric_progress(m, ordered) for m in METRICS)
-    return Progress(len(ordered), category, metrics, tuple(weak_spots(ordered)))
+    return Progress(len(ordered), category, metrics,
+                    tuple(weak_spots([r.analysis for r in ordered])))
 
 
 def sparkline(values: Sequence[float], *, width: int = SPARK_POINTS) -> str:

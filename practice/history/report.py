@@ -16,14 +16,14 @@ import shutil
 import subprocess
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from practice.core.errors import AudioError, InputError
-
-Payload = dict[str, Any]
+from practice.core.records import Attempt
+from practice.core.results import Analysis, Delivery
 
 AUDIO_RATE = 16_000  # Hz: what the history analyses; plenty for speech
 # libsndfile maps compression_level 0-1 onto the Opus bitrate; 0.95 gives about 17.6 kbit/s on
@@ -38,6 +38,7 @@ CSV_COLUMNS = (
     "pitch_variation_semitones", "situation", "task", "action", "result", "result_quantified",
     "star_completeness", "analyzer_version", "engine", "model",
 )
+_DELIVERY_COLUMNS = tuple(c for c in CSV_COLUMNS if c in {f.name for f in fields(Delivery)})
 
 
 # -- audio ----------------------------------------------------------------------------------------
@@ -92,63 +93,63 @@ def _ffmpeg_opus(samples: Any) -> bytes:
 
 # -- CSV and JSON exports -------------------------------------------------------------------------
 
-def csv_row(p: Payload) -> dict[str, Any]:
+def csv_row(attempt: Attempt) -> dict[str, Any]:
     from practice.history.progress import metric_value
 
-    d = p.get("delivery") or {}
-    st = p.get("structure") or {}
-    q = p.get("question") or {}
-    t = p.get("transcript") or {}
+    a = attempt.analysis
+    q, d, st = a.question, a.delivery, a.structure
     row = {
-        "id": p.get("id"), "created_at": p.get("created_at"), "category": p.get("category"),
-        "question_id": q.get("id"), "question_text": q.get("text"), "source": p.get("source"),
-        "duration_s": (p.get("audio") or {}).get("duration_s"),
-        **{k: (p.get("scores") or {}).get(k)
+        "id": attempt.id, "created_at": attempt.created_at, "category": a.category,
+        "question_id": q.id if q else None, "question_text": q.text if q else None,
+        "source": a.source,
+        "duration_s": None if a.duration_s is None else round(a.duration_s, 3),
+        **{k: a.scores.score(k)
            for k in ("overall", "structure", "delivery", "enthusiasm", "content")},
-        **{k: d.get(k) for k in CSV_COLUMNS if k in d},
-        "pitch_variation_semitones": (p.get("prosody") or {}).get("pitch_variation_semitones"),
-        **{k: st.get(k) for k in ("situation", "task", "action", "result", "result_quantified")},
-        "star_completeness": metric_value(p, "star_completeness"),
-        "analyzer_version": p.get("analyzer_version"), "engine": t.get("engine"),
-        "model": t.get("model"),
+        **{k: getattr(d, k) for k in (_DELIVERY_COLUMNS if d is not None else ())},
+        "pitch_variation_semitones": a.prosody.pitch_variation_semitones if a.prosody else None,
+        **{k: getattr(st, k) for k in ("situation", "task", "action", "result",
+                                       "result_quantified")},
+        "star_completeness": metric_value(a, "star_completeness"),
+        "analyzer_version": a.analyzer_version, "engine": a.transcript.engine,
+        "model": a.transcript.model,
     }
     return {k: row.get(k) for k in CSV_COLUMNS}
 
 
-def write_csv(rows: Sequence[Payload], out: io.TextIOBase | Any) -> int:
+def write_csv(rows: Sequence[Attempt], out: io.TextIOBase | Any) -> int:
     """One line per attempt, oldest first, with the main measures; return the count."""
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    ordered = sorted(rows, key=lambda r: int(r["id"]))
-    for p in ordered:
-        writer.writerow({k: ("" if v is None else v) for k, v in csv_row(p).items()})
+    ordered = sorted(rows, key=lambda r: r.id)
+    for attempt in ordered:
+        writer.writerow({k: ("" if v is None else v) for k, v in csv_row(attempt).items()})
     return len(ordered)
 
 
-def json_export(rows: Sequence[Payload]) -> list[Payload]:
-    """The stored payloads, oldest first, without the local audio path (it means nothing
+def json_export(rows: Sequence[Attempt]) -> list[dict[str, Any]]:
+    """The attempts' JSON, oldest first, without the local audio path (it means nothing
     elsewhere)."""
-    return [{k: v for k, v in r.items() if k != "audio_path"}
-            for r in sorted(rows, key=lambda r: int(r["id"]))]
+    return [{k: v for k, v in r.to_dict().items() if k != "audio_path"}
+            for r in sorted(rows, key=lambda r: r.id)]
 
 
-def write_bundle(payload: Payload, dest: Path, *, same_question: Sequence[Payload] = (),
-                 previous: Payload | None = None) -> Path:
+def write_bundle(attempt: Attempt, dest: Path, *, same_question: Sequence[Attempt] = (),
+                 previous: Attempt | None = None) -> Path:
     """A zip for a coach: the attempt's JSON, its recording as it was saved, and the one-attempt
     HTML report (which plays without anything else installed)."""
     dest = Path(dest).expanduser()
-    audio_path = payload.get("audio_path")
+    audio_path = attempt.audio_path
     partial = dest.with_name(f".tmp-{dest.name}")
     try:
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
-            stem = f"attempt-{payload['id']}"
-            zf.writestr(f"{stem}.json", json.dumps(json_export([payload])[0], indent=2,
+            stem = f"attempt-{attempt.id}"
+            zf.writestr(f"{stem}.json", json.dumps(json_export([attempt])[0], indent=2,
                                                    ensure_ascii=False))
-            if audio_path and Path(audio_path).exists():
-                zf.write(audio_path, f"{stem}{Path(audio_path).suffix}",
+            if audio_path is not None and audio_path.exists():
+                zf.write(audio_path, f"{stem}{audio_path.suffix}",
                          compress_type=zipfile.ZIP_STORED)
-            page = build_html([payload], all_rows=same_question or [payload],
-                              previous={payload["id"]: previous} if previous else None)
+            page = build_html([attempt], all_rows=same_question or [attempt],
+                              previous={attempt.id: previous} if previous else None)
             zf.writestr(f"{stem}.html", page.html)
         partial.replace(dest)
     except OSError as e:
@@ -226,7 +227,7 @@ def svg_chart(series: Sequence[tuple[str, str, Sequence[tuple[int, float]]]], *,
     return "".join(parts)
 
 
-def progress_charts(rows: Sequence[Payload]) -> str:
+def progress_charts(rows: Sequence[Attempt]) -> str:
     from practice.core.thresholds import PACE_HIGH_WPM, PACE_LOW_WPM
     from practice.history.progress import SCORE_KEYS, build
 
@@ -372,12 +373,12 @@ def _fmt(value: Any, digits: int = 0) -> str:
     return str(value)
 
 
-def _transcript_html(payload: Payload) -> str:
+def _transcript_html(analysis: Analysis) -> str:
     from practice.history.review import marked_sentences
 
     e = html.escape
     out = []
-    for s in marked_sentences(payload):
+    for s in marked_sentences(analysis):
         pieces = []
         for t in s.tokens:
             if t.kind == "pause":
@@ -394,7 +395,7 @@ def _transcript_html(payload: Payload) -> str:
     return "\n".join(out)
 
 
-def _changes_html(title: str, changes: Sequence[Payload]) -> str:
+def _changes_html(title: str, changes: Sequence[dict[str, Any]]) -> str:
     if not changes:
         return ""
     rows = "".join(
@@ -405,24 +406,25 @@ def _changes_html(title: str, changes: Sequence[Payload]) -> str:
             f"<th></th></tr>{rows}</table>")
 
 
-def _attempt_html(payload: Payload, *, previous: Payload | None,
-                  same_question: Sequence[Payload]) -> tuple[str, float, int]:
+def _attempt_html(attempt: Attempt, *, previous: Attempt | None,
+                  same_question: Sequence[Attempt]) -> tuple[str, float, int]:
     """One attempt's section; also the seconds and bytes of audio embedded."""
     from practice.history import review
 
     e = html.escape
-    data = review.build(payload, previous=previous, same_question=same_question)
-    q = (payload.get("question") or {}).get("text") or "Answer"
-    when = (payload.get("created_at") or "")[:16].replace("T", " ")
-    meta = [when, payload.get("category") or "no category"]
-    duration = (payload.get("audio") or {}).get("duration_s")
+    a = attempt.analysis
+    data = review.build(attempt, previous=previous, same_question=same_question)
+    q = a.question.text if a.question and a.question.text else "Answer"
+    when = attempt.created_at[:16].replace("T", " ")
+    meta = [when, a.category or "no category"]
+    duration = None if a.duration_s is None else round(a.duration_s, 3)  # as its JSON has it
     if duration:
         meta.append(f"{duration:.0f} s")
-    if payload.get("source"):
-        meta.append(Path(str(payload["source"])).name)
+    if a.source:
+        meta.append(Path(a.source).name)
     audio_html, seconds, size = "", 0.0, 0
-    path = payload.get("audio_path")
-    if path and Path(path).exists():
+    path = attempt.audio_path
+    if path is not None and path.exists():
         try:
             encoded = encode_audio(path)
         except AudioError as err:
@@ -435,21 +437,21 @@ def _attempt_html(payload: Payload, *, previous: Payload | None,
     elif path:
         audio_html = '<p class="meta">The recording is no longer in the history.</p>'
     score_rows = [f'<tr><td><b>Overall</b></td><td class="n"><b>'
-                  f'{_fmt(data["scores"].get("overall"))}</b></td><td></td></tr>']
+                  f'{_fmt(a.scores.overall)}</b></td><td></td></tr>']
     for dim in review.DIMENSIONS:
-        d = data["scores"].get(dim)
-        if not d:
+        d = getattr(a.scores, dim)
+        if d is None:
             continue
-        tip = f'<div class="tip">Tip: {e(d["tip"])}</div>' if d.get("tip") else ""
-        score_rows.append(f'<tr><td>{dim.capitalize()}</td><td class="n">{d["score"]}</td>'
-                          f'<td><span class="reason">{e(d["reason"])}</span>{tip}</td></tr>')
-    dl = data.get("delivery") or {}
+        tip = f'<div class="tip">Tip: {e(d.tip)}</div>' if d.tip else ""
+        score_rows.append(f'<tr><td>{dim.capitalize()}</td><td class="n">{d.score}</td>'
+                          f'<td><span class="reason">{e(d.reason)}</span>{tip}</td></tr>')
+    dl = a.delivery
     delivery = ""
-    if dl:
-        delivery = (f'<p class="meta">Pace {_fmt(dl.get("words_per_minute"))} wpm · '
-                    f'{dl.get("filler_count")} um/uh, {dl.get("discourse_filler_count")} other '
-                    f'fillers · {dl.get("hedge_count")} hedges · {dl.get("long_pause_count")} '
-                    f'long pauses (longest {_fmt(dl.get("longest_pause_s"), 1)} s)</p>')
+    if dl is not None:
+        delivery = (f'<p class="meta">Pace {_fmt(dl.words_per_minute)} wpm · '
+                    f'{dl.filler_count} um/uh, {dl.discourse_filler_count} other '
+                    f'fillers · {dl.hedge_count} hedges · {dl.long_pause_count} '
+                    f'long pauses (longest {_fmt(dl.longest_pause_s, 1)} s)</p>')
     tips = "".join(f"<li>{e(t)}</li>" for t in data["tips"])
     compare = ""
     if data["previous"]:
@@ -462,15 +464,15 @@ def _attempt_html(payload: Payload, *, previous: Payload | None,
     elif best and not best["is_this"]:
         compare += _changes_html(f"Compared with your best at this question (#{best['id']}, "
                                  f"{best['overall']})", best["changes"])
-    section = f"""<section class="attempt" id="attempt-{payload['id']}">
-<h2>#{payload['id']} · {e(q)}</h2>
+    section = f"""<section class="attempt" id="attempt-{attempt.id}">
+<h2>#{attempt.id} · {e(q)}</h2>
 <div class="meta">{e(' · '.join(str(m) for m in meta))}</div>
 {audio_html}
 <h3>Transcript</h3>
 <div class="legend meta"><span class="w filler">um</span> filler
 <span class="w hedge">maybe</span> hedge <span class="pause">pause</span> long pause ·
 click a word to play from there</div>
-<div class="transcript">{_transcript_html(payload)}</div>
+<div class="transcript">{_transcript_html(a)}</div>
 {delivery}
 <h3>Scores</h3><table>{''.join(score_rows)}</table>
 {f'<h3>Next time</h3><ul>{tips}</ul>' if tips else ''}
@@ -479,7 +481,7 @@ click a word to play from there</div>
     return section, seconds, size
 
 
-def _progress_html(rows: Sequence[Payload]) -> str:
+def _progress_html(rows: Sequence[Attempt]) -> str:
     from practice.history.progress import build
 
     prog = build(rows)
@@ -503,27 +505,27 @@ def _progress_html(rows: Sequence[Payload]) -> str:
 </section>"""
 
 
-def build_html(attempts: Sequence[Payload], *, all_rows: Sequence[Payload] | None = None,
-               previous: dict[int, Payload | None] | None = None) -> Report:
+def build_html(attempts: Sequence[Attempt], *, all_rows: Sequence[Attempt] | None = None,
+               previous: dict[int, Attempt | None] | None = None) -> Report:
     """The report page for `attempts`; `all_rows` (default: the same) give each attempt's
     previous try and personal best at its question; `previous` overrides the previous try."""
     if not attempts:
         raise InputError("No attempts to report; analyse an answer first, or widen the selection.")
-    pool = sorted(all_rows or attempts, key=lambda r: int(r["id"]))
-    ordered = sorted(attempts, key=lambda r: int(r["id"]))
+    pool = sorted(all_rows or attempts, key=lambda r: r.id)
+    ordered = sorted(attempts, key=lambda r: r.id)
     sections, seconds, size = [], 0.0, 0
     for p in ordered:
         key = _question_key(p)
         same = [r for r in pool if key is not None and _question_key(r) == key]
-        before = [r for r in same if int(r["id"]) < int(p["id"])]
-        prev = (previous or {}).get(int(p["id"]), before[-1] if before else None)
+        before = [r for r in same if r.id < p.id]
+        prev = (previous or {}).get(p.id, before[-1] if before else None)
         section, s, b = _attempt_html(p, previous=prev, same_question=same or [p])
         sections.append(section)
         seconds += s
         size += b
     generated = datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M")
-    first = (ordered[0].get("created_at") or "")[:10]
-    last = (ordered[-1].get("created_at") or "")[:10]
+    first = ordered[0].created_at[:10]
+    last = ordered[-1].created_at[:10]
     span = first if first == last else f"{first} to {last}"
     csp = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
            "media-src data:; img-src data:")
@@ -545,6 +547,6 @@ everything in this file stays on your computer</div>
     return Report(page, len(ordered), seconds, size)
 
 
-def _question_key(p: Payload) -> str | None:
-    q = p.get("question") or {}
-    return q.get("id") or q.get("text") or None
+def _question_key(attempt: Attempt) -> str | None:
+    q = attempt.analysis.question
+    return (q.id or q.text or None) if q is not None else None

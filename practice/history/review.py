@@ -2,7 +2,7 @@
 labels), how it compares with the previous try and the best one at the same question, replaying
 its audio, and rebuilding its inputs to rescore it or correct its words.
 
-Works on the stored JSON objects (`History.get`), never prints.
+Works on the stored attempts (`History.get`), never prints.
 """
 
 from __future__ import annotations
@@ -10,20 +10,17 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from practice.core.errors import DeviceError, InputError
-from practice.core.results import Question, Transcript, Word
+from practice.core.records import Attempt
+from practice.core.results import Analysis, Pause, Question, Sentence, Transcript, Word
 from practice.core.text import hedge_spans, is_filled_pause, normalize
 from practice.core.thresholds import LONG_PAUSE_S
 from practice.history.progress import METRIC_BY_KEY, goodness, metric_value
 
-if TYPE_CHECKING:
-    from practice.core.results import Analysis
-
-Payload = dict[str, Any]
 Kind = Literal["word", "filler", "hedge", "pause"]
 
 # A pause is shown after the word it follows: its start is at or after that word's end, give or
@@ -77,34 +74,15 @@ def split_trailing(text: str) -> tuple[str, str]:
     return (core, tail) if core else (text, "")
 
 
-# -- the inputs of an attempt, rebuilt from its payload -------------------------------------------
+# -- the inputs of an attempt, to judge it again ------------------------------------------------
 
-def words_of(payload: Payload) -> tuple[Word, ...]:
-    names = {f.name for f in fields(Word)}
-    words = (payload.get("transcript") or {}).get("words") or []
-    return tuple(Word(**{k: v for k, v in w.items() if k in names}) for w in words)
-
-
-def transcript_of(payload: Payload) -> Transcript:
-    t = payload.get("transcript") or {}
-    return Transcript(text=str(t.get("text") or ""), words=words_of(payload),
-                      engine=str(t.get("engine") or "unknown"), model=str(t.get("model") or ""),
-                      language=str(t.get("language") or "en"))
+def question_of(analysis: Analysis) -> Question | None:
+    """The question the answer was given to; None when it names neither text nor category."""
+    q = analysis.question
+    return q if q is not None and (q.text or q.category) else None
 
 
-def question_of(payload: Payload) -> Question | None:
-    data = payload.get("question")
-    if not data or not data.get("text") and not data.get("category"):
-        return None
-    names = {f.name for f in fields(Question)}
-    kept = {k: v for k, v in data.items() if k in names}
-    if kept.get("target_seconds") is not None:
-        kept["target_seconds"] = tuple(kept["target_seconds"])
-    kept["tags"] = tuple(kept.get("tags") or ())
-    return Question(**kept)
-
-
-def job_text_of(payload: Payload) -> str | None:
+def job_text_of(analysis: Analysis) -> str | None:
     """A stand-in for the job posting the attempt was checked against.
 
     The posting itself is not stored, only its key terms; each term written twice, between
@@ -112,8 +90,7 @@ def job_text_of(payload: Payload) -> str | None:
     `analysis.content.job_terms` find exactly those terms again (it keeps what a posting
     repeats), so a rescore keeps checking the same terms.
     """
-    content = payload.get("content") or {}
-    terms = [*(content.get("job_terms_used") or ()), *(content.get("job_terms_missed") or ())]
+    terms = [*analysis.content.job_terms_used, *analysis.content.job_terms_missed]
     if not terms:
         return None
     return "Terms, " + ", ".join(f"{t}, {t}" for t in terms) + "."
@@ -121,14 +98,12 @@ def job_text_of(payload: Payload) -> str | None:
 
 # -- marking the transcript ---------------------------------------------------------------------
 
-def _typed_words(payload: Payload) -> list[tuple[Word, int]]:
+def _typed_words(analysis: Analysis) -> list[tuple[Word, int]]:
     """A typed answer has no word timeline: words from its sentences, (word, sentence index)."""
-    sentences = (payload.get("structure") or {}).get("sentences") or []
-    if not sentences:
-        sentences = [{"text": (payload.get("transcript") or {}).get("text") or ""}]
+    texts = [s.text for s in analysis.structure.sentences] or [analysis.transcript.text]
     out = []
-    for k, s in enumerate(sentences):
-        for text in str(s.get("text") or "").split():
+    for k, sentence in enumerate(texts):
+        for text in sentence.split():
             out.append((Word(text, 0.0, 0.0, 1.0, filler=is_filled_pause(text)), k))
     return out
 
@@ -144,7 +119,7 @@ def _discourse_spans(words: Sequence[Word]) -> list[tuple[int, int, str]]:
             for f in discourse_fillers(probe)]
 
 
-def mark_words(words: Sequence[Word], pauses: Sequence[Payload] = (), *,
+def mark_words(words: Sequence[Word], pauses: Sequence[Pause] = (), *,
                timed: bool = True) -> list[Token]:
     """The words as tokens: filled pauses and discourse fillers as "filler", hedges as "hedge",
     and a "pause" token wherever a long pause (LONG_PAUSE_S or more) falls."""
@@ -159,15 +134,13 @@ def mark_words(words: Sequence[Word], pauses: Sequence[Payload] = (), *,
         for j in range(content[lo], content[hi - 1] + 1):
             kind_at.pop(j, None)
         kind_at[content[lo]] = (content[hi - 1] + 1, "hedge", phrase)
-    long_pauses = sorted(
-        (p for p in pauses if float(p.get("duration_s") or 0) >= LONG_PAUSE_S),
-        key=lambda p: float(p["start"]),
-    )
+    long_pauses = sorted((p for p in pauses if p.duration_s >= LONG_PAUSE_S),
+                         key=lambda p: p.start)
     tokens: list[Token] = []
     i = 0
     while i < len(words):
         w = words[i]
-        while timed and long_pauses and w.end > float(long_pauses[0]["start"]) + PAUSE_EDGE_S:
+        while timed and long_pauses and w.end > long_pauses[0].start + PAUSE_EDGE_S:
             tokens.append(_pause_token(long_pauses.pop(0)))
         start, end = (w.start, w.end) if timed else (None, None)
         if w.filler:
@@ -187,26 +160,24 @@ def mark_words(words: Sequence[Word], pauses: Sequence[Payload] = (), *,
     return tokens
 
 
-def _pause_token(p: Payload) -> Token:
-    return Token("", "pause", float(p["start"]), float(p["end"]), None,
-                 f"{float(p['duration_s']):.1f}")
+def _pause_token(p: Pause) -> Token:
+    return Token("", "pause", float(p.start), float(p.end), None, f"{float(p.duration_s):.1f}")
 
 
-def marked_sentences(payload: Payload) -> list[MarkedSentence]:
+def marked_sentences(analysis: Analysis) -> list[MarkedSentence]:
     """The transcript sentence by sentence, each with its STAR label and marked tokens."""
-    sentences = (payload.get("structure") or {}).get("sentences") or []
-    words = words_of(payload)
-    pauses = (payload.get("delivery") or {}).get("pauses") or []
+    sentences = analysis.structure.sentences
+    words = analysis.transcript.words
+    pauses = analysis.delivery.pauses if analysis.delivery is not None else ()
     if not words:
-        typed = _typed_words(payload)
+        typed = _typed_words(analysis)
         tokens = mark_words([w for w, _ in typed], timed=False)
         owner = [typed[t.index][1] if t.index is not None else 0 for t in tokens]
         return _group(sentences, tokens, owner)
     tokens = mark_words(words, pauses)
-    starts = [s.get("start") for s in sentences]
-    if not sentences or any(s is None for s in starts):
-        return [MarkedSentence("other", str((payload.get("transcript") or {}).get("text")),
-                               tuple(tokens))]
+    starts = [s.start for s in sentences if s.start is not None]
+    if not sentences or len(starts) < len(sentences):
+        return [MarkedSentence("other", analysis.transcript.text, tuple(tokens))]
     owner = []
     k = 0
     for t in tokens:
@@ -218,20 +189,20 @@ def marked_sentences(payload: Payload) -> list[MarkedSentence]:
     return _group(sentences, tokens, owner)
 
 
-def _group(sentences: Sequence[Payload], tokens: Sequence[Token],
+def _group(sentences: Sequence[Sentence], tokens: Sequence[Token],
            owner: Sequence[int]) -> list[MarkedSentence]:
     if not sentences:
         return [MarkedSentence("other", " ".join(t.text for t in tokens), tuple(tokens))]
     buckets: list[list[Token]] = [[] for _ in sentences]
     for t, k in zip(tokens, owner, strict=True):
         buckets[min(k, len(sentences) - 1)].append(t)
-    return [MarkedSentence(str(s.get("label") or "other"), str(s.get("text") or ""), tuple(b))
+    return [MarkedSentence(s.label or "other", s.text, tuple(b))
             for s, b in zip(sentences, buckets, strict=True)]
 
 
 # -- comparing attempts -------------------------------------------------------------------------
 
-def changes(before: Payload, after: Payload) -> list[dict[str, Any]]:
+def changes(before: Analysis, after: Analysis) -> list[dict[str, Any]]:
     """Each compared measure as before -> after, and whether the change is for the better."""
     out = []
     for key in COMPARED:
@@ -246,39 +217,37 @@ def changes(before: Payload, after: Payload) -> list[dict[str, Any]]:
     return out
 
 
-def best_of(attempts: Sequence[Payload]) -> Payload | None:
+def best_of(attempts: Sequence[Attempt]) -> Attempt | None:
     """The attempt with the highest overall score (the earliest of equals)."""
-    scored = [a for a in attempts if (a.get("scores") or {}).get("overall") is not None]
-    if not scored:
+    if not attempts:
         return None
-    return max(sorted(scored, key=lambda a: int(a["id"])),
-               key=lambda a: int(a["scores"]["overall"]))
+    return max(sorted(attempts, key=lambda a: a.id), key=lambda a: a.analysis.scores.overall)
 
 
-def build(payload: Payload, *, previous: Payload | None,
-          same_question: Sequence[Payload]) -> dict[str, Any]:
+def build(attempt: Attempt, *, previous: Attempt | None,
+          same_question: Sequence[Attempt]) -> dict[str, Any]:
     """The review of one attempt as one JSON-ready object (`practice review --json`)."""
-    sentences = marked_sentences(payload)
+    a = attempt.analysis
+    sentences = marked_sentences(a)
     tokens = [t for s in sentences for t in s.tokens]
-    details = payload.get("score_details") or {}
-    scores = payload.get("scores") or {}
     best = best_of(same_question)
     best_part: dict[str, Any] | None = None
     if best is not None:
         best_part = {
-            "id": best["id"], "created_at": best.get("created_at"),
-            "overall": best["scores"]["overall"], "attempts": len(same_question),
-            "is_this": best["id"] == payload.get("id"),
-            "changes": [] if best["id"] == payload.get("id") else changes(best, payload),
+            "id": best.id, "created_at": best.created_at,
+            "overall": best.analysis.scores.overall, "attempts": len(same_question),
+            "is_this": best.id == attempt.id,
+            "changes": [] if best.id == attempt.id else changes(best.analysis, a),
         }
+    dimensions = {k: d for k in DIMENSIONS if (d := getattr(a.scores, k)) is not None}
     return {
-        "id": payload.get("id"),
-        "created_at": payload.get("created_at"),
-        "question": payload.get("question"),
-        "category": payload.get("category"),
-        "source": payload.get("source"),
-        "audio_path": payload.get("audio_path"),
-        "duration_s": (payload.get("audio") or {}).get("duration_s"),
+        "id": attempt.id,
+        "created_at": attempt.created_at,
+        "question": a.to_dict()["question"],  # as the attempt's own JSON gives it
+        "category": a.category,
+        "source": a.source,
+        "audio_path": None if attempt.audio_path is None else str(attempt.audio_path),
+        "duration_s": None if a.duration_s is None else round(a.duration_s, 3),
         "marked_text": " ".join(s.marked() for s in sentences),
         "sentences": [{"label": s.label, "text": s.text, "marked": s.marked()}
                       for s in sentences],
@@ -290,39 +259,38 @@ def build(payload: Payload, *, previous: Payload | None,
                             for t in tokens if t.kind == "pause"],
         },
         "scores": {
-            "overall": scores.get("overall"),
-            **{k: {"score": details[k]["score"], "reason": details[k]["reason"],
-                   "tip": details[k].get("tip")}
-               for k in DIMENSIONS if k in details},
+            "overall": a.scores.overall,
+            **{k: {"score": d.score, "reason": d.reason, "tip": d.tip}
+               for k, d in dimensions.items()},
         },
-        "tips": list(payload.get("tips") or []),
-        "delivery": payload.get("delivery") and {
-            k: payload["delivery"].get(k) for k in (
+        "tips": list(a.tips),
+        "delivery": None if a.delivery is None else {
+            k: getattr(a.delivery, k) for k in (
                 "words_per_minute", "articulation_rate_wpm", "filler_count",
                 "discourse_filler_count", "fillers_per_minute", "hedge_count", "pause_count",
                 "long_pause_count", "longest_pause_s")},
         "previous": None if previous is None else {
-            "id": previous["id"], "created_at": previous.get("created_at"),
-            "changes": changes(previous, payload)},
+            "id": previous.id, "created_at": previous.created_at,
+            "changes": changes(previous.analysis, a)},
         "best": best_part,
     }
 
 
 # -- replaying ----------------------------------------------------------------------------------
 
-def word_start(payload: Payload, phrase: str) -> float:
+def word_start(analysis: Analysis, phrase: str) -> float:
     """Where the first occurrence of `phrase` (one or more words) starts, in seconds."""
     wanted = [normalize(p) for p in phrase.split() if normalize(p)]
-    words = words_of(payload)
+    words = analysis.transcript.words
     toks = [normalize(w.text) for w in words]
     if wanted:
         for i in range(len(toks) - len(wanted) + 1):
             if toks[i:i + len(wanted)] == wanted:
                 return words[i].start
     if not words:
-        raise InputError(f"Attempt {payload.get('id')} has no word timings (a typed answer); "
+        raise InputError(f"Attempt {analysis.id} has no word timings (a typed answer); "
                          "it has no audio to play.")
-    raise InputError(f'"{phrase}" is not in the transcript of attempt {payload.get("id")}; '
+    raise InputError(f'"{phrase}" is not in the transcript of attempt {analysis.id}; '
                      "run `practice review` to read it.")
 
 
@@ -371,35 +339,35 @@ def play(audio_path: str | Path | None, *, start_s: float = 0.0) -> float:
 
 # -- rescoring and correcting -------------------------------------------------------------------
 
-def needs_rescore(payload: Payload) -> bool:
+def needs_rescore(analysis: Analysis) -> bool:
     from practice import ANALYZER_VERSION
 
-    return payload.get("analyzer_version") != ANALYZER_VERSION
+    return analysis.analyzer_version != ANALYZER_VERSION
 
 
-def rejudge(payload: Payload, *, transcript: Transcript | None = None) -> tuple[Analysis, bool]:
+def rejudge(attempt: Attempt, *, transcript: Transcript | None = None) -> tuple[Analysis, bool]:
     """Run today's analysers on a stored attempt (its audio when the file is still there, else
     the words alone); return the analysis and whether the audio was used."""
     from practice.core.errors import AudioError
     from practice.judgment import coach
     from practice.speech import audio
 
-    transcript = transcript or transcript_of(payload)
+    stored = attempt.analysis
+    transcript = transcript or stored.transcript
     recording = None
-    path = payload.get("audio_path")
-    if path and Path(path).exists():
+    path = attempt.audio_path
+    if path is not None and path.exists():
         try:
             recording = audio.load(path)
         except AudioError:
             recording = None  # a damaged file: judge the words rather than fail the batch
     if not transcript.text.strip():
-        raise InputError(f"Attempt {payload.get('id')} has no transcript to rescore.")
-    analysis = coach.judge(transcript, recording=recording, question=question_of(payload),
-                           job_text=job_text_of(payload))
-    duration = (payload.get("audio") or {}).get("duration_s")
+        raise InputError(f"Attempt {attempt.id} has no transcript to rescore.")
+    analysis = coach.judge(transcript, recording=recording, question=question_of(stored),
+                           job_text=job_text_of(stored))
     # Keep what the user gave (the original file name), not the copy in recordings/.
-    kept = replace(analysis, source=payload.get("source"),
-                   duration_s=analysis.duration_s if recording is not None else duration)
+    kept = replace(analysis, source=stored.source,
+                   duration_s=analysis.duration_s if recording is not None else stored.duration_s)
     return kept, recording is not None
 
 
@@ -433,11 +401,11 @@ def correct_words(words: Sequence[Word], text: str) -> tuple[Word, ...]:
     return tuple(out)
 
 
-def corrected_transcript(payload: Payload, text: str) -> Transcript:
+def corrected_transcript(analysis: Analysis, text: str) -> Transcript:
     """The attempt's transcript with the user's corrected text (see `correct_words`)."""
     text = " ".join(text.split())
     if not text:
         raise InputError("The corrected transcript is empty; nothing was changed.")
-    old = transcript_of(payload)
+    old = analysis.transcript
     words = correct_words(old.words, text) if old.words else ()
     return replace(old, text=text, words=words)

@@ -2,7 +2,10 @@
 
 Layout under the home: `history.sqlite3` (WAL mode) and `recordings/<id>-<sha256[:8]><ext>`.
 Each attempt row holds a few columns to filter and chart on, and `payload`, the full JSON
-contract of `Analysis.to_dict()`, which is what readers get back.
+contract of `Analysis.to_dict()`; readers get it back typed, as an `Attempt` around the
+`Analysis` (`Analysis.from_dict`). The outcome journal and the story bank live in the same
+database; every SQL statement of the package is in this module, run on the one connection
+`History.open` makes, each write in one `_transaction`.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ import re
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from practice.core.errors import HomeError, StoreError
+from practice.core.records import Attempt, Outcome, PracticeRecord, Story
 from practice.core.results import Analysis, Question, json_default
 
 DB_NAME = "history.sqlite3"
@@ -38,8 +42,7 @@ HASH_CHARS = 8  # hex digits of the audio's sha256 kept in its file name
 _RECORDING_NAME = re.compile(rf"^\d+-[0-9a-f]{{{HASH_CHARS}}}(\.[\w]+)?$")
 COPY_CHUNK = 1 << 20  # bytes
 
-Row = dict[str, Any]
-Rows = list[Row]  # an alias: inside History, `list` names the method
+Attempts = list[Attempt]  # an alias: inside History, `list` names the method
 
 # Each entry takes the schema from version i to i + 1 (PRAGMA user_version). Append only: a
 # released migration never changes, because homes out there have already run it.
@@ -489,24 +492,145 @@ class History:
         assert cursor.lastrowid is not None
         return int(cursor.lastrowid)
 
-    # -- other tables ----------------------------------------------------------------------
-    # Modules that own a table of their own (the outcome journal, the story bank) work through
-    # these two, so they share this connection's locking, transactions and error messages.
+    # -- the outcome journal ---------------------------------------------------------------
+    # The values come checked by journey/outcomes (choices, dates, lengths); here they are kept.
 
-    @contextlib.contextmanager
-    def writing(self, action: str) -> Iterator[sqlite3.Connection]:
-        """A write transaction on the history's connection; `action` names it in errors."""
-        with self._transaction(action):
-            yield self._conn
+    def add_outcome(self, *, date: str, company: str, role: str, stage: str, result: str,
+                    notes: str | None = None) -> Outcome:
+        """Log one step of an application; return it as stored."""
+        with self._transaction("log an outcome in"):
+            cursor = self._conn.execute(
+                "INSERT INTO outcomes (created_at, date, company, role, stage, result, notes) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (utc_now(), date, company, role, stage, result, notes),
+            )
+        assert cursor.lastrowid is not None
+        return self.outcome(int(cursor.lastrowid))
 
-    def query(self, sql: str, args: tuple[Any, ...] = ()) -> builtins.list[sqlite3.Row]:
-        """The rows of one read statement; sqlite errors as StoreError."""
-        return self._query(sql, args)
+    def outcomes(self, *, oldest_first: bool = False) -> builtins.list[Outcome]:
+        """Every logged outcome, newest first (by the date it happened, then the order logged);
+        `oldest_first` for the reverse (what `practice export` writes)."""
+        order = "date, id" if oldest_first else "date DESC, id DESC"
+        return [_to_outcome(r) for r in self._query(f"SELECT * FROM outcomes ORDER BY {order}", ())]
+
+    def outcome(self, outcome_id: int) -> Outcome:
+        rows = self._query("SELECT * FROM outcomes WHERE id = ?", (int(outcome_id),))
+        if not rows:
+            raise _missing_outcome(outcome_id)
+        return _to_outcome(rows[0])
+
+    def edit_outcome(self, outcome_id: int, changes: Mapping[str, Any]) -> Outcome:
+        """Set some of OUTCOME_FIELDS of one outcome; return it as stored."""
+        unknown = sorted(set(changes) - set(OUTCOME_FIELDS))
+        if unknown or not changes:
+            raise ValueError(f"an outcome's fields are {OUTCOME_FIELDS}, not {unknown}")
+        assignments = ", ".join(f"{k} = ?" for k in changes)  # names from OUTCOME_FIELDS only
+        with self._transaction("edit an outcome in"):
+            cursor = self._conn.execute(
+                f"UPDATE outcomes SET {assignments} WHERE id = ?",
+                (*changes.values(), int(outcome_id)),
+            )
+            if cursor.rowcount == 0:
+                raise _missing_outcome(outcome_id)
+        return self.outcome(outcome_id)
+
+    def delete_outcome(self, outcome_id: int) -> Outcome:
+        """Remove an outcome; return what was removed."""
+        with self._transaction("delete an outcome from"):
+            row = self._conn.execute(
+                "SELECT * FROM outcomes WHERE id = ?", (int(outcome_id),)
+            ).fetchone()
+            if row is None:
+                raise _missing_outcome(outcome_id)
+            self._conn.execute("DELETE FROM outcomes WHERE id = ?", (int(outcome_id),))
+        return _to_outcome(row)
+
+    # -- the story bank --------------------------------------------------------------------
+    # Stories come completed and checked by journey/stories (title, skills, sizes).
+
+    def add_story(self, story: Story) -> Story:
+        """Keep a new story; return it as stored, with its id and practice record."""
+        now = utc_now()
+        with self._transaction("add a story to"):
+            cursor = self._conn.execute(
+                "INSERT INTO stories (created_at, updated_at, title, situation, task, actions, "
+                "result, skills, quantified_result, source_attempt_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (now, now, story.title, story.situation, story.task, story.actions,
+                 story.result, json.dumps(list(story.skills)), story.quantified_result,
+                 story.source_attempt_id),
+            )
+        assert cursor.lastrowid is not None
+        return self.story(int(cursor.lastrowid))
+
+    def update_story(self, story: Story) -> Story:
+        """Write the editable fields of `story` over the kept story with its id."""
+        if story.id is None:
+            raise ValueError("only a kept story (one with an id) can be updated")
+        with self._transaction("update a story in"):
+            self._conn.execute(
+                "UPDATE stories SET updated_at = ?, title = ?, situation = ?, task = ?, "
+                "actions = ?, result = ?, skills = ?, quantified_result = ? WHERE id = ?",
+                (utc_now(), story.title, story.situation, story.task, story.actions,
+                 story.result, json.dumps(list(story.skills)), story.quantified_result,
+                 story.id),
+            )
+        return self.story(story.id)
+
+    def delete_story(self, story_id: int) -> None:
+        """Remove a story; the attempts that rehearsed it stay (their story_id is cleared)."""
+        with self._transaction("delete a story from"):
+            self._conn.execute("DELETE FROM stories WHERE id = ?", (int(story_id),))
+
+    def story(self, story_id: int) -> Story:
+        rows = self._query("SELECT * FROM stories WHERE id = ?", (int(story_id),))
+        if not rows:
+            raise StoreError(f"No story {story_id}; run `practice stories list` to see them.")
+        return self._to_story(rows[0])
+
+    def stories(self) -> builtins.list[Story]:
+        """Every story, oldest first (ids are stable numbers users refer to)."""
+        return [self._to_story(r) for r in self._query("SELECT * FROM stories ORDER BY id", ())]
+
+    def story_record(self, story_id: int, source_attempt_id: int | None = None) -> PracticeRecord:
+        """How the story was rehearsed: the attempts that name it, and the one it came from."""
+        rows = self._query(
+            "SELECT id, overall, created_at FROM attempts WHERE story_id = ? OR id = ? ORDER BY id",
+            (story_id, source_attempt_id if source_attempt_id is not None else -1),
+        )
+        scores = [int(r["overall"]) for r in rows if r["overall"] is not None]
+        latest = rows[-1]["overall"] if rows else None
+        return PracticeRecord(
+            attempts=len(rows),
+            best_score=max(scores) if scores else None,
+            latest_score=int(latest) if latest is not None else None,
+            last_practised=max(str(r["created_at"]) for r in rows) if rows else None,
+        )
+
+    def _to_story(self, row: sqlite3.Row) -> Story:
+        try:
+            skills = tuple(str(s) for s in json.loads(row["skills"] or "[]"))
+        except (json.JSONDecodeError, TypeError):
+            skills = ()  # a damaged list loses only the skills, never the story
+        return Story(
+            id=int(row["id"]),
+            title=row["title"],
+            situation=row["situation"],
+            task=row["task"],
+            actions=row["actions"],
+            result=row["result"],
+            skills=skills,
+            quantified_result=row["quantified_result"],
+            source_attempt_id=row["source_attempt_id"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            record=self.story_record(int(row["id"]), row["source_attempt_id"]),
+        )
 
     # -- reading ---------------------------------------------------------------------------
 
-    def get(self, attempt_id: int | str) -> Row:
-        """The stored JSON contract of one attempt ("last" for the newest), with `audio_path`."""
+    def get(self, attempt_id: int | str) -> Attempt:
+        """One attempt ("last" for the newest)."""
         number = _attempt_number(attempt_id)
         args: tuple[Any, ...]
         if number is None:
@@ -516,7 +640,7 @@ class History:
         row = self._query(sql, args)
         if not row:
             raise _missing(number)
-        return self._to_result(row[0])
+        return self._to_attempt(row[0])
 
     def list(
         self,
@@ -526,7 +650,7 @@ class History:
         since: datetime | str | None = None,
         until: datetime | str | None = None,
         limit: int | None = None,
-    ) -> Rows:
+    ) -> Attempts:
         """Attempts newest first; `since` is inclusive, `until` exclusive."""
         where: list[str] = []
         args: list[Any] = []
@@ -550,9 +674,9 @@ class History:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(int(limit))
-        return [self._to_result(row) for row in self._query(sql, tuple(args))]
+        return [self._to_attempt(row) for row in self._query(sql, tuple(args))]
 
-    def previous(self, question: Question | str, before_id: int | None = None) -> Row | None:
+    def previous(self, question: Question | str, before_id: int | None = None) -> Attempt | None:
         """The latest attempt at the same question saved before `before_id`, or None.
 
         A Question matches on its id when it has one, else on its text; a string matches
@@ -571,7 +695,7 @@ class History:
             sql += " AND id < ?"
             args.append(int(before_id))
         rows = self._query(sql + " ORDER BY id DESC LIMIT 1", tuple(args))
-        return self._to_result(rows[0]) if rows else None
+        return self._to_attempt(rows[0]) if rows else None
 
     def count_by_question(self) -> dict[str, int]:
         """Attempts per question, keyed by question id (or the text for an ad-hoc question)."""
@@ -598,21 +722,25 @@ class History:
             raise _missing(number)
         return int(row[0]), str(row[1])
 
-    def _to_result(self, row: sqlite3.Row) -> Row:
+    def _to_attempt(self, row: sqlite3.Row) -> Attempt:
         try:
-            result: Row = json.loads(row["payload"])
-        except json.JSONDecodeError as e:
+            analysis = Analysis.from_dict(json.loads(row["payload"]))
+        except (ValueError, KeyError, TypeError, AttributeError) as e:  # JSONDecodeError too
+            # Not JSON, or JSON that is not an analysis (a part missing, a wrong type).
+            why = str(e) if isinstance(e, json.JSONDecodeError) else f"{type(e).__name__}: {e}"
             raise StoreError(
-                f"Attempt {row['id']} in {self.db_path} is damaged ({e}); "
-                f"delete it with `practice history --delete {row['id']}`."
+                f"Attempt {row['id']} in {self.db_path} is damaged ({why}); "
+                f"delete it with `practice delete {row['id']} --yes`."
             ) from e
         # The columns are the truth for what the database itself assigned.
-        result["id"] = row["id"]
-        result["created_at"] = row["created_at"]
-        result["audio_path"] = str(self.home / row["audio_path"]) if row["audio_path"] else None
-        if row["story_id"] is not None:  # a rehearsal of a kept story (ask --story)
-            result["story_id"] = row["story_id"]
-        return result
+        analysis = dataclasses.replace(analysis, id=row["id"], created_at=row["created_at"])
+        return Attempt(
+            analysis=analysis,
+            audio_path=self.home / row["audio_path"] if row["audio_path"] else None,
+            audio_sha256=row["audio_sha256"],
+            session_id=row["session_id"],
+            story_id=row["story_id"],
+        )
 
     def _query(self, sql: str, args: tuple[Any, ...]) -> builtins.list[sqlite3.Row]:
         try:
@@ -622,7 +750,7 @@ class History:
 
     # -- review, backup and restore --------------------------------------------------------
 
-    def attempts_at(self, question: Question | str) -> Rows:
+    def attempts_at(self, question: Question | str) -> Attempts:
         """Every attempt at the same question (matched as `previous` matches), oldest first."""
         args: tuple[Any, ...]
         if isinstance(question, Question):
@@ -633,7 +761,7 @@ class History:
         else:
             match, args = "(question_id = ? OR question_text = ?)", (question, question)
         rows = self._query(f"SELECT * FROM attempts WHERE {match} ORDER BY id", args)
-        return [self._to_result(row) for row in rows]
+        return [self._to_attempt(row) for row in rows]
 
     def is_empty(self) -> bool:
         """True when no attempt, outcome or story is kept (what restore may overwrite freely)."""
@@ -842,6 +970,26 @@ def _summary(analysis: Analysis) -> tuple[Any, ...]:
         int(s.enthusiasm.score),
         int(s.content.score),
     )
+
+
+OUTCOME_FIELDS = ("date", "company", "role", "stage", "result", "notes")  # what may be edited
+
+
+def _to_outcome(row: sqlite3.Row) -> Outcome:
+    return Outcome(
+        id=int(row["id"]),
+        created_at=str(row["created_at"]),
+        date=str(row["date"]),
+        company=str(row["company"]),
+        role=str(row["role"]),
+        stage=str(row["stage"]),
+        result=str(row["result"]),
+        notes=row["notes"],
+    )
+
+
+def _missing_outcome(outcome_id: int) -> StoreError:
+    return StoreError(f"No outcome {outcome_id}; run `practice outcomes` to list them.")
 
 
 def _create_private(path: Path) -> None:

@@ -1,22 +1,23 @@
 """Where applications end, what that points to, and what to practise next.
 
-Pure functions: the outcome journal (`Outcome` records) and the attempt payloads of
-`History.list()` (the JSON contract of `Analysis.to_dict()`, newest first) go in; a `Diagnosis`
-and a `Plan` come out. The reading follows DESIGN.md "Who uses it and why": the stage at which
-applications stop says what to work on, and the user's own weakest practice numbers say where.
+Pure functions: the outcome journal (`Outcome` records) and the analyses of the attempts
+`History.list()` returns (newest first) go in; a `Diagnosis` and a `Plan` come out. The reading
+follows DESIGN.md "Who uses it and why": the stage at which applications stop says what to work
+on, and the user's own weakest practice numbers say where.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from practice.core.results import CATEGORIES, Question
+from practice.core.records import Outcome
+from practice.core.results import CATEGORIES, Analysis, Question
 from practice.core.thresholds import FILLER_SHARE_MAX, PACE_HIGH_WPM, PACE_LOW_WPM
-from practice.journey.outcomes import RESULTS, STAGES, Outcome
+from practice.journey.outcomes import RESULTS, STAGES
 
 # How much evidence a reading needs. Three applications ending at the same stage is the point
 # at which coincidence becomes a pattern worth naming (the issue's rule); fewer are tentative.
@@ -317,13 +318,13 @@ def applications(outcomes: Sequence[Outcome]) -> list[Application]:
 # -- practice metrics ---------------------------------------------------------------------------
 
 
-def metrics(attempts: Sequence[Mapping[str, Any]]) -> list[Metric]:
-    """Every practice number the diagnosis can quote, from payloads newest first."""
+def metrics(attempts: Sequence[Analysis]) -> list[Metric]:
+    """Every practice number the diagnosis can quote, from analyses newest first."""
     out: list[Metric] = []
-    by_cat: dict[str, list[Mapping[str, Any]]] = {c: [] for c in CATEGORIES}
+    by_cat: dict[str, list[Analysis]] = {c: [] for c in CATEGORIES}
     for a in attempts:
-        if a.get("category") in by_cat:
-            by_cat[a["category"]].append(a)
+        if a.category in by_cat:
+            by_cat[a.category].append(a)
 
     for cat, rows in by_cat.items():
         for dim in DIMENSIONS:
@@ -335,13 +336,13 @@ def metrics(attempts: Sequence[Mapping[str, Any]]) -> list[Metric]:
         if m:
             out.append(m)
 
-    red_flags = [a for a in by_cat["red-flag"] if _content(a).get("red_flag_handling")]
+    red_flags = [a for a in by_cat["red-flag"] if a.content.red_flag_handling]
     out += _count(
         "red-flag.defensive",
         "red-flag",
         red_flags[:RECENT],
         "red-flag answers",
-        lambda a: _content(a).get("red_flag_handling") == "defensive",
+        lambda a: a.content.red_flag_handling == "defensive",
         "read defensive",
     )
     out += _count(
@@ -349,7 +350,7 @@ def metrics(attempts: Sequence[Mapping[str, Any]]) -> list[Metric]:
         "fit",
         by_cat["fit"][:RECENT],
         "fit answers",
-        lambda a: not _content(a).get("fit_reasons"),
+        lambda a: not a.content.fit_reasons,
         "gave no concrete reason the job fits you",
     )
     out += _count(
@@ -357,31 +358,27 @@ def metrics(attempts: Sequence[Mapping[str, Any]]) -> list[Metric]:
         "success-story",
         by_cat["success-story"][:RECENT],
         "success stories",
-        lambda a: not (a.get("structure") or {}).get("result_quantified"),
+        lambda a: not a.structure.result_quantified,
         "ended without a measurable result",
     )
-    judged = [a for a in attempts if _content(a).get("value_orientation") is not None]
+    judged = [a for a in attempts if a.content.value_orientation is not None]
     out += _count(
         "self-interest",
         "fit",
         judged[:RECENT],
         "answers",
-        lambda a: _content(a).get("value_orientation") == -1,
+        lambda a: a.content.value_orientation == -1,
         "spoke more about what the job gives you than what you would give it",
     )
     out += _job_terms(attempts[:AVERAGE_WINDOW])
-    out += _delivery([a for a in attempts if a.get("delivery")][:RECENT])
+    out += _delivery([a for a in attempts if a.delivery is not None][:RECENT])
     return out
 
 
-def _content(a: Mapping[str, Any]) -> Mapping[str, Any]:
-    return a.get("content") or {}
-
-
 def _average(
-    key: str, category: str | None, who: str, dim: str, rows: Sequence[Mapping[str, Any]]
+    key: str, category: str | None, who: str, dim: str, rows: Sequence[Analysis]
 ) -> Metric | None:
-    values = [float(s[dim]) for a in rows if (s := a.get("scores") or {}).get(dim) is not None]
+    values = [float(v) for a in rows if (v := a.scores.score(dim)) is not None]
     if not values:
         return None
     avg = round(sum(values) / len(values))
@@ -399,9 +396,9 @@ def _average(
 def _count(
     key: str,
     category: str | None,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[Any],
     noun: str,
-    test: Any,
+    test: Callable[[Any], Any],
     verb: str,
 ) -> list[Metric]:
     if not rows:
@@ -416,11 +413,10 @@ def _count(
     return [Metric(key, category, text, share, k > 0 and share >= WEAK_SHARE, n)]
 
 
-def _job_terms(rows: Sequence[Mapping[str, Any]]) -> list[Metric]:
+def _job_terms(rows: Sequence[Analysis]) -> list[Metric]:
     used = missed = n = 0
     for a in rows:
-        c = _content(a)
-        u, m = len(c.get("job_terms_used") or ()), len(c.get("job_terms_missed") or ())
+        u, m = len(a.content.job_terms_used), len(a.content.job_terms_missed)
         if u + m:
             used, missed, n = used + u, missed + m, n + 1
     if not n:
@@ -434,14 +430,15 @@ def _job_terms(rows: Sequence[Mapping[str, Any]]) -> list[Metric]:
     return [Metric("job-terms", None, text, 1 - share, share < JOB_TERMS_WEAK, n)]
 
 
-def _delivery(rows: Sequence[Mapping[str, Any]]) -> list[Metric]:
+def _delivery(spoken: Sequence[Analysis]) -> list[Metric]:
     """Pace, fillers and monotone over the recent spoken answers (typed answers have none)."""
+    rows = [a.delivery for a in spoken if a.delivery is not None]
     if not rows:
         return []
     out: list[Metric] = []
     n = len(rows)
     answers = f"{n} spoken answer{'s' if n != 1 else ''}"
-    wpm = sum(float(a["delivery"].get("words_per_minute") or 0) for a in rows) / n
+    wpm = sum(float(d.words_per_minute) for d in rows) / n
     off = max(PACE_LOW_WPM - wpm, wpm - PACE_HIGH_WPM, 0.0)
     out.append(
         Metric(
@@ -454,12 +451,8 @@ def _delivery(rows: Sequence[Mapping[str, Any]]) -> list[Metric]:
             n,  # 50 wpm outside the range is as bad as it gets
         )
     )
-    words = sum(int(a["delivery"].get("spoken_word_count") or 0) for a in rows)
-    fillers = sum(
-        int(a["delivery"].get("filler_count") or 0)
-        + int(a["delivery"].get("discourse_filler_count") or 0)
-        for a in rows
-    )
+    words = sum(int(d.spoken_word_count) for d in rows)
+    fillers = sum(int(d.filler_count) + int(d.discourse_filler_count) for d in rows)
     if words:
         share = fillers / words
         out.append(
@@ -473,13 +466,13 @@ def _delivery(rows: Sequence[Mapping[str, Any]]) -> list[Metric]:
                 n,
             )
         )
-    judged = [a for a in rows if (a.get("prosody") or {}).get("monotone") is not None]
+    judged = [a.prosody for a in spoken if a.prosody is not None and a.prosody.monotone is not None]
     out += _count(
         "delivery.monotone",
         None,
         judged,
         "spoken answers",
-        lambda a: a["prosody"]["monotone"],
+        lambda p: p.monotone,
         "sounded monotone",
     )
     return out
@@ -488,14 +481,14 @@ def _delivery(rows: Sequence[Mapping[str, Any]]) -> list[Metric]:
 # -- the diagnosis ------------------------------------------------------------------------------
 
 
-def diagnose(outcomes: Sequence[Outcome], attempts: Sequence[Mapping[str, Any]]) -> Diagnosis:
+def diagnose(outcomes: Sequence[Outcome], attempts: Sequence[Analysis]) -> Diagnosis:
     """Read the journal and the practice history together; see the module docstring."""
     apps = applications(outcomes)
     stopped = Counter(a.stopped_at for a in apps if a.stopped_at)
     reached_interview = sum(1 for a in apps if a.reached >= STAGES.index("phone-screen"))
     all_metrics = metrics(attempts)
     weakest = tuple(sorted((m for m in all_metrics if m.weak), key=lambda m: -m.severity))
-    practised = Counter(a.get("category") for a in attempts)
+    practised = Counter(a.category for a in attempts)
 
     findings: list[Finding] = []
     for stage in ("applied", "phone-screen", "interview", "final-round"):

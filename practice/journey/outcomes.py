@@ -7,34 +7,18 @@ A user may log only the last step of an application or every step; `diagnose` co
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from datetime import date as Date
 from typing import Any
 
-from practice.core.errors import InputError, StoreError
-from practice.history.store import History, utc_now
+from practice.core.errors import InputError
+from practice.core.records import Outcome
+from practice.history.store import OUTCOME_FIELDS, History
 
 # In the order an application moves through them; diagnose relies on this order.
 STAGES: tuple[str, ...] = ("applied", "phone-screen", "interview", "final-round", "offer")
 RESULTS: tuple[str, ...] = ("no-response", "rejected", "advanced", "withdrew", "offer")
-EDITABLE = ("date", "company", "role", "stage", "result", "notes")
+EDITABLE = OUTCOME_FIELDS  # date, company, role, stage, result, notes
 MAX_TEXT = 200  # characters for a company or role: a name, not a paragraph
-
-
-@dataclass(frozen=True)
-class Outcome:
-    id: int
-    created_at: str  # ISO 8601, UTC: when it was logged
-    date: str  # YYYY-MM-DD: when the step happened (local date, as the user gave it)
-    company: str
-    role: str
-    stage: str
-    result: str
-    notes: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
 
 
 def add_outcome(
@@ -58,37 +42,16 @@ def add_outcome(
             "notes": notes,
         }
     )
-    created_at = utc_now()
-    with history.writing("log an outcome in") as conn:
-        cursor = conn.execute(
-            "INSERT INTO outcomes (created_at, date, company, role, stage, result, notes) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                created_at,
-                values["date"],
-                values["company"],
-                values["role"],
-                values["stage"],
-                values["result"],
-                values["notes"],
-            ),
-        )
-        assert cursor.lastrowid is not None
-        outcome_id = int(cursor.lastrowid)
-    return get_outcome(history, outcome_id)
+    return history.add_outcome(**values)
 
 
 def list_outcomes(history: History) -> list[Outcome]:
     """Every logged outcome, newest first (by the date it happened, then the order logged)."""
-    rows = history.query("SELECT * FROM outcomes ORDER BY date DESC, id DESC")
-    return [_to_outcome(r) for r in rows]
+    return history.outcomes()
 
 
 def get_outcome(history: History, outcome_id: int) -> Outcome:
-    rows = history.query("SELECT * FROM outcomes WHERE id = ?", (int(outcome_id),))
-    if not rows:
-        raise _missing(outcome_id)
-    return _to_outcome(rows[0])
+    return history.outcome(outcome_id)
 
 
 def edit_outcome(history: History, outcome_id: int, **changes: Any) -> Outcome:
@@ -105,32 +68,17 @@ def edit_outcome(history: History, outcome_id: int, **changes: Any) -> Outcome:
             + ", ".join(f"--{k}" for k in EDITABLE)
             + "."
         )
-    values = _checked(changes)
-    assignments = ", ".join(f"{k} = ?" for k in values)
-    with history.writing("edit an outcome in") as conn:
-        cursor = conn.execute(
-            f"UPDATE outcomes SET {assignments} WHERE id = ?",  # keys come from EDITABLE only
-            (*values.values(), int(outcome_id)),
-        )
-        if cursor.rowcount == 0:
-            raise _missing(outcome_id)
-    return get_outcome(history, outcome_id)
+    return history.edit_outcome(outcome_id, _checked(changes))
 
 
 def delete_outcome(history: History, outcome_id: int) -> Outcome:
     """Remove an outcome; return what was removed, so the caller can say which."""
-    with history.writing("delete an outcome from") as conn:
-        row = conn.execute("SELECT * FROM outcomes WHERE id = ?", (int(outcome_id),)).fetchone()
-        if row is None:
-            raise _missing(outcome_id)
-        conn.execute("DELETE FROM outcomes WHERE id = ?", (int(outcome_id),))
-    return _to_outcome(row)
+    return history.delete_outcome(outcome_id)
 
 
 def outcomes_as_dicts(history: History) -> list[dict[str, Any]]:
     """The journal for `practice export`: one JSON-ready dict per outcome, oldest first."""
-    rows = history.query("SELECT * FROM outcomes ORDER BY date, id")
-    return [_to_outcome(r).to_dict() for r in rows]
+    return [o.to_dict() for o in history.outcomes(oldest_first=True)]
 
 
 # -- checking -----------------------------------------------------------------------------------
@@ -176,20 +124,3 @@ def _date(value: str | Date) -> str:
         return Date.fromisoformat(str(value).strip()).isoformat()
     except ValueError as e:
         raise InputError(f'Cannot read the date "{value}"; give it as YYYY-MM-DD.') from e
-
-
-def _to_outcome(row: Any) -> Outcome:
-    return Outcome(
-        id=int(row["id"]),
-        created_at=str(row["created_at"]),
-        date=str(row["date"]),
-        company=str(row["company"]),
-        role=str(row["role"]),
-        stage=str(row["stage"]),
-        result=str(row["result"]),
-        notes=row["notes"],
-    )
-
-
-def _missing(outcome_id: int) -> StoreError:
-    return StoreError(f"No outcome {outcome_id}; run `practice outcomes` to list them.")

@@ -3,29 +3,29 @@
 A story is typed, or taken from a rehearsed answer's sentence labels. Its skills are inferred from
 the words with the cue lists below (and the user can edit them); its quantified result is the
 first result sentence that moves a number. The stories live in the history database (table
-`stories`, schema v2); an attempt counts as a rehearsal of a story when its `story_id` points at
-it, or when it is the attempt the story was taken from.
+`stories`, schema v2; its SQL is in `history.store`, the `Story` dataclass in `core.records`); an
+attempt counts as a rehearsal of a story when its `story_id` points at it, or when it is the
+attempt the story was taken from.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import sqlite3
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from practice.core.errors import InputError, StoreError
+from practice.core.errors import InputError
+from practice.core.records import STORY_PARTS, PracticeRecord, Story
 from practice.core.results import Analysis, Question, Sentence
 from practice.core.text import COUNT_AND_TIME_WORDS, STOP_WORDS, stem, words
-from practice.history.store import BUSY_TIMEOUT_S, History, utc_now
+from practice.history.store import History
 
-PARTS = ("situation", "task", "actions", "result")  # the story's fields, in telling order
-# The structure flag in an analysis payload that says the spoken answer has each part.
+PARTS = STORY_PARTS  # the story's fields, in telling order
+# The Structure flag of an analysis that says the spoken answer has each part.
 _PART_FLAG = {"situation": "situation", "task": "task", "actions": "action", "result": "result"}
 OFFER_MIN_STRUCTURE = 75  # structure score (0-100) from which an answer is worth keeping
 MAX_TERMS_SHOWN = 6  # written-story words not said, listed when a part was dropped
@@ -193,58 +193,6 @@ def _lower(text: str) -> str:
 # -- the story -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PracticeRecord:
-    """How often a story has been rehearsed; scores are the attempts' overall 0-100."""
-
-    attempts: int = 0
-    best_score: int | None = None
-    latest_score: int | None = None
-    last_practised: str | None = None  # ISO 8601, UTC
-
-
-@dataclass(frozen=True)
-class Story:
-    title: str
-    situation: str = ""
-    task: str = ""
-    actions: str = ""
-    result: str = ""
-    skills: tuple[str, ...] = ()
-    quantified_result: str | None = None  # the result sentence that carries a number
-    source_attempt_id: int | None = None
-    id: int | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    record: PracticeRecord = field(default_factory=PracticeRecord)
-
-    @property
-    def text(self) -> str:
-        """Every part in telling order, as one text."""
-        return " ".join(p for p in (getattr(self, name) for name in PARTS) if p)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "situation": self.situation,
-            "task": self.task,
-            "actions": self.actions,
-            "result": self.result,
-            "skills": list(self.skills),
-            "quantified_result": self.quantified_result,
-            "source_attempt_id": self.source_attempt_id,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-            "practice": {
-                "attempts": self.record.attempts,
-                "best_score": self.record.best_score,
-                "latest_score": self.record.latest_score,
-                "last_practised": self.record.last_practised,
-            },
-        }
-
-
 def find_quantified_result(story: Story) -> str | None:
     """The first sentence of the result (else the actions) that states a measured outcome."""
     from practice.judgment.sentences import split_sentences
@@ -326,41 +274,25 @@ def from_text(text: str, *, title: str = "", skills: Sequence[str] = ()) -> Stor
     return from_sentences(structure.sentences, title=title, skills=skills)
 
 
-def from_attempt(
-    payload: Mapping[str, Any], *, title: str = "", skills: Sequence[str] = ()
-) -> Story:
-    """A story from a stored attempt (its JSON contract), using its sentence labels."""
-    sentences = (payload.get("structure") or {}).get("sentences") or []
+def from_attempt(analysis: Analysis, *, title: str = "", skills: Sequence[str] = ()) -> Story:
+    """A story from a saved answer, using its sentence labels."""
+    sentences = analysis.structure.sentences
     if not sentences:
         raise InputError(
-            f"Attempt {payload.get('id')} has no sentences to make a story from; "
+            f"Attempt {analysis.id} has no sentences to make a story from; "
             "choose another attempt or use --text."
         )
-    attempt_id = payload.get("id")
-    return from_sentences(
-        sentences,
-        title=title,
-        skills=skills,
-        source_attempt_id=int(attempt_id) if attempt_id is not None else None,
-    )
+    return from_sentences(sentences, title=title, skills=skills, source_attempt_id=analysis.id)
 
 
 # -- for the ask and interview commands ----------------------------------------------------------
 
 
-def offer_to_keep(analysis: Analysis | Mapping[str, Any]) -> bool:
+def offer_to_keep(analysis: Analysis) -> bool:
     """Whether to offer to keep an answer as a story: a success story told in good STAR shape."""
-    category: Any
-    structure_score: Any
-    if isinstance(analysis, Analysis):
-        category, structure_score = analysis.category, analysis.scores.structure.score
-    else:
-        category = analysis.get("category")
-        structure_score = (analysis.get("scores") or {}).get("structure")
     return (
-        category == "success-story"
-        and structure_score is not None
-        and int(structure_score) >= OFFER_MIN_STRUCTURE
+        analysis.category == "success-story"
+        and analysis.scores.structure.score >= OFFER_MIN_STRUCTURE
     )
 
 
@@ -399,27 +331,47 @@ def story_question(story: Story, bank: Sequence[Question]) -> Question:
 _NUMBER_TOKEN = re.compile(r"[$€£]?\d[\d,.]*%?")
 
 
-def compare_spoken(story: Story, analysis_payload: Mapping[str, Any]) -> dict[str, Any]:
-    """What a spoken telling of `story` left out, from the attempt's JSON contract.
+@dataclass(frozen=True)
+class SpokenComparison:
+    """What a spoken telling of a kept story left out of it (`compare_spoken`)."""
 
-    Returns {parts_dropped: [situation|task|actions|result], result_left_out: bool,
-    quantified_result_missing: bool, numbers_missed: [...], terms_missed: [...], tips: [...]}.
-    """
-    structure = analysis_payload.get("structure") or {}
-    spoken = str((analysis_payload.get("transcript") or {}).get("text") or "")
+    story_id: int | None
+    parts_dropped: tuple[str, ...]  # of PARTS: situation | task | actions | result
+    result_left_out: bool
+    quantified_result_missing: bool
+    numbers_missed: tuple[str, ...]
+    terms_missed: tuple[str, ...]  # content words of the written story not said (up to 12)
+    tips: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "story_id": self.story_id,
+            "parts_dropped": list(self.parts_dropped),
+            "result_left_out": self.result_left_out,
+            "quantified_result_missing": self.quantified_result_missing,
+            "numbers_missed": list(self.numbers_missed),
+            "terms_missed": list(self.terms_missed),
+            "tips": list(self.tips),
+        }
+
+
+def compare_spoken(story: Story, analysis: Analysis) -> SpokenComparison:
+    """What a spoken telling of `story` (the analysed answer) left out."""
+    structure = analysis.structure
+    spoken = analysis.transcript.text
     if not spoken:
-        spoken = " ".join(str(s.get("text", "")) for s in structure.get("sentences") or [])
+        spoken = " ".join(s.text for s in structure.sentences)
     dropped = [
         name
         for name in PARTS
-        if getattr(story, name).strip() and not structure.get(_PART_FLAG[name])
+        if getattr(story, name).strip() and not getattr(structure, _PART_FLAG[name])
     ]
-    result_left_out = bool(story.result.strip()) and not structure.get("result")
+    result_left_out = bool(story.result.strip()) and not structure.result
     numbers = _numbers(story.quantified_result or "")
     spoken_numbers = _numbers(spoken)
     numbers_missed = [n for n in numbers if n not in spoken_numbers]
     quantified_missing = bool(story.quantified_result) and (
-        not structure.get("result_quantified") or len(numbers_missed) == len(numbers) > 0
+        not structure.result_quantified or len(numbers_missed) == len(numbers) > 0
     )
     spoken_words = content_words(spoken)
     terms_missed = sorted(content_words(story.text) - spoken_words)
@@ -431,29 +383,29 @@ def compare_spoken(story: Story, analysis_payload: Mapping[str, Any]) -> dict[st
     other = [p for p in dropped if p != "result"]
     if other:
         tips.append(f"You left out the {' and the '.join(other)} of this story.")
-    return {
-        "story_id": story.id,
-        "parts_dropped": dropped,
-        "result_left_out": result_left_out,
-        "quantified_result_missing": quantified_missing,
-        "numbers_missed": numbers_missed,
-        "terms_missed": terms_missed[:12],
-        "tips": tips,
-    }
+    return SpokenComparison(
+        story_id=story.id,
+        parts_dropped=tuple(dropped),
+        result_left_out=result_left_out,
+        quantified_result_missing=quantified_missing,
+        numbers_missed=tuple(numbers_missed),
+        terms_missed=tuple(terms_missed[:12]),
+        tips=tuple(tips),
+    )
 
 
-def comparison_lines(story: Story, diff: Mapping[str, Any]) -> list[str]:
+def comparison_lines(story: Story, diff: SpokenComparison) -> list[str]:
     """`compare_spoken`'s finding as lines for the terminal (ask and review print them)."""
     head = f'Against your written story #{story.id} "{story.title}":'
-    tips = list(diff.get("tips") or [])
-    numbers = list(diff.get("numbers_missed") or [])
-    if numbers and not diff.get("quantified_result_missing"):
+    tips = list(diff.tips)
+    numbers = list(diff.numbers_missed)
+    if numbers and not diff.quantified_result_missing:
         tips.append(f"Numbers from the written story not said: {', '.join(numbers)}.")
     if not tips:
         return [f"{head} every part told, the result and its number included."]
     lines = [head, *(f"  {t}" for t in tips)]
-    terms = list(diff.get("terms_missed") or [])[:MAX_TERMS_SHOWN]
-    if terms and diff.get("parts_dropped"):
+    terms = list(diff.terms_missed)[:MAX_TERMS_SHOWN]
+    if terms and diff.parts_dropped:
         lines.append(f"  Details of the written story not said: {', '.join(terms)}.")
     return lines
 
@@ -566,28 +518,21 @@ _EDITABLE = frozenset({"title", "skills", "quantified_result", *PARTS})
 
 
 class StoryBank:
-    """The stories kept in one data home's history. Open with `StoryBank.open(home)`."""
+    """The stories kept in one data home's history. Open with `StoryBank.open(home)`.
 
-    def __init__(self, history: History, conn: sqlite3.Connection) -> None:
+    The rows live in the history's `stories` table and every statement runs in the store,
+    on the history's one connection; this class adds what a story needs before it is kept
+    (a title, skills, the quantified result, sizes checked)."""
+
+    def __init__(self, history: History) -> None:
         self.history = history
-        self._conn = conn
 
     @classmethod
     def open(cls, home: Path) -> StoryBank:
         # History.open creates the home and migrates the schema, so the stories table exists.
-        history = History.open(home)
-        try:
-            conn = sqlite3.connect(history.db_path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            conn.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.Error as e:
-            history.close()
-            raise StoreError(f"Cannot open the story bank in {history.db_path}: {e}.") from e
-        return cls(history, conn)
+        return cls(History.open(home))
 
     def close(self) -> None:
-        self._conn.close()
         self.history.close()
 
     def __enter__(self) -> StoryBank:
@@ -604,27 +549,7 @@ class StoryBank:
         _check_sizes(story)
         if story.source_attempt_id is not None:
             self.history.get(story.source_attempt_id)  # a clear error for a missing attempt
-        now = utc_now()
-        with self._write("add a story to"):
-            cursor = self._conn.execute(
-                "INSERT INTO stories (created_at, updated_at, title, situation, task, actions, "
-                "result, skills, quantified_result, source_attempt_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    now,
-                    now,
-                    story.title,
-                    story.situation,
-                    story.task,
-                    story.actions,
-                    story.result,
-                    json.dumps(list(story.skills)),
-                    story.quantified_result,
-                    story.source_attempt_id,
-                ),
-            )
-        assert cursor.lastrowid is not None
-        return self.get(int(cursor.lastrowid))
+        return self.history.add_story(story)
 
     def update(self, story_id: int | str, **changes: Any) -> Story:
         """Change some fields; a changed result finds its quantified sentence again unless given."""
@@ -640,99 +565,26 @@ class StoryBank:
         if ("result" in changes or "actions" in changes) and "quantified_result" not in changes:
             new = replace(new, quantified_result=find_quantified_result(new))
         _check_sizes(new)
-        with self._write("update a story in"):
-            self._conn.execute(
-                "UPDATE stories SET updated_at = ?, title = ?, situation = ?, task = ?, "
-                "actions = ?, result = ?, skills = ?, quantified_result = ? WHERE id = ?",
-                (
-                    utc_now(),
-                    new.title,
-                    new.situation,
-                    new.task,
-                    new.actions,
-                    new.result,
-                    json.dumps(list(new.skills)),
-                    new.quantified_result,
-                    old.id,
-                ),
-            )
-        return self.get(int(old.id or 0))
+        return self.history.update_story(new)
 
     def delete(self, story_id: int | str) -> Story:
         """Remove a story (its rehearsals stay in the history); return what was removed."""
         story = self.get(story_id)
-        with self._write("delete a story from"):
-            self._conn.execute("DELETE FROM stories WHERE id = ?", (story.id,))
+        assert story.id is not None  # a kept story
+        self.history.delete_story(story.id)
         return story
 
     # -- reading
 
     def get(self, story_id: int | str) -> Story:
-        number = _story_number(story_id)
-        rows = self._read("SELECT * FROM stories WHERE id = ?", (number,))
-        if not rows:
-            raise StoreError(f"No story {number}; run `practice stories list` to see them.")
-        return self._to_story(rows[0])
+        return self.history.story(_story_number(story_id))
 
     def stories(self) -> list[Story]:
         """Every story, oldest first (ids are stable numbers users refer to)."""
-        return [self._to_story(r) for r in self._read("SELECT * FROM stories ORDER BY id", ())]
+        return self.history.stories()
 
     def record(self, story_id: int, source_attempt_id: int | None = None) -> PracticeRecord:
-        rows = self._read(
-            "SELECT id, overall, created_at FROM attempts WHERE story_id = ? OR id = ? ORDER BY id",
-            (story_id, source_attempt_id if source_attempt_id is not None else -1),
-        )
-        scores = [int(r["overall"]) for r in rows if r["overall"] is not None]
-        return PracticeRecord(
-            attempts=len(rows),
-            best_score=max(scores) if scores else None,
-            latest_score=int(rows[-1]["overall"])
-            if rows and rows[-1]["overall"] is not None
-            else None,
-            last_practised=max(str(r["created_at"]) for r in rows) if rows else None,
-        )
-
-    def _to_story(self, row: sqlite3.Row) -> Story:
-        try:
-            skills = tuple(str(s) for s in json.loads(row["skills"] or "[]"))
-        except (json.JSONDecodeError, TypeError):
-            skills = ()  # a damaged list loses only the skills, never the story
-        return Story(
-            id=int(row["id"]),
-            title=row["title"],
-            situation=row["situation"],
-            task=row["task"],
-            actions=row["actions"],
-            result=row["result"],
-            skills=skills,
-            quantified_result=row["quantified_result"],
-            source_attempt_id=row["source_attempt_id"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-            record=self.record(int(row["id"]), row["source_attempt_id"]),
-        )
-
-    def _read(self, sql: str, args: tuple[Any, ...]) -> list[sqlite3.Row]:
-        try:
-            return self._conn.execute(sql, args).fetchall()
-        except sqlite3.Error as e:
-            raise StoreError(f"Cannot read the story bank in {self.history.db_path}: {e}.") from e
-
-    @contextlib.contextmanager
-    def _write(self, action: str):  # noqa: ANN202
-        try:
-            # IMMEDIATE: wait for another writer here rather than fail halfway.
-            self._conn.execute("BEGIN IMMEDIATE")
-            yield
-            self._conn.execute("COMMIT")
-        except BaseException as e:
-            if self._conn.in_transaction:
-                with contextlib.suppress(sqlite3.Error):
-                    self._conn.execute("ROLLBACK")
-            if isinstance(e, sqlite3.Error):
-                raise StoreError(f"Cannot {action} {self.history.db_path}: {e}.") from e
-            raise
+        return self.history.story_record(story_id, source_attempt_id)
 
 
 def _story_number(story_id: int | str) -> int:
