@@ -274,7 +274,9 @@ def progress(settings: Settings, category: str | None, as_json: bool,
         rows = h.list(category=category)
     prog = pg.build(rows, category=category)
     if plot_file:
-        pg.plot(prog, Path(plot_file))
+        from practice.history import charts
+
+        charts.write_png(prog, Path(plot_file))
         click.echo(f"Chart written to {plot_file}", err=True)
     if as_json:
         print_json(prog.to_dict())

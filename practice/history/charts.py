@@ -32,6 +32,7 @@ def figure(progress: Progress) -> Figure:
 
     matplotlib.use("Agg")  # no display: files only
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     from practice.history.progress import SCORE_KEYS
 
@@ -64,6 +65,7 @@ def figure(progress: Progress) -> Figure:
                              label=m.label + (m.unit if m.unit.startswith("/") else ""))
         fillers.set_ylabel("count")
         fillers.set_xlabel("attempt number")
+        fillers.xaxis.set_major_locator(MaxNLocator(integer=True))  # no attempt 2.5
         fillers.legend(loc="upper right", fontsize=8)
         fillers.set_title("Fillers and long pauses")
         fig.tight_layout()
@@ -101,7 +103,10 @@ def svg(progress: Progress) -> str:
     finally:
         plt.close(fig)
     text = out.getvalue()
-    # Inline in HTML: the XML prologue and doctype belong to a standalone file only.
-    start = text.index("<svg")
-    return re.sub(r"<svg ", '<svg class="chart" role="img" aria-label="Progress charts" ',
-                  text[start:], count=1)
+    # Inline in HTML the parser gives <svg> its namespace, so the prologue, the namespace
+    # declarations and the licence metadata (all addresses, none fetched) are left out: the
+    # report then names no address at all.
+    text = text[text.index("<svg") :]
+    text = re.sub(r"<metadata>.*?</metadata>\s*|<!--.*?-->\s*", "", text, flags=re.S)
+    text = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", text)
+    return text.replace("<svg ", '<svg class="chart" role="img" aria-label="Progress charts" ', 1)

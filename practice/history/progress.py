@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 from practice.core.records import Attempt
@@ -329,57 +328,3 @@ def sparkline(values: Sequence[float], *, width: int = SPARK_POINTS) -> str:
         return SPARK[len(SPARK) // 2] * len(values)
     steps = len(SPARK) - 1
     return "".join(SPARK[round((v - lo) / (hi - lo) * steps)] for v in values)
-
-
-def plot(progress: Progress, path: Path) -> Path:
-    """A PNG of the scores, pace and fillers over the attempts (matplotlib, Agg: no display)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from practice.core.errors import InputError
-
-    if progress.attempts == 0:
-        raise InputError("No attempts to plot yet; analyse an answer first.")
-    fig, axes = plt.subplots(3, 1, figsize=(8, 9), sharex=True)
-    try:
-        ax = axes[0]
-        for key in SCORE_KEYS:
-            m = progress.metric(key)
-            if m.points:
-                ax.plot([p.id for p in m.points], m.values, marker="o", ms=3, label=m.label,
-                        lw=2.5 if key == "overall" else 1.2)
-        ax.set_ylim(0, 100)
-        ax.set_ylabel("score (0-100)")
-        ax.legend(loc="lower right", fontsize=8, ncol=5)
-        ax.set_title("Scores")
-        ax = axes[1]
-        m = progress.metric("words_per_minute")
-        ax.axhspan(PACE_LOW_WPM, PACE_HIGH_WPM, color="tab:green", alpha=0.12,
-                   label=f"coached range {PACE_LOW_WPM}-{PACE_HIGH_WPM}")
-        if m.points:
-            ax.plot([p.id for p in m.points], m.values, marker="o", ms=3, color="tab:blue",
-                    label="pace")
-        ax.set_ylabel("words per minute")
-        ax.legend(loc="lower right", fontsize=8)
-        ax.set_title("Pace")
-        ax = axes[2]
-        for key, colour in (("fillers_per_minute", "tab:red"), ("long_pause_count", "tab:gray")):
-            m = progress.metric(key)
-            if m.points:
-                ax.plot([p.id for p in m.points], m.values, marker="o", ms=3, color=colour,
-                        label=m.label + (m.unit if m.unit.startswith("/") else ""))
-        ax.set_ylabel("count")
-        ax.set_xlabel("attempt number")
-        ax.legend(loc="upper right", fontsize=8)
-        ax.set_title("Fillers and long pauses")
-        fig.tight_layout()
-        path = Path(path)
-        try:
-            fig.savefig(path, dpi=100, format="png")
-        except OSError as e:
-            raise InputError(f"Cannot write {path}: {e.strerror or e}; check the folder.") from e
-    finally:
-        plt.close(fig)
-    return path

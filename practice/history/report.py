@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import csv
-import html
 import io
 import json
 import shutil
@@ -159,95 +158,6 @@ def write_bundle(attempt: Attempt, dest: Path, *, same_question: Sequence[Attemp
     return dest
 
 
-# -- charts ---------------------------------------------------------------------------------------
-
-COLOURS = {"overall": "#1f2937", "structure": "#0e7490", "delivery": "#7c3aed",
-           "enthusiasm": "#d97706", "content": "#059669", "words_per_minute": "#2563eb",
-           "fillers_per_minute": "#dc2626", "long_pause_count": "#6b7280"}
-
-
-def svg_chart(series: Sequence[tuple[str, str, Sequence[tuple[int, float]]]], *, title: str,
-              y_label: str, y_min: float | None = None, y_max: float | None = None,
-              band: tuple[float, float] | None = None, width: int = 480,
-              height: int = 210) -> str:
-    """A line chart as inline SVG: `series` is (label, colour, [(attempt id, value)]), x is the
-    attempt's position in time; `band` shades a target range."""
-    left, right, top, bottom = 44, 12, 42, 30  # room for the title and legend above
-    xs = sorted({x for _, _, pts in series for x, _ in pts})
-    values = [v for _, _, pts in series for _, v in pts] + (list(band) if band else [])
-    if not xs or not values:
-        return ""
-    lo = min(values) if y_min is None else y_min
-    hi = max(values) if y_max is None else y_max
-    if hi - lo < 1e-9:
-        lo, hi = lo - 1, hi + 1
-    pos = {x: i for i, x in enumerate(xs)}
-    plot_w, plot_h = width - left - right, height - top - bottom
-
-    def px(x: int) -> float:
-        return left + (pos[x] / max(1, len(xs) - 1)) * plot_w if len(xs) > 1 else left + plot_w / 2
-
-    def py(v: float) -> float:
-        return top + (1 - (v - lo) / (hi - lo)) * plot_h
-
-    e = html.escape
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" '
-             f'height="{height}" role="img" aria-label="{e(title)}">',
-             f'<text x="{left}" y="16" class="ct">{e(title)}</text>']
-    if band:
-        y0, y1 = py(min(band[1], hi)), py(max(band[0], lo))
-        parts.append(f'<rect x="{left}" y="{y0:.1f}" width="{plot_w}" height="{y1 - y0:.1f}" '
-                     'fill="#16a34a" opacity="0.10"/>')
-    for v in (lo, (lo + hi) / 2, hi):
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{py(v):.1f}" y2="{py(v):.1f}" '
-                     'stroke="#e5e7eb"/>')
-        parts.append(f'<text x="{left - 6}" y="{py(v) + 4:.1f}" class="ax" '
-                     f'text-anchor="end">{v:.0f}</text>')
-    step = max(1, len(xs) // 10)
-    for x in xs[::step]:
-        parts.append(f'<text x="{px(x):.1f}" y="{height - 12}" class="ax" '
-                     f'text-anchor="middle">#{x}</text>')
-    parts.append(f'<text x="10" y="{top + plot_h / 2:.0f}" class="ax" '
-                 f'transform="rotate(-90 10 {top + plot_h / 2:.0f})" '
-                 f'text-anchor="middle">{e(y_label)}</text>')
-    legend_x = float(left)
-    for label, colour, pts in series:
-        if not pts:
-            continue
-        coords = " ".join(f"{px(x):.1f},{py(v):.1f}" for x, v in pts)
-        parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" '
-                     'stroke-width="2"/>')
-        for x, v in pts:
-            parts.append(f'<circle cx="{px(x):.1f}" cy="{py(v):.1f}" r="2.5" fill="{colour}">'
-                         f'<title>#{x}: {v:g}</title></circle>')
-        parts.append(f'<text x="{legend_x:.0f}" y="33" class="lg" fill="{colour}">'
-                     f'■ {e(label)}</text>')
-        legend_x += 7 * len(label) + 24  # about 7 px a character at 12 px
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def progress_charts(rows: Sequence[Attempt]) -> str:
-    from practice.core.thresholds import PACE_HIGH_WPM, PACE_LOW_WPM
-    from practice.history.progress import SCORE_KEYS, build
-
-    prog = build(rows)
-
-    def pts(key: str) -> list[tuple[int, float]]:
-        return [(p.id, p.value) for p in prog.metric(key).points]
-
-    scores = svg_chart([(prog.metric(k).label, COLOURS[k], pts(k)) for k in SCORE_KEYS],
-                       title="Scores", y_label="0-100", y_min=0, y_max=100)
-    pace = svg_chart([("Pace", COLOURS["words_per_minute"], pts("words_per_minute"))],
-                     title=f"Pace (shaded: {PACE_LOW_WPM}-{PACE_HIGH_WPM} wpm)",
-                     y_label="wpm", band=(PACE_LOW_WPM, PACE_HIGH_WPM))
-    fillers = svg_chart([("Fillers per minute", COLOURS["fillers_per_minute"],
-                          pts("fillers_per_minute")),
-                         ("Long pauses", COLOURS["long_pause_count"], pts("long_pause_count"))],
-                        title="Fillers and long pauses", y_label="count", y_min=0)
-    return scores + pace + fillers
-
-
 # -- the HTML report ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -262,107 +172,12 @@ class Report:
         return self.audio_bytes / self.audio_seconds * 60 if self.audio_seconds else 0.0
 
 
-CSS = """
-:root{--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--bg:#fafaf9}
-*{box-sizing:border-box}
-body{font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);
-background:var(--bg);margin:0 auto;max-width:1080px;padding:24px}
-h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:0 0 4px}
-h3{font-size:14px;margin:16px 0 6px;text-transform:uppercase;letter-spacing:.05em;
-color:var(--muted)}
-.meta{color:var(--muted);font-size:13px}
-section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:18px 20px;
-margin:18px 0}
-.charts{display:flex;flex-wrap:wrap;gap:8px}
-.chart .ct{font:600 13px system-ui,sans-serif;fill:#111827}
-.chart .ax{font:11px system-ui,sans-serif;fill:#6b7280}.chart .lg{font:12px system-ui,sans-serif}
-table{border-collapse:collapse;width:100%;font-size:14px}
-td,th{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top}
-th{font-weight:600;color:var(--muted)}td.n{text-align:right;font-variant-numeric:tabular-nums}
-.improving{color:#15803d}.slipping{color:#b91c1c}.better{color:#15803d}.worse{color:#b91c1c}
-audio{width:100%;margin:10px 0}
-.transcript p{margin:4px 0;padding-left:96px;text-indent:-96px}
-.lab{display:inline-block;width:86px;text-indent:0;font-size:11px;font-weight:700;
-text-transform:uppercase;letter-spacing:.04em;border-radius:4px;padding:1px 5px;margin-right:8px;
-text-align:center}
-.lab-situation{background:#cffafe;color:#155e75}.lab-task{background:#dbeafe;color:#1e40af}
-.lab-action{background:#dcfce7;color:#166534}.lab-result{background:#fae8ff;color:#86198f}
-.lab-other{background:#f3f4f6;color:#6b7280}
-.w{border-radius:3px;padding:0 1px;cursor:pointer}
-.w.filler{color:#b91c1c;background:#fee2e2}.w.hedge{color:#92400e;background:#fef3c7;
-font-style:italic}
-.w.current{background:#fde047;color:#111827;box-shadow:0 0 0 2px #facc15}
-.pause{font-size:12px;color:#7c3aed;background:#ede9fe;border-radius:3px;padding:0 4px}
-.legend span{margin-right:12px}
-.tip{color:#374151;font-size:13px}.reason{color:var(--muted)}
-ul.weak li{margin:4px 0}
-"""
-
-SCRIPT = r"""
-(function () {
-  "use strict";
-  function wire(section) {
-    var audio = section.querySelector("audio");
-    var words = Array.prototype.slice.call(section.querySelectorAll(".w[data-start]"));
-    if (!audio || !words.length) return null;
-    var starts = words.map(function (w) { return parseFloat(w.getAttribute("data-start")); });
-    var current = -1;
-    function highlight() {
-      var t = audio.currentTime, lo = 0, hi = starts.length - 1, found = -1;
-      while (lo <= hi) {  // the last word that has started by now
-        var mid = (lo + hi) >> 1;
-        if (starts[mid] <= t + 0.02) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
-      }
-      if (found === current) return;
-      if (current >= 0) words[current].classList.remove("current");
-      if (found >= 0) words[found].classList.add("current");
-      current = found;
-      section.setAttribute("data-current-word", String(found));
-    }
-    audio.addEventListener("timeupdate", highlight);
-    audio.addEventListener("seeked", highlight);
-    words.forEach(function (w) {
-      w.addEventListener("click", function () {
-        audio.currentTime = parseFloat(w.getAttribute("data-start"));
-        audio.play();
-      });
-    });
-    return {audio: audio, words: words, starts: starts, section: section};
-  }
-  var players = Array.prototype.slice.call(document.querySelectorAll("section.attempt"))
-    .map(wire).filter(Boolean);
-
-  // ?autotest: play (muted) from the middle of the first attempt and report which words were
-  // highlighted while it played, in document.title and <body data-autotest>, for a headless test.
-  if (!/[?&]autotest\b/.test(location.search)) return;
-  function report(result) {
-    var text = JSON.stringify(result);
-    document.body.setAttribute("data-autotest", text);
-    document.title = "autotest " + text;
-  }
-  var p = players[0];
-  if (!p) { report({ok: false, error: "no attempt with audio and words"}); return; }
-  var k = Math.floor(p.words.length / 2);
-  var from = p.starts[k] + 0.01, seen = [];
-  var watch = function () {
-    var i = parseInt(p.section.getAttribute("data-current-word") || "-1", 10);
-    if (!seen.length || seen[seen.length - 1] !== i) seen.push(i);
-    var moved = seen.filter(function (x) { return x > k; }).length > 0;
-    if (moved || p.audio.ended) {
-      p.audio.removeEventListener("timeupdate", watch);
-      p.audio.pause();
-      report({ok: moved, from_word: k, from_s: from, seen: seen, time_s: p.audio.currentTime});
-    }
-  };
-  p.audio.muted = true;
-  p.audio.addEventListener("timeupdate", watch);
-  p.audio.currentTime = from;
-  var started = p.audio.play();
-  if (started && started.catch) {
-    started.catch(function (e) { report({ok: false, error: "play failed: " + e}); });
-  }
-})();
-"""
+# The report's own script runs inline; everything else it shows is data. (Issue 20 narrows this to
+# the script's hash.)
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+    "media-src data:; img-src data:"
+)
 
 
 def _fmt(value: Any, digits: int = 0) -> str:
@@ -373,177 +188,146 @@ def _fmt(value: Any, digits: int = 0) -> str:
     return str(value)
 
 
-def _transcript_html(analysis: Analysis) -> str:
+def _sentences_view(analysis: Analysis) -> list[dict[str, Any]]:
     from practice.history.review import marked_sentences
 
-    e = html.escape
     out = []
     for s in marked_sentences(analysis):
-        pieces = []
-        for t in s.tokens:
-            if t.kind == "pause":
-                pieces.append(f'<span class="pause" title="long pause">pause {t.detail} s</span>')
-                continue
-            cls = "w" if t.kind == "word" else f"w {t.kind}"
-            timing = ""
-            if t.start is not None:
-                timing = f' data-start="{t.start:.2f}" data-end="{(t.end or t.start):.2f}"'
-            title = f' title="{e(t.kind)}: {e(t.detail)}"' if t.kind != "word" else ""
-            pieces.append(f'<span class="{cls}"{timing}{title}>{e(t.text)}</span>')
-        label = s.label if s.label in ("situation", "task", "action", "result") else "other"
-        out.append(f'<p><span class="lab lab-{label}">{e(s.label)}</span>{" ".join(pieces)}</p>')
-    return "\n".join(out)
+        tokens = [
+            {"kind": t.kind, "text": t.text, "detail": t.detail, "start": t.start,
+             "end": t.end or t.start}
+            for t in s.tokens
+        ]
+        css_label = s.label if s.label in ("situation", "task", "action", "result") else "other"
+        out.append({"label": s.label, "css_label": css_label, "tokens": tokens})
+    return out
 
 
-def _changes_html(title: str, changes: Sequence[dict[str, Any]]) -> str:
+def _changes_view(title: str, changes: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     if not changes:
-        return ""
-    rows = "".join(
-        f'<tr><td>{html.escape(c["label"])}</td><td class="n">{_fmt(c["before"], 1)}</td>'
-        f'<td class="n">{_fmt(c["after"], 1)}</td><td class="{c["verdict"]}">{c["verdict"]}</td>'
-        "</tr>" for c in changes)
-    return (f"<h3>{html.escape(title)}</h3><table><tr><th>measure</th><th>then</th><th>now</th>"
-            f"<th></th></tr>{rows}</table>")
+        return None
+    rows = [{"label": c["label"], "before": _fmt(c["before"], 1), "after": _fmt(c["after"], 1),
+             "verdict": c["verdict"]} for c in changes]
+    return {"title": title, "rows": rows}
 
 
-def _attempt_html(attempt: Attempt, *, previous: Attempt | None,
-                  same_question: Sequence[Attempt]) -> tuple[str, float, int]:
-    """One attempt's section; also the seconds and bytes of audio embedded."""
+def _delivery_line(dl: Delivery | None) -> str | None:
+    if dl is None:
+        return None
+    return (f"Pace {_fmt(dl.words_per_minute)} wpm · {dl.filler_count} um/uh, "
+            f"{dl.discourse_filler_count} other fillers · {dl.hedge_count} hedges · "
+            f"{dl.long_pause_count} long pauses (longest {_fmt(dl.longest_pause_s, 1)} s)")
+
+
+def _attempt_view(attempt: Attempt, *, previous: Attempt | None,
+                  same_question: Sequence[Attempt]) -> tuple[dict[str, Any], float, int]:
+    """What one attempt's section shows; also the seconds and bytes of audio embedded."""
     from practice.history import review
 
-    e = html.escape
     a = attempt.analysis
     data = review.build(attempt, previous=previous, same_question=same_question)
-    q = a.question.text if a.question and a.question.text else "Answer"
-    when = attempt.created_at[:16].replace("T", " ")
-    meta = [when, a.category or "no category"]
+    meta = [attempt.created_at[:16].replace("T", " "), a.category or "no category"]
     duration = None if a.duration_s is None else round(a.duration_s, 3)  # as its JSON has it
     if duration:
         meta.append(f"{duration:.0f} s")
     if a.source:
         meta.append(Path(a.source).name)
-    audio_html, seconds, size = "", 0.0, 0
+    audio_src, audio_note, seconds, size = None, None, 0.0, 0
     path = attempt.audio_path
     if path is not None and path.exists():
         try:
             encoded = encode_audio(path)
         except AudioError as err:
-            audio_html = f'<p class="meta">The recording could not be embedded: {e(str(err))}</p>'
+            audio_note = f"The recording could not be embedded: {err}"
         else:
             b64 = base64.b64encode(encoded.data).decode("ascii")
-            audio_html = (f'<audio controls preload="auto" '
-                          f'src="data:{encoded.mime};base64,{b64}"></audio>')
+            audio_src = f"data:{encoded.mime};base64,{b64}"
             seconds, size = encoded.duration_s, len(encoded.data)
     elif path:
-        audio_html = '<p class="meta">The recording is no longer in the history.</p>'
-    score_rows = [f'<tr><td><b>Overall</b></td><td class="n"><b>'
-                  f'{_fmt(a.scores.overall)}</b></td><td></td></tr>']
+        audio_note = "The recording is no longer in the history."
+    dimensions = []
     for dim in review.DIMENSIONS:
         d = getattr(a.scores, dim)
-        if d is None:
-            continue
-        tip = f'<div class="tip">Tip: {e(d.tip)}</div>' if d.tip else ""
-        score_rows.append(f'<tr><td>{dim.capitalize()}</td><td class="n">{d.score}</td>'
-                          f'<td><span class="reason">{e(d.reason)}</span>{tip}</td></tr>')
-    dl = a.delivery
-    delivery = ""
-    if dl is not None:
-        delivery = (f'<p class="meta">Pace {_fmt(dl.words_per_minute)} wpm · '
-                    f'{dl.filler_count} um/uh, {dl.discourse_filler_count} other '
-                    f'fillers · {dl.hedge_count} hedges · {dl.long_pause_count} '
-                    f'long pauses (longest {_fmt(dl.longest_pause_s, 1)} s)</p>')
-    tips = "".join(f"<li>{e(t)}</li>" for t in data["tips"])
-    compare = ""
+        if d is not None:
+            dimensions.append({"name": dim.capitalize(), "score": d.score, "reason": d.reason,
+                               "tip": d.tip})
+    comparisons = []
     if data["previous"]:
-        compare += _changes_html(f"Compared with the previous try (#{data['previous']['id']})",
-                                 data["previous"]["changes"])
-    best = data["best"]
+        comparisons.append(_changes_view(
+            f"Compared with the previous try (#{data['previous']['id']})",
+            data["previous"]["changes"]))
+    best, best_note = data["best"], None
     if best and best["is_this"] and best["attempts"] > 1:
-        compare += (f'<p class="better">Your best at this question so far '
-                    f'({best["attempts"]} attempts).</p>')
+        best_note = f"Your best at this question so far ({best['attempts']} attempts)."
     elif best and not best["is_this"]:
-        compare += _changes_html(f"Compared with your best at this question (#{best['id']}, "
-                                 f"{best['overall']})", best["changes"])
-    section = f"""<section class="attempt" id="attempt-{attempt.id}">
-<h2>#{attempt.id} · {e(q)}</h2>
-<div class="meta">{e(' · '.join(str(m) for m in meta))}</div>
-{audio_html}
-<h3>Transcript</h3>
-<div class="legend meta"><span class="w filler">um</span> filler
-<span class="w hedge">maybe</span> hedge <span class="pause">pause</span> long pause ·
-click a word to play from there</div>
-<div class="transcript">{_transcript_html(a)}</div>
-{delivery}
-<h3>Scores</h3><table>{''.join(score_rows)}</table>
-{f'<h3>Next time</h3><ul>{tips}</ul>' if tips else ''}
-{compare}
-</section>"""
-    return section, seconds, size
+        comparisons.append(_changes_view(
+            f"Compared with your best at this question (#{best['id']}, {best['overall']})",
+            best["changes"]))
+    view = {
+        "id": attempt.id,
+        "question": a.question.text if a.question and a.question.text else "Answer",
+        "meta": " · ".join(str(m) for m in meta),
+        "audio_src": audio_src,
+        "audio_note": audio_note,
+        "sentences": _sentences_view(a),
+        "delivery": _delivery_line(a.delivery),
+        "overall": _fmt(a.scores.overall),
+        "dimensions": dimensions,
+        "tips": list(data["tips"]),
+        "comparisons": [c for c in comparisons if c is not None],
+        "best_note": best_note,
+    }
+    return view, seconds, size
 
 
-def _progress_html(rows: Sequence[Attempt]) -> str:
+def _progress_view(rows: Sequence[Attempt]) -> dict[str, Any]:
+    from practice.history import charts
     from practice.history.progress import build
 
     prog = build(rows)
-    e = html.escape
-    lines = []
+    metrics = []
     for m in prog.metrics:
         if not m.points:
             continue
-        best = f"{_fmt(m.best.value, 1)} (#{m.best.id})" if m.best else "–"
         unit = "" if m.unit in ("", "share") else (m.unit if m.unit[0] == "/" else f" {m.unit}")
-        lines.append(f'<tr><td>{e(m.label + unit)}</td><td class="n">{_fmt(m.first, 1)}</td>'
-                     f'<td class="n">{_fmt(m.recent, 1)}</td><td class="{m.trend}">{m.trend}'
-                     f'</td><td class="n">{best}</td></tr>')
-    weak = "".join(f"<li><b>{e(w.text)}</b><br><span class='tip'>{e(w.tip)}</span></li>"
-                   for w in prog.weak_spots)
-    return f"""<section class="progress"><h2>Progress</h2>
-<div class="charts">{progress_charts(rows)}</div>
-<table><tr><th>measure</th><th>first</th><th>recent</th><th>trend</th><th>best</th></tr>
-{''.join(lines)}</table>
-{f'<h3>Recurring weak spots</h3><ul class="weak">{weak}</ul>' if weak else ''}
-</section>"""
+        metrics.append({
+            "label": m.label + unit, "first": _fmt(m.first, 1), "recent": _fmt(m.recent, 1),
+            "trend": m.trend,
+            "best": f"{_fmt(m.best.value, 1)} (#{m.best.id})" if m.best else "–",
+        })
+    return {"charts_svg": charts.svg(prog), "metrics": metrics, "weak_spots": prog.weak_spots}
 
 
 def build_html(attempts: Sequence[Attempt], *, all_rows: Sequence[Attempt] | None = None,
                previous: dict[int, Attempt | None] | None = None) -> Report:
     """The report page for `attempts`; `all_rows` (default: the same) give each attempt's
     previous try and personal best at its question; `previous` overrides the previous try."""
+    from practice.core import pages
+
     if not attempts:
         raise InputError("No attempts to report; analyse an answer first, or widen the selection.")
     pool = sorted(all_rows or attempts, key=lambda r: r.id)
     ordered = sorted(attempts, key=lambda r: r.id)
-    sections, seconds, size = [], 0.0, 0
+    views, seconds, size = [], 0.0, 0
     for p in ordered:
         key = _question_key(p)
         same = [r for r in pool if key is not None and _question_key(r) == key]
         before = [r for r in same if r.id < p.id]
         prev = (previous or {}).get(p.id, before[-1] if before else None)
-        section, s, b = _attempt_html(p, previous=prev, same_question=same or [p])
-        sections.append(section)
+        view, s, b = _attempt_view(p, previous=prev, same_question=same or [p])
+        views.append(view)
         seconds += s
         size += b
-    generated = datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M")
     first = ordered[0].created_at[:10]
     last = ordered[-1].created_at[:10]
-    span = first if first == last else f"{first} to {last}"
-    csp = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
-           "media-src data:; img-src data:")
-    page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Interview practice report</title>
-<style>{CSS}</style></head>
-<body>
-<h1>Interview practice report</h1>
-<div class="meta">{len(ordered)} attempts, {html.escape(span)} · made {generated} by practice ·
-everything in this file stays on your computer</div>
-{_progress_html(ordered) if len(ordered) > 1 else ''}
-{''.join(sections)}
-<script>{SCRIPT}</script>
-</body></html>
-"""
+    page = pages.render(
+        "report.html",
+        csp=CSP,
+        attempts=views,
+        span=first if first == last else f"{first} to {last}",
+        generated=datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"),
+        progress=_progress_view(ordered) if len(ordered) > 1 else None,
+    )
     return Report(page, len(ordered), seconds, size)
 
 
