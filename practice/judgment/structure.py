@@ -543,7 +543,9 @@ def _action_time_share(sentences: tuple[Sentence, ...], parts: list[set[str]]) -
     if all(s.start is not None and s.end is not None for s in sentences):
         spans = [max(0.0, (s.end or 0.0) - (s.start or 0.0)) for s in sentences]
     else:
-        spans = [float(len(_words(s.text))) for s in sentences]
+        # Without times, the words stand for the time taken to say them; a hyphenated
+        # compound ("load-tested") is said as its parts.
+        spans = [float(sum(len(w.split("-")) for w in _words(s.text))) for s in sentences]
     total = sum(spans)
     if total <= 0:
         return None
