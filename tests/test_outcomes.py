@@ -10,11 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from practice.cli import journal as cli_journal
 from practice.cli.main import cli
 from practice.core.errors import InputError, StoreError
 from practice.history.store import History
-from practice.journey import outcomes
 from practice.journey.outcomes import (
     add_outcome,
     delete_outcome,
@@ -158,11 +156,6 @@ def test_rows_land_in_the_schema_v2_table(history: History) -> None:
         ]
     finally:
         conn.close()
-
-
-def test_cli_choices_match_the_library() -> None:
-    assert cli_journal.STAGES == outcomes.STAGES
-    assert cli_journal.RESULTS == outcomes.RESULTS
 
 
 # -- CLI ------------------------------------------------------------------------------------------

@@ -14,16 +14,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from practice.cli.common import print_json
+from practice.core.records import RESULTS, STAGES
 
 if TYPE_CHECKING:
     from practice.cli.common import Settings
     from practice.journey.diagnose import Diagnosis, Plan
     from practice.journey.outcomes import Outcome
 
-# Kept here as well as in practice.journey.outcomes so that `practice --help` imports nothing else;
-# test_outcomes checks the two agree.
-STAGES = ("applied", "phone-screen", "interview", "final-round", "offer")
-RESULTS = ("no-response", "rejected", "advanced", "withdrew", "offer")
 WIDTH = 88  # characters: wrapped text in the terminal views
 DEFAULT_PLAN_SIZE = 5  # questions: about a half-hour session at 1-2 minutes an answer plus review
 

@@ -51,6 +51,12 @@ class Attempt:
         return out
 
 
+# Where an application got to, in the order it moves through them (diagnose relies on the
+# order), and how that stage ended.
+STAGES: tuple[str, ...] = ("applied", "phone-screen", "interview", "final-round", "offer")
+RESULTS: tuple[str, ...] = ("no-response", "rejected", "advanced", "withdrew", "offer")
+
+
 @dataclass(frozen=True)
 class Outcome:
     """One step of one application: the stage it reached and how that step ended."""

@@ -1,4 +1,4 @@
-"""Typed results that cross each stage of the pipeline (see DESIGN.md "Data flow").
+"""Typed results that cross each stage of the pipeline (the README's data flow).
 
 Every value is frozen; times are seconds from the start of the recording unless a name says
 otherwise. `to_dict` gives the JSON contract's shape and `Analysis.from_dict` reads it back (the
@@ -264,7 +264,7 @@ class Analysis:
         return self.question.category if self.question else None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract of DESIGN.md."""
+        """The JSON contract every `--json` prints (the README lists its fields)."""
         t = self.transcript
         return {
             "id": self.id,

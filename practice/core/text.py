@@ -51,12 +51,12 @@ def normalize(word: str) -> str:
 
 # -- fillers -------------------------------------------------------------------------------------
 
-# Filled pauses, as DESIGN.md counts them in `filler_count` (um, uh, er, erm, ah, hmm, mm: what
+# Filled pauses, as the JSON's `filler_count` counts them (um, uh, er, erm, ah, hmm, mm: what
 # the verbatim clips in shared/speech count), with the other spellings Whisper writes for them.
 FILLED_PAUSES = frozenset(
     {"um", "umm", "uhm", "uh", "uhh", "er", "erm", "ah", "ahh", "hmm", "hm", "mm", "mmm"}
 )
-# Discourse fillers, DESIGN.md's `discourse_filler_count`: counted only where used as fillers
+# Discourse fillers, the JSON's `discourse_filler_count`: counted only where used as fillers
 # ("I like it" is no filler), which judgment/pacing decides from the words around them.
 DISCOURSE_FILLERS = (
     "you know", "i mean", "sort of", "kind of", "like", "basically", "actually", "literally",
@@ -70,7 +70,7 @@ def is_filled_pause(word: str) -> bool:
 
 # -- hedges --------------------------------------------------------------------------------------
 
-# Hedges, DESIGN.md's definition (`hedge_count`): I think, I guess, maybe, probably, sort of,
+# Hedges, as the JSON's `hedge_count` counts them: I think, I guess, maybe, probably, sort of,
 # kind of, just, I'm not sure, hopefully; "I am not sure" is "I'm not sure" unabridged. A phrase
 # is matched whole, in this order (a longer phrase before any that starts it).
 HEDGES = (

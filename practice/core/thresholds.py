@@ -1,8 +1,8 @@
 """Every reference figure the analysers judge against, with where it comes from."""
 
 # A pause is silence between words of at least this long; a long pause at least LONG_PAUSE_S.
-PAUSE_S = 0.5  # DESIGN.md measurement definitions
-LONG_PAUSE_S = 2.0  # DESIGN.md measurement definitions
+PAUSE_S = 0.5  # the product's definition (README, "What the numbers mean")
+LONG_PAUSE_S = 2.0  # the same
 
 # Pace in words per minute of speech span.
 PACE_LOW_WPM = 100  # Microsoft Speaker Coach: below about 100 wpm sounds slow
@@ -20,8 +20,9 @@ ANSWER_HIGH_S = 120
 
 # Prosody: judge pitch only with at least this much voiced speech (s); a second holds about
 # four or five syllables, below which a spread says more about the words than the voice.
-MIN_VOICED_S = 1.0  # our choice, see analysis/prosody.py
+MIN_VOICED_S = 1.0  # our choice, see speech/prosody.py
 # F0 further than this from the speaker's median (semitones) is taken as an octave error of
 # the tracker and folded back by 12: a speaking voice rarely strays two-thirds of an octave
-# from its median (people speaking normally spread about 1.5-6 semitones, DESIGN.md).
+# from its median (people speaking normally spread about 1.5-6 semitones, measured on
+# the real clips).
 OCTAVE_FOLD_SEMITONES = 8.0

@@ -1,9 +1,11 @@
 """Where applications end, what that points to, and what to practise next.
 
 Pure functions: the outcome journal (`Outcome` records) and the analyses of the attempts
-`History.list()` returns (newest first) go in; a `Diagnosis` and a `Plan` come out. The reading
-follows DESIGN.md "Who uses it and why": the stage at which applications stop says what to work
-on, and the user's own weakest practice numbers say where.
+`History.list()` returns (newest first) go in; a `Diagnosis` and a `Plan` come out. The stage at
+which applications stop says what to work on (no interviews: the resume or the kind of role;
+stopped after phone screens: red-flag answers, success stories tied to the job, reasons for fit;
+stopped after interviews in person: enthusiasm and delivery; the last round again and again: a
+strong candidate refining), and the user's own weakest practice numbers say where.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Short drafts of the two notes DESIGN.md asks for, from the templates in prompts/notes/.
+"""Short drafts of the two notes a job seeker sends, from the templates in prompts/notes/.
 
 `thank-you`: sent promptly after a conversation, tying up its loose ends (the points given).
 `feedback-request`: after a rejection, a respectful ask for a few minutes of candid critique.

@@ -11,12 +11,9 @@ from datetime import date as Date
 from typing import Any
 
 from practice.core.errors import InputError
-from practice.core.records import Outcome
+from practice.core.records import RESULTS, STAGES, Outcome
 from practice.history.store import OUTCOME_FIELDS, History
 
-# In the order an application moves through them; diagnose relies on this order.
-STAGES: tuple[str, ...] = ("applied", "phone-screen", "interview", "final-round", "offer")
-RESULTS: tuple[str, ...] = ("no-response", "rejected", "advanced", "withdrew", "offer")
 EDITABLE = OUTCOME_FIELDS  # date, company, role, stage, result, notes
 MAX_TEXT = 200  # characters for a company or role: a name, not a paragraph
 

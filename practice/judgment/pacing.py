@@ -11,7 +11,8 @@ from practice.core.results import Delivery, Filler, Pause, Recording, Word
 from practice.core.text import hedge_spans, names_a_kind, normalize
 from practice.core.thresholds import LONG_PAUSE_S, PAUSE_S
 
-# Whisper starts the first word after a silence 0.25-0.7 s early (DESIGN.md), so the audio is
+# Whisper starts the first word after a silence 0.25-0.7 s early (measured on the real clips),
+# so the audio is
 # searched this far past the word's stated start for where the voice really resumes.
 EARLY_START_S = 0.8
 HOP_S = 0.01  # energy frames of 10 ms
@@ -209,7 +210,7 @@ def _silent_span(quiet: np.ndarray, a: Word, b: Word) -> tuple[float, float]:
 # -- the whole block ---------------------------------------------------------------------------
 
 def analyze_pacing(words: Sequence[Word], recording: Recording | None = None) -> Delivery:
-    """Delivery measures of DESIGN.md from a word timeline (times in seconds)."""
+    """The delivery measures (defined in the README) from a word timeline (times in seconds)."""
     content = [w for w in words if not w.filler]
     spoken = sum(spoken_words(w.text) for w in content)
     quiet = _quiet_frames(recording)
