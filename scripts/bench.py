@@ -49,8 +49,11 @@ def assemble(seconds: float, out: Path) -> Path:
     from practice.speech import audio
 
     rows = [json.loads(x) for x in (SPEECH / "manifest.jsonl").read_text().splitlines()]
-    pool = [audio.load(SPEECH / r["file"]).samples for r in rows
-            if r["style"] in ("spontaneous", "read")]
+    pool = [
+        audio.load(SPEECH / r["file"]).samples
+        for r in rows
+        if r["style"] in ("spontaneous", "read")
+    ]
     gap = np.zeros(int(GAP_S * 16000), np.float32)
     parts, total, i = [], 0, 0
     while total < seconds * 16000:
@@ -73,12 +76,17 @@ def assemble(seconds: float, out: Path) -> Path:
     return out
 
 
-def run_measured(cmd: list[str], env: dict[str, str] | None = None,
-                 stdout: int | None = subprocess.DEVNULL) -> tuple[float, float, str]:
+def run_measured(
+    cmd: list[str], env: dict[str, str] | None = None, stdout: int | None = subprocess.DEVNULL
+) -> tuple[float, float, str]:
     """(wall seconds, peak resident MB, stdout) of one whole process."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE if stdout is None else stdout,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        stdout=subprocess.PIPE if stdout is None else stdout,
+        stderr=subprocess.DEVNULL,
+    )
     out = proc.stdout.read().decode() if proc.stdout else ""
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
@@ -101,8 +109,9 @@ model.transcribe(sys.argv[2], word_timestamps=True, fp16=False, language=None)
 
 
 def start_virtual_mic() -> dict[str, str]:
-    out = subprocess.run(["bash", str(VIRTUAL_MIC), "start"], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        ["bash", str(VIRTUAL_MIC), "start"], capture_output=True, text=True, check=True
+    ).stdout
     env = dict(os.environ)
     for line in out.splitlines():
         m = re.match(r"export (\w+)=(.*)", line)
@@ -117,19 +126,33 @@ def _seconds(wav: Path) -> float:
     return float(sf.info(wav).duration)
 
 
-def live_ask(home: Path, answer: Path, seconds: float, env: dict[str, str],
-             interrupt: bool = False) -> tuple[float, float, float]:
+def live_ask(
+    home: Path, answer: Path, seconds: float, env: dict[str, str], interrupt: bool = False
+) -> tuple[float, float, float]:
     """(ready-to-record seconds from process start, reported latency, recorded seconds) of one
     `practice ask`. With `interrupt`, the take is stopped the moment the answer's last sample
     has played (Ctrl-C, which like Enter ends the take and keeps it) instead of by the
     silence rule: the worst case, with the last stretch not yet transcribed."""
-    cmd = [*PRACTICE, "--home", str(home), "ask", "--no-input", "--json",
-           "--question-text", "Tell me about a time you improved a process.",
-           "--category", "success-story", "--stop-after-silence", str(SILENCE_RULE_S),
-           "--max-seconds", str(int(seconds + 30))]
+    cmd = [
+        *PRACTICE,
+        "--home",
+        str(home),
+        "ask",
+        "--no-input",
+        "--json",
+        "--question-text",
+        "Tell me about a time you improved a process.",
+        "--category",
+        "success-story",
+        "--stop-after-silence",
+        str(SILENCE_RULE_S),
+        "--max-seconds",
+        str(int(seconds + 30)),
+    ]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
+    )
     ready = threading.Event()
     ready_at: list[float] = []
 
@@ -158,20 +181,34 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="30,120,300", help="answer lengths in seconds")
     ap.add_argument("--repeats", type=int, default=3, help="live takes per size")
-    ap.add_argument("--long-repeats", type=int, default=2,
-                    help="live takes for answers over 3 minutes")
-    ap.add_argument("--stop-repeats", type=int, default=1,
-                    help="live takes per size stopped right on the last word")
-    ap.add_argument("--batch-repeats", type=int, default=3,
-                    help="whole-process runs of each batch command (the median is shown)")
+    ap.add_argument(
+        "--long-repeats", type=int, default=2, help="live takes for answers over 3 minutes"
+    )
+    ap.add_argument(
+        "--stop-repeats",
+        type=int,
+        default=1,
+        help="live takes per size stopped right on the last word",
+    )
+    ap.add_argument(
+        "--batch-repeats",
+        type=int,
+        default=3,
+        help="whole-process runs of each batch command (the median is shown)",
+    )
     ap.add_argument("--skip-live", action="store_true", help="no virtual-microphone runs")
     args = ap.parse_args()
     sizes = [float(s) for s in args.sizes.split(",")]
     work = Path(tempfile.mkdtemp(prefix="practice-bench-"))
     home = work / "home"
     env = dict(os.environ, PRACTICE_HOME=str(home))
-    subprocess.run([*PRACTICE, "models", "install", "base"], env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [*PRACTICE, "models", "install", "base"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     checkpoint = home / "models" / "base" / "openai-whisper.pt"
     rows: list[tuple[str, str, str, str]] = []
 
@@ -185,10 +222,12 @@ def main() -> int:
         # Alternated, so a slow spell of the machine falls on both commands alike.
         base_runs, ours_runs = [], []
         for _ in range(args.batch_repeats):
-            base_runs.append(run_measured([sys.executable, "-c", BASELINE, str(checkpoint),
-                                           str(wav)])[:2])
-            ours_runs.append(run_measured([*PRACTICE, "analyze", str(wav), "--no-save",
-                                           "--json"], env=env)[:2])
+            base_runs.append(
+                run_measured([sys.executable, "-c", BASELINE, str(checkpoint), str(wav)])[:2]
+            )
+            ours_runs.append(
+                run_measured([*PRACTICE, "analyze", str(wav), "--no-save", "--json"], env=env)[:2]
+            )
         if not base_runs:
             continue  # --batch-repeats 0: only the live runs
         base_s = statistics.median(r[0] for r in base_runs)
@@ -197,10 +236,22 @@ def main() -> int:
         ours_mb = max(r[1] for r in ours_runs)
         ratios = ", ".join(f"{b[0] / o[0]:.2f}" for b, o in zip(base_runs, ours_runs, strict=True))
         label = f"{size:.0f} s answer"
-        rows.append((f"{label}: openai-whisper transcribe (baseline)", f"{base_s:.1f} s",
-                     f"{base_mb:.0f} MB", "1.00x"))
-        rows.append((f"{label}: practice analyze", f"{ours_s:.1f} s", f"{ours_mb:.0f} MB",
-                     f"{base_s / ours_s:.2f}x faster (runs: {ratios})"))
+        rows.append(
+            (
+                f"{label}: openai-whisper transcribe (baseline)",
+                f"{base_s:.1f} s",
+                f"{base_mb:.0f} MB",
+                "1.00x",
+            )
+        )
+        rows.append(
+            (
+                f"{label}: practice analyze",
+                f"{ours_s:.1f} s",
+                f"{ours_mb:.0f} MB",
+                f"{base_s / ours_s:.2f}x faster (runs: {ratios})",
+            )
+        )
 
     if not args.skip_live and shutil.which("paplay"):
         mic_env = {**start_virtual_mic(), "PRACTICE_HOME": str(home)}
@@ -215,19 +266,35 @@ def main() -> int:
                 ready = statistics.median(r[0] for r in results)
                 latency = statistics.median(r[1] for r in results)
                 target = "2 s" if size <= 150 else "3 s"
-                rows.append((f"{size:.0f} s answer: ask, stop -> feedback (median of "
-                             f"{len(results)})", f"{latency:.2f} s", "",
-                             f"target <= {target}; each: "
-                             + ", ".join(f"{r[1]:.2f}" for r in results)))
-                rows.append((f"{size:.0f} s answer: ask, start -> ready to record",
-                             f"{ready:.2f} s", "", "target < 3 s"))
-                stops = [live_ask(home, wav, size, mic_env, interrupt=True)
-                         for _ in range(args.stop_repeats)]
-                rows.append((f"{size:.0f} s answer: ask, stopped on the last word -> feedback "
-                             f"(median of {len(stops)})",
-                             f"{statistics.median(r[1] for r in stops):.2f} s", "",
-                             f"target <= {target}; each: "
-                             + ", ".join(f"{r[1]:.2f}" for r in stops)))
+                rows.append(
+                    (
+                        f"{size:.0f} s answer: ask, stop -> feedback (median of {len(results)})",
+                        f"{latency:.2f} s",
+                        "",
+                        f"target <= {target}; each: " + ", ".join(f"{r[1]:.2f}" for r in results),
+                    )
+                )
+                rows.append(
+                    (
+                        f"{size:.0f} s answer: ask, start -> ready to record",
+                        f"{ready:.2f} s",
+                        "",
+                        "target < 3 s",
+                    )
+                )
+                stops = [
+                    live_ask(home, wav, size, mic_env, interrupt=True)
+                    for _ in range(args.stop_repeats)
+                ]
+                rows.append(
+                    (
+                        f"{size:.0f} s answer: ask, stopped on the last word -> feedback "
+                        f"(median of {len(stops)})",
+                        f"{statistics.median(r[1] for r in stops):.2f} s",
+                        "",
+                        f"target <= {target}; each: " + ", ".join(f"{r[1]:.2f}" for r in stops),
+                    )
+                )
         finally:
             subprocess.run(["bash", str(VIRTUAL_MIC), "stop"], capture_output=True)
 

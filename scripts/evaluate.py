@@ -52,27 +52,40 @@ def main() -> int:
         elapsed = time.perf_counter() - t0
         ref, hyp = words_of(c["transcript"]), words_of(t.text)
         d = analyze_pacing(t.words, rec)
-        rows.append({
-            "clip": Path(c["file"]).stem, "kind": c["transcript_kind"],
-            "ref_words": len(ref),
-            "errors": round(jiwer.wer(" ".join(ref), " ".join(hyp)) * len(ref)) if ref else 0,
-            "fillers_ref": c["filler_count"], "fillers_found": d.filler_count,
-            "wpm": d.words_per_minute, "seconds": round(elapsed, 2), "text": t.text,
-        })
-        print(f"{rows[-1]['clip']:<45} {rows[-1]['errors']:>3}/{len(ref):<3} "
-              f"fillers {d.filler_count} (ref {c['filler_count']})  {elapsed:.1f} s",
-              file=sys.stderr)
+        rows.append(
+            {
+                "clip": Path(c["file"]).stem,
+                "kind": c["transcript_kind"],
+                "ref_words": len(ref),
+                "errors": round(jiwer.wer(" ".join(ref), " ".join(hyp)) * len(ref)) if ref else 0,
+                "fillers_ref": c["filler_count"],
+                "fillers_found": d.filler_count,
+                "wpm": d.words_per_minute,
+                "seconds": round(elapsed, 2),
+                "text": t.text,
+            }
+        )
+        print(
+            f"{rows[-1]['clip']:<45} {rows[-1]['errors']:>3}/{len(ref):<3} "
+            f"fillers {d.filler_count} (ref {c['filler_count']})  {elapsed:.1f} s",
+            file=sys.stderr,
+        )
     exact = [r for r in rows if r["kind"] == "exact"]
     verb = [r for r in rows if r["kind"] != "exact"]
     wer = sum(r["errors"] for r in exact) / sum(r["ref_words"] for r in exact)
     found = sum(r["fillers_found"] for r in verb)
     ref_fillers = sum(r["fillers_ref"] for r in verb)
     invented = sum(r["fillers_found"] for r in exact)
-    summary = {"engine": args.engine, "model": args.model or "base",
-               "exact_clips": len(exact), "wer_exact": round(wer, 4),
-               "fillers_found": found, "fillers_reference": ref_fillers,
-               "fillers_on_exact_clips": invented,
-               "wpm": {r["clip"]: r["wpm"] for r in rows if r["clip"].startswith("mfa__english")}}
+    summary = {
+        "engine": args.engine,
+        "model": args.model or "base",
+        "exact_clips": len(exact),
+        "wer_exact": round(wer, 4),
+        "fillers_found": found,
+        "fillers_reference": ref_fillers,
+        "fillers_on_exact_clips": invented,
+        "wpm": {r["clip"]: r["wpm"] for r in rows if r["clip"].startswith("mfa__english")},
+    }
     if args.json:
         print(json.dumps({"summary": summary, "clips": rows}, indent=1))
     else:

@@ -30,8 +30,9 @@ GAP_S = (0.5, 1.2)  # pauses between the clips of an answer
 MARGIN_S = 0.4  # a filler this near a clip's edge still belongs to it
 
 
-def _assemble(clips: list[dict], loaded: dict[str, np.ndarray], rng: random.Random | None
-              ) -> tuple[np.ndarray, list[tuple[float, float]]]:
+def _assemble(
+    clips: list[dict], loaded: dict[str, np.ndarray], rng: random.Random | None
+) -> tuple[np.ndarray, list[tuple[float, float]]]:
     """The clips one after another (shuffled by `rng`), and each clip's (start, end) in s."""
     order = clips[:]
     if rng is not None:
@@ -74,16 +75,17 @@ def main() -> int:
     verbatim = [c for c in rows if c["transcript_kind"].startswith("verbatim")]
     loaded = {c["file"]: audio.load(SPEECH / c["file"]).samples for c in spoken + verbatim}
 
-    print(f"{'answer':<8} {'length':>7} {'batch WER':>10}" + (f" {'live WER':>9}" if args.live
-                                                            else ""))
+    print(
+        f"{'answer':<8} {'length':>7} {'batch WER':>10}"
+        + (f" {'live WER':>9}" if args.live else "")
+    )
     totals = {"words": 0, "batch": 0, "live": 0, "batch_s": 0.0}
     for seed in range(args.answers):
         order = spoken[:]
         x, _ = _assemble(order, loaded, random.Random(seed))
         ref = " ".join(words_of(" ".join(c["transcript"] for c in order)))
         started = time.perf_counter()
-        batch = _errors(ref, " ".join(words_of(transcribe(Recording(x, "answer"),
-                                                          home=home).text)))
+        batch = _errors(ref, " ".join(words_of(transcribe(Recording(x, "answer"), home=home).text)))
         totals["batch_s"] += time.perf_counter() - started
         n = len(ref.split())
         totals["words"] += n
@@ -125,8 +127,10 @@ def main() -> int:
         matched += min(found, c["filler_count"])
         extra += max(0, found - c["filler_count"])
     reference = sum(c["filler_count"] for c in order)
-    print(f"filled pauses, all {len(order)} verbatim clips as one {len(x) / 16_000:.0f} s answer: "
-          f"{matched}/{reference} found in their clip, {extra} more than the clip has")
+    print(
+        f"filled pauses, all {len(order)} verbatim clips as one {len(x) / 16_000:.0f} s answer: "
+        f"{matched}/{reference} found in their clip, {extra} more than the clip has"
+    )
     return 0
 
 

@@ -42,12 +42,21 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_practice(home: Path, *args: str, timeout: float = 300, input: bytes | None = None,
-                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_practice(
+    home: Path,
+    *args: str,
+    timeout: float = 300,
+    input: bytes | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*PRACTICE, "--home", str(home), *args], capture_output=True, timeout=timeout,
-        input=input.decode() if input is not None else None, text=True,
-        env=env or child_env(), cwd=home.parent,
+        [*PRACTICE, "--home", str(home), *args],
+        capture_output=True,
+        timeout=timeout,
+        input=input.decode() if input is not None else None,
+        text=True,
+        env=env or child_env(),
+        cwd=home.parent,
     )
 
 

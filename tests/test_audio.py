@@ -16,8 +16,9 @@ JFK = SPEECH / "clips" / "fw__jfk.flac"  # 11.0 s, 44.1 kHz stereo
 
 
 def ffmpeg(src, dst, *args):
-    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(src), *args, str(dst)],
-                   check=True)
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(src), *args, str(dst)], check=True
+    )
     return dst
 
 

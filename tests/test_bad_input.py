@@ -43,8 +43,10 @@ def report_tally() -> Iterator[None]:
     yield
     handled = sum(TALLY.values())
     failed = sorted(name for name, ok in TALLY.items() if not ok)
-    print(f"\nbad inputs tried: {len(TALLY)}, handled: {handled}"
-          + (f"; not handled: {', '.join(failed)}" if failed else ""))
+    print(
+        f"\nbad inputs tried: {len(TALLY)}, handled: {handled}"
+        + (f"; not handled: {', '.join(failed)}" if failed else "")
+    )
 
 
 def speech() -> np.ndarray:
@@ -81,15 +83,18 @@ def _write(name: str, data: bytes) -> Builder:
         p = d / name
         p.write_bytes(data)
         return p
+
     return build
 
 
-def _samples(name: str, make: Callable[[], np.ndarray], subtype: str = "PCM_16",
-             rate: int = SR) -> Builder:
+def _samples(
+    name: str, make: Callable[[], np.ndarray], subtype: str = "PCM_16", rate: int = SR
+) -> Builder:
     def build(d: Path) -> Path:
         p = d / name
         sf.write(p, make(), rate, subtype=subtype)
         return p
+
     return build
 
 
@@ -102,6 +107,7 @@ def _truncated(name: str, fraction: float, fmt: str) -> Builder:
         p = d / name
         p.write_bytes(data[: int(len(data) * fraction)])
         return p
+
     return build
 
 
@@ -143,6 +149,7 @@ def _sox(name: str, *effects: str, bits: int = 16) -> Builder:
         p = d / name
         subprocess.run(["sox", str(SHORT_CLIP), "-b", str(bits), str(p), *effects], check=True)
         return p
+
     return build
 
 
@@ -154,8 +161,12 @@ def _music() -> np.ndarray:
     """Eight seconds of synthesized chords (C, F, G, C) over a kick-and-hat drum pattern."""
     t = np.arange(8 * SR) / SR
     out = np.zeros_like(t)
-    chords = [(261.6, 329.6, 392.0), (349.2, 440.0, 523.3), (392.0, 493.9, 587.3),
-              (261.6, 329.6, 392.0)]
+    chords = [
+        (261.6, 329.6, 392.0),
+        (349.2, 440.0, 523.3),
+        (392.0, 493.9, 587.3),
+        (261.6, 329.6, 392.0),
+    ]
     for i, chord in enumerate(chords):
         seg = (t >= 2 * i) & (t < 2 * i + 2)
         for f in chord:
@@ -176,6 +187,7 @@ def _espeak(name: str, voice: str, text: str) -> Builder:
         p = d / name
         subprocess.run(["espeak-ng", "-v", voice, "-w", str(p), text], check=True)
         return p
+
     return build
 
 
@@ -218,8 +230,10 @@ def unreadable_path() -> Path:
             return p
         except OSError:
             continue
-    pytest.fail(f"none of {UNREADABLE_CANDIDATES} refuses reading here; find another "
-                "unreadable file for this test")
+    pytest.fail(
+        f"none of {UNREADABLE_CANDIDATES} refuses reading here; find another "
+        "unreadable file for this test"
+    )
 
 
 def _unreadable(d: Path) -> Path:
@@ -236,34 +250,63 @@ AUDIO_CASES = [
     AudioCase("header only", _header_only, "error"),
     AudioCase("truncated wav", _truncated("truncated.wav", 0.6, "wav"), "ok", duration_s=2.94),
     AudioCase("truncated flac", _truncated("truncated.flac", 0.5, "flac"), "either"),
-    AudioCase("text as wav", _write("notes.wav", b"This is not audio, just text.\n" * 40),
-              "error", "not audio"),
-    AudioCase("random bytes m4a", _write("random.m4a", np.random.default_rng(4).bytes(65536)),
-              "error", "not audio"),
-    AudioCase("random bytes wav", _write("random.wav", np.random.default_rng(5).bytes(65536)),
-              "error", "not audio"),
+    AudioCase(
+        "text as wav",
+        _write("notes.wav", b"This is not audio, just text.\n" * 40),
+        "error",
+        "not audio",
+    ),
+    AudioCase(
+        "random bytes m4a",
+        _write("random.m4a", np.random.default_rng(4).bytes(65536)),
+        "error",
+        "not audio",
+    ),
+    AudioCase(
+        "random bytes wav",
+        _write("random.wav", np.random.default_rng(5).bytes(65536)),
+        "error",
+        "not audio",
+    ),
     AudioCase("zero sample rate", _zero_rate, "error"),
-    AudioCase("NaN and inf float wav", _samples("naninf.wav", _nan_inf, "FLOAT"), "ok",
-              duration_s=4.905),
-    AudioCase("all-NaN float wav", _samples("allnan.wav", lambda: np.full(SR, np.nan), "FLOAT"),
-              "error", "silent"),
+    AudioCase(
+        "NaN and inf float wav", _samples("naninf.wav", _nan_inf, "FLOAT"), "ok", duration_s=4.905
+    ),
+    AudioCase(
+        "all-NaN float wav",
+        _samples("allnan.wav", lambda: np.full(SR, np.nan), "FLOAT"),
+        "error",
+        "silent",
+    ),
     AudioCase("clipped", _samples("clipped.wav", _clipped), "ok", duration_s=4.905),
     AudioCase("8 kHz", _sox("8k.wav", "rate", "8000"), "ok", duration_s=4.905),
     AudioCase("6 channels", _samples("six.wav", _six_channels), "ok", duration_s=4.905),
-    AudioCase("24-bit 48 kHz", _sox("24bit.wav", "rate", "48000", bits=24), "ok",
-              duration_s=4.905),
-    AudioCase("pure silence", _samples("silence.wav", lambda: np.zeros(5 * SR)), "error",
-              "silent"),
+    AudioCase("24-bit 48 kHz", _sox("24bit.wav", "rate", "48000", bits=24), "ok", duration_s=4.905),
+    AudioCase("pure silence", _samples("silence.wav", lambda: np.zeros(5 * SR)), "error", "silent"),
     AudioCase("white noise", _samples("noise.wav", _white_noise), "either"),
     AudioCase("music", _samples("music.wav", _music), "either"),
-    AudioCase("German speech", _espeak("de.wav", "de", "Ich habe das Projekt geleitet und wir "
-              "haben den Umsatz um zwanzig Prozent gesteigert. Das Team war sehr zufrieden."),
-              "error", "German"),
+    AudioCase(
+        "German speech",
+        _espeak(
+            "de.wav",
+            "de",
+            "Ich habe das Projekt geleitet und wir "
+            "haben den Umsatz um zwanzig Prozent gesteigert. Das Team war sehr zufrieden.",
+        ),
+        "error",
+        "German",
+    ),
     # A longer French sentence ("J'ai dirigé le projet et nous avons augmenté les ventes de
     # vingt pour cent...") took 30 s for 5 s of audio (a full French transcription before the
     # language check); this one is detected at 87 % in the usual few seconds.
-    AudioCase("French speech", _espeak("fr.wav", "fr", "Bonjour. J'ai dirigé une équipe de dix "
-              "personnes pendant deux ans."), "error", "French"),
+    AudioCase(
+        "French speech",
+        _espeak(
+            "fr.wav", "fr", "Bonjour. J'ai dirigé une équipe de dix personnes pendant deux ans."
+        ),
+        "error",
+        "French",
+    ),
     AudioCase("missing path", _missing, "error", "No such file"),
     AudioCase("directory", _directory, "error", "directory"),
     AudioCase("fifo", _fifo, "error", "not a regular file"),
@@ -283,8 +326,9 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("corpus")
 
 
-def check_run(name: str, home: Path, args: list[str], expect: str, message: str = "",
-              *, saves: bool = False) -> dict | list | None:
+def check_run(
+    name: str, home: Path, args: list[str], expect: str, message: str = "", *, saves: bool = False
+) -> dict | list | None:
     """Run `practice` in-process; record in TALLY whether the outcome was handled; return the
     JSON on success. With `saves`, a success adds one row and one recording, a failure none."""
     TALLY[name] = False
@@ -323,11 +367,18 @@ def check_run(name: str, home: Path, args: list[str], expect: str, message: str 
 
 @pytest.mark.model
 @pytest.mark.parametrize("case", AUDIO_CASES, ids=[c.name for c in AUDIO_CASES])
-def test_bad_audio_gets_a_result_or_one_line_error(case: AudioCase, corpus_home: Path,
-                                                   corpus_dir: Path) -> None:
+def test_bad_audio_gets_a_result_or_one_line_error(
+    case: AudioCase, corpus_home: Path, corpus_dir: Path
+) -> None:
     path = case.build(corpus_dir)
-    doc = check_run(case.name, corpus_home, ["analyze", str(path), "--json"], case.expect,
-                    case.message, saves=True)
+    doc = check_run(
+        case.name,
+        corpus_home,
+        ["analyze", str(path), "--json"],
+        case.expect,
+        case.message,
+        saves=True,
+    )
     if doc is not None:
         assert isinstance(doc, dict)
         assert doc["id"] is not None and doc["source"] == str(path)
@@ -343,8 +394,12 @@ def test_bad_audio_gets_a_result_or_one_line_error(case: AudioCase, corpus_home:
 def test_failures_in_a_real_process_are_one_line(corpus_dir: Path, tmp_path: Path) -> None:
     """The same contract outside CliRunner: exit 1, one line on stderr, nothing on stdout."""
     home = tmp_path / "home"
-    paths = [_fifo(tmp_path), _name_too_long(tmp_path), _missing(tmp_path),
-             _write("text.wav", b"plain text\n" * 20)(tmp_path)]
+    paths = [
+        _fifo(tmp_path),
+        _name_too_long(tmp_path),
+        _missing(tmp_path),
+        _write("text.wav", b"plain text\n" * 20)(tmp_path),
+    ]
     for p in paths:
         r = run_practice(home, "analyze", str(p), "--json", timeout=60)
         assert r.returncode == 1, (p.name[:40], r.stderr)
@@ -354,6 +409,7 @@ def test_failures_in_a_real_process_are_one_line(corpus_dir: Path, tmp_path: Pat
 
 
 # -- question banks -------------------------------------------------------------------------------
+
 
 def _bank_entry(i: int, text: str = "Why does this job fit you?") -> str:
     return f'[[question]]\nid = "mine-{i}"\ncategory = "fit"\ntext = "{text}"\n\n'
@@ -374,8 +430,9 @@ BANKS: list[tuple[str, bytes, str, str]] = [
 
 
 @pytest.mark.parametrize("name,content,expect,message", BANKS, ids=[b[0] for b in BANKS])
-def test_malformed_question_bank(name: str, content: bytes, expect: str, message: str,
-                                 tmp_path: Path) -> None:
+def test_malformed_question_bank(
+    name: str, content: bytes, expect: str, message: str, tmp_path: Path
+) -> None:
     home = tmp_path / "home"
     (home / "questions").mkdir(parents=True)
     (home / "questions" / "mine.toml").write_bytes(content)
@@ -390,8 +447,13 @@ def test_malformed_question_bank(name: str, content: bytes, expect: str, message
     answer.write_text("I led the team and we cut costs by 20 percent.")
     qid = "mine-1" if expect == "ok" and mine else "why-this-job"
     score_expect = expect if qid == "mine-1" or expect == "error" else "either"
-    check_run(f"{name} (score)", home, ["score", str(answer), "--question", qid, "--json"],
-              score_expect, message)
+    check_run(
+        f"{name} (score)",
+        home,
+        ["score", str(answer), "--question", qid, "--json"],
+        score_expect,
+        message,
+    )
 
 
 def test_bank_fifo_and_folder_named_toml_are_skipped(tmp_path: Path) -> None:
@@ -406,6 +468,7 @@ def test_bank_fifo_and_folder_named_toml_are_skipped(tmp_path: Path) -> None:
 
 # -- job postings ---------------------------------------------------------------------------------
 
+
 def _posting(kind: str, d: Path) -> Path:
     p = d / f"posting-{kind.replace(' ', '-')}.txt"
     if kind == "binary":
@@ -413,8 +476,10 @@ def _posting(kind: str, d: Path) -> Path:
     elif kind == "huge":
         p.write_bytes(b"Python developer wanted. " * 40_000)  # 1 MB
     elif kind == "latin-1":
-        p.write_bytes("Barista (Zürich)\nRequirements:\n- 2 years of café experience\n"
-                      "- customer service in German and English\n".encode("latin-1"))
+        p.write_bytes(
+            "Barista (Zürich)\nRequirements:\n- 2 years of café experience\n"
+            "- customer service in German and English\n".encode("latin-1")
+        )
     elif kind == "empty":
         p.write_bytes(b"")
     elif kind == "missing":
@@ -430,10 +495,17 @@ def _posting(kind: str, d: Path) -> Path:
     return p
 
 
-JOBS = [("binary", "error", "binary"), ("huge", "error", "too long"), ("latin-1", "ok", ""),
-        ("empty", "either", ""), ("missing", "error", "No such file"),
-        ("directory", "error", "directory"), ("name too long", "error", "too long"),
-        ("io error", "error", "Input/output error"), ("endless device", "error", "")]
+JOBS = [
+    ("binary", "error", "binary"),
+    ("huge", "error", "too long"),
+    ("latin-1", "ok", ""),
+    ("empty", "either", ""),
+    ("missing", "error", "No such file"),
+    ("directory", "error", "directory"),
+    ("name too long", "error", "too long"),
+    ("io error", "error", "Input/output error"),
+    ("endless device", "error", ""),
+]
 
 
 @pytest.mark.parametrize("kind,expect,message", JOBS, ids=[j[0] for j in JOBS])
@@ -442,8 +514,13 @@ def test_malformed_job_posting(kind: str, expect: str, message: str, tmp_path: P
     job = _posting(kind, tmp_path)
     answer = tmp_path / "answer.txt"
     answer.write_text("I served 200 customers a day and trained three new baristas.")
-    doc = check_run(f"job {kind} (score)", home, ["score", str(answer), "--question-text",
-                    "Why this job?", "--job", str(job), "--json"], expect, message)
+    doc = check_run(
+        f"job {kind} (score)",
+        home,
+        ["score", str(answer), "--question-text", "Why this job?", "--job", str(job), "--json"],
+        expect,
+        message,
+    )
     if kind == "latin-1":
         from practice.core.files import read_text_file
 
@@ -452,8 +529,14 @@ def test_malformed_job_posting(kind: str, expect: str, message: str, tmp_path: P
         assert set(doc["content"]["job_terms_missed"]) == {"German", "English"}
     # analyze reads the posting before any audio: a bad one fails without saving anything.
     if expect == "error":
-        check_run(f"job {kind} (analyze)", home, ["analyze", str(SHORT_CLIP), "--job", str(job),
-                  "--json"], "error", message, saves=True)
+        check_run(
+            f"job {kind} (analyze)",
+            home,
+            ["analyze", str(SHORT_CLIP), "--job", str(job), "--json"],
+            "error",
+            message,
+            saves=True,
+        )
 
 
 def test_job_posting_from_a_pipe_with_a_writer(tmp_path: Path) -> None:
@@ -469,9 +552,12 @@ def test_job_posting_from_a_pipe_with_a_writer(tmp_path: Path) -> None:
     writer.start()
     answer = tmp_path / "answer.txt"
     answer.write_text("I served 200 customers a day in English.")
-    doc = check_run("job fifo with writer", tmp_path / "home",
-                    ["score", str(answer), "--question-text", "Why?", "--job", str(fifo),
-                     "--json"], "ok")
+    doc = check_run(
+        "job fifo with writer",
+        tmp_path / "home",
+        ["score", str(answer), "--question-text", "Why?", "--job", str(fifo), "--json"],
+        "ok",
+    )
     writer.join(timeout=10)
     assert isinstance(doc, dict)
     assert doc["content"]["job_terms_used"] == ["English"]
@@ -493,11 +579,29 @@ def long_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.fail("sox is needed to build the long recording (apt install sox)")
     d = tmp_path_factory.mktemp("long")
     clip, room, minute, out = (d / n for n in ("clip.wav", "room.wav", "minute.wav", "long.wav"))
-    subprocess.run(["sox", str(SHORT_CLIP), "-r", "16000", "-c", "1", "-b", "16", str(clip)],
-                   check=True)
+    subprocess.run(
+        ["sox", str(SHORT_CLIP), "-r", "16000", "-c", "1", "-b", "16", str(clip)], check=True
+    )
     pad = 60 - sf.info(clip).duration
-    subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(room), "synth",
-                    f"{pad:.3f}", "whitenoise", "vol", "0.001"], check=True)
+    subprocess.run(
+        [
+            "sox",
+            "-n",
+            "-r",
+            "16000",
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(room),
+            "synth",
+            f"{pad:.3f}",
+            "whitenoise",
+            "vol",
+            "0.001",
+        ],
+        check=True,
+    )
     subprocess.run(["sox", str(clip), str(room), str(minute)], check=True)
     subprocess.run(["sox", str(minute), str(out), "repeat", str(LONG_MINUTES - 1)], check=True)
     assert sf.info(out).duration == pytest.approx(LONG_MINUTES * 60, abs=0.1)
@@ -513,12 +617,26 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
 
 
 @pytest.mark.model
-def test_long_recording_memory_is_bounded(long_recording: Path, corpus_home: Path,
-                                          tmp_path: Path) -> None:
+def test_long_recording_memory_is_bounded(
+    long_recording: Path, corpus_home: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "long.json"
     python = sys.executable  # the wrapper and the child: this virtual environment
-    cmd = [python, "-c", PEAK_RSS_WRAPPER, str(out), python, "-m", "practice", "--home",
-           str(corpus_home), "analyze", str(long_recording), "--json", "--no-save"]
+    cmd = [
+        python,
+        "-c",
+        PEAK_RSS_WRAPPER,
+        str(out),
+        python,
+        "-m",
+        "practice",
+        "--home",
+        str(corpus_home),
+        "analyze",
+        str(long_recording),
+        "--json",
+        "--no-save",
+    ]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=child_env())
     peak_kib, code = (int(x) for x in r.stdout.split())
     assert code == 0, r.stderr[-3000:]
@@ -528,6 +646,5 @@ def test_long_recording_memory_is_bounded(long_recording: Path, corpus_home: Pat
     assert doc["transcript"]["text"].lower().count("curtain") >= LONG_MINUTES * 0.8
     size_mb = long_recording.stat().st_size / 2**20
     peak_mb = peak_kib / 1024
-    print(f"\nlong recording: {LONG_MINUTES} min, {size_mb:.1f} MB file, "
-          f"peak RSS {peak_mb:.0f} MB")
+    print(f"\nlong recording: {LONG_MINUTES} min, {size_mb:.1f} MB file, peak RSS {peak_mb:.0f} MB")
     assert peak_mb < size_mb + MEMORY_ALLOWANCE_MB

@@ -58,13 +58,14 @@ def feed(detector: SilenceDetector, signal_: np.ndarray, block: int = 800) -> li
     """Feed in blocks until the detector says stop; the levels seen."""
     levels = []
     for start in range(0, len(signal_), block):
-        levels.append(detector.feed(signal_[start:start + block]))
+        levels.append(detector.feed(signal_[start : start + block]))
         if detector.should_stop:
             break
     return levels
 
 
 # -- levels ----------------------------------------------------------------------------------
+
 
 def test_block_levels_of_a_sine_and_of_silence() -> None:
     t = np.arange(SR) / SR
@@ -88,13 +89,16 @@ def test_level_warns_of_long_silence_and_of_clipping() -> None:
 
 # -- the silence rule ------------------------------------------------------------------------
 
+
 def test_stops_after_silence_following_speech_over_a_steady_fan() -> None:
     fan = -45.0
-    answer = np.concatenate([
-        noise(1.0, fan, 1),
-        syllables(3.0, -20) + noise(3.0, fan, 2),
-        noise(5.0, fan, 3),
-    ])
+    answer = np.concatenate(
+        [
+            noise(1.0, fan, 1),
+            syllables(3.0, -20) + noise(3.0, fan, 2),
+            noise(5.0, fan, 3),
+        ]
+    )
     d = SilenceDetector(stop_after_silence_s=1.5)
     levels = feed(d, answer)
     assert d.speech_started
@@ -127,7 +131,7 @@ def test_speech_from_the_first_moment_is_caught_at_the_first_pause() -> None:
 
 def test_a_click_does_not_start_speech() -> None:
     answer = noise(3.0, -55, 7)
-    answer[SR:SR + 480] += noise(0.03, -6, 8)  # one 30 ms knock on the desk
+    answer[SR : SR + 480] += noise(0.03, -6, 8)  # one 30 ms knock on the desk
     d = SilenceDetector(stop_after_silence_s=0.5)
     feed(d, answer)
     assert not d.speech_started
@@ -135,8 +139,9 @@ def test_a_click_does_not_start_speech() -> None:
 
 
 def test_block_size_does_not_change_the_decision() -> None:
-    answer = np.concatenate([noise(1.0, -50, 1), syllables(2.0, -15) + noise(2.0, -50, 2),
-                             noise(3.0, -50, 3)])
+    answer = np.concatenate(
+        [noise(1.0, -50, 1), syllables(2.0, -15) + noise(2.0, -50, 2), noise(3.0, -50, 3)]
+    )
     stops = []
     for block in (800, 333, 4096):
         d = SilenceDetector(stop_after_silence_s=1.0)
@@ -154,6 +159,7 @@ def test_no_stop_rule_without_stop_after_silence() -> None:
 
 
 # -- mic check verdicts ----------------------------------------------------------------------
+
 
 def test_mic_check_verdicts() -> None:
     silent = judge_levels(np.zeros(3 * SR, np.float32))
@@ -204,6 +210,7 @@ def test_choose_device_by_index_name_or_default(monkeypatch: pytest.MonkeyPatch)
 
 # -- orphaned takes --------------------------------------------------------------------------
 
+
 def _write_partial(path: Path, samples: np.ndarray) -> None:
     import soundfile as sf
 
@@ -220,7 +227,7 @@ def test_recover_a_truncated_partial_with_a_corrupt_header(tmp_path: Path) -> No
     raw = bytearray(partial.read_bytes())
     data_at = raw.index(b"data") + 8
     raw[4:8] = struct.pack("<I", 0xFFFFFFF0)  # RIFF size: nonsense
-    raw[data_at - 4:data_at] = struct.pack("<I", 0)  # data size as a killed writer leaves it
+    raw[data_at - 4 : data_at] = struct.pack("<I", 0)  # data size as a killed writer leaves it
     cut = data_at + 2 * 20_000 + 1  # mid-sample: 20000 whole samples and one stray byte
     partial.write_bytes(bytes(raw[:cut]))
 
@@ -253,12 +260,12 @@ def test_find_orphans_skips_finished_takes_and_live_ones(tmp_path: Path) -> None
         assert [p.name for p in find_orphans(tmp_path)] == ["take-a.partial.wav"]
     finally:
         os.close(live)
-    assert {p.name for p in find_orphans(tmp_path)} == {"take-a.partial.wav",
-                                                          "take-b.partial.wav"}
+    assert {p.name for p in find_orphans(tmp_path)} == {"take-a.partial.wav", "take-b.partial.wav"}
     assert find_orphans(tmp_path / "missing") == []
 
 
 # -- retry comparison ------------------------------------------------------------------------
+
 
 def test_changes_between_attempts() -> None:
     from dataclasses import replace
@@ -269,15 +276,22 @@ def test_changes_between_attempts() -> None:
     from practice.cli.rehearse import _change_lines
     from practice.core.results import DimensionScore, Scores
 
-    def scores(overall: int, structure: int, delivery: int, enthusiasm: int,
-               content: int) -> Scores:
-        return Scores(overall, *(DimensionScore(s, "", None)
-                                 for s in (structure, delivery, enthusiasm, content)))
+    def scores(
+        overall: int, structure: int, delivery: int, enthusiasm: int, content: int
+    ) -> Scores:
+        return Scores(
+            overall,
+            *(DimensionScore(s, "", None) for s in (structure, delivery, enthusiasm, content)),
+        )
 
     spoken = make_attempt(55)
     assert spoken.delivery is not None
-    before = replace(spoken, id=3, scores=scores(55, 40, 70, 60, 50),
-                     delivery=replace(spoken.delivery, words_per_minute=182.4, filler_count=6))
+    before = replace(
+        spoken,
+        id=3,
+        scores=scores(55, 40, 70, 60, 50),
+        delivery=replace(spoken.delivery, words_per_minute=182.4, filler_count=6),
+    )
     after = replace(make_attempt(63), id=4, scores=scores(63, 60, 70, 58, 50), delivery=None)
     diff = changes(before, after)
     assert diff["compared_with"] == 3
@@ -291,15 +305,22 @@ def test_changes_between_attempts() -> None:
 
 # -- no audio server -------------------------------------------------------------------------
 
+
 def test_no_audio_server_is_one_clear_line(tmp_path: Path) -> None:
     env = os.environ | {"PULSE_SERVER": f"unix:{tmp_path}/none", "PRACTICE_HOME": str(tmp_path)}
-    listed = subprocess.run([PYTHON, "-m", "practice", "devices", "--json"], env=env,
-                            capture_output=True, text=True, timeout=60)
+    listed = subprocess.run(
+        [PYTHON, "-m", "practice", "devices", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if listed.returncode == 0 and json.loads(listed.stdout):
         pytest.skip("this machine has sound hardware besides the sound server")
     for args in (["devices"], ["ask", "--no-input", "--question-text", "Why us?"]):
-        r = subprocess.run([PYTHON, "-m", "practice", *args], env=env, capture_output=True,
-                           text=True, timeout=60)
+        r = subprocess.run(
+            [PYTHON, "-m", "practice", *args], env=env, capture_output=True, text=True, timeout=60
+        )
         assert r.returncode == 1, r.stderr
         assert "Traceback" not in r.stderr
         assert "No microphone found" in r.stderr
@@ -307,21 +328,27 @@ def test_no_audio_server_is_one_clear_line(tmp_path: Path) -> None:
 
 # -- through the virtual microphone ------------------------------------------------------------
 
+
 def _start_vmic(directory: Path) -> dict[str, str]:
     env = os.environ | {"VMIC_DIR": str(directory)}
-    out = subprocess.run([str(VMIC), "start"], env=env, capture_output=True, text=True,
-                         check=True, timeout=60).stdout
+    out = subprocess.run(
+        [str(VMIC), "start"], env=env, capture_output=True, text=True, check=True, timeout=60
+    ).stdout
     exports = {}
     for line in out.splitlines():
         if line.startswith("export "):
-            key, _, value = line[len("export "):].partition("=")
+            key, _, value = line[len("export ") :].partition("=")
             exports[key] = value
     return exports | {"VMIC_DIR": str(directory)}
 
 
 def _stop_vmic(directory: Path) -> None:
-    subprocess.run([str(VMIC), "stop"], env=os.environ | {"VMIC_DIR": str(directory)},
-                   capture_output=True, timeout=60)
+    subprocess.run(
+        [str(VMIC), "stop"],
+        env=os.environ | {"VMIC_DIR": str(directory)},
+        capture_output=True,
+        timeout=60,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -364,7 +391,7 @@ def _correlation(captured: np.ndarray, source: np.ndarray) -> tuple[float, int]:
     size = 1 << (n - 1).bit_length()
     xc = np.fft.irfft(np.fft.rfft(captured, size) * np.conj(np.fft.rfft(source, size)), size)
     lag = int(np.argmax(xc[: len(captured)]))
-    seg = captured[lag:lag + len(source)]
+    seg = captured[lag : lag + len(source)]
     src = source[: len(seg)]
     return float(np.dot(seg, src) / (np.linalg.norm(seg) * np.linalg.norm(src))), lag
 
@@ -381,8 +408,9 @@ def test_record_stops_after_the_speech_and_matches_the_source(vmic, clip, tmp_pa
         if not player:
             player.append(_play(clip))
 
-    take = capture.record(tmp_path / "take.wav", stop_after_silence_s=1.5, max_seconds=40,
-                          on_level=start_playing)
+    take = capture.record(
+        tmp_path / "take.wav", stop_after_silence_s=1.5, max_seconds=40, on_level=start_playing
+    )
     player[0].wait(timeout=30)
     source = load(clip).samples
     assert take.stopped_by == "silence"
@@ -421,8 +449,9 @@ def test_a_device_refusing_16_khz_is_resampled(vmic, tmp_path, monkeypatch) -> N
         if not player:
             player.append(_play(SHORT_CLIP))
 
-    take = capture.record(tmp_path / "resampled.wav", stop_after_silence_s=1.0, max_seconds=20,
-                          on_level=start_playing)
+    take = capture.record(
+        tmp_path / "resampled.wav", stop_after_silence_s=1.0, max_seconds=20, on_level=start_playing
+    )
     player[0].wait(timeout=30)
     assert take.device_samplerate == 44100  # the virtual device's own rate
     assert take.stopped_by == "silence"
@@ -442,8 +471,9 @@ def test_enter_and_ctrl_c_end_the_take_and_keep_it(vmic, tmp_path) -> None:  # n
         if level.elapsed_s >= 1.0:
             stop.set()
 
-    take = capture.record(tmp_path / "enter.wav", stop_event=stop, max_seconds=20,
-                          on_level=press_enter)
+    take = capture.record(
+        tmp_path / "enter.wav", stop_event=stop, max_seconds=20, on_level=press_enter
+    )
     assert take.stopped_by == "enter"
     assert 1.0 <= take.duration_s < 1.5
     assert sf.info(take.path).frames == round(take.duration_s * SR)
@@ -474,8 +504,14 @@ print(json.dumps(dataclasses.asdict(take), default=str), flush=True)
 
 
 def _spawn_recorder(path: Path, env: dict[str, str]) -> subprocess.Popen:
-    proc = subprocess.Popen([PYTHON, "-c", RECORD_SCRIPT, str(path)], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [PYTHON, "-c", RECORD_SCRIPT, str(path)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     line = proc.stdout.readline()
     assert line.strip() == "started", proc.stderr.read() if proc.stderr else ""
@@ -530,9 +566,15 @@ def test_losing_the_device_ends_the_take_with_audio_kept(vmic, tmp_path) -> None
 def _ask(args: list[str], home: Path, clip: Path) -> tuple[dict, str]:
     """Run `practice ask --no-input` in a subprocess, playing the clip once recording starts."""
     env = dict(os.environ) | {"PRACTICE_HOME": str(home)}
-    proc = subprocess.Popen([PYTHON, "-m", "practice", "ask", "--no-input", *args], env=env,
-                            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "practice", "ask", "--no-input", *args],
+        env=env,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stderr is not None and proc.stdout is not None
     err_lines = []
     player = None

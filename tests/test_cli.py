@@ -38,10 +38,12 @@ def test_every_command_has_help():
 
 
 def test_help_imports_no_heavy_library():
-    code = ("import sys; from click.testing import CliRunner; from practice.cli.main import cli; "
-            "CliRunner().invoke(cli, ['--help']); "
-            "print(sorted(m for m in ('torch', 'whisper', 'faster_whisper', 'librosa', "
-            "'sounddevice', 'numpy', 'ctranslate2') if m in sys.modules))")
+    code = (
+        "import sys; from click.testing import CliRunner; from practice.cli.main import cli; "
+        "CliRunner().invoke(cli, ['--help']); "
+        "print(sorted(m for m in ('torch', 'whisper', 'faster_whisper', 'librosa', "
+        "'sounddevice', 'numpy', 'ctranslate2') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -51,8 +53,19 @@ def run(args, tmp_path, input=None):
 
 
 def test_score_typed_answer_follows_the_contract(tmp_path):
-    r = run(["score", "-", "--question-text", "Tell me about a time you improved something",
-             "--category", "success-story", "--json"], tmp_path, input=STORY)
+    r = run(
+        [
+            "score",
+            "-",
+            "--question-text",
+            "Tell me about a time you improved something",
+            "--category",
+            "success-story",
+            "--json",
+        ],
+        tmp_path,
+        input=STORY,
+    )
     assert r.exit_code == 0, r.output
     doc = json.loads(r.output)
     assert doc["audio"] is None and doc["delivery"] is None and doc["prosody"] is None
@@ -107,23 +120,40 @@ def test_history_starts_empty_and_models_list_json(tmp_path):
     r = run(["models", "list", "--json"], tmp_path)
     rows = json.loads(r.output)
     assert {(x["name"], x["engine"]) for x in rows} == {
-        ("base", "faster-whisper"), ("base", "openai-whisper"),
-        ("tiny.en", "faster-whisper"), ("tiny.en", "openai-whisper")}
+        ("base", "faster-whisper"),
+        ("base", "openai-whisper"),
+        ("tiny.en", "faster-whisper"),
+        ("tiny.en", "openai-whisper"),
+    }
     assert set(rows[0]) == {"name", "engine", "format", "path", "sha256", "installed"}
     assert not any(x["installed"] for x in rows)
 
 
 def test_questions_add_list_and_show(tmp_path):
-    r = run(["questions", "add", "why-acme", "--text", "Why did you leave Acme?",
-             "--category", "red-flag", "--target", "30-60"], tmp_path)
+    r = run(
+        [
+            "questions",
+            "add",
+            "why-acme",
+            "--text",
+            "Why did you leave Acme?",
+            "--category",
+            "red-flag",
+            "--target",
+            "30-60",
+        ],
+        tmp_path,
+    )
     assert r.exit_code == 0, r.output
-    rows = json.loads(run(["questions", "list", "--category", "red-flag", "--json"],
-                          tmp_path).output)
+    rows = json.loads(
+        run(["questions", "list", "--category", "red-flag", "--json"], tmp_path).output
+    )
     mine = [q for q in rows if q["id"] == "why-acme"]
     assert mine and mine[0]["target_seconds"] == [30, 60]
     assert len(rows) >= 9  # the built-in red-flag questions are there too
     r = run(["questions", "show", "why-acme"], tmp_path)
     assert "Why did you leave Acme?" in r.output and "30-60 s" in r.output
-    r = run(["questions", "add", "bad", "--text", "x", "--category", "fit", "--target", "abc"],
-            tmp_path)
+    r = run(
+        ["questions", "add", "bad", "--text", "x", "--category", "fit", "--target", "abc"], tmp_path
+    )
     assert r.exit_code == 2

@@ -49,14 +49,36 @@ def test_two_processes_write_one_history(model_home: Path, tmp_path: Path) -> No
     sf.write(audio, 0.1 * np.sin(np.arange(8_000) / 4.0), 16_000, subtype="PCM_16")
     go = tmp_path / "go"
     env = child_env()
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(home), str(audio), tag,
-                                 str(go), str(SAVES_PER_WRITER)], env=env,
-                                stderr=subprocess.PIPE, text=True) for tag in ("A", "B")]
+    writers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                WRITER,
+                str(home),
+                str(audio),
+                tag,
+                str(go),
+                str(SAVES_PER_WRITER),
+            ],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for tag in ("A", "B")
+    ]
     clip = tmp_path / "answer.flac"
     clip.write_bytes(TINY_CLIP.read_bytes())
-    analyzers = [subprocess.Popen([*PRACTICE, "--home", str(home), "analyze", str(clip),
-                                   "--json"], env=env, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    analyzers = [
+        subprocess.Popen(
+            [*PRACTICE, "--home", str(home), "analyze", str(clip), "--json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     go.touch()
     for p in writers + analyzers:
         _, err = p.communicate(timeout=600)
@@ -74,5 +96,7 @@ def test_two_processes_write_one_history(model_home: Path, tmp_path: Path) -> No
     assert len(set(ids)) == len(ids)
     assert not consistency_problems(home)
     assert len(history_state(home).recordings) == len(rows)
-    print(f"\nconcurrent writes: {len(rows)} rows from 2 writers x {SAVES_PER_WRITER} saves + "
-          "2 analyze runs; none lost or duplicated")
+    print(
+        f"\nconcurrent writes: {len(rows)} rows from 2 writers x {SAVES_PER_WRITER} saves + "
+        "2 analyze runs; none lost or duplicated"
+    )

@@ -22,8 +22,7 @@ def write(home: Path, text: str) -> None:
 
 def test_defaults_when_there_is_no_file(tmp_path: Path) -> None:
     cfg = config.load(tmp_path, environ={})
-    assert {k: s.source for k, s in cfg.settings.items()} == dict.fromkeys(config.KEYS,
-                                                                           "default")
+    assert {k: s.source for k, s in cfg.settings.items()} == dict.fromkeys(config.KEYS, "default")
     assert cfg["engine"] == "faster-whisper"
     assert cfg["max-seconds"] == 300.0
     assert cfg["device"] is None and cfg["stop-after-silence"] is None
@@ -47,8 +46,13 @@ def test_set_then_load_round_trips_every_kind_of_value(tmp_path: Path) -> None:
     assert cfg.settings["voice"].source == "default"
     # The file is plain TOML any reader accepts, with the types kept.
     raw = tomllib.loads((tmp_path / config.CONFIG_FILE).read_text(encoding="utf-8"))
-    assert raw == {"device": tricky, "prep": 7, "stop-after-silence": 2.5, "max-seconds": 90.0,
-                   "engine": "openai-whisper"}
+    assert raw == {
+        "device": tricky,
+        "prep": 7,
+        "stop-after-silence": 2.5,
+        "max-seconds": 90.0,
+        "engine": "openai-whisper",
+    }
 
 
 def test_changing_one_key_keeps_the_others_and_unset_restores_the_default(tmp_path) -> None:  # noqa: ANN001
@@ -69,20 +73,24 @@ def test_the_writer_escapes_any_text_so_tomllib_reads_it_back(text: str) -> None
     assert tomllib.loads(line) == {"key": text}
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("prep = true", ['"prep"', "whole number", "config unset prep"]),
-    ("prep = 1.5", ['"prep"', "whole number"]),
-    ("prep = 121", ['"prep"', "from 0 to 120"]),
-    ('engine = "whisper.cpp"', ['"engine"', "faster-whisper, openai-whisper"]),
-    ("stop-after-silence = 0.1", ['"stop-after-silence"', "at least 0.3"]),
-    ("max-seconds = nan", ['"max-seconds"', "config set max-seconds 300"]),
-    ('device = ""', ['"device"', "non-empty"]),
-    ("colour = 1", ['unknown setting "colour"', "config unset colour"]),
-    ("[device]\nname = 1", ['"device" must be a single value', "config unset device"]),
-    ("prep = ", ["not valid TOML", "delete it"]),
-])
-def test_a_bad_file_is_one_line_naming_the_key_and_the_fix(tmp_path: Path, text: str,
-                                                             expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("prep = true", ['"prep"', "whole number", "config unset prep"]),
+        ("prep = 1.5", ['"prep"', "whole number"]),
+        ("prep = 121", ['"prep"', "from 0 to 120"]),
+        ('engine = "whisper.cpp"', ['"engine"', "faster-whisper, openai-whisper"]),
+        ("stop-after-silence = 0.1", ['"stop-after-silence"', "at least 0.3"]),
+        ("max-seconds = nan", ['"max-seconds"', "config set max-seconds 300"]),
+        ('device = ""', ['"device"', "non-empty"]),
+        ("colour = 1", ['unknown setting "colour"', "config unset colour"]),
+        ("[device]\nname = 1", ['"device" must be a single value', "config unset device"]),
+        ("prep = ", ["not valid TOML", "delete it"]),
+    ],
+)
+def test_a_bad_file_is_one_line_naming_the_key_and_the_fix(
+    tmp_path: Path, text: str, expected: list[str]
+) -> None:
     write(tmp_path, text + "\n")
     with pytest.raises(InputError) as e:
         config.load(tmp_path, environ={})
@@ -125,6 +133,7 @@ def test_unset_removes_a_stray_key_so_the_file_loads_again(tmp_path: Path) -> No
 
 # -- the commands --------------------------------------------------------------------------
 
+
 def run(home: Path, *args: str, env: dict[str, str] | None = None):  # noqa: ANN201
     return CliRunner().invoke(cli, ["--home", str(home), *args], env=env or {})
 
@@ -155,7 +164,8 @@ def test_config_help_names_every_setting() -> None:
 
 
 def test_ask_and_interview_take_defaults_from_config_unless_an_option_is_given(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from practice.cli.rehearse import _rules
 
     for key in config.KEYS.values():
@@ -163,13 +173,27 @@ def test_ask_and_interview_take_defaults_from_config_unless_an_option_is_given(
     none = {"device": None, "max_seconds": None, "stop_after_silence": None, "prep": None}
     rules = _rules(tmp_path, **none)
     assert (rules.max_seconds, rules.stop_after_silence, rules.prep) == (300.0, None, 0)
-    for key, value in (("device", "usb"), ("max-seconds", "60"), ("stop-after-silence", "2"),
-                       ("prep", "5"), ("model", "tiny.en"), ("voice", "en-gb")):
+    for key, value in (
+        ("device", "usb"),
+        ("max-seconds", "60"),
+        ("stop-after-silence", "2"),
+        ("prep", "5"),
+        ("model", "tiny.en"),
+        ("voice", "en-gb"),
+    ):
         config.set_value(tmp_path, key, value)
     rules = _rules(tmp_path, **none)
     assert (rules.device, rules.max_seconds, rules.stop_after_silence, rules.prep) == (
-        "usb", 60.0, 2.0, 5)
+        "usb",
+        60.0,
+        2.0,
+        5,
+    )
     assert (rules.model, rules.voice, rules.engine) == ("tiny.en", "en-gb", "faster-whisper")
     rules = _rules(tmp_path, device="3", max_seconds=20.0, stop_after_silence=1.0, prep=0)
     assert (rules.device, rules.max_seconds, rules.stop_after_silence, rules.prep) == (
-        "3", 20.0, 1.0, 0)  # 0 is an option given, not a missing one
+        "3",
+        20.0,
+        1.0,
+        0,
+    )  # 0 is an option given, not a missing one

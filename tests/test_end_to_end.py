@@ -78,17 +78,39 @@ def test_analyze_json_contract_and_saved_order(tmp_path, model_home):
     w = b["transcript"]["words"][0]
     assert set(w) == {"text", "start", "end", "probability", "filler"}
     d = a["delivery"]
-    for key in ("words_per_minute", "articulation_rate_wpm", "speaking_time_s", "pause_count",
-                "long_pause_count", "longest_pause_s", "pauses", "filler_count",
-                "fillers_per_minute", "discourse_filler_count", "fillers", "hedge_count"):
+    for key in (
+        "words_per_minute",
+        "articulation_rate_wpm",
+        "speaking_time_s",
+        "pause_count",
+        "long_pause_count",
+        "longest_pause_s",
+        "pauses",
+        "filler_count",
+        "fillers_per_minute",
+        "discourse_filler_count",
+        "fillers",
+        "hedge_count",
+    ):
         assert key in d
     assert d["filler_count"] >= 4  # the clip has 6 filled pauses
     assert 100 < d["words_per_minute"] < 220
     assert set(a["prosody"]) >= {"pitch_variation_semitones", "energy_variation_db", "monotone"}
-    assert set(a["structure"]) >= {"situation", "task", "action", "result", "result_quantified",
-                                   "action_ownership", "sentences"}
-    assert set(a["content"]) >= {"value_orientation", "red_flag_handling", "job_terms_used",
-                                 "job_terms_missed"}
+    assert set(a["structure"]) >= {
+        "situation",
+        "task",
+        "action",
+        "result",
+        "result_quantified",
+        "action_ownership",
+        "sentences",
+    }
+    assert set(a["content"]) >= {
+        "value_orientation",
+        "red_flag_handling",
+        "job_terms_used",
+        "job_terms_missed",
+    }
     assert a["tips"] and all(isinstance(t, str) for t in a["tips"])
     # review last is the last file given; the audio was copied into the home, privately.
     hist = json.loads(invoke(home, "history", "--json").output)
@@ -121,9 +143,18 @@ def test_speech_in_another_language_is_refused(tmp_path, model_home):
     if not shutil.which("espeak-ng"):
         pytest.fail("espeak-ng is required (scripts/setup.sh installs it)")
     wav = tmp_path / "de.wav"
-    subprocess.run(["espeak-ng", "-v", "de", "-w", str(wav),
-                    "Guten Tag, ich arbeite seit zehn Jahren als Ingenieurin in einer grossen "
-                    "Firma in Berlin und leite dort ein kleines Team."], check=True)
+    subprocess.run(
+        [
+            "espeak-ng",
+            "-v",
+            "de",
+            "-w",
+            str(wav),
+            "Guten Tag, ich arbeite seit zehn Jahren als Ingenieurin in einer grossen "
+            "Firma in Berlin und leite dort ein kleines Team.",
+        ],
+        check=True,
+    )
     r = invoke(model_home, "analyze", str(wav), "--no-save")
     assert r.exit_code == 1 and "sounds like German" in r.output and "Traceback" not in r.output
 
@@ -139,8 +170,15 @@ def test_noise_is_no_speech(tmp_path, model_home):
 
 
 def test_demo_example_answer_reads_as_a_complete_story(model_home):
-    r = invoke(model_home, "analyze", str(REPO / "tests" / "data" / "example_answer.flac"),
-               "--category", "success-story", "--json", "--no-save")
+    r = invoke(
+        model_home,
+        "analyze",
+        str(REPO / "tests" / "data" / "example_answer.flac"),
+        "--category",
+        "success-story",
+        "--json",
+        "--no-save",
+    )
     doc = json.loads(r.output)
     st = doc["structure"]
     assert st["situation"] and st["action"] and st["result"] and st["result_quantified"]

@@ -67,8 +67,9 @@ def test_kill_or_interrupt_analyze_at_random_moments(model_home: Path, tmp_path:
         sig = rng.choice((signal.SIGKILL, signal.SIGINT))
         delay = rng.uniform(0, typical_s)
         before = history_state(home).count
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=env)
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
         time.sleep(delay)
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=120)
@@ -123,9 +124,13 @@ def test_kill_or_interrupt_history_save_at_random_moments(tmp_path: Path) -> Non
     outcomes: Counter[str] = Counter()
     for trial in range(SAVE_TRIALS):
         sig = rng.choice((signal.SIGKILL, signal.SIGINT))
-        proc = subprocess.Popen([sys.executable, "-c", SAVER, str(home), str(audio)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=env)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", SAVER, str(home), str(audio)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "ready", proc.stderr.read() if proc.stderr else ""
         time.sleep(rng.uniform(0, 0.3))
@@ -140,8 +145,10 @@ def test_kill_or_interrupt_history_save_at_random_moments(tmp_path: Path) -> Non
         kept = {row[0] for row in history_state(home).rows}
         assert reported <= kept, f"reported saved but missing: {sorted(reported - kept)}"
     state = history_state(home)
-    print(f"save trials: {SAVE_TRIALS} ({outcomes['SIGKILL']} SIGKILL, {outcomes['SIGINT']} "
-          f"SIGINT), {outcomes['saves']} saves reported, {state.count} rows kept")
+    print(
+        f"save trials: {SAVE_TRIALS} ({outcomes['SIGKILL']} SIGKILL, {outcomes['SIGINT']} "
+        f"SIGINT), {outcomes['saves']} saves reported, {state.count} rows kept"
+    )
     assert state.count >= len(reported)
     # The next run works: a save, a read of everything, a clean check.
     with History.open(home) as h:
@@ -162,8 +169,12 @@ def test_a_fresh_temp_copy_of_a_live_writer_is_kept(tmp_path: Path) -> None:
     try:
         mine = home / "recordings" / f".tmp-{live.pid}-abc.wav"
         mine.write_bytes(b"RIFF")
-        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                              capture_output=True, text=True, check=True)
+        dead = subprocess.run(
+            [sys.executable, "-c", "import os; print(os.getpid())"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         orphan = home / "recordings" / f".tmp-{int(dead.stdout)}-def.wav"
         orphan.write_bytes(b"RIFF")
         History.open(home).close()
@@ -176,6 +187,7 @@ def test_a_fresh_temp_copy_of_a_live_writer_is_kept(tmp_path: Path) -> None:
 
 # -- a take on a full disk ---------------------------------------------------------------------
 
+
 def test_take_on_a_full_disk_keeps_the_audio_so_far(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     """A 200 KB tmpfs fills after about 6 s of 16 kHz 16-bit audio while 10 s arrive."""
     capture = pytest.importorskip("practice.speech.capture")
@@ -183,8 +195,11 @@ def test_take_on_a_full_disk_keeps_the_audio_so_far(tmp_path: Path, monkeypatch)
         pytest.skip("practice.speech.capture has no record/recover")
     mnt = tmp_path / "small"
     mnt.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(mnt)],
-                             capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(mnt)],
+        capture_output=True,
+        text=True,
+    )
     if mounted.returncode != 0:
         pytest.fail(f"cannot mount a small tmpfs (needs root): {mounted.stderr.strip()}")
     try:

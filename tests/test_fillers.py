@@ -68,8 +68,9 @@ def fillers(words: list[Word]) -> list[Word]:
 
 
 def test_a_held_vowel_is_one_steady_segment():
-    rec = timeline((0.5, word_like(0.6, 1)), (1.5, held_vowel(0.5)), (2.4, word_like(0.6, 2)),
-                   seconds=3.5)
+    rec = timeline(
+        (0.5, word_like(0.6, 1)), (1.5, held_vowel(0.5)), (2.4, word_like(0.6, 2)), seconds=3.5
+    )
     # Words may hold a vowel too (the words cover those); the "uh" is one stretch of its own.
     (seg,) = [s for s in steady_segments(rec) if s.end > 1.4 and s.start < 2.1]
     assert seg.start == pytest.approx(1.5, abs=0.08)
@@ -78,10 +79,18 @@ def test_a_held_vowel_is_one_steady_segment():
 
 def test_two_held_vowels_written_as_one_token_count_as_two():
     # "so ... uh ... uh ... yes", which Whisper writes "So, um, yes" with one token over both.
-    rec = timeline((0.5, word_like(0.3, 1)), (1.1, held_vowel(0.5)), (1.8, held_vowel(0.5, 100)),
-                   (2.7, word_like(0.3, 2)), seconds=3.5)
-    words = [Word("So,", 0.5, 0.8, 0.9), Word("um,", 1.1, 2.0, 0.6, filler=True),
-             Word("yes.", 2.6, 3.0, 0.9)]
+    rec = timeline(
+        (0.5, word_like(0.3, 1)),
+        (1.1, held_vowel(0.5)),
+        (1.8, held_vowel(0.5, 100)),
+        (2.7, word_like(0.3, 2)),
+        seconds=3.5,
+    )
+    words = [
+        Word("So,", 0.5, 0.8, 0.9),
+        Word("um,", 1.1, 2.0, 0.6, filler=True),
+        Word("yes.", 2.6, 3.0, 0.9),
+    ]
     out = refine_fillers(words, rec)
     added = [w for w in fillers(out) if w not in words]
     assert len(fillers(out)) == 2
@@ -91,35 +100,55 @@ def test_two_held_vowels_written_as_one_token_count_as_two():
 
 
 def test_one_held_vowel_with_its_token_is_not_counted_twice():
-    rec = timeline((0.5, word_like(0.3, 1)), (1.2, held_vowel(0.5)), (2.1, word_like(0.3, 2)),
-                   seconds=3.0)
-    words = [Word("So,", 0.5, 0.8, 0.9), Word("uh,", 1.0, 1.4, 0.5, filler=True),
-             Word("yes.", 2.1, 2.4, 0.9)]
+    rec = timeline(
+        (0.5, word_like(0.3, 1)), (1.2, held_vowel(0.5)), (2.1, word_like(0.3, 2)), seconds=3.0
+    )
+    words = [
+        Word("So,", 0.5, 0.8, 0.9),
+        Word("uh,", 1.0, 1.4, 0.5, filler=True),
+        Word("yes.", 2.1, 2.4, 0.9),
+    ]
     assert refine_fillers(words, rec) == words
 
 
 def test_a_breath_beside_a_filled_pause_is_not_one():
-    rec = timeline((0.5, word_like(0.3, 1)), (1.1, held_vowel(0.5)), (1.8, breath(0.5)),
-                   (2.7, word_like(0.3, 2)), seconds=3.5)
-    words = [Word("So,", 0.5, 0.8, 0.9), Word("um,", 1.1, 2.0, 0.6, filler=True),
-             Word("yes.", 2.6, 3.0, 0.9)]
+    rec = timeline(
+        (0.5, word_like(0.3, 1)),
+        (1.1, held_vowel(0.5)),
+        (1.8, breath(0.5)),
+        (2.7, word_like(0.3, 2)),
+        seconds=3.5,
+    )
+    words = [
+        Word("So,", 0.5, 0.8, 0.9),
+        Word("um,", 1.1, 2.0, 0.6, filler=True),
+        Word("yes.", 2.6, 3.0, 0.9),
+    ]
     assert len(fillers(refine_fillers(words, rec))) == 1
 
 
 def test_a_drawn_out_word_end_is_not_a_filled_pause():
     # "yes" whose vowel is held 0.6 s past the word's stated end, then a real "uh".
-    rec = timeline((0.5, np.concatenate([word_like(0.3, 1), held_vowel(0.6)])),
-                   (2.0, held_vowel(0.5)), (3.0, word_like(0.3, 2)), seconds=4.0)
-    words = [Word("Yes,", 0.5, 0.8, 0.9), Word("uh,", 1.2, 2.5, 0.6, filler=True),
-             Word("so.", 3.0, 3.3, 0.9)]
+    rec = timeline(
+        (0.5, np.concatenate([word_like(0.3, 1), held_vowel(0.6)])),
+        (2.0, held_vowel(0.5)),
+        (3.0, word_like(0.3, 2)),
+        seconds=4.0,
+    )
+    words = [
+        Word("Yes,", 0.5, 0.8, 0.9),
+        Word("uh,", 1.2, 2.5, 0.6, filler=True),
+        Word("so.", 3.0, 3.3, 0.9),
+    ]
     assert len(fillers(refine_fillers(words, rec))) == 1
 
 
 def test_a_lone_held_vowel_without_a_token_is_left_alone():
     # Without any filler token in the gap the held sound may be a laugh or a drawn-out word
     # whose end Whisper stamped early (seen on the real clips), so nothing is added.
-    rec = timeline((0.5, word_like(0.3, 1)), (1.2, held_vowel(0.5)), (2.1, word_like(0.3, 2)),
-                   seconds=3.0)
+    rec = timeline(
+        (0.5, word_like(0.3, 1)), (1.2, held_vowel(0.5)), (2.1, word_like(0.3, 2)), seconds=3.0
+    )
     words = [Word("So", 0.5, 0.8, 0.9), Word("yes.", 2.1, 2.4, 0.9)]
     assert refine_fillers(words, rec) == words
 
@@ -129,8 +158,12 @@ def test_a_lone_held_vowel_without_a_token_is_left_alone():
 
 def test_a_tiny_invented_filler_between_fast_words_is_dropped():
     rec = timeline((0.5, word_like(0.6, 1)), seconds=2.0)
-    words = [Word("and", 0.5, 0.7, 0.9), Word("um,", 0.7, 0.72, 0.4, filler=True),
-             Word("so", 0.72, 0.82, 0.9), Word("yes.", 0.82, 1.1, 0.9)]
+    words = [
+        Word("and", 0.5, 0.7, 0.9),
+        Word("um,", 0.7, 0.72, 0.4, filler=True),
+        Word("so", 0.72, 0.82, 0.9),
+        Word("yes.", 0.82, 1.1, 0.9),
+    ]
     out = refine_fillers(words, rec)
     assert fillers(out) == []
     assert [w.text for w in out] == ["and", "so", "yes."]
@@ -138,15 +171,19 @@ def test_a_tiny_invented_filler_between_fast_words_is_dropped():
 
 def test_a_filler_token_in_silence_is_dropped():
     rec = timeline((0.5, word_like(0.3, 1)), (2.0, word_like(0.3, 2)), seconds=3.0)
-    words = [Word("So,", 0.5, 0.8, 0.9), Word("um,", 1.3, 1.45, 0.5, filler=True),
-             Word("yes.", 2.0, 2.3, 0.9)]
+    words = [
+        Word("So,", 0.5, 0.8, 0.9),
+        Word("um,", 1.3, 1.45, 0.5, filler=True),
+        Word("yes.", 2.0, 2.3, 0.9),
+    ]
     assert fillers(refine_fillers(words, rec)) == []
 
 
 def test_filler_tokens_stacked_on_one_sound_count_once():
     # Whisper's fallback decoding sometimes writes one "uh" as several zero-length tokens.
-    rec = timeline((0.5, word_like(0.3, 1)), (1.2, held_vowel(0.5)), (2.2, word_like(0.3, 2)),
-                   seconds=3.0)
+    rec = timeline(
+        (0.5, word_like(0.3, 1)), (1.2, held_vowel(0.5)), (2.2, word_like(0.3, 2)), seconds=3.0
+    )
     stacked = [Word("uh,", t, t, 0.3, filler=True) for t in (1.5, 1.5, 1.52, 1.56)]
     words = [Word("So,", 0.5, 0.8, 0.9), *stacked, Word("yes.", 2.2, 2.5, 0.9)]
     assert len(fillers(refine_fillers(words, rec))) == 1

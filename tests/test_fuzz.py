@@ -16,13 +16,36 @@ from practice.judgment.coach import analyze_text
 from practice.judgment.pacing import analyze_pacing
 from practice.speech.audio import load
 
-FUZZ = settings(max_examples=150, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 TOKENS = st.one_of(
-    st.sampled_from(["um", "uh,", "like", "you", "know", "I", "think", "500", "$1.5m", "20%",
-                     "2019", "well-known", "1st", "...", "-", "kind", "of", "maybe", "I'm",
-                     "not", "sure", "1,000,000", "3.14"]),
+    st.sampled_from(
+        [
+            "um",
+            "uh,",
+            "like",
+            "you",
+            "know",
+            "I",
+            "think",
+            "500",
+            "$1.5m",
+            "20%",
+            "2019",
+            "well-known",
+            "1st",
+            "...",
+            "-",
+            "kind",
+            "of",
+            "maybe",
+            "I'm",
+            "not",
+            "sure",
+            "1,000,000",
+            "3.14",
+        ]
+    ),
     st.text(min_size=1, max_size=12),
 )
 
@@ -30,10 +53,17 @@ TOKENS = st.one_of(
 @st.composite
 def timelines(draw: st.DrawFn) -> list[Word]:
     texts = draw(st.lists(TOKENS, max_size=60))
-    times = sorted(draw(st.lists(st.floats(0, 600, allow_nan=False), min_size=2 * len(texts),
-                                 max_size=2 * len(texts))))
-    return [Word(t, times[2 * i], times[2 * i + 1], draw(st.floats(0, 1)),
-                 draw(st.booleans())) for i, t in enumerate(texts)]
+    times = sorted(
+        draw(
+            st.lists(
+                st.floats(0, 600, allow_nan=False), min_size=2 * len(texts), max_size=2 * len(texts)
+            )
+        )
+    )
+    return [
+        Word(t, times[2 * i], times[2 * i + 1], draw(st.floats(0, 1)), draw(st.booleans()))
+        for i, t in enumerate(texts)
+    ]
 
 
 @FUZZ
@@ -42,8 +72,14 @@ def test_pacing_on_random_timelines(words: list[Word]) -> None:
     d = analyze_pacing(words)
     assert math.isfinite(d.words_per_minute) and d.words_per_minute >= 0
     assert math.isfinite(d.articulation_rate_wpm) and d.articulation_rate_wpm >= 0
-    for n in (d.pause_count, d.long_pause_count, d.filler_count, d.discourse_filler_count,
-              d.hedge_count, d.spoken_word_count):
+    for n in (
+        d.pause_count,
+        d.long_pause_count,
+        d.filler_count,
+        d.discourse_filler_count,
+        d.hedge_count,
+        d.spoken_word_count,
+    ):
         assert n >= 0
     assert d.pause_count == len(d.pauses) and d.long_pause_count <= d.pause_count
     if words:
@@ -87,14 +123,18 @@ def test_analyze_text_on_random_text(text: str, category: str | None, job: str |
     assert a.content.value_orientation in (-1, 0, 1)
     own = a.structure.action_ownership
     assert own is None or 0 <= own <= 1
-    assert all(x.label in ("situation", "task", "action", "result", "other")
-               for x in a.structure.sentences)
+    assert all(
+        x.label in ("situation", "task", "action", "result", "other") for x in a.structure.sentences
+    )
     a.to_dict()
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.binary(min_size=0, max_size=4096), st.sampled_from([".wav", ".mp3", ".flac"]),
-       st.sampled_from([b"", b"RIFF", b"RIFF\x24\x00\x00\x00WAVEfmt ", b"fLaC", b"ID3\x03"]))
+@given(
+    st.binary(min_size=0, max_size=4096),
+    st.sampled_from([".wav", ".mp3", ".flac"]),
+    st.sampled_from([b"", b"RIFF", b"RIFF\x24\x00\x00\x00WAVEfmt ", b"fLaC", b"ID3\x03"]),
+)
 def test_loader_on_random_bytes(data: bytes, suffix: str, magic: bytes) -> None:
     with tempfile.TemporaryDirectory() as d:
         p = Path(d) / f"x{suffix}"

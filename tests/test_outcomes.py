@@ -269,9 +269,7 @@ def test_the_journal_goes_through_the_store_on_its_one_connection(
 ) -> None:
     opened: list[object] = []
     connect = sqlite3.connect
-    monkeypatch.setattr(
-        sqlite3, "connect", lambda *a, **k: opened.append(a[0]) or connect(*a, **k)
-    )
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: opened.append(a[0]) or connect(*a, **k))
     with History.open(tmp_path / "home") as h:
         o = add_outcome(h, company="Acme", role="R", stage="interview", result="advanced")
         edit_outcome(h, o.id, result="rejected", notes="")

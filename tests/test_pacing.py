@@ -26,9 +26,23 @@ def timeline(text: str, *, start: float = 0.0, word_s: float = 0.4, gaps: dict |
 
 @pytest.mark.parametrize(
     ("token", "count"),
-    [("500", 2), ("five", 1), ("$1.5m", 5), ("2019", 2), ("2005", 3), ("30%", 2),
-     ("1,500", 4), ("well-known", 2), ("12", 1), ("21st", 2), ("Hello,", 1), ("...", 0),
-     ("1990s", 2), ("100", 2), ("3.5", 3)],
+    [
+        ("500", 2),
+        ("five", 1),
+        ("$1.5m", 5),
+        ("2019", 2),
+        ("2005", 3),
+        ("30%", 2),
+        ("1,500", 4),
+        ("well-known", 2),
+        ("12", 1),
+        ("21st", 2),
+        ("Hello,", 1),
+        ("...", 0),
+        ("1990s", 2),
+        ("100", 2),
+        ("3.5", 3),
+    ],
 )
 def test_numbers_count_as_the_words_spoken(token, count):
     assert spoken_words(token) == count

@@ -17,7 +17,7 @@ from reliability import PRACTICE, TINY_CLIP, child_env, home_with_model
 
 from practice.cli.main import cli
 
-GUARD = '''
+GUARD = """
 import socket
 
 class NetworkUsed(RuntimeError):
@@ -30,7 +30,7 @@ socket.socket.connect = _refuse
 socket.socket.connect_ex = _refuse
 socket.create_connection = _refuse
 socket.getaddrinfo = _refuse
-'''
+"""
 
 
 def offline_env(tmp_path: Path) -> dict[str, str]:
@@ -39,9 +39,13 @@ def offline_env(tmp_path: Path) -> dict[str, str]:
     shim = tmp_path / "shim"
     shim.mkdir()
     (shim / "sitecustomize.py").write_text(GUARD)
-    env = {k: v for k, v in child_env().items()
-           if not k.startswith(("HF_", "HUGGINGFACE", "TRANSFORMERS", "http_", "https_",
-                                "HTTP_", "HTTPS_"))}
+    env = {
+        k: v
+        for k, v in child_env().items()
+        if not k.startswith(
+            ("HF_", "HUGGINGFACE", "TRANSFORMERS", "http_", "https_", "HTTP_", "HTTPS_")
+        )
+    }
     env["PYTHONPATH"] = os.pathsep.join([str(shim), env["PYTHONPATH"]])
     for name in ("fakehome", "faketmp"):
         (tmp_path / name).mkdir()
@@ -52,8 +56,15 @@ def offline_env(tmp_path: Path) -> dict[str, str]:
 
 def offline(cmd: list[str], env: dict[str, str], **kw) -> subprocess.CompletedProcess[str]:  # noqa: ANN003
     """Run in a new network namespace (no interfaces but a down loopback) under umask 000."""
-    return subprocess.run(["unshare", "-n", *cmd], env=env, capture_output=True, text=True,
-                          preexec_fn=lambda: os.umask(0), timeout=600, **kw)
+    return subprocess.run(
+        ["unshare", "-n", *cmd],
+        env=env,
+        capture_output=True,
+        text=True,
+        preexec_fn=lambda: os.umask(0),
+        timeout=600,
+        **kw,
+    )
 
 
 def test_network_namespace_is_available() -> None:
@@ -75,8 +86,9 @@ def mode(p: Path) -> int:
 
 
 @pytest.mark.model
-def test_analyze_and_score_offline_private_and_inside_the_home(model_home: Path,
-                                                               tmp_path: Path) -> None:
+def test_analyze_and_score_offline_private_and_inside_the_home(
+    model_home: Path, tmp_path: Path
+) -> None:
     env = offline_env(tmp_path)
     # The home is given with "..": it must land where that path resolves, nowhere else.
     work = tmp_path / "work"
@@ -96,8 +108,9 @@ def test_analyze_and_score_offline_private_and_inside_the_home(model_home: Path,
     assert doc["id"] == 1 and doc["transcript"]["words"]
     answer = tmp_path / "answer.txt"
     answer.write_text("I led the team and we cut costs by 20 percent.")
-    s = offline([*PRACTICE, "--home", given, "score", str(answer), "--question-text", "Why?",
-                 "--json"], env)
+    s = offline(
+        [*PRACTICE, "--home", given, "score", str(answer), "--question-text", "Why?", "--json"], env
+    )
     assert s.returncode == 0, s.stderr[-3000:]
     assert json.loads(s.stdout)["scores"]["overall"] >= 0
     # Private even under umask 000.
@@ -150,7 +163,8 @@ def test_a_question_bank_that_looks_like_code_is_only_text(tmp_path: Path) -> No
     (home / "questions" / "evil.toml").write_text(
         '[[question]]\nid = "evil"\ncategory = "fit"\n'
         f'text = "{payload}"\n'
-        f"guidance = '''$(touch {marker}) `touch {marker}` {{{{ {payload} }}}}'''\n")
+        f"guidance = '''$(touch {marker}) `touch {marker}` {{{{ {payload} }}}}'''\n"
+    )
     r = CliRunner().invoke(cli, ["--home", str(home), "questions", "list", "--json"])
     assert r.exit_code == 0, r.output
     evil = next(q for q in json.loads(r.stdout) if q["id"] == "evil")

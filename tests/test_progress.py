@@ -33,7 +33,8 @@ def test_first_recent_trend_and_best(home: Path, tmp_path: Path) -> None:
     assert doc["metrics"]["enthusiasm"]["trend"] == "steady"
     spots = {w["key"]: w for w in doc["weak_spots"]}
     assert spots["no_quantified_result"]["text"] == (
-        "4 of your last 5 success stories had no quantified result")
+        "4 of your last 5 success stories had no quantified result"
+    )
     assert "long_pauses" not in spots  # one long pause an answer is allowed
     assert "no_situation" in spots and spots["no_situation"]["count"] == 5
 
@@ -46,7 +47,8 @@ def test_pace_is_better_inside_the_coached_range(home: Path, tmp_path: Path) -> 
     assert pace["trend"] == "improving" and pace["best"]["value"] == 150.0
     spots = {w["key"]: w for w in doc["weak_spots"]}
     assert spots["pace"]["text"] == (
-        "2 of your last 4 answers were paced outside 100-165 words a minute")
+        "2 of your last 4 answers were paced outside 100-165 words a minute"
+    )
 
 
 def test_one_slip_is_not_a_weak_spot(home: Path, tmp_path: Path) -> None:

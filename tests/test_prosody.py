@@ -313,8 +313,10 @@ def test_frames_measured_first_give_the_same_verdict():
     frames = measure_frames(rec)
     assert len(frames) >= 2
     jfk_s = len(parts[0]) / SAMPLE_RATE
-    words = [Word("first", 0.5, jfk_s - 0.5, 0.9), Word("last", rec.duration_s - 5.0,
-                                                        rec.duration_s - 1.0, 0.9)]
+    words = [
+        Word("first", 0.5, jfk_s - 0.5, 0.9),
+        Word("last", rec.duration_s - 5.0, rec.duration_s - 1.0, 0.9),
+    ]
     for said in ((), words):
         assert analyze_prosody(rec, said, frames=frames) == analyze_prosody(rec, said)
     assert analyze_prosody(rec, words) != analyze_prosody(rec)

@@ -55,8 +55,11 @@ def test_bundle_holds_payload_audio_and_page(home: Path, tmp_path: Path) -> None
     assert r.exit_code == 0, r.output
     with zipfile.ZipFile(out) as zf:
         names = set(zf.namelist())
-        assert names == {f"attempt-{ids[1]}.json", f"attempt-{ids[1]}.wav",
-                         f"attempt-{ids[1]}.html"}
+        assert names == {
+            f"attempt-{ids[1]}.json",
+            f"attempt-{ids[1]}.wav",
+            f"attempt-{ids[1]}.html",
+        }
         assert json.loads(zf.read(f"attempt-{ids[1]}.json"))["scores"]["overall"] == 50
         assert zf.read(f"attempt-{ids[1]}.wav") == (tmp_path / "tone.wav").read_bytes()
         assert f"previous try (#{ids[0]})" in zf.read(f"attempt-{ids[1]}.html").decode()
@@ -72,8 +75,10 @@ def test_backup_and_restore_round_trip(home: Path, tmp_path: Path) -> None:
     r = invoke(other, "restore", str(backup))
     assert r.exit_code == 0, r.output
     with History.open(home) as a, History.open(other) as b:
-        assert b.list() == [dataclasses.replace(
-            row, audio_path=other / row.audio_path.relative_to(home)) for row in a.list()]
+        assert b.list() == [
+            dataclasses.replace(row, audio_path=other / row.audio_path.relative_to(home))
+            for row in a.list()
+        ]
         assert b.integrity_check() == "ok"
         assert b.get(ids[0]).audio_path.read_bytes() == a.get(ids[0]).audio_path.read_bytes()
         probe = sqlite3.connect(b.db_path)  # WAL is a property of the file: any reader sees it
@@ -136,12 +141,24 @@ def test_html_is_self_contained_with_timed_words(home: Path, tmp_path: Path) -> 
 
 def run_chromium(url: str, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
     profile = tmp_path / f"chromium-{len(list(tmp_path.glob('chromium-*')))}"
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           "--no-first-run", f"--user-data-dir={profile}",
-           "--autoplay-policy=no-user-gesture-required",
-           # No sound card here: a null audio sink still plays, so the media clock runs.
-           "--disable-audio-output", "--enable-logging=stderr", "--v=0", *extra, url]
+    cmd = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--autoplay-policy=no-user-gesture-required",
+        # No sound card here: a null audio sink still plays, so the media clock runs.
+        "--disable-audio-output",
+        "--enable-logging=stderr",
+        "--v=0",
+        *extra,
+        url,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
 
@@ -164,15 +181,26 @@ class DevTools:
             os.dup2(b, 4)
 
         self.log = tmp_path / "chromium.log"
-        cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-               "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-               "--autoplay-policy=no-user-gesture-required",
-               # No sound card here: a null audio sink still plays, so the media clock runs.
-               "--disable-audio-output", "--remote-debugging-pipe", "about:blank"]
+        cmd = [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--autoplay-policy=no-user-gesture-required",
+            # No sound card here: a null audio sink still plays, so the media clock runs.
+            "--disable-audio-output",
+            "--remote-debugging-pipe",
+            "about:blank",
+        ]
         with self.log.open("w") as log:
-            self.proc = subprocess.Popen(cmd, stdout=log, stderr=log, close_fds=False,
-                                         preexec_fn=wire)
+            self.proc = subprocess.Popen(
+                cmd, stdout=log, stderr=log, close_fds=False, preexec_fn=wire
+            )
         os.close(to_chrome_r)
         os.close(from_chrome_w)
         self._buffer = b""
@@ -238,14 +266,27 @@ def check_page_in_chromium(page: Path, tmp_path: Path) -> dict:
         chrome.send("Page.enable", session)
         chrome.send("Page.navigate", session, url=f"{page.as_uri()}?autotest")
         chrome.wait_for("Page.loadEventFired")
-        text = chrome.send("Runtime.evaluate", session, expression=WAIT_FOR_AUTOTEST,
-                           awaitPromise=True, returnByValue=True)["result"]["value"]
-        shown = chrome.send("Runtime.evaluate", session, returnByValue=True, expression=(
-            "document.querySelector('.w.current').textContent"))["result"]["value"]
+        text = chrome.send(
+            "Runtime.evaluate",
+            session,
+            expression=WAIT_FOR_AUTOTEST,
+            awaitPromise=True,
+            returnByValue=True,
+        )["result"]["value"]
+        shown = chrome.send(
+            "Runtime.evaluate",
+            session,
+            returnByValue=True,
+            expression=("document.querySelector('.w.current').textContent"),
+        )["result"]["value"]
     finally:
         chrome.close()
-    errors = [e for e in chrome.events if e.get("method") == "Runtime.exceptionThrown" or (
-        e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] == "error")]
+    errors = [
+        e
+        for e in chrome.events
+        if e.get("method") == "Runtime.exceptionThrown"
+        or (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] == "error")
+    ]
     assert errors == []
     result = json.loads(text)
     assert result["ok"] is True, result
@@ -265,8 +306,14 @@ def test_playing_moves_the_highlight_in_chromium(home: Path, tmp_path: Path) -> 
     timed = ["Um,", "I think", "I", "rebuilt", "the", "queue.", "Waits", "fell", "40%."]
     assert result["highlighted_text"] == timed[max(result["seen"])]
     shot = tmp_path / "report.png"
-    run_chromium(page.as_uri(), tmp_path, "--virtual-time-budget=3000", f"--screenshot={shot}",
-                 "--window-size=1200,1600", "--hide-scrollbars")
+    run_chromium(
+        page.as_uri(),
+        tmp_path,
+        "--virtual-time-budget=3000",
+        f"--screenshot={shot}",
+        "--window-size=1200,1600",
+        "--hide-scrollbars",
+    )
     assert shot.read_bytes()[:4] == b"\x89PNG"
 
 
@@ -277,12 +324,24 @@ def test_real_clips_through_review_progress_and_report(tmp_path: Path, model_hom
     base = model_home / "models" / "base"
     if base.exists():
         os.symlink(base, home / "models" / "base")  # reuse the assembled model
-    clips = [SPEECH / "clips" / n for n in ("mfa__mfa_um.flac", "mfa__mfa_uhum.flac",
-                                             "mfa__cold_corpus.wav")]
+    clips = [
+        SPEECH / "clips" / n
+        for n in ("mfa__mfa_um.flac", "mfa__mfa_uhum.flac", "mfa__cold_corpus.wav")
+    ]
     runner = CliRunner()
-    r = runner.invoke(cli, ["--home", str(home), "analyze", *map(str, clips), "--question-text",
-                            "Tell me about a time you solved a problem.", "--category",
-                            "success-story"])
+    r = runner.invoke(
+        cli,
+        [
+            "--home",
+            str(home),
+            "analyze",
+            *map(str, clips),
+            "--question-text",
+            "Tell me about a time you solved a problem.",
+            "--category",
+            "success-story",
+        ],
+    )
     assert r.exit_code == 0, r.output
     review = json.loads(runner.invoke(cli, ["--home", str(home), "review", "--json"]).output)
     assert review["id"] == 3 and review["previous"]["id"] == 2

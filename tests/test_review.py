@@ -32,46 +32,93 @@ from practice.core.results import (
 from practice.history.review import correct_words, mark_words
 from practice.history.store import History
 
-STORY_Q = Question(id="success-problem", text="Tell me about a time you solved a problem.",
-                   category="success-story", target_seconds=(60, 120))
+STORY_Q = Question(
+    id="success-problem",
+    text="Tell me about a time you solved a problem.",
+    category="success-story",
+    target_seconds=(60, 120),
+)
 FIT_Q = Question(id="fit-why", text="Why do you want this job?", category="fit")
 
 # (text, start, end, filler): "Um, I think I rebuilt the queue. [2.5 s pause] Waits fell 40%."
-WORDS = (("Um,", 0.0, 0.3, True), ("I", 0.4, 0.5, False), ("think", 0.5, 0.8, False),
-         ("I", 0.8, 0.9, False), ("rebuilt", 0.9, 1.3, False), ("the", 1.3, 1.4, False),
-         ("queue.", 1.4, 1.9, False), ("Waits", 4.4, 4.8, False), ("fell", 4.8, 5.1, False),
-         ("40%.", 5.1, 5.8, False))
+WORDS = (
+    ("Um,", 0.0, 0.3, True),
+    ("I", 0.4, 0.5, False),
+    ("think", 0.5, 0.8, False),
+    ("I", 0.8, 0.9, False),
+    ("rebuilt", 0.9, 1.3, False),
+    ("the", 1.3, 1.4, False),
+    ("queue.", 1.4, 1.9, False),
+    ("Waits", 4.4, 4.8, False),
+    ("fell", 4.8, 5.1, False),
+    ("40%.", 5.1, 5.8, False),
+)
 
 
-def make_attempt(overall: int, *, question: Question = STORY_Q, quantified: bool = True,
-                 wpm: float = 140.0, fillers_per_minute: float = 2.0, long_pauses: int = 1,
-                 version: int = ANALYZER_VERSION, source: str = "answer.wav") -> Analysis:
+def make_attempt(
+    overall: int,
+    *,
+    question: Question = STORY_Q,
+    quantified: bool = True,
+    wpm: float = 140.0,
+    fillers_per_minute: float = 2.0,
+    long_pauses: int = 1,
+    version: int = ANALYZER_VERSION,
+    source: str = "answer.wav",
+) -> Analysis:
     words = tuple(Word(t, s, e, 0.9, filler=f) for t, s, e, f in WORDS)
     pauses = (Pause(1.9, 4.4, 2.5),) if long_pauses else (Pause(1.9, 2.5, 0.6),)
     delivery = Delivery(
-        words_per_minute=wpm, articulation_rate_wpm=wpm + 20, speaking_time_s=5.8,
-        pause_count=1, long_pause_count=long_pauses, longest_pause_s=pauses[0].duration_s,
-        pauses=pauses, filler_count=1, fillers_per_minute=fillers_per_minute,
-        discourse_filler_count=0, fillers=(Filler("um", 0.0),), hedge_count=1,
-        spoken_word_count=10, hedges=("i think",))
+        words_per_minute=wpm,
+        articulation_rate_wpm=wpm + 20,
+        speaking_time_s=5.8,
+        pause_count=1,
+        long_pause_count=long_pauses,
+        longest_pause_s=pauses[0].duration_s,
+        pauses=pauses,
+        filler_count=1,
+        fillers_per_minute=fillers_per_minute,
+        discourse_filler_count=0,
+        fillers=(Filler("um", 0.0),),
+        hedge_count=1,
+        spoken_word_count=10,
+        hedges=("i think",),
+    )
     return Analysis(
-        source=source, question=question, duration_s=6.0,
-        transcript=Transcript(text=" ".join(w[0] for w in WORDS), words=words,
-                              engine="faster-whisper", model="base", language="en"),
-        delivery=delivery, prosody=Prosody(3.0, 6.0, False),
+        source=source,
+        question=question,
+        duration_s=6.0,
+        transcript=Transcript(
+            text=" ".join(w[0] for w in WORDS),
+            words=words,
+            engine="faster-whisper",
+            model="base",
+            language="en",
+        ),
+        delivery=delivery,
+        prosody=Prosody(3.0, 6.0, False),
         structure=Structure(
-            situation=False, task=False, action=True, result=True,
-            result_quantified=quantified, action_ownership=1.0,
-            sentences=(Sentence("Um, I think I rebuilt the queue.", "action", 0.0, 1.9),
-                       Sentence("Waits fell 40%.", "result", 4.4, 5.8))),
+            situation=False,
+            task=False,
+            action=True,
+            result=True,
+            result_quantified=quantified,
+            action_ownership=1.0,
+            sentences=(
+                Sentence("Um, I think I rebuilt the queue.", "action", 0.0, 1.9),
+                Sentence("Waits fell 40%.", "result", 4.4, 5.8),
+            ),
+        ),
         content=Content(value_orientation=0, red_flag_handling=None),
         scores=Scores(
             overall=overall,
-            structure=DimensionScore(overall, "The story has no situation.",
-                                     "Open with when and where it happened."),
+            structure=DimensionScore(
+                overall, "The story has no situation.", "Open with when and where it happened."
+            ),
             delivery=DimensionScore(70, "Pace is good.", None),
             enthusiasm=DimensionScore(65, "Little energy.", "Lift your voice at the result."),
-            content=DimensionScore(75, "Specific.", None)),
+            content=DimensionScore(75, "Specific.", None),
+        ),
         tips=("Open with when and where it happened.",),
         analyzer_version=version,
     )
@@ -84,13 +131,22 @@ def write_tone(path: Path, seconds: float = 6.0) -> Path:
     return path
 
 
-def fill_history(home: Path, tmp_path: Path, overalls: list[int], *,
-                 unquantified: set[int] = frozenset(), audio: bool = True, **kwargs) -> list[int]:
+def fill_history(
+    home: Path,
+    tmp_path: Path,
+    overalls: list[int],
+    *,
+    unquantified: set[int] = frozenset(),
+    audio: bool = True,
+    **kwargs,
+) -> list[int]:
     """Save one attempt per overall score (the i-th unquantified when i is in `unquantified`)."""
     wav = write_tone(tmp_path / "tone.wav") if audio else None
     with History.open(home) as h:
-        return [h.save(make_attempt(o, quantified=i not in unquantified, **kwargs), wav).id
-                for i, o in enumerate(overalls)]
+        return [
+            h.save(make_attempt(o, quantified=i not in unquantified, **kwargs), wav).id
+            for i, o in enumerate(overalls)
+        ]
 
 
 def invoke(home: Path, *args: str, input: str | None = None, env: dict | None = None):
@@ -187,8 +243,10 @@ def test_correct_words_keeps_the_old_timings() -> None:
 def test_fix_rescores_the_edited_transcript_in_place(home: Path, tmp_path: Path) -> None:
     (attempt,) = fill_history(home, tmp_path, [60], version=ANALYZER_VERSION)
     editor = tmp_path / "editor.py"
-    editor.write_text("import sys, pathlib\np = pathlib.Path(sys.argv[1])\n"
-                      "p.write_text(p.read_text().replace('queue', 'support queue'))\n")
+    editor.write_text(
+        "import sys, pathlib\np = pathlib.Path(sys.argv[1])\n"
+        "p.write_text(p.read_text().replace('queue', 'support queue'))\n"
+    )
     r = invoke(home, "fix", str(attempt), env={"EDITOR": f"{sys.executable} {editor}"})
     assert r.exit_code == 0, r.output
     assert f"Attempt #{attempt} corrected and rescored" in r.output
@@ -228,12 +286,18 @@ def test_rescore_keeps_checking_the_same_job_terms(tmp_path: Path) -> None:
     from practice.history.review import job_text_of
     from practice.judgment.content import job_terms
 
-    posting = ("We need a support lead. The support lead owns customer onboarding and Zendesk. "
-               "Customer onboarding matters; Zendesk experience and SQL reports are a plus. "
-               "SQL reports weekly.")
+    posting = (
+        "We need a support lead. The support lead owns customer onboarding and Zendesk. "
+        "Customer onboarding matters; Zendesk experience and SQL reports are a plus. "
+        "SQL reports weekly."
+    )
     terms = job_terms(posting)
-    content = Content(value_orientation=0, red_flag_handling=None,
-                      job_terms_used=tuple(terms[:2]), job_terms_missed=tuple(terms[2:]))
+    content = Content(
+        value_orientation=0,
+        red_flag_handling=None,
+        job_terms_used=tuple(terms[:2]),
+        job_terms_missed=tuple(terms[2:]),
+    )
     analysis = dataclasses.replace(make_attempt(60), content=content)
     assert set(job_terms(job_text_of(analysis))) == set(terms)
 
@@ -251,7 +315,8 @@ def test_delete_asks_unless_yes(home: Path, tmp_path: Path) -> None:
 
 
 def test_a_damaged_attempt_is_deleted_by_the_command_its_message_names(
-        home: Path, tmp_path: Path) -> None:
+    home: Path, tmp_path: Path
+) -> None:
     import sqlite3
 
     ids = fill_history(home, tmp_path, [40, 50])

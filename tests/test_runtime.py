@@ -26,8 +26,9 @@ ctypes.CDLL(None).malloc_stats()  # one "Arena n:" block per arena, on stderr
 
 
 def _run(env: dict[str, str]) -> tuple[str, int]:
-    done = subprocess.run([sys.executable, "-c", PROGRAM], capture_output=True, text=True,
-                          env=env, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", PROGRAM], capture_output=True, text=True, env=env, check=True
+    )
     return done.stdout.strip(), done.stderr.count("Arena ")
 
 
@@ -40,19 +41,23 @@ def test_threads_share_a_few_arenas_and_openblas_gets_one_thread():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc arenas")
 def test_the_users_own_settings_win():
-    blas, arenas = _run({"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "2",
-                         "MALLOC_ARENA_MAX": "8"})
+    blas, arenas = _run(
+        {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "2", "MALLOC_ARENA_MAX": "8"}
+    )
     assert blas == "2"
     assert arenas > runtime.MALLOC_ARENAS  # twelve threads allocating at once: several more
 
 
-@pytest.mark.parametrize(("code", "status", "said"), [("None", 0, ""), ("3", 3, ""),
-                                                       ("'no model'", 1, "no model")])
+@pytest.mark.parametrize(
+    ("code", "status", "said"), [("None", 0, ""), ("3", 3, ""), ("'no model'", 1, "no model")]
+)
 def test_exit_after_the_engine_loaded_keeps_output_and_status(code, status, said):
-    program = ("import ctranslate2, sys\nfrom practice import runtime\n"
-               "sys.stdout.write('x' * 300_000)\n"  # more than a pipe holds: flushed at exit
-               f"runtime.exit_now({code})\n"
-               "print('not reached')\n")
+    program = (
+        "import ctranslate2, sys\nfrom practice import runtime\n"
+        "sys.stdout.write('x' * 300_000)\n"  # more than a pipe holds: flushed at exit
+        f"runtime.exit_now({code})\n"
+        "print('not reached')\n"
+    )
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
     assert done.returncode == status
     assert done.stdout == "x" * 300_000
@@ -84,8 +89,9 @@ def _thp_mode() -> str:
 @pytest.mark.parametrize("arenas", [None, "2"])
 def test_restart_sets_the_tunables_once_and_large_blocks_get_huge_pages(arenas):
     env = {"PATH": "/usr/bin:/bin"} | ({"MALLOC_ARENA_MAX": arenas} if arenas else {})
-    done = subprocess.run([sys.executable, "-c", RESTARTED], capture_output=True, text=True,
-                          env=env, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", RESTARTED], capture_output=True, text=True, env=env, check=True
+    )
     lines = done.stdout.splitlines()
     assert len(lines) == 1  # printed by the restarted process only
     tunables, huge_kb = lines[0].split()
@@ -97,13 +103,15 @@ def test_restart_sets_the_tunables_once_and_large_blocks_get_huge_pages(arenas):
 
 def test_ctrl_c_while_the_command_starts_is_one_line():
     # Interrupted while the CLI is imported (after the restart): no traceback.
-    program = ("import builtins, sys\nreal = builtins.__import__\n"
-               "def spy(name, *a, **k):\n"
-               "    if name == 'practice.cli.main':\n"
-               "        raise KeyboardInterrupt\n"
-               "    return real(name, *a, **k)\n"
-               "builtins.__import__ = spy\n"
-               "from practice.runtime import main\nmain()\n")
+    program = (
+        "import builtins, sys\nreal = builtins.__import__\n"
+        "def spy(name, *a, **k):\n"
+        "    if name == 'practice.cli.main':\n"
+        "        raise KeyboardInterrupt\n"
+        "    return real(name, *a, **k)\n"
+        "builtins.__import__ = spy\n"
+        "from practice.runtime import main\nmain()\n"
+    )
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
     assert done.returncode == 130
     assert done.stderr.strip() == "Interrupted."

@@ -115,8 +115,7 @@ def as_json(analysis: Analysis) -> dict:
 
 def without_audio_path(attempt: Attempt) -> dict:
     """The attempt's JSON as `history --json` prints it, less the local path."""
-    return {k: v for k, v in json.loads(json.dumps(attempt.to_dict())).items()
-            if k != "audio_path"}
+    return {k: v for k, v in json.loads(json.dumps(attempt.to_dict())).items() if k != "audio_path"}
 
 
 def write_audio(path: Path, content: bytes = b"RIFF....WAVEfmt fake audio") -> Path:
@@ -198,8 +197,7 @@ def test_a_damaged_attempt_names_the_command_that_deletes_it(home: Path, payload
     with History.open(home) as history:
         kept = history.save(make_analysis(), None)
         damaged = history.save(make_analysis(), None)
-        history._conn.execute("UPDATE attempts SET payload = ? WHERE id = ?",
-                              (payload, damaged.id))
+        history._conn.execute("UPDATE attempts SET payload = ? WHERE id = ?", (payload, damaged.id))
         with pytest.raises(StoreError) as info:
             history.get(damaged.id)
         message = str(info.value)
@@ -506,8 +504,11 @@ def test_two_processes_saving_at_once_lose_and_duplicate_nothing(
         assert len({r.id for r in rows}) == 2 * count
         # Each process kept its own order of saving.
         for w in range(2):
-            mine = [int(s.split("-")[1][:-4]) for r in rows
-                    if (s := str(r.analysis.source))[1] == str(w)]
+            mine = [
+                int(s.split("-")[1][:-4])
+                for r in rows
+                if (s := str(r.analysis.source))[1] == str(w)
+            ]
             assert mine == sorted(mine, reverse=True)
         paths = {str(r.audio_path) for r in rows}
         assert len(paths) == 2 * count
@@ -517,9 +518,9 @@ def test_two_processes_saving_at_once_lose_and_duplicate_nothing(
         assert history.schema_version() == store.SCHEMA_VERSION
 
 
-def test_a_version_1_history_upgrades_with_its_attempts_intact(home: Path,
-                                                             monkeypatch: pytest.MonkeyPatch
-                                                             ) -> None:
+def test_a_version_1_history_upgrades_with_its_attempts_intact(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(store, "MIGRATIONS", store.MIGRATIONS[:1])
     monkeypatch.setattr(store, "SCHEMA_VERSION", 1)
     with History.open(home) as history:

@@ -160,8 +160,15 @@ def test_compare_spoken_finds_dropped_parts_and_missing_numbers():
     assert "40" in diff.numbers_missed
     assert any("result" in tip for tip in diff.tips)
     doc = diff.to_dict()  # what `ask --json` and `review --json` carry under "story"
-    assert list(doc) == ["story_id", "parts_dropped", "result_left_out",
-                         "quantified_result_missing", "numbers_missed", "terms_missed", "tips"]
+    assert list(doc) == [
+        "story_id",
+        "parts_dropped",
+        "result_left_out",
+        "quantified_result_missing",
+        "numbers_missed",
+        "terms_missed",
+        "tips",
+    ]
     assert doc["parts_dropped"] == list(diff.parts_dropped) and json.dumps(doc)
 
     full = st.compare_spoken(story, analyze_text(STORY, question=SUCCESS))
@@ -201,7 +208,8 @@ def test_bank_stores_edits_deletes_and_counts_rehearsals(tmp_path):
         assert kept.record.attempts == 1  # the attempt it was taken from
         # An attempt that rehearsed it (as `practice ask --story` saves it).
         second = bank.history.save(
-            analyze_text(STORY + " Everyone was pleased.", question=SUCCESS), None,
+            analyze_text(STORY + " Everyone was pleased.", question=SUCCESS),
+            None,
             story_id=kept.id,
         )
         record = bank.get(kept.id).record
@@ -301,8 +309,7 @@ def test_the_bank_uses_the_historys_one_connection(tmp_path, monkeypatch):
         # What the bank wrote, the history reads on the same connection, and the reverse.
         assert bank.history.stories() == bank.stories() == [bank.get(kept.id)]
         assert bank.history.story(kept.id).title == "Support backlog"
-        rehearsal = bank.history.save(analyze_text(STORY, question=SUCCESS), None,
-                                      story_id=kept.id)
+        rehearsal = bank.history.save(analyze_text(STORY, question=SUCCESS), None, story_id=kept.id)
         assert bank.get(kept.id).record.attempts == 1
         assert bank.get(kept.id).record.latest_score == rehearsal.scores.overall
         bank.delete(kept.id)
@@ -316,7 +323,11 @@ def test_the_store_keeps_stories_as_given(tmp_path):
     with History.open(tmp_path / "home") as history:
         kept = history.add_story(st.Story(title="T", result="Costs fell 20%.", skills=("a", "b")))
         assert (kept.title, kept.result, kept.skills, kept.quantified_result) == (
-            "T", "Costs fell 20%.", ("a", "b"), None)  # completing it is the bank's work
+            "T",
+            "Costs fell 20%.",
+            ("a", "b"),
+            None,
+        )  # completing it is the bank's work
         assert history.update_story(replace(kept, task="Cut costs.")).task == "Cut costs."
         with pytest.raises(ValueError):
             history.update_story(st.Story(title="never kept"))

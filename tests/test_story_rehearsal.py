@@ -19,8 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 SITUATION = "Last spring our support team had a backlog of four hundred open tickets."
 TASK = "As the team lead I had to clear it before the product launch."
-ACTIONS = ("I sorted the tickets by customer impact, paired each new agent with a senior one, "
-           "and wrote answers for the twenty most common questions.")
+ACTIONS = (
+    "I sorted the tickets by customer impact, paired each new agent with a senior one, "
+    "and wrote answers for the twenty most common questions."
+)
 RESULT = "We closed the backlog in three weeks and response time fell by 40 percent."
 
 
@@ -34,22 +36,53 @@ def _cli(home: Path, *args: str) -> dict:
 def told_without_result(tmp_path: Path) -> Path:
     """The story's situation, task and actions spoken by espeak-ng; the result never said."""
     wav = tmp_path / "told.wav"
-    subprocess.run(["espeak-ng", "-s", "150", "-w", str(wav), f"{SITUATION} {TASK} {ACTIONS}"],
-                   check=True, timeout=60)
+    subprocess.run(
+        ["espeak-ng", "-s", "150", "-w", str(wav), f"{SITUATION} {TASK} {ACTIONS}"],
+        check=True,
+        timeout=60,
+    )
     return wav
 
 
 @pytest.mark.mic
 @pytest.mark.model
-def test_a_story_told_without_its_result_is_caught(vmic, told_without_result: Path,  # noqa: ANN001, F811
-                                                    tmp_path: Path) -> None:
+def test_a_story_told_without_its_result_is_caught(
+    vmic,  # noqa: F811  (the fixture imported above)
+    told_without_result: Path,  # noqa: ANN001
+    tmp_path: Path,
+) -> None:
     home = tmp_path / "home"
-    story = _cli(home, "stories", "add", "--title", "Support backlog", "--situation", SITUATION,
-                 "--task", TASK, "--actions", ACTIONS, "--result", RESULT, "--json")
+    story = _cli(
+        home,
+        "stories",
+        "add",
+        "--title",
+        "Support backlog",
+        "--situation",
+        SITUATION,
+        "--task",
+        TASK,
+        "--actions",
+        ACTIONS,
+        "--result",
+        RESULT,
+        "--json",
+    )
     assert story["quantified_result"] == RESULT
 
-    doc, err = _ask(["--story", str(story["id"]), "--stop-after-silence", "1.5",
-                     "--max-seconds", "60", "--json"], home, told_without_result)
+    doc, err = _ask(
+        [
+            "--story",
+            str(story["id"]),
+            "--stop-after-silence",
+            "1.5",
+            "--max-seconds",
+            "60",
+            "--json",
+        ],
+        home,
+        told_without_result,
+    )
     assert 'Rehearsing story #1 "Support backlog"' in err
     assert doc["question"]["category"] == "success-story"  # a bank question the story fits
     assert "open tickets" in doc["transcript"]["text"].lower()
@@ -66,8 +99,11 @@ def test_a_story_told_without_its_result_is_caught(vmic, told_without_result: Pa
     shown = _cli(home, "stories", "show", str(story["id"]), "--json")
     assert shown["practice"]["attempts"] == 1
     assert shown["practice"]["latest_score"] == doc["scores"]["overall"]
-    text = CliRunner(env={"NO_COLOR": "1"}).invoke(
-        cli, ["--home", str(home), "review", str(doc["id"])]).output
+    text = (
+        CliRunner(env={"NO_COLOR": "1"})
+        .invoke(cli, ["--home", str(home), "review", str(doc["id"])])
+        .output
+    )
     assert 'Against your written story #1 "Support backlog":' in text
     assert "You stopped before the result" in text
 
@@ -75,9 +111,14 @@ def test_a_story_told_without_its_result_is_caught(vmic, told_without_result: Pa
 def test_story_with_category_or_retry_is_a_usage_error(tmp_path: Path) -> None:
     env = dict(os.environ) | {"PRACTICE_HOME": str(tmp_path)}
     for extra in (["--category", "fit"], ["--retry", "last"]):
-        r = subprocess.run([sys.executable, "-m", "practice", "ask", "--no-input", "--story", "1",
-                            *extra], env=env, cwd=ROOT, capture_output=True, text=True,
-                           timeout=60)
+        r = subprocess.run(
+            [sys.executable, "-m", "practice", "ask", "--no-input", "--story", "1", *extra],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert r.returncode == 2
         assert "--story picks its own question" in r.stderr
 

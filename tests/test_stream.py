@@ -46,11 +46,23 @@ def feed(st, x, block=480):
 def test_stretches_are_cut_in_pauses_and_times_move_to_the_take():
     # Voiced runs with pauses of 0.4 s and 1.2 s: each stretch ends at the longest pause in
     # the last two thirds of the 28 s window.
-    x = tone_speech([(10, True), (0.4, False), (10, True), (1.2, False), (5, True),
-                     (0.4, False), (20, True), (1.0, False), (6, True)])
+    x = tone_speech(
+        [
+            (10, True),
+            (0.4, False),
+            (10, True),
+            (1.2, False),
+            (5, True),
+            (0.4, False),
+            (20, True),
+            (1.0, False),
+            (6, True),
+        ]
+    )
     engine = FakeEngine()
-    st = StreamingTranscriber(lambda: ("fake", None), initial_prompt=None,
-                              transcribe_stretch=engine, speculate=False)
+    st = StreamingTranscriber(
+        lambda: ("fake", None), initial_prompt=None, transcribe_stretch=engine, speculate=False
+    )
     feed(st, x)
     recording, transcript, _ = st.finish(source="test")
     assert len(recording.samples) == len(x)
@@ -66,12 +78,15 @@ def test_stretches_are_cut_in_pauses_and_times_move_to_the_take():
 
 def test_a_take_is_cut_where_the_same_audio_from_a_file_is():
     rng = np.random.default_rng(7)
-    pattern = [(float(rng.uniform(2, 9)), True) if i % 2 == 0 else
-               (float(rng.uniform(0.3, 1.5)), False) for i in range(41)]
+    pattern = [
+        (float(rng.uniform(2, 9)), True) if i % 2 == 0 else (float(rng.uniform(0.3, 1.5)), False)
+        for i in range(41)
+    ]
     x = tone_speech(pattern)
     engine = FakeEngine()
-    st = StreamingTranscriber(lambda: ("fake", None), initial_prompt=None,
-                              transcribe_stretch=engine, speculate=False)
+    st = StreamingTranscriber(
+        lambda: ("fake", None), initial_prompt=None, transcribe_stretch=engine, speculate=False
+    )
     feed(st, x)
     st.finish(source="test")
     live = [round(s * SAMPLE_RATE) for s in np.cumsum([s for s, _ in engine.calls])]
@@ -83,8 +98,9 @@ def test_a_take_is_cut_where_the_same_audio_from_a_file_is():
 def test_without_pauses_a_fast_talker_is_still_cut():
     x = tone_speech([(60, True)])
     engine = FakeEngine()
-    st = StreamingTranscriber(lambda: ("fake", None), initial_prompt=None,
-                              transcribe_stretch=engine, speculate=False)
+    st = StreamingTranscriber(
+        lambda: ("fake", None), initial_prompt=None, transcribe_stretch=engine, speculate=False
+    )
     feed(st, x)
     st.finish(source="test")
     assert len(engine.calls) >= 3 and max(s for s, _ in engine.calls) <= 28.01
@@ -96,8 +112,9 @@ def spoken_then_quiet(pattern):
     import time
 
     engine = FakeEngine()
-    st = StreamingTranscriber(lambda: ("fake", None), initial_prompt=None,
-                              transcribe_stretch=engine)
+    st = StreamingTranscriber(
+        lambda: ("fake", None), initial_prompt=None, transcribe_stretch=engine
+    )
     feed(st, tone_speech(pattern))
     for _ in range(50):
         if engine.calls:
@@ -141,16 +158,18 @@ def test_a_model_that_fails_to_load_is_reported_at_finish():
     def broken():
         raise ModelError("no model")
 
-    st = StreamingTranscriber(broken, initial_prompt=None, transcribe_stretch=FakeEngine(),
-                              speculate=False)
+    st = StreamingTranscriber(
+        broken, initial_prompt=None, transcribe_stretch=FakeEngine(), speculate=False
+    )
     feed(st, tone_speech([(2, True)]))
     with pytest.raises(ModelError, match="no model"):
         st.finish(source="test")
 
 
 def test_batch_plan_cuts_long_files_at_the_longest_pause():
-    x = tone_speech([(10, True), (0.4, False), (10, True), (1.2, False), (5, True),
-                     (0.4, False), (20, True)])
+    x = tone_speech(
+        [(10, True), (0.4, False), (10, True), (1.2, False), (5, True), (0.4, False), (20, True)]
+    )
     spans = stretches.plan(x, max_s=28)
     assert spans[0][0] == 0 and spans[-1][1] == len(x)
     first_cut = spans[0][1] / SAMPLE_RATE
@@ -185,8 +204,9 @@ def test_streamed_text_is_as_good_as_the_whole_file(model_home):
     from practice.speech.transcribe import FILLER_PROMPT, transcribe
 
     gap = np.zeros(int(0.7 * SAMPLE_RATE), np.float32)
-    chosen = clips("exact") + [c for c in clips() if c["style"] == "spontaneous"
-                               and c["transcript_kind"] != "exact"]
+    chosen = clips("exact") + [
+        c for c in clips() if c["style"] == "spontaneous" and c["transcript_kind"] != "exact"
+    ]
     x = np.concatenate([p for c in chosen for p in (audio.load(SPEECH / c["file"]).samples, gap)])
     ref = [w for w in words_of(" ".join(c["transcript"] for c in chosen)) if w not in FILLED_PAUSES]
 

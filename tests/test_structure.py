@@ -1,6 +1,5 @@
 """STAR labelling on hand-built answers."""
 
-
 import pytest
 
 from practice.core.results import Sentence

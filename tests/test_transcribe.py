@@ -71,8 +71,7 @@ def test_a_tail_of_breath_and_silence_adds_no_words(model_home) -> None:
     rng = np.random.default_rng(0)
     hiss = (rng.standard_normal(3 * SAMPLE_RATE) * 0.003).astype(np.float32)
     first = tr._decode_pieces([fox], path, None)[0]
-    assert tr._fill_holes([np.concatenate([fox, hiss])], [first], path,
-                          tr.FILLER_PROMPT) == [first]
+    assert tr._fill_holes([np.concatenate([fox, hiss])], [first], path, tr.FILLER_PROMPT) == [first]
 
 
 GERMAN = (
@@ -87,7 +86,8 @@ GERMAN = (
 
 
 def test_a_long_answer_in_another_language_is_refused_before_it_is_decoded(
-        tmp_path, model_home, monkeypatch) -> None:
+    tmp_path, model_home, monkeypatch
+) -> None:
     from practice.speech import engine_faster
 
     if not shutil.which("espeak-ng"):
@@ -123,8 +123,9 @@ def test_stretches_decoded_side_by_side_come_back_in_order(model_home, monkeypat
     monkeypatch.setattr(stretches, "plan", lambda samples: spans)
     assert engine_faster.parallel_workers() == 2  # this machine has two cores
     seen: list[float] = []
-    got = tr.transcribe(Recording(x, "four.wav"), home=model_home,
-                        progress=lambda done, total: seen.append(done))
+    got = tr.transcribe(
+        Recording(x, "four.wav"), home=model_home, progress=lambda done, total: seen.append(done)
+    )
     for (a, b), piece in zip(spans, pieces, strict=True):
         inside = " ".join(w.text for w in got.words if a / SAMPLE_RATE <= w.start < b / SAMPLE_RATE)
         key = "country" if piece is jfk else "fox"
@@ -142,8 +143,10 @@ def test_threads_asking_for_the_model_at_once_load_it_once(model_home, monkeypat
     _, path = models.resolve(model_home, None, "faster-whisper")
     monkeypatch.setattr(engine_faster, "_MODELS", {})
     got: list[object] = []
-    threads = [threading.Thread(target=lambda: got.append(engine_faster.load(path, workers=2)))
-               for _ in range(2)]
+    threads = [
+        threading.Thread(target=lambda: got.append(engine_faster.load(path, workers=2)))
+        for _ in range(2)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -20,9 +20,14 @@ def v1_history(home: Path) -> list[dict]:
         conn.execute(statement)
     q = Question("why-this-job", "Why this job?", "fit")
     payloads = []
-    for i, text in enumerate(["I love building tools for nurses.",
-                              "We cut waiting times by 30 percent.",
-                              "I want to add value to your team from day one."], start=1):
+    for i, text in enumerate(
+        [
+            "I love building tools for nurses.",
+            "We cut waiting times by 30 percent.",
+            "I want to add value to your team from day one.",
+        ],
+        start=1,
+    ):
         a = analyze_text(text, question=q if i != 2 else None, source=f"answer-{i}.wav")
         doc = a.to_dict()
         doc["id"], doc["created_at"] = i, f"2024-0{i}-01T10:00:00.000+00:00"
@@ -34,10 +39,21 @@ def v1_history(home: Path) -> list[dict]:
             "engine, model, analyzer_version, duration_s, overall, structure, delivery, "
             "enthusiasm, content, audio_path, audio_sha256, payload) "
             "VALUES (?, ?, ?, ?, ?, ?, 'typed', 'none', 1, NULL, ?, ?, NULL, ?, ?, ?, NULL, ?)",
-            (i, doc["created_at"], doc["source"], doc["question"] and doc["question"]["id"],
-             doc["question"] and doc["question"]["text"], doc["category"],
-             doc["scores"]["overall"], doc["scores"]["structure"], doc["scores"]["enthusiasm"],
-             doc["scores"]["content"], audio, json.dumps(doc)))
+            (
+                i,
+                doc["created_at"],
+                doc["source"],
+                doc["question"] and doc["question"]["id"],
+                doc["question"] and doc["question"]["text"],
+                doc["category"],
+                doc["scores"]["overall"],
+                doc["scores"]["structure"],
+                doc["scores"]["enthusiasm"],
+                doc["scores"]["content"],
+                audio,
+                json.dumps(doc),
+            ),
+        )
         payloads.append(json.loads(json.dumps(doc)))  # as JSON gives it back: lists
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
@@ -57,8 +73,16 @@ def test_version_1_history_upgrades_with_attempts_intact(tmp_path: Path) -> None
             got = h.get(doc["id"])
             assert got.analysis == Analysis.from_dict(doc)
             printed = json.loads(json.dumps(got.to_dict()))
-            for key in ("source", "created_at", "category", "scores", "structure", "content",
-                        "transcript", "tips"):
+            for key in (
+                "source",
+                "created_at",
+                "category",
+                "scores",
+                "structure",
+                "content",
+                "transcript",
+                "tips",
+            ):
                 assert printed[key] == doc[key], key
             assert (got.audio_path is None) == (doc["id"] == 3)
             if got.audio_path:
@@ -88,8 +112,10 @@ def test_an_attempt_written_before_the_newer_fields_existed_still_loads(tmp_path
     old = v1_history(home)
     conn = sqlite3.connect(home / store.DB_NAME)
     with conn:  # attempt 1 as an older practice wrote it: no field that has a default
-        conn.execute("UPDATE attempts SET payload = ? WHERE id = 1",
-                     (json.dumps(without_optional_fields(old[0])),))
+        conn.execute(
+            "UPDATE attempts SET payload = ? WHERE id = 1",
+            (json.dumps(without_optional_fields(old[0])),),
+        )
     conn.close()
     with History.open(home) as h:
         got = h.get(1)
@@ -99,8 +125,12 @@ def test_an_attempt_written_before_the_newer_fields_existed_still_loads(tmp_path
     assert got.analysis.content.job_terms_used == ()
     assert got.analysis.scores == Analysis.from_dict(old[0]).scores
     assert got.analysis.transcript == Analysis.from_dict(old[0]).transcript
-    for args in (["history", "--json"], ["review", "1", "--json"], ["progress"],
-                 ["export", "--format", "csv"]):
+    for args in (
+        ["history", "--json"],
+        ["review", "1", "--json"],
+        ["progress"],
+        ["export", "--format", "csv"],
+    ):
         r = CliRunner().invoke(cli, ["--home", str(home), *args])
         assert r.exit_code == 0, (args, r.output)
     printed = json.loads(CliRunner().invoke(cli, ["--home", str(home), "history", "--json"]).output)

@@ -27,11 +27,11 @@ def test_an_idle_thread_takes_the_jobs_not_yet_started_and_values_keep_their_ord
             if i == 2:
                 last_done.set()
             return i * 10
+
         return run
 
     got: list[int] = []
-    poster = _thread(lambda: (got.extend(share.run_all([job(i) for i in range(3)])),
-                              share.serve()))
+    poster = _thread(lambda: (got.extend(share.run_all([job(i) for i in range(3)])), share.serve()))
     assert first_started.wait(5)
     helper = _thread(share.serve)
     poster.join(10)

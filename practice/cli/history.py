@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 FIX_HEADER = "# Correct the words below, save and close. Lines starting with # are ignored.\n"
 
 
-
-
 def _console() -> Console:
     from rich.console import Console
 
@@ -50,6 +48,7 @@ def _plain(console: Console) -> bool:
 
 # -- review ---------------------------------------------------------------------------------------
 
+
 def _token_markup(token: Any, plain: bool) -> str:
     from rich.markup import escape
 
@@ -71,12 +70,17 @@ def _change_line(c: dict[str, Any], plain: bool) -> str:
         arrow = f"[{colour}]{arrow}[/]"
     unit = _unit(c["unit"])
     digits = 2 if c["unit"] == "share" else (1 if c["metric"] == "fillers_per_minute" else 0)
-    return (f"  {c['label'] + unit:<18} {c['before']:>7.{digits}f} -> {c['after']:<7.{digits}f}"
-            f" {arrow}")
+    return (
+        f"  {c['label'] + unit:<18} {c['before']:>7.{digits}f} -> {c['after']:<7.{digits}f} {arrow}"
+    )
 
 
-def render_review(data: dict[str, Any], attempt: Attempt,
-                  told: tuple[Story, SpokenComparison] | None, console: Console) -> None:
+def render_review(
+    data: dict[str, Any],
+    attempt: Attempt,
+    told: tuple[Story, SpokenComparison] | None,
+    console: Console,
+) -> None:
     """`data` is the review's JSON (`history.review.build`) of `attempt`; `told` what a
     rehearsal of a kept story left out of it."""
     from rich.markup import escape
@@ -87,8 +91,10 @@ def render_review(data: dict[str, Any], attempt: Attempt,
     plain = _plain(console)
     a = attempt.analysis
     q = a.question.text if a.question and a.question.text else "Answer"
-    console.print(f"[bold]#{attempt.id}  {escape(q)}[/bold]"
-                  + (f"  [dim]({a.category})[/dim]" if a.category else ""))
+    console.print(
+        f"[bold]#{attempt.id}  {escape(q)}[/bold]"
+        + (f"  [dim]({a.category})[/dim]" if a.category else "")
+    )
     meta = [attempt.created_at[:16].replace("T", " ")]
     if a.source:
         meta.append(Path(a.source).name)
@@ -96,9 +102,12 @@ def render_review(data: dict[str, Any], attempt: Attempt,
         meta.append(f"{data['duration_s']:.0f} s")
     console.print(f"[dim]{escape(' · '.join(meta))}[/dim]")
     console.print()
-    legend = "[um] filler · {hedge} hedge · [pause 2.3s] long pause" if plain else \
-        "[bold red]um[/] filler · [yellow italic underline]hedge[/] · [magenta dim]⏸ 2.3s[/] " \
+    legend = (
+        "[um] filler · {hedge} hedge · [pause 2.3s] long pause"
+        if plain
+        else "[bold red]um[/] filler · [yellow italic underline]hedge[/] · [magenta dim]⏸ 2.3s[/] "
         "long pause"
+    )
     console.print(f"[bold]Transcript[/bold]  [dim]{escape(legend) if plain else legend}[/dim]")
     for s in marked_sentences(a):
         tag = s.label[:3].upper() if s.label != "other" else "   "
@@ -111,8 +120,7 @@ def render_review(data: dict[str, Any], attempt: Attempt,
         d = getattr(a.scores, dim)
         if d is None:
             continue
-        console.print(f"  {dim.capitalize():<11}{d.score:>4}  {bar(d.score)}  "
-                      f"{escape(d.reason)}")
+        console.print(f"  {dim.capitalize():<11}{d.score:>4}  {bar(d.score)}  {escape(d.reason)}")
         if d.tip:
             console.print(f"  {'':<15}  [dim]Tip: {escape(d.tip)}[/dim]")
     dl = a.delivery
@@ -122,12 +130,15 @@ def render_review(data: dict[str, Any], attempt: Attempt,
             f"  Pace {dl.words_per_minute:.0f} wpm · {dl.filler_count} um/uh, "
             f"{dl.discourse_filler_count} other fillers ({dl.fillers_per_minute:.1f}/min) · "
             f"{dl.hedge_count} hedges · {dl.long_pause_count} long pauses "
-            f"(longest {dl.longest_pause_s:.1f} s)")
+            f"(longest {dl.longest_pause_s:.1f} s)"
+        )
     console.print()
     prev = data["previous"]
     if prev:
-        console.print(f"[bold]Compared with your previous try[/bold] (#{prev['id']}, "
-                      f"{prev['created_at'][:10]})")
+        console.print(
+            f"[bold]Compared with your previous try[/bold] (#{prev['id']}, "
+            f"{prev['created_at'][:10]})"
+        )
         for c in prev["changes"]:
             console.print(_change_line(c, plain))
     else:
@@ -141,11 +152,15 @@ def render_review(data: dict[str, Any], attempt: Attempt,
             console.print(escape(line))
     best = data["best"]
     if best and best["is_this"] and best["attempts"] > 1:
-        console.print(f"[bold]Personal best[/bold]: this is your best at this question "
-                      f"({best['overall']}/100 over {best['attempts']} attempts).")
+        console.print(
+            f"[bold]Personal best[/bold]: this is your best at this question "
+            f"({best['overall']}/100 over {best['attempts']} attempts)."
+        )
     elif best and not best["is_this"]:
-        console.print(f"[bold]Compared with your best at this question[/bold] (#{best['id']}, "
-                      f"{best['overall']}/100, of {best['attempts']} attempts)")
+        console.print(
+            f"[bold]Compared with your best at this question[/bold] (#{best['id']}, "
+            f"{best['overall']}/100, of {best['attempts']} attempts)"
+        )
         for c in best["changes"]:
             console.print(_change_line(c, plain))
 
@@ -170,13 +185,27 @@ def _story_comparison(home: Path, attempt: Attempt) -> tuple[Story, SpokenCompar
 @click.argument("attempt", default="last", metavar="[ID|last]")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.option("--play", is_flag=True, help="Replay the recording after the review.")
-@click.option("--from", "from_s", type=click.FloatRange(min=0), metavar="SECONDS",
-              help="With --play: start this many seconds in.")
-@click.option("--from-word", metavar="WORD",
-              help="With --play: start at the first place this word (or phrase) is said.")
+@click.option(
+    "--from",
+    "from_s",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="With --play: start this many seconds in.",
+)
+@click.option(
+    "--from-word",
+    metavar="WORD",
+    help="With --play: start at the first place this word (or phrase) is said.",
+)
 @click.pass_obj
-def review(settings: Settings, attempt: str, as_json: bool, play: bool, from_s: float | None,
-           from_word: str | None) -> None:
+def review(
+    settings: Settings,
+    attempt: str,
+    as_json: bool,
+    play: bool,
+    from_s: float | None,
+    from_word: str | None,
+) -> None:
     """Look back at one attempt: marked transcript, reasons, tips, comparisons.
 
     \b
@@ -201,20 +230,21 @@ def review(settings: Settings, attempt: str, as_json: bool, play: bool, from_s: 
             same = h.attempts_at(question)
     data = rv.build(chosen, previous=previous, same_question=same or [chosen])
     told = _story_comparison(settings.home, chosen)
-    data["story"] = None if told is None else (
-        {"id": told[0].id, "title": told[0].title} | told[1].to_dict())
+    data["story"] = (
+        None if told is None else ({"id": told[0].id, "title": told[0].title} | told[1].to_dict())
+    )
     if as_json:
         print_json(data)
     else:
         render_review(data, chosen, told, _console())
     if play:
         start = rv.word_start(chosen.analysis, from_word) if from_word else (from_s or 0.0)
-        click.echo(f"Playing attempt #{chosen.id} from {start:.1f} s (Ctrl-C stops)...",
-                   err=True)
+        click.echo(f"Playing attempt #{chosen.id} from {start:.1f} s (Ctrl-C stops)...", err=True)
         rv.play(chosen.audio_path, start_s=start)
 
 
 # -- progress -------------------------------------------------------------------------------------
+
 
 def render_progress(prog: Progress, console: Console) -> None:
     from rich.markup import escape
@@ -229,22 +259,38 @@ def render_progress(prog: Progress, console: Console) -> None:
     console.print(f"[bold]Progress over {prog.attempts} attempts[/bold] ({scope})")
     plain = _plain(console)
     t = Table(box=None, header_style="bold", pad_edge=False)
-    for col, justify in (("measure", "left"), ("first", "right"), ("recent", "right"),
-                         ("trend", "left"), ("best", "right"), ("history", "left")):
+    for col, justify in (
+        ("measure", "left"),
+        ("first", "right"),
+        ("recent", "right"),
+        ("trend", "left"),
+        ("best", "right"),
+        ("history", "left"),
+    ):
         t.add_column(col, justify=justify)  # type: ignore[arg-type]
     for m in prog.metrics:
         if not m.points:
             continue
-        digits = 2 if m.unit == "share" else (
-            1 if m.key in ("fillers_per_minute", "long_pause_count") else 0)
+        digits = (
+            2
+            if m.unit == "share"
+            else (1 if m.key in ("fillers_per_minute", "long_pause_count") else 0)
+        )
         trend = m.trend
         if not plain:
             trend = {"improving": f"[green]{trend}[/]", "slipping": f"[red]{trend}[/]"}.get(
-                trend, f"[dim]{trend}[/]")
+                trend, f"[dim]{trend}[/]"
+            )
         unit = _unit(m.unit)
         best = f"{m.best.value:.{digits}f} (#{m.best.id})" if m.best else "-"
-        t.add_row(escape(m.label + unit), f"{m.first:.{digits}f}", f"{m.recent:.{digits}f}",
-                  trend, best, sparkline(m.values))
+        t.add_row(
+            escape(m.label + unit),
+            f"{m.first:.{digits}f}",
+            f"{m.recent:.{digits}f}",
+            trend,
+            best,
+            sparkline(m.values),
+        )
     console.print(t)
     if prog.weak_spots:
         console.print()
@@ -257,11 +303,17 @@ def render_progress(prog: Progress, console: Console) -> None:
 @click.command()
 @click.option("--category", type=CATEGORY_CHOICE, help="Only this kind of question.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
-@click.option("--plot", "plot_file", metavar="FILE.png", type=click.Path(dir_okay=False),
-              help="Also draw the trends into a PNG chart.")
+@click.option(
+    "--plot",
+    "plot_file",
+    metavar="FILE.png",
+    type=click.Path(dir_okay=False),
+    help="Also draw the trends into a PNG chart.",
+)
 @click.pass_obj
-def progress(settings: Settings, category: str | None, as_json: bool,
-             plot_file: str | None) -> None:
+def progress(
+    settings: Settings, category: str | None, as_json: bool, plot_file: str | None
+) -> None:
     """How your answers are changing: first vs recent, trend, bests, weak spots.
 
     Covers the overall score and each dimension, words per minute, fillers
@@ -286,16 +338,25 @@ def progress(settings: Settings, category: str | None, as_json: bool,
 
 # -- report ---------------------------------------------------------------------------------------
 
+
 @click.command()
-@click.option("--html", "html_file", required=True, metavar="FILE",
-              type=click.Path(dir_okay=False), help="Where to write the HTML report.")
+@click.option(
+    "--html",
+    "html_file",
+    required=True,
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Where to write the HTML report.",
+)
 @click.argument("ids", nargs=-1, metavar="[ID...]")
-@click.option("--last", "last_n", type=click.IntRange(min=1), metavar="N",
-              help="The last N attempts.")
+@click.option(
+    "--last", "last_n", type=click.IntRange(min=1), metavar="N", help="The last N attempts."
+)
 @click.option("--since", metavar="DATE", help="Attempts on or after DATE (YYYY-MM-DD).")
 @click.pass_obj
-def report(settings: Settings, html_file: str, ids: tuple[str, ...], last_n: int | None,
-           since: str | None) -> None:
+def report(
+    settings: Settings, html_file: str, ids: tuple[str, ...], last_n: int | None, since: str | None
+) -> None:
     """Write one self-contained HTML report: audio, transcripts, scores, charts.
 
     \b
@@ -329,25 +390,44 @@ def report(settings: Settings, html_file: str, ids: tuple[str, ...], last_n: int
     size = out.stat().st_size
     audio = ""
     if page.audio_seconds:
-        audio = (f"; audio {page.audio_seconds / 60:.1f} min at "
-                 f"{page.audio_bytes_per_minute / 1024:.0f} KiB per minute")
-    click.echo(f"Report of {page.attempts} attempts written to {out} "
-               f"({size / 1024:.0f} KiB{audio}).")
+        audio = (
+            f"; audio {page.audio_seconds / 60:.1f} min at "
+            f"{page.audio_bytes_per_minute / 1024:.0f} KiB per minute"
+        )
+    click.echo(
+        f"Report of {page.attempts} attempts written to {out} ({size / 1024:.0f} KiB{audio})."
+    )
 
 
 # -- export, backup, restore ----------------------------------------------------------------------
 
+
 @click.command()
 @click.argument("attempt", required=False, metavar="[ID]")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="json",
-              show_default=True, help="For the whole history: CSV (one row per attempt) or JSON.")
-@click.option("--out", metavar="FILE", type=click.Path(dir_okay=False),
-              help="Write to FILE instead of standard output.")
-@click.option("--bundle", metavar="FILE.zip", type=click.Path(dir_okay=False),
-              help="With ID: a zip of that attempt's JSON, audio and HTML page for a coach.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="json",
+    show_default=True,
+    help="For the whole history: CSV (one row per attempt) or JSON.",
+)
+@click.option(
+    "--out",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Write to FILE instead of standard output.",
+)
+@click.option(
+    "--bundle",
+    metavar="FILE.zip",
+    type=click.Path(dir_okay=False),
+    help="With ID: a zip of that attempt's JSON, audio and HTML page for a coach.",
+)
 @click.pass_obj
-def export(settings: Settings, attempt: str | None, fmt: str, out: str | None,
-           bundle: str | None) -> None:
+def export(
+    settings: Settings, attempt: str | None, fmt: str, out: str | None, bundle: str | None
+) -> None:
     """Export the whole history (CSV or JSON), or one attempt as a zip.
 
     \b
@@ -360,8 +440,9 @@ def export(settings: Settings, attempt: str | None, fmt: str, out: str | None,
     if attempt is not None and not bundle:
         raise click.UsageError("With an attempt ID give --bundle FILE.zip.")
     if bundle and attempt is None:
-        raise click.UsageError("--bundle needs the attempt ID, e.g. 'practice export 12 "
-                               "--bundle attempt.zip'.")
+        raise click.UsageError(
+            "--bundle needs the attempt ID, e.g. 'practice export 12 --bundle attempt.zip'."
+        )
     from practice.history.review import question_of
 
     with History.open(settings.home) as h:
@@ -374,8 +455,9 @@ def export(settings: Settings, attempt: str | None, fmt: str, out: str | None,
             rows = h.list()
     if bundle:
         path = rp.write_bundle(chosen, Path(bundle), same_question=same, previous=prev)
-        click.echo(f"Attempt #{chosen.id} bundled into {path} "
-                   f"({path.stat().st_size / 1024:.0f} KiB).")
+        click.echo(
+            f"Attempt #{chosen.id} bundled into {path} ({path.stat().st_size / 1024:.0f} KiB)."
+        )
         return
     stream = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout  # noqa: SIM115
     try:
@@ -404,10 +486,13 @@ def backup(settings: Settings, file: str) -> None:
 
     with History.open(settings.home) as h:
         s = h.backup(Path(file))
-    missing = f" ({s.missing_recordings} recordings were already missing)" \
-        if s.missing_recordings else ""
-    click.echo(f"Backed up {s.attempts} attempts and {s.recordings} recordings to {s.path} "
-               f"({s.bytes / 1024:.0f} KiB){missing}.")
+    missing = (
+        f" ({s.missing_recordings} recordings were already missing)" if s.missing_recordings else ""
+    )
+    click.echo(
+        f"Backed up {s.attempts} attempts and {s.recordings} recordings to {s.path} "
+        f"({s.bytes / 1024:.0f} KiB){missing}."
+    )
 
 
 @click.command()
@@ -425,9 +510,14 @@ def restore(settings: Settings, file: str, force: bool) -> None:
 
 # -- rescore, fix, delete -------------------------------------------------------------------------
 
+
 @click.command()
-@click.option("--all", "everything", is_flag=True,
-              help="Rescore every attempt, not only those from an older analyser.")
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Rescore every attempt, not only those from an older analyser.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
 @click.pass_obj
 def rescore(settings: Settings, everything: bool, as_json: bool) -> None:
@@ -445,9 +535,11 @@ def rescore(settings: Settings, everything: bool, as_json: bool) -> None:
         return
     for line in report.failures:
         click.echo(f"Could not rescore {line}", err=True)
-    click.echo(f"Rescored {report.rescored} of {report.checked} attempts "
-               f"({report.with_audio} with audio, {report.text_only} from the words only); "
-               f"{report.up_to_date} already up to date, {report.failed} failed.")
+    click.echo(
+        f"Rescored {report.rescored} of {report.checked} attempts "
+        f"({report.with_audio} with audio, {report.text_only} from the words only); "
+        f"{report.up_to_date} already up to date, {report.failed} failed."
+    )
 
 
 @click.command()
@@ -480,8 +572,9 @@ def fix(settings: Settings, attempt: str) -> None:
         analysis, _ = rv.rejudge(chosen, transcript=transcript)
         saved = h.update_payload(chosen.id, analysis)
     before = chosen.analysis.scores.overall
-    click.echo(f"Attempt #{saved.id} corrected and rescored: overall {before} -> "
-               f"{saved.scores.overall}.")
+    click.echo(
+        f"Attempt #{saved.id} corrected and rescored: overall {before} -> {saved.scores.overall}."
+    )
 
 
 @click.command()
@@ -499,9 +592,12 @@ def delete(settings: Settings, attempt: str, yes: bool) -> None:
             chosen = h.get(attempt)
             a = chosen.analysis
             q = (a.question.text if a.question else None) or a.source or "answer"
-            click.confirm(f"Delete attempt #{chosen.id} ({q[:60]}, "
-                          f"{chosen.created_at[:10]}) and its recording?",
-                          abort=True, err=True)
+            click.confirm(
+                f"Delete attempt #{chosen.id} ({q[:60]}, "
+                f"{chosen.created_at[:10]}) and its recording?",
+                abort=True,
+                err=True,
+            )
             number = h.delete(chosen.id)
     click.echo(f"Attempt #{number} deleted.")
 

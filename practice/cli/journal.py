@@ -31,8 +31,6 @@ def _settings() -> Callable[..., Any]:
     return pass_settings
 
 
-
-
 def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
     return textwrap.fill(
         text,

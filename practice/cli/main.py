@@ -27,8 +27,6 @@ DATA_HELP = (
 )
 
 
-
-
 class PracticeGroup(click.Group):
     """Translates the library's errors into one line on stderr and exit status 1, in one place."""
 
@@ -42,7 +40,9 @@ class PracticeGroup(click.Group):
             ctx.exit(130)
 
 
-@click.group(cls=PracticeGroup, help=f"""A private interview coach: answer aloud, get a coach's
+@click.group(
+    cls=PracticeGroup,
+    help=f"""A private interview coach: answer aloud, get a coach's
 feedback within seconds, and watch yourself improve.
 
 \b
@@ -50,9 +50,16 @@ Start with:
   practice analyze answer.wav --question-text "Tell me about a time..."
   practice history
 
-{DATA_HELP}""")
-@click.option("--home", "home", metavar="DIR", envvar="PRACTICE_HOME", show_envvar=True,
-              help="Data home for the history, recordings and models.")
+{DATA_HELP}""",
+)
+@click.option(
+    "--home",
+    "home",
+    metavar="DIR",
+    envvar="PRACTICE_HOME",
+    show_envvar=True,
+    help="Data home for the history, recordings and models.",
+)
 @click.version_option(__version__, prog_name="practice")
 @click.pass_context
 def cli(ctx: click.Context, home: str | None) -> None:
@@ -66,24 +73,49 @@ def main() -> None:
 
 # -- analyze --------------------------------------------------------------------------------------
 
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option("--question", "question_id", metavar="ID",
-              help="The bank question answered (see 'practice questions list').")
+@click.option(
+    "--question",
+    "question_id",
+    metavar="ID",
+    help="The bank question answered (see 'practice questions list').",
+)
 @click.option("--question-text", metavar="TEXT", help="The question answered, as text.")
-@click.option("--category", type=CATEGORY_CHOICE,
-              help="Kind of question; decides how the dimensions are weighted.")
+@click.option(
+    "--category",
+    type=CATEGORY_CHOICE,
+    help="Kind of question; decides how the dimensions are weighted.",
+)
 @click.option("--job", metavar="FILE", help="A job posting (plain text) to check terms against.")
-@click.option("--engine", type=ENGINE_CHOICE, default="faster-whisper", show_default=True,
-              help="Speech engine.")
-@click.option("--model", metavar="NAME|PATH",
-              help="Model name from 'practice models list' (default base) or a model directory.")
+@click.option(
+    "--engine",
+    type=ENGINE_CHOICE,
+    default="faster-whisper",
+    show_default=True,
+    help="Speech engine.",
+)
+@click.option(
+    "--model",
+    metavar="NAME|PATH",
+    help="Model name from 'practice models list' (default base) or a model directory.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.option("--no-save", is_flag=True, help="Do not keep this attempt in the history.")
 @pass_settings
-def analyze(settings: Settings, files: tuple[str, ...], question_id: str | None,
-            question_text: str | None, category: str | None, job: str | None, engine: str,
-            model: str | None, as_json: bool, no_save: bool) -> None:
+def analyze(
+    settings: Settings,
+    files: tuple[str, ...],
+    question_id: str | None,
+    question_text: str | None,
+    category: str | None,
+    job: str | None,
+    engine: str,
+    model: str | None,
+    as_json: bool,
+    no_save: bool,
+) -> None:
     """Transcribe and score recorded answers (wav, flac, mp3, ogg, m4a).
 
     \b
@@ -105,9 +137,17 @@ def analyze(settings: Settings, files: tuple[str, ...], question_id: str | None,
 
             warmup.start(home, engine, model, workers=batch_workers(recording))
         with progress_bar(f"Transcribing {Path(f).name}", enabled=True) as update:
-            results.append(coach.analyze_recording(
-                recording, home=home, question=question, job_text=posting, engine=engine,
-                model=model, progress=update))
+            results.append(
+                coach.analyze_recording(
+                    recording,
+                    home=home,
+                    question=question,
+                    job_text=posting,
+                    engine=engine,
+                    model=model,
+                    progress=update,
+                )
+            )
     if not no_save:
         from practice.history.store import History
 
@@ -129,6 +169,7 @@ def _show(results: list, as_json: bool) -> None:  # noqa: ANN001
 
 # -- score ----------------------------------------------------------------------------------------
 
+
 @cli.command()
 @click.argument("file", required=False, default="-", metavar="[FILE|-]")
 @click.option("--question", "question_id", metavar="ID", help="The bank question answered.")
@@ -137,8 +178,15 @@ def _show(results: list, as_json: bool) -> None:  # noqa: ANN001
 @click.option("--job", metavar="FILE", help="A job posting (plain text).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @pass_settings
-def score(settings: Settings, file: str, question_id: str | None, question_text: str | None,
-          category: str | None, job: str | None, as_json: bool) -> None:
+def score(
+    settings: Settings,
+    file: str,
+    question_id: str | None,
+    question_text: str | None,
+    category: str | None,
+    job: str | None,
+    as_json: bool,
+) -> None:
     """Score a typed answer (no audio): structure, content and enthusiasm.
 
     Reads the answer from FILE, or from standard input with '-' or no FILE.
@@ -165,6 +213,7 @@ def score(settings: Settings, file: str, question_id: str | None, question_text:
 
 # -- history --------------------------------------------------------------------------------------
 
+
 @cli.command()
 @click.option("--category", type=CATEGORY_CHOICE, help="Only this kind of question.")
 @click.option("--question", "question_id", metavar="ID", help="Only this bank question.")
@@ -173,14 +222,22 @@ def score(settings: Settings, file: str, question_id: str | None, question_text:
 @click.option("-n", "--limit", type=click.IntRange(min=1), help="At most this many.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, newest first.")
 @pass_settings
-def history(settings: Settings, category: str | None, question_id: str | None,
-            since: str | None, until: str | None, limit: int | None, as_json: bool) -> None:
+def history(
+    settings: Settings,
+    category: str | None,
+    question_id: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
     """List past attempts, newest first."""
     from practice.history.store import History
 
     with History.open(settings.home) as h:
-        rows = h.list(category=category, question_id=question_id, since=since, until=until,
-                      limit=limit)
+        rows = h.list(
+            category=category, question_id=question_id, since=since, until=until, limit=limit
+        )
     if as_json:
         print_json([r.to_dict() for r in rows])
         return
@@ -190,6 +247,7 @@ def history(settings: Settings, category: str | None, question_id: str | None,
 
 
 # -- models ---------------------------------------------------------------------------------------
+
 
 @cli.group()
 def models() -> None:
@@ -248,8 +306,10 @@ def models_verify(settings: Settings) -> None:
 
     results = m.verify(settings.home)
     if not results:
-        click.echo("No models assembled yet; they are assembled on first use, or run "
-                   "'practice models install base'.")
+        click.echo(
+            "No models assembled yet; they are assembled on first use, or run "
+            "'practice models install base'."
+        )
         return
     for r in results:
         click.echo(f"{'ok ' if r.ok else 'BAD'}  {r.name}/{r.file}  {r.detail}")
@@ -258,13 +318,13 @@ def models_verify(settings: Settings) -> None:
         names = sorted({r.name for r in bad})
         raise PracticeError(
             f"{len(bad)} model file(s) failed verification; run "
-            + " and ".join(f"'practice models install {n} --force'" for n in names) + "."
+            + " and ".join(f"'practice models install {n} --force'" for n in names)
+            + "."
         )
 
 
-
-
 # -- questions ------------------------------------------------------------------------------------
+
 
 @cli.group()
 def questions() -> None:
@@ -320,11 +380,23 @@ def questions_show(settings: Settings, question_id: str) -> None:
 @click.option("--category", type=CATEGORY_CHOICE, required=True, help="Kind of question.")
 @click.option("--guidance", default="", help="What a strong answer contains.")
 @click.option("--target", metavar="LOW-HIGH", help="Target length in seconds, e.g. 60-120.")
-@click.option("--bank", "bank_name", default="my-questions", show_default=True,
-              help="Your bank file's name in <data home>/questions/.")
+@click.option(
+    "--bank",
+    "bank_name",
+    default="my-questions",
+    show_default=True,
+    help="Your bank file's name in <data home>/questions/.",
+)
 @pass_settings
-def questions_add(settings: Settings, question_id: str, text: str, category: str, guidance: str,
-                  target: str | None, bank_name: str) -> None:
+def questions_add(
+    settings: Settings,
+    question_id: str,
+    text: str,
+    category: str,
+    guidance: str,
+    target: str | None,
+    bank_name: str,
+) -> None:
     """Add a question of your own (for example from a real interview) to your bank."""
     from practice.core.results import Question
     from practice.journey import questions as q
@@ -334,8 +406,9 @@ def questions_add(settings: Settings, question_id: str, text: str, category: str
         try:
             low, high = (int(x) for x in target.split("-"))
         except ValueError:
-            raise click.BadParameter(f'"{target}" is not LOW-HIGH, e.g. 60-120.',
-                                     param_hint="--target") from None
+            raise click.BadParameter(
+                f'"{target}" is not LOW-HIGH, e.g. 60-120.', param_hint="--target"
+            ) from None
         seconds = (low, high)
     from practice.core.home import ensure_dir
 

@@ -43,6 +43,7 @@ def _err(text: str = "", nl: bool = True) -> None:
 
 # -- keyboard --------------------------------------------------------------------------------
 
+
 class _Keyboard:
     """Reads stdin lines on a daemon thread: while a take is armed, a line (Enter) stops it;
     otherwise lines answer prompts. One reader, so no prompt loses a line to a stale thread."""
@@ -98,6 +99,7 @@ class _Keyboard:
 
 # -- live meter ------------------------------------------------------------------------------
 
+
 def _clock(seconds: float) -> str:
     s = max(0, int(seconds))
     return f"{s // 60}:{s % 60:02d}"
@@ -147,8 +149,10 @@ class _Meter:
 
 # -- model loading in the background ------------------------------------------------------------
 
-def _start_stream(home: Path, engine: str, model: str | None,
-                  loader: ModelLoader) -> StreamingTranscriber | None:
+
+def _start_stream(
+    home: Path, engine: str, model: str | None, loader: ModelLoader
+) -> StreamingTranscriber | None:
     """A transcriber fed while the person speaks (faster-whisper only: openai-whisper is
     three times slower and could not keep up on two cores)."""
     if engine != "faster-whisper":
@@ -176,6 +180,7 @@ def _preload_model(home: Path, engine: str, model: str | None) -> ModelLoader:
 
 # -- helpers ---------------------------------------------------------------------------------
 
+
 def _show_question(q: Question, heading: str | None = None) -> None:
     _err()
     if heading:
@@ -193,14 +198,20 @@ def _show_question(q: Question, heading: str | None = None) -> None:
     _err()
 
 
-def _choose_question(home: Path, question_id: str | None, question_text: str | None,
-                     category: str | None, retry: str | None) -> tuple[Question, Attempt | None]:
+def _choose_question(
+    home: Path,
+    question_id: str | None,
+    question_text: str | None,
+    category: str | None,
+    retry: str | None,
+) -> tuple[Question, Attempt | None]:
     """The question to ask and, for --retry, the attempt it is compared with."""
     from practice.app.rehearse import choose_question
 
     if retry is not None and (question_id or question_text or category):
-        raise click.UsageError("--retry asks the same question again; drop --question, "
-                               "--question-text and --category.")
+        raise click.UsageError(
+            "--retry asks the same question again; drop --question, --question-text and --category."
+        )
     if question_id and question_text:
         raise click.UsageError("Give --question or --question-text, not both.")
     return choose_question(home, question_id, question_text, category, retry)
@@ -209,8 +220,10 @@ def _choose_question(home: Path, question_id: str | None, question_text: str | N
 def _show_story(story: Story) -> None:
     skills = f" ({', '.join(story.skills)})" if story.skills else ""
     _err(click.style(f'Rehearsing story #{story.id} "{story.title}"{skills}.', bold=True))
-    _err("Tell it from memory to the question below: the situation, your task, what you did, "
-         "and how it ended.")
+    _err(
+        "Tell it from memory to the question below: the situation, your task, what you did, "
+        "and how it ended."
+    )
     if story.quantified_result:
         _err(click.style(f"Land the result: {story.quantified_result}", dim=True))
 
@@ -222,16 +235,21 @@ def _offer_story(home: Path, saved: Analysis, keyboard: _Keyboard | None) -> Non
     if not worth_keeping_as_story(saved):
         return
     if keyboard is None:
-        _err(f"A success story in clear STAR shape: keep it with "
-             f"`practice stories add --from {saved.id}`.")
+        _err(
+            f"A success story in clear STAR shape: keep it with "
+            f"`practice stories add --from {saved.id}`."
+        )
         return
-    answer = keyboard.ask(f"Attempt #{saved.id} tells a success story in clear STAR shape. "
-                          "Keep it in your story bank? [y/N] ")
+    answer = keyboard.ask(
+        f"Attempt #{saved.id} tells a success story in clear STAR shape. "
+        "Keep it in your story bank? [y/N] "
+    )
     if not answer or not answer.startswith("y"):
         return
     kept = keep_as_story(home, saved)
-    _err(f'Kept as story #{kept.id} "{kept.title}"; `practice stories edit {kept.id}` '
-         "to polish it.")
+    _err(
+        f'Kept as story #{kept.id} "{kept.title}"; `practice stories edit {kept.id}` to polish it.'
+    )
 
 
 def _change_lines(diff: dict[str, Any]) -> list[str]:
@@ -252,20 +270,43 @@ def _change_lines(diff: dict[str, Any]) -> list[str]:
 
 # -- analysing a take ------------------------------------------------------------------------
 
-def _analyse_take(take: Take | Path, *, home: Path, question: Question | None,
-                  job_text: str | None, engine: str, model: str | None,
-                  stream: StreamingTranscriber | None = None) -> Analysis:
+
+def _analyse_take(
+    take: Take | Path,
+    *,
+    home: Path,
+    question: Question | None,
+    job_text: str | None,
+    engine: str,
+    model: str | None,
+    stream: StreamingTranscriber | None = None,
+) -> Analysis:
     """The take analysed (a progress bar when the whole file is transcribed now)."""
     from practice.app.rehearse import analyse_take
     from practice.cli.render import progress_bar
 
     with progress_bar("Analysing", enabled=stream is None) as update:
-        return analyse_take(take, home=home, question=question, job_text=job_text,
-                            engine=engine, model=model, stream=stream, progress=update)
+        return analyse_take(
+            take,
+            home=home,
+            question=question,
+            job_text=job_text,
+            engine=engine,
+            model=model,
+            stream=stream,
+            progress=update,
+        )
 
 
-def _handle_leftovers(home: Path, takes: Path, keyboard: _Keyboard | None, as_json: bool,
-                      job_text: str | None, engine: str, model: str | None) -> None:
+def _handle_leftovers(
+    home: Path,
+    takes: Path,
+    keyboard: _Keyboard | None,
+    as_json: bool,
+    job_text: str | None,
+    engine: str,
+    model: str | None,
+) -> None:
     from practice.app import takes as tk
     from practice.app.rehearse import keep
     from practice.cli.render import render_analysis
@@ -276,8 +317,10 @@ def _handle_leftovers(home: Path, takes: Path, keyboard: _Keyboard | None, as_js
         return
     _err(f"{len(leftovers)} unfinished take(s) from an earlier run in {takes}.")
     if keyboard is None or as_json:
-        _err("Run `practice ask` without --no-input or --json to analyse them, or "
-             "`practice analyze FILE` on each.")
+        _err(
+            "Run `practice ask` without --no-input or --json to analyse them, or "
+            "`practice analyze FILE` on each."
+        )
         return
     for take in leftovers:
         answer = keyboard.ask(f"Analyse {take.name}? [Y]es, [n]o, [d]elete: ")
@@ -289,14 +332,16 @@ def _handle_leftovers(home: Path, takes: Path, keyboard: _Keyboard | None, as_js
         question = tk.read_question(take)
         try:
             take = tk.recover(take)
-            analysis = _analyse_take(take, home=home, question=question, job_text=job_text,
-                                     engine=engine, model=model)
+            analysis = _analyse_take(
+                take, home=home, question=question, job_text=job_text, engine=engine, model=model
+            )
             render_analysis(keep(home, analysis, take))
         except PracticeError as e:
             _err(f"Could not analyse {take.name}: {e}")
 
 
 # -- commands --------------------------------------------------------------------------------
+
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
@@ -315,15 +360,21 @@ def devices(as_json: bool) -> None:
         raise DeviceError(NO_DEVICES)
     for d in found:
         mark = "*" if d.is_default else " "
-        click.echo(f"{mark} {d.index:>3}  {d.name}  ({d.channels} ch, "
-                   f"{d.default_samplerate:.0f} Hz)")
+        click.echo(
+            f"{mark} {d.index:>3}  {d.name}  ({d.channels} ch, {d.default_samplerate:.0f} Hz)"
+        )
     _err("Choose one with --device INDEX or part of its name.")
 
 
 @click.command("mic-check")
 @click.option("--device", metavar="D", help="Input device index or part of its name.")
-@click.option("--seconds", type=click.FloatRange(0.5, 30), default=3.0, show_default=True,
-              help="How long to listen.")
+@click.option(
+    "--seconds",
+    type=click.FloatRange(0.5, 30),
+    default=3.0,
+    show_default=True,
+    help="How long to listen.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def mic_check(device: str | None, seconds: float, as_json: bool) -> None:
     """Listen for a few seconds and report level, room noise and clipping.
@@ -349,6 +400,7 @@ def mic_check(device: str | None, seconds: float, as_json: bool) -> None:
 
 # -- rehearsal settings ----------------------------------------------------------------------
 
+
 @dataclasses.dataclass(frozen=True)
 class _Rules:
     """How takes are recorded and analysed: command-line options over `practice config`."""
@@ -362,42 +414,70 @@ class _Rules:
     voice: str | None
 
 
-def _rules(home: Path, *, device: str | None, max_seconds: float | None,
-           stop_after_silence: float | None, prep: int | None) -> _Rules:
+def _rules(
+    home: Path,
+    *,
+    device: str | None,
+    max_seconds: float | None,
+    stop_after_silence: float | None,
+    prep: int | None,
+) -> _Rules:
     from practice.core import config
 
     cfg = config.load(home)
-    return _Rules(device=cfg.pick("device", device),
-                  max_seconds=cfg.pick("max-seconds", max_seconds),
-                  stop_after_silence=cfg.pick("stop-after-silence", stop_after_silence),
-                  prep=cfg.pick("prep", prep), engine=cfg["engine"], model=cfg["model"],
-                  voice=cfg["voice"])
+    return _Rules(
+        device=cfg.pick("device", device),
+        max_seconds=cfg.pick("max-seconds", max_seconds),
+        stop_after_silence=cfg.pick("stop-after-silence", stop_after_silence),
+        prep=cfg.pick("prep", prep),
+        engine=cfg["engine"],
+        model=cfg["model"],
+        voice=cfg["voice"],
+    )
 
 
 def _take_options(command: Any) -> Any:
     """The options ask and interview share; their defaults come from `practice config`."""
     options = [
-        click.option("--device", metavar="D",
-                     help="Input device index or part of its name (see 'practice devices'). "
-                          "Default: the 'device' setting (env PRACTICE_DEVICE), else the "
-                          "system's default microphone."),
-        click.option("--max-seconds", type=click.FloatRange(min=1),
-                     help=f"End the take after this many seconds. Default: the 'max-seconds' "
-                          f"setting, {DEFAULT_MAX_SECONDS}."),
-        click.option("--stop-after-silence", type=click.FloatRange(min=0.3), metavar="S",
-                     help="End the take after S seconds of silence once you have spoken. "
-                          "Default: the 'stop-after-silence' setting, else off."),
-        click.option("--no-input", is_flag=True,
-                     help="Never read the keyboard: a take ends by --max-seconds or "
-                          "--stop-after-silence, and nothing is asked afterwards."),
-        click.option("--json", "as_json", is_flag=True,
-                     help="Print one JSON document on stdout."),
-        click.option("--prep", type=click.IntRange(0, 120), metavar="SECONDS",
-                     help="Seconds to think before recording starts. Default: the 'prep' "
-                          "setting, 0."),
-        click.option("--speak", is_flag=True,
-                     help="Read the question aloud (espeak-ng, say or Windows' voice) before "
-                          "recording starts; the 'voice' setting chooses the voice."),
+        click.option(
+            "--device",
+            metavar="D",
+            help="Input device index or part of its name (see 'practice devices'). "
+            "Default: the 'device' setting (env PRACTICE_DEVICE), else the "
+            "system's default microphone.",
+        ),
+        click.option(
+            "--max-seconds",
+            type=click.FloatRange(min=1),
+            help=f"End the take after this many seconds. Default: the 'max-seconds' "
+            f"setting, {DEFAULT_MAX_SECONDS}.",
+        ),
+        click.option(
+            "--stop-after-silence",
+            type=click.FloatRange(min=0.3),
+            metavar="S",
+            help="End the take after S seconds of silence once you have spoken. "
+            "Default: the 'stop-after-silence' setting, else off.",
+        ),
+        click.option(
+            "--no-input",
+            is_flag=True,
+            help="Never read the keyboard: a take ends by --max-seconds or "
+            "--stop-after-silence, and nothing is asked afterwards.",
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout."),
+        click.option(
+            "--prep",
+            type=click.IntRange(0, 120),
+            metavar="SECONDS",
+            help="Seconds to think before recording starts. Default: the 'prep' setting, 0.",
+        ),
+        click.option(
+            "--speak",
+            is_flag=True,
+            help="Read the question aloud (espeak-ng, say or Windows' voice) before "
+            "recording starts; the 'voice' setting chooses the voice.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -431,30 +511,56 @@ class _Voice:
 
 def _no_speak_without_input(speak: bool, no_input: bool) -> None:
     if speak and no_input:
-        raise click.UsageError("--no-input never reads the question aloud; drop --speak or "
-                               "--no-input.")
+        raise click.UsageError(
+            "--no-input never reads the question aloud; drop --speak or --no-input."
+        )
 
 
 # -- ask -------------------------------------------------------------------------------------
 
+
 @click.command()
-@click.option("--question", "question_id", metavar="ID",
-              help="The bank question to answer (see 'practice questions list').")
+@click.option(
+    "--question",
+    "question_id",
+    metavar="ID",
+    help="The bank question to answer (see 'practice questions list').",
+)
 @click.option("--question-text", metavar="TEXT", help="Answer this question instead.")
-@click.option("--category", type=CATEGORY_CHOICE,
-              help="Pick the least-practised question of this kind.")
+@click.option(
+    "--category", type=CATEGORY_CHOICE, help="Pick the least-practised question of this kind."
+)
 @click.option("--job", metavar="FILE", help="A job posting (plain text) to check terms against.")
 @_take_options
-@click.option("--retry", metavar="last|ID",
-              help="Ask the question of that attempt again and show what changed.")
-@click.option("--story", "story_id", metavar="ID",
-              help="Rehearse a kept story (see 'practice stories list') against a question it "
-                   "fits; the feedback says what the spoken telling left out.")
+@click.option(
+    "--retry",
+    metavar="last|ID",
+    help="Ask the question of that attempt again and show what changed.",
+)
+@click.option(
+    "--story",
+    "story_id",
+    metavar="ID",
+    help="Rehearse a kept story (see 'practice stories list') against a question it "
+    "fits; the feedback says what the spoken telling left out.",
+)
 @click.pass_obj
-def ask(settings: Settings, question_id: str | None, question_text: str | None,
-        category: str | None, job: str | None, device: str | None, max_seconds: float | None,
-        stop_after_silence: float | None, no_input: bool, as_json: bool, prep: int | None,
-        speak: bool, retry: str | None, story_id: str | None) -> None:
+def ask(
+    settings: Settings,
+    question_id: str | None,
+    question_text: str | None,
+    category: str | None,
+    job: str | None,
+    device: str | None,
+    max_seconds: float | None,
+    stop_after_silence: float | None,
+    no_input: bool,
+    as_json: bool,
+    prep: int | None,
+    speak: bool,
+    retry: str | None,
+    story_id: str | None,
+) -> None:
     """Ask a question, record your spoken answer, and give feedback.
 
     \b
@@ -481,13 +587,23 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
     from practice.speech import capture
 
     home, rules, takes, keyboard, job_text = _session(
-        settings, speak=speak, no_input=no_input, as_json=as_json, job=job, device=device,
-        max_seconds=max_seconds, stop_after_silence=stop_after_silence, prep=prep)
+        settings,
+        speak=speak,
+        no_input=no_input,
+        as_json=as_json,
+        job=job,
+        device=device,
+        max_seconds=max_seconds,
+        stop_after_silence=stop_after_silence,
+        prep=prep,
+    )
     story: Story | None = None
     if story_id is not None:
         if category or retry:
-            raise click.UsageError("--story picks its own question; drop --category and --retry "
-                                   "(--question chooses one).")
+            raise click.UsageError(
+                "--story picks its own question; drop --category and --retry "
+                "(--question chooses one)."
+            )
         if question_id and question_text:
             raise click.UsageError("Give --question or --question-text, not both.")
         story, question = story_and_question(home, story_id, question_id, question_text)
@@ -507,8 +623,15 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
         take = _record(takes, question, chosen, keyboard, rules, stream)
         stopped = time.monotonic()  # latency is measured from here to feedback on screen
         loader.join()
-        analysis = _analyse_take(take, home=home, question=question, job_text=job_text,
-                                 engine=rules.engine, model=rules.model, stream=stream)
+        analysis = _analyse_take(
+            take,
+            home=home,
+            question=question,
+            job_text=job_text,
+            engine=rules.engine,
+            model=rules.model,
+            stream=stream,
+        )
         saved = keep(home, analysis, take, story_id=story.id if story else None)
         data = saved.to_dict()
         diff = changes(before.analysis, saved) if before is not None else None
@@ -519,8 +642,7 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
             if story is not None and told is not None:
                 data["story"] = {"id": story.id, "title": story.title} | told.to_dict()
             data["latency_s"] = round(time.monotonic() - stopped, 3)
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False,
-                                  default=json_default))
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=json_default))
         else:
             render_analysis(saved)
             if diff is not None:
@@ -529,8 +651,10 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
                 from practice.journey.stories import comparison_lines
 
                 click.echo("\n".join(comparison_lines(story, told)))
-        _err(f"Saved as attempt #{saved.id} (feedback {time.monotonic() - stopped:.1f} s after "
-             f"the take ended). `practice ask --retry last` asks it again.")
+        _err(
+            f"Saved as attempt #{saved.id} (feedback {time.monotonic() - stopped:.1f} s after "
+            f"the take ended). `practice ask --retry last` asks it again."
+        )
         if keyboard is None or as_json:
             if story is None:
                 _offer_story(home, saved, None)
@@ -546,18 +670,31 @@ def ask(settings: Settings, question_id: str | None, question_text: str | None,
         return
 
 
-def _session(settings: Settings, *, speak: bool, no_input: bool, as_json: bool,
-             job: str | None, device: str | None, max_seconds: float | None,
-             stop_after_silence: float | None, prep: int | None
-             ) -> tuple[Path, _Rules, Path, _Keyboard | None, str | None]:
+def _session(
+    settings: Settings,
+    *,
+    speak: bool,
+    no_input: bool,
+    as_json: bool,
+    job: str | None,
+    device: str | None,
+    max_seconds: float | None,
+    stop_after_silence: float | None,
+    prep: int | None,
+) -> tuple[Path, _Rules, Path, _Keyboard | None, str | None]:
     """What ask and interview both set up first: (home, rules, takes folder, keyboard or None,
     job posting text); leftover takes from a crash are offered before anything is asked."""
     from practice.cli.common import job_text
 
     _no_speak_without_input(speak, no_input)
     home = settings.home
-    rules = _rules(home, device=device, max_seconds=max_seconds,
-                   stop_after_silence=stop_after_silence, prep=prep)
+    rules = _rules(
+        home,
+        device=device,
+        max_seconds=max_seconds,
+        stop_after_silence=stop_after_silence,
+        prep=prep,
+    )
     from practice.app.takes import takes_dir
 
     takes = takes_dir(home)
@@ -567,8 +704,14 @@ def _session(settings: Settings, *, speak: bool, no_input: bool, as_json: bool,
     return home, rules, takes, keyboard, posting
 
 
-def _record(takes: Path, question: Question, device: Any, keyboard: _Keyboard | None,
-            rules: _Rules, stream: StreamingTranscriber | None = None) -> Take:
+def _record(
+    takes: Path,
+    question: Question,
+    device: Any,
+    keyboard: _Keyboard | None,
+    rules: _Rules,
+    stream: StreamingTranscriber | None = None,
+) -> Take:
     from practice.app import takes as tk
     from practice.speech import capture
 
@@ -587,40 +730,74 @@ def _record(takes: Path, question: Question, device: Any, keyboard: _Keyboard | 
     ends.append(f"at most {_clock(rules.max_seconds)}")
     hint = ", ".join(ends)
     meter = _Meter(question.target_seconds, hint)
-    _err(f"\rRecording from \"{device.name}\" ({hint}).      ")
+    _err(f'\rRecording from "{device.name}" ({hint}).      ')
     try:
-        take = capture.record(path, device=device, max_seconds=rules.max_seconds,
-                              stop_after_silence_s=rules.stop_after_silence, stop_event=stop,
-                              on_level=meter, on_block=stream.feed if stream else None)
+        take = capture.record(
+            path,
+            device=device,
+            max_seconds=rules.max_seconds,
+            stop_after_silence_s=rules.stop_after_silence,
+            stop_event=stop,
+            on_level=meter,
+            on_block=stream.feed if stream else None,
+        )
     finally:
         meter.close()
         if keyboard is not None:
             keyboard.disarm()
     _err(f"Take ended ({take.stopped_by}) after {take.duration_s:.1f} s.")
     if take.overflows:
-        _err(f"The computer fell behind {take.overflows} time(s) and short gaps are missing "
-             "from the take; close other busy programs.")
+        _err(
+            f"The computer fell behind {take.overflows} time(s) and short gaps are missing "
+            "from the take; close other busy programs."
+        )
     if take.device_lost:
-        _err(f'The microphone "{device.name}" stopped sending sound (unplugged?); '
-             f"analysing the {take.duration_s:.0f} s captured.")
+        _err(
+            f'The microphone "{device.name}" stopped sending sound (unplugged?); '
+            f"analysing the {take.duration_s:.0f} s captured."
+        )
     return take
 
 
 # -- interview -------------------------------------------------------------------------------
 
+
 @click.command()
-@click.option("-n", "count", type=click.IntRange(1, 30), default=5, show_default=True,
-              help="How many questions.")
-@click.option("--job", metavar="FILE",
-              help="The job posting (plain text): fit and success-story feedback checks its "
-                   "terms.")
-@click.option("--category", "categories", type=CATEGORY_CHOICE, multiple=True,
-              help="Only this kind of question (repeat for several).")
+@click.option(
+    "-n",
+    "count",
+    type=click.IntRange(1, 30),
+    default=5,
+    show_default=True,
+    help="How many questions.",
+)
+@click.option(
+    "--job",
+    metavar="FILE",
+    help="The job posting (plain text): fit and success-story feedback checks its terms.",
+)
+@click.option(
+    "--category",
+    "categories",
+    type=CATEGORY_CHOICE,
+    multiple=True,
+    help="Only this kind of question (repeat for several).",
+)
 @_take_options
 @click.pass_obj
-def interview(settings: Settings, count: int, job: str | None, categories: tuple[str, ...],
-              device: str | None, max_seconds: float | None, stop_after_silence: float | None,
-              no_input: bool, as_json: bool, prep: int | None, speak: bool) -> None:
+def interview(
+    settings: Settings,
+    count: int,
+    job: str | None,
+    categories: tuple[str, ...],
+    device: str | None,
+    max_seconds: float | None,
+    stop_after_silence: float | None,
+    no_input: bool,
+    as_json: bool,
+    prep: int | None,
+    speak: bool,
+) -> None:
     """A mock interview: N questions in a realistic order, each answered aloud.
 
     \b
@@ -639,8 +816,16 @@ def interview(settings: Settings, count: int, job: str | None, categories: tuple
     from practice.speech import capture
 
     home, rules, takes, keyboard, job_text = _session(
-        settings, speak=speak, no_input=no_input, as_json=as_json, job=job, device=device,
-        max_seconds=max_seconds, stop_after_silence=stop_after_silence, prep=prep)
+        settings,
+        speak=speak,
+        no_input=no_input,
+        as_json=as_json,
+        job=job,
+        device=device,
+        max_seconds=max_seconds,
+        stop_after_silence=stop_after_silence,
+        prep=prep,
+    )
     planned = plan_interview(home, count, categories)
     total = len(planned)
     if total < count:
@@ -661,8 +846,15 @@ def interview(settings: Settings, count: int, job: str | None, categories: tuple
             take = _record(takes, question, chosen, keyboard, rules, stream)
             loader.join()
             try:
-                analysis = _analyse_take(take, home=home, question=question, job_text=job_text,
-                                         engine=rules.engine, model=rules.model, stream=stream)
+                analysis = _analyse_take(
+                    take,
+                    home=home,
+                    question=question,
+                    job_text=job_text,
+                    engine=rules.engine,
+                    model=rules.model,
+                    stream=stream,
+                )
             except NoSpeechError:
                 skipped += 1
                 _err(f"Q{number}/{total}: no speech was heard, so this question is skipped.")
@@ -677,13 +869,16 @@ def interview(settings: Settings, count: int, job: str | None, categories: tuple
                 if keyboard is None:
                     _err("Ctrl-C: the interview ends here; the answers so far are saved.")
                     break
-                answer = keyboard.ask(f"Answer ended by Ctrl-C. Go on to question {number + 1} "
-                                      f"of {total}? [Y]es, [n]o: ")
+                answer = keyboard.ask(
+                    f"Answer ended by Ctrl-C. Go on to question {number + 1} "
+                    f"of {total}? [Y]es, [n]o: "
+                )
                 if answer is None or answer.startswith("n"):
                     break
             elif keyboard is not None:
-                answer = keyboard.ask(f"Press Enter for question {number + 1} of {total} "
-                                      "(q to stop): ")
+                answer = keyboard.ask(
+                    f"Press Enter for question {number + 1} of {total} (q to stop): "
+                )
                 if answer is None or answer.startswith("q"):
                     break
     except KeyboardInterrupt:
@@ -693,9 +888,11 @@ def interview(settings: Settings, count: int, job: str | None, categories: tuple
         interrupted = True
     summary = mock.summarize(saved)
     if as_json:
-        doc = {"session_id": session_id,
-               "attempts": [a.to_dict() for a in saved],
-               "summary": summary.to_dict() | {"asked": total, "skipped": skipped}}
+        doc = {
+            "session_id": session_id,
+            "attempts": [a.to_dict() for a in saved],
+            "summary": summary.to_dict() | {"asked": total, "skipped": skipped},
+        }
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False, default=json_default))
     else:
         click.echo()
@@ -711,6 +908,7 @@ def interview(settings: Settings, count: int, job: str | None, categories: tuple
 
 
 # -- config ----------------------------------------------------------------------------------
+
 
 @click.group("config", invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -737,9 +935,12 @@ def config_group(ctx: click.Context, as_json: bool) -> None:
     home = settings.home
     cfg = config.load(home)
     if as_json:
-        doc = {"path": str(cfg.path),
-               "settings": {k: {"value": s.value, "source": s.source}
-                            for k, s in cfg.settings.items()}}
+        doc = {
+            "path": str(cfg.path),
+            "settings": {
+                k: {"value": s.value, "source": s.source} for k, s in cfg.settings.items()
+            },
+        }
         click.echo(json.dumps(doc, indent=2))
         return
     for name, s in cfg.settings.items():
@@ -751,8 +952,13 @@ def config_group(ctx: click.Context, as_json: bool) -> None:
 
 
 @config_group.command("set")
-@click.argument("key", metavar="KEY", type=click.Choice(
-    ["device", "model", "engine", "voice", "prep", "stop-after-silence", "max-seconds"]))
+@click.argument(
+    "key",
+    metavar="KEY",
+    type=click.Choice(
+        ["device", "model", "engine", "voice", "prep", "stop-after-silence", "max-seconds"]
+    ),
+)
 @click.argument("value")
 @click.pass_obj
 def config_set(settings: Settings, key: str, value: str) -> None:
@@ -787,6 +993,7 @@ def config_path(settings: Settings) -> None:
     from practice.core import config
 
     click.echo(str(config.config_path(settings.home)))
+
 
 def register(cli: click.Group) -> None:
     """Add `devices`, `mic-check`, `ask`, `interview` and `config` to the `practice` group."""

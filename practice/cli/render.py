@@ -9,8 +9,13 @@ from typing import Any
 from practice.core.records import Attempt
 from practice.core.results import Analysis
 
-LABEL_STYLE = {"situation": "cyan", "task": "blue", "action": "green", "result": "magenta",
-               "other": "dim"}
+LABEL_STYLE = {
+    "situation": "cyan",
+    "task": "blue",
+    "action": "green",
+    "result": "magenta",
+    "other": "dim",
+}
 
 
 def _console(stderr: bool = False):  # noqa: ANN202
@@ -28,8 +33,12 @@ def progress_bar(label: str, *, enabled: bool = True) -> Iterator[Callable[[floa
     if not enabled or not console.is_terminal:
         yield lambda done, total: None
         return
-    columns = (TextColumn("{task.description}"), BarColumn(),
-               TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task(label, total=1.0)
 
@@ -64,18 +73,25 @@ def render_analysis(a: Analysis) -> None:
     c.print()
     s = a.scores
     c.print(f"[bold]Overall {s.overall}/100[/bold]")
-    for name, dim in (("Structure", s.structure), ("Delivery", s.delivery),
-                      ("Enthusiasm", s.enthusiasm), ("Content", s.content)):
+    for name, dim in (
+        ("Structure", s.structure),
+        ("Delivery", s.delivery),
+        ("Enthusiasm", s.enthusiasm),
+        ("Content", s.content),
+    ):
         if dim is not None:
-            c.print(f"  {name:<11}{dim.score:>4}  {bar(dim.score)}  "
-                    f"[dim]{escape(dim.reason)}[/dim]")
+            c.print(
+                f"  {name:<11}{dim.score:>4}  {bar(dim.score)}  [dim]{escape(dim.reason)}[/dim]"
+            )
     if a.delivery:
         d = a.delivery
         c.print()
-        c.print(f"  Pace {d.words_per_minute:.0f} wpm (articulation {d.articulation_rate_wpm:.0f})"
-                f" · {d.pause_count} pauses, {d.long_pause_count} long"
-                f" (longest {d.longest_pause_s:.1f} s) · {d.filler_count} um/uh,"
-                f" {d.discourse_filler_count} other fillers · {d.hedge_count} hedges")
+        c.print(
+            f"  Pace {d.words_per_minute:.0f} wpm (articulation {d.articulation_rate_wpm:.0f})"
+            f" · {d.pause_count} pauses, {d.long_pause_count} long"
+            f" (longest {d.longest_pause_s:.1f} s) · {d.filler_count} um/uh,"
+            f" {d.discourse_filler_count} other fillers · {d.hedge_count} hedges"
+        )
     if a.prosody and a.prosody.pitch_variation_semitones is not None:
         p = a.prosody
         tone = "monotone" if p.monotone else "varied"
@@ -122,11 +138,15 @@ def render_history(rows: Sequence[Attempt]) -> None:
         a = r.analysis
         q = (a.question.text if a.question else None) or a.source or ""
         d = a.delivery
-        t.add_row(str(r.id), r.created_at[:16].replace("T", " "),
-                  a.category or "-", escape(q[:48]),
-                  str(a.scores.overall),
-                  f"{d.words_per_minute:.0f}" if d else "-",
-                  str(d.filler_count) if d else "-")
+        t.add_row(
+            str(r.id),
+            r.created_at[:16].replace("T", " "),
+            a.category or "-",
+            escape(q[:48]),
+            str(a.scores.overall),
+            f"{d.words_per_minute:.0f}" if d else "-",
+            str(d.filler_count) if d else "-",
+        )
     c.print(t)
 
 

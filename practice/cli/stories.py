@@ -20,8 +20,6 @@ if TYPE_CHECKING:
 _PART_OPTIONS = ("situation", "task", "actions", "result")
 
 
-
-
 def _bank(settings: Settings) -> StoryBank:
     from practice.journey.stories import StoryBank
 

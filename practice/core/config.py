@@ -78,21 +78,56 @@ class Key:
         return "PRACTICE_" + self.name.upper().replace("-", "_")
 
 
-KEYS: dict[str, Key] = {k.name: k for k in (
-    Key("device", _string, None, "microphone: an index or part of its name (practice devices)",
-        "usb"),
-    Key("model", _string, None, "speech model name or directory (practice models list); "
-        "unset means the catalogue's default", "base"),
-    Key("engine", _engine, "faster-whisper", "speech engine", "faster-whisper"),
-    Key("voice", _string, None, "voice that reads questions aloud with --speak "
-        "(espeak-ng -v, say -v, or a Windows voice name)", "en-us"),
-    Key("prep", _number(0, MAX_PREP_S, whole=True), 0,
-        "seconds to think before recording starts", "5"),
-    Key("stop-after-silence", _number(MIN_SILENCE_S, None, whole=False), None,
-        "end a take after this many seconds of silence once you have spoken", "3"),
-    Key("max-seconds", _number(1, None, whole=False), 300.0,
-        "a take ends by itself after this many seconds", "300"),
-)}
+KEYS: dict[str, Key] = {
+    k.name: k
+    for k in (
+        Key(
+            "device",
+            _string,
+            None,
+            "microphone: an index or part of its name (practice devices)",
+            "usb",
+        ),
+        Key(
+            "model",
+            _string,
+            None,
+            "speech model name or directory (practice models list); "
+            "unset means the catalogue's default",
+            "base",
+        ),
+        Key("engine", _engine, "faster-whisper", "speech engine", "faster-whisper"),
+        Key(
+            "voice",
+            _string,
+            None,
+            "voice that reads questions aloud with --speak "
+            "(espeak-ng -v, say -v, or a Windows voice name)",
+            "en-us",
+        ),
+        Key(
+            "prep",
+            _number(0, MAX_PREP_S, whole=True),
+            0,
+            "seconds to think before recording starts",
+            "5",
+        ),
+        Key(
+            "stop-after-silence",
+            _number(MIN_SILENCE_S, None, whole=False),
+            None,
+            "end a take after this many seconds of silence once you have spoken",
+            "3",
+        ),
+        Key(
+            "max-seconds",
+            _number(1, None, whole=False),
+            300.0,
+            "a take ends by itself after this many seconds",
+            "300",
+        ),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -132,7 +167,7 @@ def load(home: Path, environ: Mapping[str, str] | None = None) -> Config:
             known = ", ".join(KEYS)
             raise InputError(
                 f'{path}: unknown setting "{name}"; remove it with `practice config unset '
-                f'{name}` (settings: {known}).'
+                f"{name}` (settings: {known})."
             )
     settings: dict[str, Setting] = {}
     for name, key in KEYS.items():
@@ -154,8 +189,10 @@ def _checked(key: Key, raw: Any, *, where: str) -> Any:
         elif where == SET_COMMAND:
             fix = f"for example `{SET_COMMAND} {key.name} {key.example}`"
         else:
-            fix = (f"fix it with `practice config set {key.name} {key.example}` or "
-                   f"`practice config unset {key.name}`")
+            fix = (
+                f"fix it with `practice config set {key.name} {key.example}` or "
+                f"`practice config unset {key.name}`"
+            )
         raise InputError(f'{where}: "{key.name}" {e} (got {raw!r}); {fix}.') from None
 
 
@@ -215,16 +252,20 @@ def _known(name: str) -> Key:
 
 def write_file(path: Path, values: Mapping[str, Any]) -> None:
     """Write flat `key = value` TOML atomically (a crash never leaves half a file)."""
-    lines = ["# practice settings: edit with `practice config set KEY VALUE`;",
-             "# this file is rewritten on each change, so comments are not kept.", ""]
+    lines = [
+        "# practice settings: edit with `practice config set KEY VALUE`;",
+        "# this file is rewritten on each change, so comments are not kept.",
+        "",
+    ]
     lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in values.items()]
     text = "\n".join(lines) + "\n"
     tomllib.loads(text)  # the writer's own output must read back; fail before replacing the file
     try:
         write_text_atomically(path, text)
     except OSError as e:
-        raise InputError(f"Cannot write {path} ({e.strerror or e}); check the folder's "
-                         "permissions.") from e
+        raise InputError(
+            f"Cannot write {path} ({e.strerror or e}); check the folder's permissions."
+        ) from e
 
 
 def _toml_key(key: str) -> str:

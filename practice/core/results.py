@@ -98,8 +98,12 @@ class Question:
     def from_dict(cls, data: Mapping[str, Any]) -> Question:
         """The inverse of `dataclasses.asdict` (JSON gives lists where the fields are tuples)."""
         target = data.get("target_seconds")
-        return _known(cls, data, target_seconds=None if target is None else tuple(target),
-                      tags=tuple(data.get("tags") or ()))
+        return _known(
+            cls,
+            data,
+            target_seconds=None if target is None else tuple(target),
+            tags=tuple(data.get("tags") or ()),
+        )
 
 
 @dataclass(frozen=True)
@@ -134,9 +138,13 @@ class Delivery:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Delivery:
-        return _known(cls, data, pauses=tuple(_known(Pause, p) for p in data.get("pauses", ())),
-                      fillers=tuple(_known(Filler, f) for f in data.get("fillers", ())),
-                      hedges=tuple(data.get("hedges", ())))
+        return _known(
+            cls,
+            data,
+            pauses=tuple(_known(Pause, p) for p in data.get("pauses", ())),
+            fillers=tuple(_known(Filler, f) for f in data.get("fillers", ())),
+            hedges=tuple(data.get("hedges", ())),
+        )
 
 
 @dataclass(frozen=True)
@@ -214,8 +222,12 @@ class Scores:
         return dim.score if dim else None
 
     def _dimensions(self) -> dict[str, DimensionScore | None]:
-        return {"structure": self.structure, "delivery": self.delivery,
-                "enthusiasm": self.enthusiasm, "content": self.content}
+        return {
+            "structure": self.structure,
+            "delivery": self.delivery,
+            "enthusiasm": self.enthusiasm,
+            "content": self.content,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"overall": self.overall}
@@ -239,8 +251,13 @@ class Scores:
         structure, enthusiasm, content = dim("structure"), dim("enthusiasm"), dim("content")
         if structure is None or enthusiasm is None or content is None:
             raise ValueError("scores lack structure, enthusiasm or content")
-        return cls(overall=scores["overall"], structure=structure, delivery=dim("delivery"),
-                   enthusiasm=enthusiasm, content=content)
+        return cls(
+            overall=scores["overall"],
+            structure=structure,
+            delivery=dim("delivery"),
+            enthusiasm=enthusiasm,
+            content=content,
+        )
 
 
 @dataclass(frozen=True)

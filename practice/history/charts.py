@@ -44,15 +44,26 @@ def figure(progress: Progress) -> Figure:
         for key in SCORE_KEYS:
             m = progress.metric(key)
             if m.points:
-                scores.plot([p.id for p in m.points], m.values, marker="o", ms=3, label=m.label,
-                            lw=2.5 if key == "overall" else 1.2)
+                scores.plot(
+                    [p.id for p in m.points],
+                    m.values,
+                    marker="o",
+                    ms=3,
+                    label=m.label,
+                    lw=2.5 if key == "overall" else 1.2,
+                )
         scores.set_ylim(0, 100)
         scores.set_ylabel("score (0-100)")
         scores.legend(loc="lower right", fontsize=8, ncol=5)
         scores.set_title("Scores")
         m = progress.metric("words_per_minute")
-        pace.axhspan(PACE_LOW_WPM, PACE_HIGH_WPM, color="tab:green", alpha=0.12,
-                     label=f"coached range {PACE_LOW_WPM}-{PACE_HIGH_WPM}")
+        pace.axhspan(
+            PACE_LOW_WPM,
+            PACE_HIGH_WPM,
+            color="tab:green",
+            alpha=0.12,
+            label=f"coached range {PACE_LOW_WPM}-{PACE_HIGH_WPM}",
+        )
         if m.points:
             pace.plot([p.id for p in m.points], m.values, marker="o", ms=3, label="pace")
         pace.set_ylabel("words per minute")
@@ -61,8 +72,13 @@ def figure(progress: Progress) -> Figure:
         for key in ("fillers_per_minute", "long_pause_count"):
             m = progress.metric(key)
             if m.points:
-                fillers.plot([p.id for p in m.points], m.values, marker="o", ms=3,
-                             label=m.label + (m.unit if m.unit.startswith("/") else ""))
+                fillers.plot(
+                    [p.id for p in m.points],
+                    m.values,
+                    marker="o",
+                    ms=3,
+                    label=m.label + (m.unit if m.unit.startswith("/") else ""),
+                )
         fillers.set_ylabel("count")
         fillers.set_xlabel("attempt number")
         fillers.xaxis.set_major_locator(MaxNLocator(integer=True))  # no attempt 2.5

@@ -31,9 +31,14 @@ LONG_PAUSES_OK = 1  # one long pause to think is normal (as analysis/scoring.py 
 SPARK = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 30  # the newest points shown in a terminal sparkline
 STAR_CATEGORIES = ("success-story", "red-flag")  # where a STAR story is expected
-NOUNS = {"success-story": "success stories", "fit": "fit answers",
-         "background": "background answers", "red-flag": "red-flag answers",
-         "closing": "closing answers", None: "answers"}
+NOUNS = {
+    "success-story": "success stories",
+    "fit": "fit answers",
+    "background": "background answers",
+    "red-flag": "red-flag answers",
+    "closing": "closing answers",
+    None: "answers",
+}
 
 
 @dataclass(frozen=True)
@@ -137,8 +142,12 @@ class Progress:
             "category": self.category,
             "metrics": {
                 m.key: {
-                    "label": m.label, "unit": m.unit, "better": m.better,
-                    "first": _round(m.first), "recent": _round(m.recent), "trend": m.trend,
+                    "label": m.label,
+                    "unit": m.unit,
+                    "better": m.better,
+                    "first": _round(m.first),
+                    "recent": _round(m.recent),
+                    "trend": m.trend,
                     "best": asdict(m.best) if m.best else None,
                     "points": [asdict(p) for p in m.points],
                 }
@@ -164,8 +173,9 @@ def metric_progress(metric: Metric, rows: Sequence[Attempt]) -> MetricProgress:
         if (v := metric_value(r.analysis, metric.key)) is not None
     )
     if not points:
-        return MetricProgress(metric.key, metric.label, metric.unit, metric.better, (), None,
-                              None, "too few", None)
+        return MetricProgress(
+            metric.key, metric.label, metric.unit, metric.better, (), None, None, "too few", None
+        )
     values = [p.value for p in points]
     # With fewer than 2 * WINDOW attempts, split them in halves so first and recent don't overlap.
     n = max(1, min(WINDOW, len(values) // 2))
@@ -177,12 +187,16 @@ def metric_progress(metric: Metric, rows: Sequence[Attempt]) -> MetricProgress:
         delta = goodness(metric, recent) - goodness(metric, first)
         if metric.better == "range" and abs(delta) < 1:
             delta = 0.0  # both within the coached range: nothing to improve
-        trend = "steady" if abs(delta) < metric.steady_band else (
-            "improving" if delta > 0 else "slipping")
+        trend = (
+            "steady"
+            if abs(delta) < metric.steady_band
+            else ("improving" if delta > 0 else "slipping")
+        )
     # max() keeps the first of equal values: the earliest attempt that reached the best.
     best = max(points, key=lambda p: goodness(metric, p.value))
-    return MetricProgress(metric.key, metric.label, metric.unit, metric.better, points, first,
-                          recent, trend, best)
+    return MetricProgress(
+        metric.key, metric.label, metric.unit, metric.better, points, first, recent, trend, best
+    )
 
 
 # -- weak spots -------------------------------------------------------------------------------
@@ -196,6 +210,7 @@ def _star(field: str) -> Check:
         if a.category not in STAR_CATEGORIES:
             return None
         return not getattr(a.structure, field)
+
     return check
 
 
@@ -213,6 +228,7 @@ def _ownership(a: Analysis) -> bool | None:
 def _delivery(test: Callable[[Delivery], bool]) -> Check:
     def check(a: Analysis) -> bool | None:
         return None if a.delivery is None else test(a.delivery)
+
     return check
 
 
@@ -254,35 +270,97 @@ def _defensive(a: Analysis) -> bool | None:
 
 # (key, check, what the answers "had", the tip, per category (True) or across all answers)
 WEAK_CHECKS: tuple[tuple[str, Check, str, str, bool], ...] = (
-    ("no_quantified_result", _quantified, "had no quantified result",
-     "End each story with a number: time saved, money, customers, a percentage.", True),
-    ("no_result", _star("result"), "ended without a result",
-     "Finish with what changed because of what you did.", True),
-    ("no_situation", _star("situation"), "did not set the scene",
-     "Open with one specific occasion: when, where and what was at stake.", True),
-    ("no_action", _star("action"), "had no concrete step of your own",
-     "Spend half the story on the steps you took, told with 'I'.", True),
-    ("we_not_i", _ownership, "told the actions with 'we' more than 'I'",
-     "Say what you did yourself: 'I wrote', 'I asked', not 'we did'.", True),
-    ("short_story", _short_story, "were shorter than the target length",
-     "Give each part of the story a sentence or two; aim for one to two minutes.", True),
-    ("self_interest", _self_interest, "spoke of what the job gives you more than what you bring",
-     "Lead with what you will do for the employer; leave pay and perks for later.", True),
-    ("defensive", _defensive, "sounded defensive",
-     "Own the setback in one sentence, then spend the answer on what you learned and changed.",
-     True),
-    ("fillers", _delivery(_filler_share), "had fillers in more than 4 % of words",
-     "Pause silently instead of saying um: a short pause sounds confident.", False),
-    ("pace", _delivery(_pace), f"were paced outside {PACE_LOW_WPM}-{PACE_HIGH_WPM} words a minute",
-     f"Aim for about {PACE_CONVERSATION_WPM} words a minute, as in conversation.", False),
-    ("long_pauses", _delivery(lambda d: d.long_pause_count > LONG_PAUSES_OK),
-     "had more than one long pause",
-     "Outline the story's four parts before you start, so you do not lose the thread.", False),
-    ("hedges", _delivery(lambda d: d.hedge_count >= HEDGE_HABIT),
-     f"hedged {HEDGE_HABIT} or more times (I think, maybe, just)",
-     "State what you did plainly: drop 'I think' and 'just'.", False),
-    ("monotone", _monotone, "sounded monotone",
-     "Stress the words that matter and let your voice rise on the result.", False),
+    (
+        "no_quantified_result",
+        _quantified,
+        "had no quantified result",
+        "End each story with a number: time saved, money, customers, a percentage.",
+        True,
+    ),
+    (
+        "no_result",
+        _star("result"),
+        "ended without a result",
+        "Finish with what changed because of what you did.",
+        True,
+    ),
+    (
+        "no_situation",
+        _star("situation"),
+        "did not set the scene",
+        "Open with one specific occasion: when, where and what was at stake.",
+        True,
+    ),
+    (
+        "no_action",
+        _star("action"),
+        "had no concrete step of your own",
+        "Spend half the story on the steps you took, told with 'I'.",
+        True,
+    ),
+    (
+        "we_not_i",
+        _ownership,
+        "told the actions with 'we' more than 'I'",
+        "Say what you did yourself: 'I wrote', 'I asked', not 'we did'.",
+        True,
+    ),
+    (
+        "short_story",
+        _short_story,
+        "were shorter than the target length",
+        "Give each part of the story a sentence or two; aim for one to two minutes.",
+        True,
+    ),
+    (
+        "self_interest",
+        _self_interest,
+        "spoke of what the job gives you more than what you bring",
+        "Lead with what you will do for the employer; leave pay and perks for later.",
+        True,
+    ),
+    (
+        "defensive",
+        _defensive,
+        "sounded defensive",
+        "Own the setback in one sentence, then spend the answer on what you learned and changed.",
+        True,
+    ),
+    (
+        "fillers",
+        _delivery(_filler_share),
+        "had fillers in more than 4 % of words",
+        "Pause silently instead of saying um: a short pause sounds confident.",
+        False,
+    ),
+    (
+        "pace",
+        _delivery(_pace),
+        f"were paced outside {PACE_LOW_WPM}-{PACE_HIGH_WPM} words a minute",
+        f"Aim for about {PACE_CONVERSATION_WPM} words a minute, as in conversation.",
+        False,
+    ),
+    (
+        "long_pauses",
+        _delivery(lambda d: d.long_pause_count > LONG_PAUSES_OK),
+        "had more than one long pause",
+        "Outline the story's four parts before you start, so you do not lose the thread.",
+        False,
+    ),
+    (
+        "hedges",
+        _delivery(lambda d: d.hedge_count >= HEDGE_HABIT),
+        f"hedged {HEDGE_HABIT} or more times (I think, maybe, just)",
+        "State what you did plainly: drop 'I think' and 'just'.",
+        False,
+    ),
+    (
+        "monotone",
+        _monotone,
+        "sounded monotone",
+        "Stress the words that matter and let your voice rise on the result.",
+        False,
+    ),
 )
 
 
@@ -302,8 +380,16 @@ def weak_spots(rows: Sequence[Analysis]) -> list[WeakSpot]:
             count, total = sum(verdicts), len(verdicts)
             if total >= 2 and count >= WEAK_MIN_COUNT and count >= WEAK_MIN_SHARE * total:
                 noun = NOUNS.get(category, "answers")
-                found.append(WeakSpot(key, category, count, total,
-                                      f"{count} of your last {total} {noun} {phrase}", tip))
+                found.append(
+                    WeakSpot(
+                        key,
+                        category,
+                        count,
+                        total,
+                        f"{count} of your last {total} {noun} {phrase}",
+                        tip,
+                    )
+                )
     found.sort(key=lambda w: (-w.count / w.total, -w.count))
     return found
 
@@ -314,8 +400,9 @@ def build(rows: Sequence[Attempt], *, category: str | None = None) -> Progress:
     if category is not None:
         ordered = [r for r in ordered if r.analysis.category == category]
     metrics = tuple(metric_progress(m, ordered) for m in METRICS)
-    return Progress(len(ordered), category, metrics,
-                    tuple(weak_spots([r.analysis for r in ordered])))
+    return Progress(
+        len(ordered), category, metrics, tuple(weak_spots([r.analysis for r in ordered]))
+    )
 
 
 def sparkline(values: Sequence[float], *, width: int = SPARK_POINTS) -> str:

@@ -30,17 +30,43 @@ AUDIO_RATE = 16_000  # Hz: what the history analyses; plenty for speech
 OPUS_COMPRESSION_LEVEL = 0.95
 FFMPEG_OPUS_BITRATE = "18k"  # the same budget when ffmpeg has to encode instead
 CSV_COLUMNS = (
-    "id", "created_at", "category", "question_id", "question_text", "source", "duration_s",
-    "overall", "structure", "delivery", "enthusiasm", "content", "words_per_minute",
-    "articulation_rate_wpm", "fillers_per_minute", "filler_count", "discourse_filler_count",
-    "hedge_count", "pause_count", "long_pause_count", "longest_pause_s",
-    "pitch_variation_semitones", "situation", "task", "action", "result", "result_quantified",
-    "star_completeness", "analyzer_version", "engine", "model",
+    "id",
+    "created_at",
+    "category",
+    "question_id",
+    "question_text",
+    "source",
+    "duration_s",
+    "overall",
+    "structure",
+    "delivery",
+    "enthusiasm",
+    "content",
+    "words_per_minute",
+    "articulation_rate_wpm",
+    "fillers_per_minute",
+    "filler_count",
+    "discourse_filler_count",
+    "hedge_count",
+    "pause_count",
+    "long_pause_count",
+    "longest_pause_s",
+    "pitch_variation_semitones",
+    "situation",
+    "task",
+    "action",
+    "result",
+    "result_quantified",
+    "star_completeness",
+    "analyzer_version",
+    "engine",
+    "model",
 )
 _DELIVERY_COLUMNS = tuple(c for c in CSV_COLUMNS if c in {f.name for f in fields(Delivery)})
 
 
 # -- audio ----------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class EncodedAudio:
@@ -62,14 +88,15 @@ def encode_audio(path: str | Path) -> EncodedAudio:
 
     recording = audio.load(path)
     subtypes = sf.available_subtypes("OGG")
-    for subtype, kwargs in (("OPUS", {"compression_level": OPUS_COMPRESSION_LEVEL}),
-                            ("VORBIS", {"compression_level": 0.9})):
+    for subtype, kwargs in (
+        ("OPUS", {"compression_level": OPUS_COMPRESSION_LEVEL}),
+        ("VORBIS", {"compression_level": 0.9}),
+    ):
         if subtype not in subtypes:
             continue
         buffer = io.BytesIO()
         try:
-            sf.write(buffer, recording.samples, AUDIO_RATE, format="OGG", subtype=subtype,
-                     **kwargs)
+            sf.write(buffer, recording.samples, AUDIO_RATE, format="OGG", subtype=subtype, **kwargs)
         except (sf.LibsndfileError, RuntimeError, TypeError):
             continue  # an older libsndfile that lists the codec but cannot write it
         return EncodedAudio(buffer.getvalue(), "audio/ogg", recording.duration_s)
@@ -79,10 +106,31 @@ def encode_audio(path: str | Path) -> EncodedAudio:
 def _ffmpeg_opus(samples: Any) -> bytes:
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
-        raise AudioError("Cannot compress audio for the report: this libsndfile has no Ogg "
-                         "encoder and ffmpeg is missing; install ffmpeg (apt install ffmpeg).")
-    cmd = [ffmpeg, "-nostdin", "-v", "error", "-f", "f32le", "-ar", str(AUDIO_RATE), "-ac", "1",
-           "-i", "-", "-c:a", "libopus", "-b:a", FFMPEG_OPUS_BITRATE, "-f", "ogg", "-"]
+        raise AudioError(
+            "Cannot compress audio for the report: this libsndfile has no Ogg "
+            "encoder and ffmpeg is missing; install ffmpeg (apt install ffmpeg)."
+        )
+    cmd = [
+        ffmpeg,
+        "-nostdin",
+        "-v",
+        "error",
+        "-f",
+        "f32le",
+        "-ar",
+        str(AUDIO_RATE),
+        "-ac",
+        "1",
+        "-i",
+        "-",
+        "-c:a",
+        "libopus",
+        "-b:a",
+        FFMPEG_OPUS_BITRATE,
+        "-f",
+        "ogg",
+        "-",
+    ]
     try:
         proc = subprocess.run(cmd, input=samples.tobytes(), capture_output=True, check=True)
     except (OSError, subprocess.CalledProcessError) as e:
@@ -92,24 +140,33 @@ def _ffmpeg_opus(samples: Any) -> bytes:
 
 # -- CSV and JSON exports -------------------------------------------------------------------------
 
+
 def csv_row(attempt: Attempt) -> dict[str, Any]:
     from practice.history.progress import metric_value
 
     a = attempt.analysis
     q, d, st = a.question, a.delivery, a.structure
     row = {
-        "id": attempt.id, "created_at": attempt.created_at, "category": a.category,
-        "question_id": q.id if q else None, "question_text": q.text if q else None,
+        "id": attempt.id,
+        "created_at": attempt.created_at,
+        "category": a.category,
+        "question_id": q.id if q else None,
+        "question_text": q.text if q else None,
         "source": a.source,
         "duration_s": None if a.duration_s is None else round(a.duration_s, 3),
-        **{k: a.scores.score(k)
-           for k in ("overall", "structure", "delivery", "enthusiasm", "content")},
+        **{
+            k: a.scores.score(k)
+            for k in ("overall", "structure", "delivery", "enthusiasm", "content")
+        },
         **{k: getattr(d, k) for k in (_DELIVERY_COLUMNS if d is not None else ())},
         "pitch_variation_semitones": a.prosody.pitch_variation_semitones if a.prosody else None,
-        **{k: getattr(st, k) for k in ("situation", "task", "action", "result",
-                                       "result_quantified")},
+        **{
+            k: getattr(st, k)
+            for k in ("situation", "task", "action", "result", "result_quantified")
+        },
         "star_completeness": metric_value(a, "star_completeness"),
-        "analyzer_version": a.analyzer_version, "engine": a.transcript.engine,
+        "analyzer_version": a.analyzer_version,
+        "engine": a.transcript.engine,
         "model": a.transcript.model,
     }
     return {k: row.get(k) for k in CSV_COLUMNS}
@@ -128,12 +185,19 @@ def write_csv(rows: Sequence[Attempt], out: io.TextIOBase | Any) -> int:
 def json_export(rows: Sequence[Attempt]) -> list[dict[str, Any]]:
     """The attempts' JSON, oldest first, without the local audio path (it means nothing
     elsewhere)."""
-    return [{k: v for k, v in r.to_dict().items() if k != "audio_path"}
-            for r in sorted(rows, key=lambda r: r.id)]
+    return [
+        {k: v for k, v in r.to_dict().items() if k != "audio_path"}
+        for r in sorted(rows, key=lambda r: r.id)
+    ]
 
 
-def write_bundle(attempt: Attempt, dest: Path, *, same_question: Sequence[Attempt] = (),
-                 previous: Attempt | None = None) -> Path:
+def write_bundle(
+    attempt: Attempt,
+    dest: Path,
+    *,
+    same_question: Sequence[Attempt] = (),
+    previous: Attempt | None = None,
+) -> Path:
     """A zip for a coach: the attempt's JSON, its recording as it was saved, and the one-attempt
     HTML report (which plays without anything else installed)."""
     dest = Path(dest).expanduser()
@@ -142,13 +206,16 @@ def write_bundle(attempt: Attempt, dest: Path, *, same_question: Sequence[Attemp
     try:
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
             stem = f"attempt-{attempt.id}"
-            zf.writestr(f"{stem}.json", json.dumps(json_export([attempt])[0], indent=2,
-                                                   ensure_ascii=False))
+            zf.writestr(
+                f"{stem}.json", json.dumps(json_export([attempt])[0], indent=2, ensure_ascii=False)
+            )
             if audio_path is not None and audio_path.exists():
-                zf.write(audio_path, f"{stem}{audio_path.suffix}",
-                         compress_type=zipfile.ZIP_STORED)
-            page = build_html([attempt], all_rows=same_question or [attempt],
-                              previous={attempt.id: previous} if previous else None)
+                zf.write(audio_path, f"{stem}{audio_path.suffix}", compress_type=zipfile.ZIP_STORED)
+            page = build_html(
+                [attempt],
+                all_rows=same_question or [attempt],
+                previous={attempt.id: previous} if previous else None,
+            )
             zf.writestr(f"{stem}.html", page.html)
         partial.replace(dest)
     except OSError as e:
@@ -159,6 +226,7 @@ def write_bundle(attempt: Attempt, dest: Path, *, same_question: Sequence[Attemp
 
 
 # -- the HTML report ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Report:
@@ -194,8 +262,13 @@ def _sentences_view(analysis: Analysis) -> list[dict[str, Any]]:
     out = []
     for s in marked_sentences(analysis):
         tokens = [
-            {"kind": t.kind, "text": t.text, "detail": t.detail, "start": t.start,
-             "end": t.end or t.start}
+            {
+                "kind": t.kind,
+                "text": t.text,
+                "detail": t.detail,
+                "start": t.start,
+                "end": t.end or t.start,
+            }
             for t in s.tokens
         ]
         css_label = s.label if s.label in ("situation", "task", "action", "result") else "other"
@@ -206,21 +279,31 @@ def _sentences_view(analysis: Analysis) -> list[dict[str, Any]]:
 def _changes_view(title: str, changes: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     if not changes:
         return None
-    rows = [{"label": c["label"], "before": _fmt(c["before"], 1), "after": _fmt(c["after"], 1),
-             "verdict": c["verdict"]} for c in changes]
+    rows = [
+        {
+            "label": c["label"],
+            "before": _fmt(c["before"], 1),
+            "after": _fmt(c["after"], 1),
+            "verdict": c["verdict"],
+        }
+        for c in changes
+    ]
     return {"title": title, "rows": rows}
 
 
 def _delivery_line(dl: Delivery | None) -> str | None:
     if dl is None:
         return None
-    return (f"Pace {_fmt(dl.words_per_minute)} wpm · {dl.filler_count} um/uh, "
-            f"{dl.discourse_filler_count} other fillers · {dl.hedge_count} hedges · "
-            f"{dl.long_pause_count} long pauses (longest {_fmt(dl.longest_pause_s, 1)} s)")
+    return (
+        f"Pace {_fmt(dl.words_per_minute)} wpm · {dl.filler_count} um/uh, "
+        f"{dl.discourse_filler_count} other fillers · {dl.hedge_count} hedges · "
+        f"{dl.long_pause_count} long pauses (longest {_fmt(dl.longest_pause_s, 1)} s)"
+    )
 
 
-def _attempt_view(attempt: Attempt, *, previous: Attempt | None,
-                  same_question: Sequence[Attempt]) -> tuple[dict[str, Any], float, int]:
+def _attempt_view(
+    attempt: Attempt, *, previous: Attempt | None, same_question: Sequence[Attempt]
+) -> tuple[dict[str, Any], float, int]:
     """What one attempt's section shows; also the seconds and bytes of audio embedded."""
     from practice.history import review
 
@@ -249,20 +332,27 @@ def _attempt_view(attempt: Attempt, *, previous: Attempt | None,
     for dim in review.DIMENSIONS:
         d = getattr(a.scores, dim)
         if d is not None:
-            dimensions.append({"name": dim.capitalize(), "score": d.score, "reason": d.reason,
-                               "tip": d.tip})
+            dimensions.append(
+                {"name": dim.capitalize(), "score": d.score, "reason": d.reason, "tip": d.tip}
+            )
     comparisons = []
     if data["previous"]:
-        comparisons.append(_changes_view(
-            f"Compared with the previous try (#{data['previous']['id']})",
-            data["previous"]["changes"]))
+        comparisons.append(
+            _changes_view(
+                f"Compared with the previous try (#{data['previous']['id']})",
+                data["previous"]["changes"],
+            )
+        )
     best, best_note = data["best"], None
     if best and best["is_this"] and best["attempts"] > 1:
         best_note = f"Your best at this question so far ({best['attempts']} attempts)."
     elif best and not best["is_this"]:
-        comparisons.append(_changes_view(
-            f"Compared with your best at this question (#{best['id']}, {best['overall']})",
-            best["changes"]))
+        comparisons.append(
+            _changes_view(
+                f"Compared with your best at this question (#{best['id']}, {best['overall']})",
+                best["changes"],
+            )
+        )
     view = {
         "id": attempt.id,
         "question": a.question.text if a.question and a.question.text else "Answer",
@@ -290,16 +380,24 @@ def _progress_view(rows: Sequence[Attempt]) -> dict[str, Any]:
         if not m.points:
             continue
         unit = "" if m.unit in ("", "share") else (m.unit if m.unit[0] == "/" else f" {m.unit}")
-        metrics.append({
-            "label": m.label + unit, "first": _fmt(m.first, 1), "recent": _fmt(m.recent, 1),
-            "trend": m.trend,
-            "best": f"{_fmt(m.best.value, 1)} (#{m.best.id})" if m.best else "–",
-        })
+        metrics.append(
+            {
+                "label": m.label + unit,
+                "first": _fmt(m.first, 1),
+                "recent": _fmt(m.recent, 1),
+                "trend": m.trend,
+                "best": f"{_fmt(m.best.value, 1)} (#{m.best.id})" if m.best else "–",
+            }
+        )
     return {"charts_svg": charts.svg(prog), "metrics": metrics, "weak_spots": prog.weak_spots}
 
 
-def build_html(attempts: Sequence[Attempt], *, all_rows: Sequence[Attempt] | None = None,
-               previous: dict[int, Attempt | None] | None = None) -> Report:
+def build_html(
+    attempts: Sequence[Attempt],
+    *,
+    all_rows: Sequence[Attempt] | None = None,
+    previous: dict[int, Attempt | None] | None = None,
+) -> Report:
     """The report page for `attempts`; `all_rows` (default: the same) give each attempt's
     previous try and personal best at its question; `previous` overrides the previous try."""
     from practice.core import pages

@@ -27,8 +27,17 @@ Kind = Literal["word", "filler", "hedge", "pause"]
 # take one 10 ms energy frame (analysis/pacing.py measures pause edges on that grid).
 PAUSE_EDGE_S = 0.02
 # What a review compares between attempts, in this order.
-COMPARED = ("overall", "structure", "delivery", "enthusiasm", "content", "words_per_minute",
-            "fillers_per_minute", "long_pause_count", "star_completeness")
+COMPARED = (
+    "overall",
+    "structure",
+    "delivery",
+    "enthusiasm",
+    "content",
+    "words_per_minute",
+    "fillers_per_minute",
+    "long_pause_count",
+    "star_completeness",
+)
 DIMENSIONS = ("structure", "delivery", "enthusiasm", "content")
 _TRAILING = re.compile(r"^(.*?)([\"'”’)\]]*[,.;:!?…]*[\"'”’)\]]*)$", re.S)
 
@@ -76,6 +85,7 @@ def split_trailing(text: str) -> tuple[str, str]:
 
 # -- the inputs of an attempt, to judge it again ------------------------------------------------
 
+
 def question_of(analysis: Analysis) -> Question | None:
     """The question the answer was given to; None when it names neither text nor category."""
     q = analysis.question
@@ -98,6 +108,7 @@ def job_text_of(analysis: Analysis) -> str | None:
 
 # -- marking the transcript ---------------------------------------------------------------------
 
+
 def _typed_words(analysis: Analysis) -> list[tuple[Word, int]]:
     """A typed answer has no word timeline: words from its sentences, (word, sentence index)."""
     texts = [s.text for s in analysis.structure.sentences] or [analysis.transcript.text]
@@ -115,12 +126,14 @@ def _discourse_spans(words: Sequence[Word]) -> list[tuple[int, int, str]]:
     # pacing reports a filler by its first word's start time, and two words can share one (Whisper
     # gives "you" and "know" the same start): number the words through the start field instead.
     probe = [replace(w, start=float(i)) for i, w in enumerate(words)]
-    return [(int(f.start), int(f.start) + len(f.text.split()), f.text)
-            for f in discourse_fillers(probe)]
+    return [
+        (int(f.start), int(f.start) + len(f.text.split()), f.text) for f in discourse_fillers(probe)
+    ]
 
 
-def mark_words(words: Sequence[Word], pauses: Sequence[Pause] = (), *,
-               timed: bool = True) -> list[Token]:
+def mark_words(
+    words: Sequence[Word], pauses: Sequence[Pause] = (), *, timed: bool = True
+) -> list[Token]:
     """The words as tokens: filled pauses and discourse fillers as "filler", hedges as "hedge",
     and a "pause" token wherever a long pause (LONG_PAUSE_S or more) falls."""
     content = [i for i, w in enumerate(words) if not w.filler]  # pacing reads these only
@@ -134,8 +147,7 @@ def mark_words(words: Sequence[Word], pauses: Sequence[Pause] = (), *,
         for j in range(content[lo], content[hi - 1] + 1):
             kind_at.pop(j, None)
         kind_at[content[lo]] = (content[hi - 1] + 1, "hedge", phrase)
-    long_pauses = sorted((p for p in pauses if p.duration_s >= LONG_PAUSE_S),
-                         key=lambda p: p.start)
+    long_pauses = sorted((p for p in pauses if p.duration_s >= LONG_PAUSE_S), key=lambda p: p.start)
     tokens: list[Token] = []
     i = 0
     while i < len(words):
@@ -150,8 +162,16 @@ def mark_words(words: Sequence[Word], pauses: Sequence[Pause] = (), *,
         if i in kind_at:
             stop, kind, phrase = kind_at[i]
             group = words[i:stop]
-            tokens.append(Token(" ".join(x.text for x in group), kind, start,
-                                group[-1].end if timed else None, i, phrase))
+            tokens.append(
+                Token(
+                    " ".join(x.text for x in group),
+                    kind,
+                    start,
+                    group[-1].end if timed else None,
+                    i,
+                    phrase,
+                )
+            )
             i = stop
             continue
         tokens.append(Token(w.text, "word", start, end, i))
@@ -189,18 +209,22 @@ def marked_sentences(analysis: Analysis) -> list[MarkedSentence]:
     return _group(sentences, tokens, owner)
 
 
-def _group(sentences: Sequence[Sentence], tokens: Sequence[Token],
-           owner: Sequence[int]) -> list[MarkedSentence]:
+def _group(
+    sentences: Sequence[Sentence], tokens: Sequence[Token], owner: Sequence[int]
+) -> list[MarkedSentence]:
     if not sentences:
         return [MarkedSentence("other", " ".join(t.text for t in tokens), tuple(tokens))]
     buckets: list[list[Token]] = [[] for _ in sentences]
     for t, k in zip(tokens, owner, strict=True):
         buckets[min(k, len(sentences) - 1)].append(t)
-    return [MarkedSentence(s.label or "other", s.text, tuple(b))
-            for s, b in zip(sentences, buckets, strict=True)]
+    return [
+        MarkedSentence(s.label or "other", s.text, tuple(b))
+        for s, b in zip(sentences, buckets, strict=True)
+    ]
 
 
 # -- comparing attempts -------------------------------------------------------------------------
+
 
 def changes(before: Analysis, after: Analysis) -> list[dict[str, Any]]:
     """Each compared measure as before -> after, and whether the change is for the better."""
@@ -212,8 +236,16 @@ def changes(before: Analysis, after: Analysis) -> list[dict[str, Any]]:
         metric = METRIC_BY_KEY[key]
         gain = goodness(metric, new) - goodness(metric, old)
         verdict = "same" if abs(gain) < 1e-9 else ("better" if gain > 0 else "worse")
-        out.append({"metric": key, "label": metric.label, "unit": metric.unit,
-                    "before": round(old, 2), "after": round(new, 2), "verdict": verdict})
+        out.append(
+            {
+                "metric": key,
+                "label": metric.label,
+                "unit": metric.unit,
+                "before": round(old, 2),
+                "after": round(new, 2),
+                "verdict": verdict,
+            }
+        )
     return out
 
 
@@ -224,8 +256,9 @@ def best_of(attempts: Sequence[Attempt]) -> Attempt | None:
     return max(sorted(attempts, key=lambda a: a.id), key=lambda a: a.analysis.scores.overall)
 
 
-def build(attempt: Attempt, *, previous: Attempt | None,
-          same_question: Sequence[Attempt]) -> dict[str, Any]:
+def build(
+    attempt: Attempt, *, previous: Attempt | None, same_question: Sequence[Attempt]
+) -> dict[str, Any]:
     """The review of one attempt as one JSON-ready object (`practice review --json`)."""
     a = attempt.analysis
     sentences = marked_sentences(a)
@@ -234,8 +267,10 @@ def build(attempt: Attempt, *, previous: Attempt | None,
     best_part: dict[str, Any] | None = None
     if best is not None:
         best_part = {
-            "id": best.id, "created_at": best.created_at,
-            "overall": best.analysis.scores.overall, "attempts": len(same_question),
+            "id": best.id,
+            "created_at": best.created_at,
+            "overall": best.analysis.scores.overall,
+            "attempts": len(same_question),
             "is_this": best.id == attempt.id,
             "changes": [] if best.id == attempt.id else changes(best.analysis, a),
         }
@@ -249,34 +284,53 @@ def build(attempt: Attempt, *, previous: Attempt | None,
         "audio_path": None if attempt.audio_path is None else str(attempt.audio_path),
         "duration_s": None if a.duration_s is None else round(a.duration_s, 3),
         "marked_text": " ".join(s.marked() for s in sentences),
-        "sentences": [{"label": s.label, "text": s.text, "marked": s.marked()}
-                      for s in sentences],
+        "sentences": [{"label": s.label, "text": s.text, "marked": s.marked()} for s in sentences],
         "marks": {
-            "fillers": [{"text": t.detail, "start": t.start} for t in tokens
-                        if t.kind == "filler"],
+            "fillers": [{"text": t.detail, "start": t.start} for t in tokens if t.kind == "filler"],
             "hedges": [{"text": t.detail, "start": t.start} for t in tokens if t.kind == "hedge"],
-            "long_pauses": [{"start": t.start, "end": t.end, "duration_s": float(t.detail)}
-                            for t in tokens if t.kind == "pause"],
+            "long_pauses": [
+                {"start": t.start, "end": t.end, "duration_s": float(t.detail)}
+                for t in tokens
+                if t.kind == "pause"
+            ],
         },
         "scores": {
             "overall": a.scores.overall,
-            **{k: {"score": d.score, "reason": d.reason, "tip": d.tip}
-               for k, d in dimensions.items()},
+            **{
+                k: {"score": d.score, "reason": d.reason, "tip": d.tip}
+                for k, d in dimensions.items()
+            },
         },
         "tips": list(a.tips),
-        "delivery": None if a.delivery is None else {
-            k: getattr(a.delivery, k) for k in (
-                "words_per_minute", "articulation_rate_wpm", "filler_count",
-                "discourse_filler_count", "fillers_per_minute", "hedge_count", "pause_count",
-                "long_pause_count", "longest_pause_s")},
-        "previous": None if previous is None else {
-            "id": previous.id, "created_at": previous.created_at,
-            "changes": changes(previous.analysis, a)},
+        "delivery": None
+        if a.delivery is None
+        else {
+            k: getattr(a.delivery, k)
+            for k in (
+                "words_per_minute",
+                "articulation_rate_wpm",
+                "filler_count",
+                "discourse_filler_count",
+                "fillers_per_minute",
+                "hedge_count",
+                "pause_count",
+                "long_pause_count",
+                "longest_pause_s",
+            )
+        },
+        "previous": None
+        if previous is None
+        else {
+            "id": previous.id,
+            "created_at": previous.created_at,
+            "changes": changes(previous.analysis, a),
+        },
         "best": best_part,
     }
 
 
 # -- replaying ----------------------------------------------------------------------------------
+
 
 def word_start(analysis: Analysis, phrase: str) -> float:
     """Where the first occurrence of `phrase` (one or more words) starts, in seconds."""
@@ -285,13 +339,16 @@ def word_start(analysis: Analysis, phrase: str) -> float:
     toks = [normalize(w.text) for w in words]
     if wanted:
         for i in range(len(toks) - len(wanted) + 1):
-            if toks[i:i + len(wanted)] == wanted:
+            if toks[i : i + len(wanted)] == wanted:
                 return words[i].start
     if not words:
-        raise InputError(f"Attempt {analysis.id} has no word timings (a typed answer); "
-                         "it has no audio to play.")
-    raise InputError(f'"{phrase}" is not in the transcript of attempt {analysis.id}; '
-                     "run `practice review` to read it.")
+        raise InputError(
+            f"Attempt {analysis.id} has no word timings (a typed answer); it has no audio to play."
+        )
+    raise InputError(
+        f'"{phrase}" is not in the transcript of attempt {analysis.id}; '
+        "run `practice review` to read it."
+    )
 
 
 def play(audio_path: str | Path | None, *, start_s: float = 0.0) -> float:
@@ -306,8 +363,9 @@ def play(audio_path: str | Path | None, *, start_s: float = 0.0) -> float:
     recording = audio.load(audio_path)
     first = max(0, int(round(start_s * recording.sample_rate)))
     if first >= len(recording.samples):
-        raise InputError(f"The recording is {recording.duration_s:.1f} s long; "
-                         f"{start_s:g} s is past its end.")
+        raise InputError(
+            f"The recording is {recording.duration_s:.1f} s long; {start_s:g} s is past its end."
+        )
     try:
         import sounddevice as sd
     except OSError as e:  # the PortAudio shared library is missing
@@ -328,7 +386,7 @@ def play(audio_path: str | Path | None, *, start_s: float = 0.0) -> float:
         sd.wait()
     except sd.PortAudioError as e:
         raise DeviceError(
-            f"Cannot play on \"{device.get('name', 'the output device')}\" ({e}); check the "
+            f'Cannot play on "{device.get("name", "the output device")}" ({e}); check the '
             f"sound settings, or open {audio_path} in a media player."
         ) from e
     except KeyboardInterrupt:
@@ -338,6 +396,7 @@ def play(audio_path: str | Path | None, *, start_s: float = 0.0) -> float:
 
 
 # -- rescoring and correcting -------------------------------------------------------------------
+
 
 def needs_rescore(analysis: Analysis) -> bool:
     from practice import ANALYZER_VERSION
@@ -363,11 +422,15 @@ def rejudge(attempt: Attempt, *, transcript: Transcript | None = None) -> tuple[
             recording = None  # a damaged file: judge the words rather than fail the batch
     if not transcript.text.strip():
         raise InputError(f"Attempt {attempt.id} has no transcript to rescore.")
-    analysis = coach.judge(transcript, recording=recording, question=question_of(stored),
-                           job_text=job_text_of(stored))
+    analysis = coach.judge(
+        transcript, recording=recording, question=question_of(stored), job_text=job_text_of(stored)
+    )
     # Keep what the user gave (the original file name), not the copy in recordings/.
-    kept = replace(analysis, source=stored.source,
-                   duration_s=analysis.duration_s if recording is not None else stored.duration_s)
+    kept = replace(
+        analysis,
+        source=stored.source,
+        duration_s=analysis.duration_s if recording is not None else stored.duration_s,
+    )
     return kept, recording is not None
 
 
@@ -386,8 +449,11 @@ def correct_words(words: Sequence[Word], text: str) -> tuple[Word, ...]:
         if op in ("equal", "replace") and a1 - a0 == b1 - b0:
             for w, t in zip(words[a0:a1], new[b0:b1], strict=True):
                 same = op == "equal"
-                out.append(Word(t, w.start, w.end, w.probability if same else 1.0,
-                                filler=is_filled_pause(t)))
+                out.append(
+                    Word(
+                        t, w.start, w.end, w.probability if same else 1.0, filler=is_filled_pause(t)
+                    )
+                )
             continue
         if op == "replace":
             start, end = words[a0].start, words[a1 - 1].end
@@ -396,8 +462,15 @@ def correct_words(words: Sequence[Word], text: str) -> tuple[Word, ...]:
             start = end = edge
         step = (end - start) / (b1 - b0)
         for k, t in enumerate(new[b0:b1]):
-            out.append(Word(t, round(start + k * step, 3), round(start + (k + 1) * step, 3), 1.0,
-                            filler=is_filled_pause(t)))
+            out.append(
+                Word(
+                    t,
+                    round(start + k * step, 3),
+                    round(start + (k + 1) * step, 3),
+                    1.0,
+                    filler=is_filled_pause(t),
+                )
+            )
     return tuple(out)
 
 

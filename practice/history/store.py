@@ -163,7 +163,7 @@ def _writer_gone(temp_name: str) -> bool:
     """True when a temp copy's name carries the pid of a process that no longer exists (killed
     mid-save). Unsure cases (no pid, another user's process, not POSIX) say False and are left
     to the STALE_TMP_S rule. Like WAL itself, this assumes the home is on a local disk."""
-    pid_text = temp_name[len(TMP_PREFIX):].split("-", 1)[0]
+    pid_text = temp_name[len(TMP_PREFIX) :].split("-", 1)[0]
     if os.name != "posix" or not pid_text.isdigit() or int(pid_text) == os.getpid():
         return False
     try:
@@ -320,10 +320,17 @@ class History:
         place but before its commit leaves one (the row was rolled back)."""
 
         def orphans() -> builtins.list[Path]:
-            kept = {Path(str(r[0])).name for r in self._conn.execute(
-                "SELECT audio_path FROM attempts WHERE audio_path IS NOT NULL")}
-            return [p for p in self.recordings.iterdir()
-                    if _RECORDING_NAME.match(p.name) and p.name not in kept and p.is_file()]
+            kept = {
+                Path(str(r[0])).name
+                for r in self._conn.execute(
+                    "SELECT audio_path FROM attempts WHERE audio_path IS NOT NULL"
+                )
+            }
+            return [
+                p
+                for p in self.recordings.iterdir()
+                if _RECORDING_NAME.match(p.name) and p.name not in kept and p.is_file()
+            ]
 
         try:
             if not orphans():  # the usual case: no write lock needed
@@ -378,8 +385,9 @@ class History:
             with self._transaction("save an attempt to"):
                 attempt_id = self._insert(analysis, created_at, session_id, digest)
                 if story_id is not None:
-                    self._conn.execute("UPDATE attempts SET story_id = ? WHERE id = ?",
-                                       (story_id, attempt_id))
+                    self._conn.execute(
+                        "UPDATE attempts SET story_id = ? WHERE id = ?", (story_id, attempt_id)
+                    )
                 saved = dataclasses.replace(analysis, id=attempt_id, created_at=created_at)
                 relative = None
                 if temp is not None and digest is not None:
@@ -425,8 +433,9 @@ class History:
         """Copy `source` to a temp file in recordings/, synced to disk; return it and its sha256."""
         digest = hashlib.sha256()
         # The writer's pid in the name lets the next open remove the copy if this process dies.
-        fd, name = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", suffix=source.suffix,
-                                    dir=self.recordings)
+        fd, name = tempfile.mkstemp(
+            prefix=f"{TMP_PREFIX}{os.getpid()}-", suffix=source.suffix, dir=self.recordings
+        )
         temp = Path(name)
         try:
             os.fchmod(fd, FILE_MODE)
@@ -495,8 +504,16 @@ class History:
     # -- the outcome journal ---------------------------------------------------------------
     # The values come checked by journey/outcomes (choices, dates, lengths); here they are kept.
 
-    def add_outcome(self, *, date: str, company: str, role: str, stage: str, result: str,
-                    notes: str | None = None) -> Outcome:
+    def add_outcome(
+        self,
+        *,
+        date: str,
+        company: str,
+        role: str,
+        stage: str,
+        result: str,
+        notes: str | None = None,
+    ) -> Outcome:
         """Log one step of an application; return it as stored."""
         with self._transaction("log an outcome in"):
             cursor = self._conn.execute(
@@ -556,9 +573,18 @@ class History:
                 "INSERT INTO stories (created_at, updated_at, title, situation, task, actions, "
                 "result, skills, quantified_result, source_attempt_id) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (now, now, story.title, story.situation, story.task, story.actions,
-                 story.result, json.dumps(list(story.skills)), story.quantified_result,
-                 story.source_attempt_id),
+                (
+                    now,
+                    now,
+                    story.title,
+                    story.situation,
+                    story.task,
+                    story.actions,
+                    story.result,
+                    json.dumps(list(story.skills)),
+                    story.quantified_result,
+                    story.source_attempt_id,
+                ),
             )
         assert cursor.lastrowid is not None
         return self.story(int(cursor.lastrowid))
@@ -571,9 +597,17 @@ class History:
             self._conn.execute(
                 "UPDATE stories SET updated_at = ?, title = ?, situation = ?, task = ?, "
                 "actions = ?, result = ?, skills = ?, quantified_result = ? WHERE id = ?",
-                (utc_now(), story.title, story.situation, story.task, story.actions,
-                 story.result, json.dumps(list(story.skills)), story.quantified_result,
-                 story.id),
+                (
+                    utc_now(),
+                    story.title,
+                    story.situation,
+                    story.task,
+                    story.actions,
+                    story.result,
+                    json.dumps(list(story.skills)),
+                    story.quantified_result,
+                    story.id,
+                ),
             )
         return self.story(story.id)
 
@@ -826,9 +860,13 @@ class History:
             shutil.rmtree(work, ignore_errors=True)
             with contextlib.suppress(OSError):
                 partial.unlink()
-        return BackupSummary(path=dest, attempts=attempts,
-                             recordings=len(recordings), missing_recordings=missing,
-                             bytes=dest.stat().st_size)
+        return BackupSummary(
+            path=dest,
+            attempts=attempts,
+            recordings=len(recordings),
+            missing_recordings=missing,
+            bytes=dest.stat().st_size,
+        )
 
     def restore(self, source: Path, *, force: bool = False) -> BackupSummary:
         """Replace this history with a backup made by `backup`, after checking the backup's
@@ -887,8 +925,12 @@ class History:
                 raise StoreError(
                     f"The restored history {self.db_path} failed its check: {verdict}."
                 )
-            kept = {str(r[0]) for r in self._query(
-                "SELECT audio_path FROM attempts WHERE audio_path IS NOT NULL", ())}
+            kept = {
+                str(r[0])
+                for r in self._query(
+                    "SELECT audio_path FROM attempts WHERE audio_path IS NOT NULL", ()
+                )
+            }
             for path in self.recordings.iterdir():
                 # Audio of attempts the backup does not hold; takes and temp copies stay.
                 relative = f"{RECORDINGS_DIR}/{path.name}"
@@ -902,8 +944,13 @@ class History:
             ) from e
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        return BackupSummary(path=source, attempts=count, recordings=len(recordings),
-                             missing_recordings=0, bytes=source.stat().st_size)
+        return BackupSummary(
+            path=source,
+            attempts=count,
+            recordings=len(recordings),
+            missing_recordings=0,
+            bytes=source.stat().st_size,
+        )
 
     # -- transactions and errors -----------------------------------------------------------
 
@@ -1034,8 +1081,13 @@ def _sha256(path: Path) -> str:
 def _safe_recording_name(relative: str) -> bool:
     # Only "recordings/<file>": a crafted zip must not write outside the home.
     parts = relative.split("/")
-    return (len(parts) == 2 and parts[0] == RECORDINGS_DIR and parts[1] not in ("", ".", "..")
-            and "\\" not in relative and not parts[1].startswith(TMP_PREFIX))
+    return (
+        len(parts) == 2
+        and parts[0] == RECORDINGS_DIR
+        and parts[1] not in ("", ".", "..")
+        and "\\" not in relative
+        and not parts[1].startswith(TMP_PREFIX)
+    )
 
 
 def _read_manifest(zf: Any, source: Path) -> dict[str, Any]:

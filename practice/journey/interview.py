@@ -38,14 +38,18 @@ def category_order(n: int, categories: Iterable[str] | None = None) -> list[str]
     allowed = set(CATEGORIES if categories is None else categories)
     unknown = allowed - set(CATEGORIES)
     if unknown:
-        raise InputError(f'Unknown category "{sorted(unknown)[0]}"; use one of '
-                         f'{", ".join(CATEGORIES)}.')
+        raise InputError(
+            f'Unknown category "{sorted(unknown)[0]}"; use one of {", ".join(CATEGORIES)}.'
+        )
     if n <= 0 or not allowed:
         return []
     middle = [c for c in MIDDLE_PATTERN if c in allowed]
     head = [OPENING] if OPENING in allowed else []
-    tail = [CLOSING] if CLOSING in allowed and n - len(head) >= 1 and (
-        n >= CLOSING_FROM or not middle) else []
+    tail = (
+        [CLOSING]
+        if CLOSING in allowed and n - len(head) >= 1 and (n >= CLOSING_FROM or not middle)
+        else []
+    )
     if len(head) + len(tail) > n:
         tail = []
     fill = middle or [c for c in CATEGORIES if c in allowed]  # only opening/closing allowed
@@ -78,8 +82,9 @@ def plan(
         queues[category] = [q for _, _, q in sorted(keyed, key=lambda k: (k[0], k[1]))]
     if not any(queues.values()):
         which = ", ".join(sorted(queues)) or "any category"
-        raise InputError(f"No questions in {which}; add some with `practice questions add` and "
-                         "retry.")
+        raise InputError(
+            f"No questions in {which}; add some with `practice questions add` and retry."
+        )
     chosen: list[tuple[str, Question]] = []
     for category in order:
         if not queues.get(category):
@@ -94,6 +99,7 @@ def plan(
 
 
 # -- the summary -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class InterviewSummary:
@@ -160,6 +166,7 @@ def summarize(analyses: Sequence[Analysis]) -> InterviewSummary:
 
 # -- text for the terminal ---------------------------------------------------------------------
 
+
 def answer_line(number: int, total: int, a: Analysis) -> str:
     """One line after each answer: the scores, pace and fillers, and the first tip."""
     s = a.scores
@@ -181,20 +188,29 @@ def summary_lines(summary: InterviewSummary, total: int) -> list[str]:
     """The end-of-interview view."""
     if not summary.answered:
         return ["No answer was recorded, so there is nothing to sum up."]
-    lines = [f"Interview summary: {summary.answered} of {total} questions answered "
-             f"({summary.duration_s:.0f} s of answers)",
-             f"  Overall average     {summary.overall_average:.0f}/100"]
+    lines = [
+        f"Interview summary: {summary.answered} of {total} questions answered "
+        f"({summary.duration_s:.0f} s of answers)",
+        f"  Overall average     {summary.overall_average:.0f}/100",
+    ]
     for name, value in summary.dimension_averages.items():
-        mark = ("  (best)" if name == summary.best_dimension
-                else "  (weakest)" if name == summary.weakest_dimension else "")
+        mark = (
+            "  (best)"
+            if name == summary.best_dimension
+            else "  (weakest)"
+            if name == summary.weakest_dimension
+            else ""
+        )
         lines.append(f"  {name.capitalize():<19} {value:.0f}{mark}")
     if summary.words_per_minute_average is not None:
         lines.append(f"  Pace                {summary.words_per_minute_average:.0f} wpm on average")
     if summary.fillers_per_minute_average is not None:
-        lines.append(f"  Fillers             {summary.fillers_per_minute_average:.1f} per minute "
-                     "on average")
+        lines.append(
+            f"  Fillers             {summary.fillers_per_minute_average:.1f} per minute on average"
+        )
     if summary.most_common_tip:
         times = summary.most_common_tip_count
-        lines.append(f"Work on this first ({times} of {summary.answered} answers): "
-                     f"{summary.most_common_tip}")
+        lines.append(
+            f"Work on this first ({times} of {summary.answered} answers): {summary.most_common_tip}"
+        )
     return lines

@@ -160,6 +160,7 @@ def _requirement(text: str) -> Requirement | None:
 
 # -- matching stories -------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Term:
     surface: str  # as written in the posting

@@ -60,8 +60,9 @@ def user_bank_dirs(home: Path | None) -> list[Path]:
     return [home / USER_BANK_DIR] if home is not None else []
 
 
-def resolve(question_id: str | None, question_text: str | None, category: str | None,
-            home: Path | None) -> Question | None:
+def resolve(
+    question_id: str | None, question_text: str | None, category: str | None, home: Path | None
+) -> Question | None:
     """The question an answer was given to: a bank question by id (its category overridden by
     `category` when given), a question by text, a bare category, or None."""
     if question_id:

@@ -83,21 +83,35 @@ def speak(text: str, *, voice_name: str | None = None, voice: Voice | None = Non
     if voice.program == "powershell" and voice_name:
         env["PRACTICE_SPEAK_VOICE"] = voice_name
     try:
-        done = subprocess.run(argv, input=stdin, capture_output=True, text=True, env=env,
-                              timeout=SPEAK_TIMEOUT_S, check=False)
+        done = subprocess.run(
+            argv,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=SPEAK_TIMEOUT_S,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired) as e:
-        raise NoVoiceError(f"{voice.program} could not read the question ({e}); the question "
-                           "is shown only.") from e
+        raise NoVoiceError(
+            f"{voice.program} could not read the question ({e}); the question is shown only."
+        ) from e
     if done.returncode != 0:
         detail = (done.stderr or done.stdout or "").strip().splitlines()
         why = detail[-1] if detail else f"exit status {done.returncode}"
-        fix = ("choose another with `practice config set voice NAME`" if voice_name
-               else "check the sound output")
+        fix = (
+            "choose another with `practice config set voice NAME`"
+            if voice_name
+            else "check the sound output"
+        )
         raise NoVoiceError(f"{voice.program} could not read the question ({why}); {fix}.")
     # espeak-ng exits 0 when it has no sound output at all, saying so only on stderr.
-    failed = [line for line in (done.stderr or "").splitlines()
-              if line.lower().startswith("error:")]
+    failed = [
+        line for line in (done.stderr or "").splitlines() if line.lower().startswith("error:")
+    ]
     if failed:
-        raise NoVoiceError(f"{voice.program} could not play the question ({failed[-1]}); check "
-                           "the sound output. The question is shown only.")
+        raise NoVoiceError(
+            f"{voice.program} could not play the question ({failed[-1]}); check "
+            "the sound output. The question is shown only."
+        )
     time.sleep(SETTLE_S)

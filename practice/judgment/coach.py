@@ -29,21 +29,23 @@ def analyze_recording(
     # The pitch track needs the audio alone, so it is measured beside the transcription (on
     # the core left idle while the model loads); only the words' frames are picked after it.
     measured: list[list[Frames]] = []
-    pitch = threading.Thread(target=lambda: measured.append(measure_frames(recording)),
-                             name="practice-pitch", daemon=True)  # Ctrl-C does not wait
+    pitch = threading.Thread(
+        target=lambda: measured.append(measure_frames(recording)),
+        name="practice-pitch",
+        daemon=True,
+    )  # Ctrl-C does not wait
     pitch.start()
     try:
-        transcript = transcribe(recording, home=home, engine=engine, model=model,
-                                progress=progress)
+        transcript = transcribe(recording, home=home, engine=engine, model=model, progress=progress)
     except RuntimeError as e:
         from practice.speech.engine_faster import engine_failed
 
         raise engine_failed(e) from e
     pitch.join()
-    prosody = analyze_prosody(recording, transcript.words,
-                              frames=measured[0] if measured else None)
-    return judge(transcript, recording=recording, question=question, job_text=job_text,
-                 prosody=prosody)
+    prosody = analyze_prosody(recording, transcript.words, frames=measured[0] if measured else None)
+    return judge(
+        transcript, recording=recording, question=question, job_text=job_text, prosody=prosody
+    )
 
 
 def judge(
@@ -76,18 +78,32 @@ def judge(
     else:
         prosody = None
     duration_s = recording.duration_s if recording is not None else None
-    scores, tips = score(structure=structure, content=content, delivery=delivery,
-                         prosody=prosody, question=question, duration_s=duration_s)
+    scores, tips = score(
+        structure=structure,
+        content=content,
+        delivery=delivery,
+        prosody=prosody,
+        question=question,
+        duration_s=duration_s,
+    )
     return Analysis(
         source=recording.source if recording is not None else None,
-        question=question, duration_s=duration_s, transcript=transcript, delivery=delivery,
-        prosody=prosody, structure=structure, content=content, scores=scores, tips=tips,
+        question=question,
+        duration_s=duration_s,
+        transcript=transcript,
+        delivery=delivery,
+        prosody=prosody,
+        structure=structure,
+        content=content,
+        scores=scores,
+        tips=tips,
         analyzer_version=ANALYZER_VERSION,
     )
 
 
-def analyze_text(text: str, *, question: Question | None, job_text: str | None = None,
-                 source: str | None = None) -> Analysis:
+def analyze_text(
+    text: str, *, question: Question | None, job_text: str | None = None, source: str | None = None
+) -> Analysis:
     """A typed answer: structure, content and enthusiasm from the words alone."""
     text = text.strip()
     if not text:

@@ -25,8 +25,10 @@ _KNOW_CLAUSE = frozenset({"what", "how", "why", "where", "who", "whether", "if",
 
 # -- spoken word counts -------------------------------------------------------------------------
 
-_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
-         "fourteen fifteen sixteen seventeen eighteen nineteen").split()
+_ONES = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+    "fourteen fifteen sixteen seventeen eighteen nineteen"
+).split()
 
 
 def _integer_words(n: int) -> int:
@@ -73,8 +75,11 @@ def spoken_words(token: str) -> int:
         n = int(digits.replace(",", "") or 0)
         suffix = (suffix or "").lower()
         is_year = len(digits) == 4 and "," not in digits and 1100 <= n <= 2099 and not currency
-        count = _year_words(n) if is_year and not decimals and suffix in ("", "s") else \
-            _integer_words(n)
+        count = (
+            _year_words(n)
+            if is_year and not decimals and suffix in ("", "s")
+            else _integer_words(n)
+        )
         if decimals:
             count += 1 + len(decimals)  # "point" and each digit
         count += 1 if suffix in ("k", "m", "bn", "%") else 0  # thousand, million, percent
@@ -84,6 +89,7 @@ def spoken_words(token: str) -> int:
 
 
 # -- fillers and hedges ------------------------------------------------------------------------
+
 
 def _tokens(words: Sequence[Word]) -> list[tuple[str, bool, bool]]:
     """(normalized text, comma or stop before, comma or stop after) per word."""
@@ -107,16 +113,26 @@ def discourse_fillers(words: Sequence[Word]) -> list[Filler]:
         prev = toks[i - 1][0] if i > 0 else ""
         pair = f"{text} {nxt}"
         hit: str | None = None
-        if pair == "you know" and prev not in ("do", "did", "don't", "if", "would", "will") \
-                and (toks[i + 1][2] or before) and not _next_is(toks, i + 2, _KNOW_CLAUSE):
+        if (
+            pair == "you know"
+            and prev not in ("do", "did", "don't", "if", "would", "will")
+            and (toks[i + 1][2] or before)
+            and not _next_is(toks, i + 2, _KNOW_CLAUSE)
+        ):
             hit = pair
         elif pair == "i mean" and toks[i + 1][2]:
             hit = pair
-        elif pair in ("sort of", "kind of") and not names_a_kind([t[0] for t in toks], i) and \
-                not _next_is(toks, i + 2, frozenset({"a", "an", "the", "thing", "things"})):
+        elif (
+            pair in ("sort of", "kind of")
+            and not names_a_kind([t[0] for t in toks], i)
+            and not _next_is(toks, i + 2, frozenset({"a", "an", "the", "thing", "things"}))
+        ):
             hit = pair
-        elif text == "like" and (before or after) and prev not in ("would", "i'd", "you'd",
-                                                                    "looks", "feel", "felt"):
+        elif (
+            text == "like"
+            and (before or after)
+            and prev not in ("would", "i'd", "you'd", "looks", "feel", "felt")
+        ):
             hit = text
         elif text in ("basically", "literally"):
             hit = text
@@ -141,6 +157,7 @@ def hedges(words: Sequence[Word]) -> list[str]:
 
 
 # -- pauses ------------------------------------------------------------------------------------
+
 
 def find_pauses(words: Sequence[Word], recording: Recording | None = None) -> list[Pause]:
     """Silences of at least PAUSE_S between words, their edges taken from the audio's energy
@@ -208,6 +225,7 @@ def _silent_span(quiet: np.ndarray, a: Word, b: Word) -> tuple[float, float]:
 
 
 # -- the whole block ---------------------------------------------------------------------------
+
 
 def analyze_pacing(words: Sequence[Word], recording: Recording | None = None) -> Delivery:
     """The delivery measures (defined in the README) from a word timeline (times in seconds)."""

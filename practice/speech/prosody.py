@@ -88,8 +88,9 @@ def measure_frames(recording: Recording) -> list[Frames]:
     return [_frames(samples[b0:b1], sr) for b0, b1 in _blocks(len(samples), sr)]
 
 
-def analyze_prosody(recording: Recording, words: Sequence[Word] = (), *,
-                    frames: Sequence[Frames] | None = None) -> Prosody:
+def analyze_prosody(
+    recording: Recording, words: Sequence[Word] = (), *, frames: Sequence[Frames] | None = None
+) -> Prosody:
     """Pitch spread (semitones), energy spread (dB) and the monotone verdict of one answer.
 
     With `words`, only frames within (a little around) a word count; otherwise frames loud
@@ -101,10 +102,14 @@ def analyze_prosody(recording: Recording, words: Sequence[Word] = (), *,
     f0_parts, energy_parts = [], []
     for k, (b0, b1) in enumerate(_blocks(len(samples), sr)):
         offset_s = b0 / sr
-        inside = [Word(w.text, w.start - offset_s, w.end - offset_s, w.probability, w.filler)
-                  for w in words if w.end > offset_s and w.start < b1 / sr]
-        f0_voiced, energy_speech = _block_values(samples[b0:b1], sr, inside, bool(words),
-                                                 frames[k] if frames is not None else None)
+        inside = [
+            Word(w.text, w.start - offset_s, w.end - offset_s, w.probability, w.filler)
+            for w in words
+            if w.end > offset_s and w.start < b1 / sr
+        ]
+        f0_voiced, energy_speech = _block_values(
+            samples[b0:b1], sr, inside, bool(words), frames[k] if frames is not None else None
+        )
         f0_parts.append(f0_voiced)
         energy_parts.append(energy_speech)
     return prosody_from_values(f0_parts, energy_parts)
@@ -130,8 +135,9 @@ def stretch_values(
     return _block_values(recording.samples, recording.sample_rate, words, bool(words))
 
 
-def prosody_from_values(f0_parts: Sequence[np.ndarray],
-                        energy_parts: Sequence[np.ndarray]) -> Prosody:
+def prosody_from_values(
+    f0_parts: Sequence[np.ndarray], energy_parts: Sequence[np.ndarray]
+) -> Prosody:
     """The Prosody of an answer from its stretches' voiced F0 (Hz) and speech energy (dB)."""
     f0_all = np.concatenate(list(f0_parts)) if len(f0_parts) else np.zeros(0)
     # Without enough voice there is nothing to judge: the energy of hiss or a cough alone
@@ -148,7 +154,10 @@ def prosody_from_values(f0_parts: Sequence[np.ndarray],
 
 
 def _block_values(
-    samples: np.ndarray, sr: int, words: Sequence[Word], have_words: bool,
+    samples: np.ndarray,
+    sr: int,
+    words: Sequence[Word],
+    have_words: bool,
     frames: Frames | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(voiced F0 in Hz, speech-frame energy in dB) of one block of an answer."""

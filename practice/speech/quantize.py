@@ -73,8 +73,10 @@ def quantize_int8(source: Path, out: Path) -> None:
                 _put_string(w, name)
                 _put_string(w, target)
     except (struct.error, ValueError, UnicodeDecodeError) as e:
-        raise ModelError(f"{src} is not a CTranslate2 model file this version can read ({e}); "
-                         "run 'practice models install NAME --force'.") from e
+        raise ModelError(
+            f"{src} is not a CTranslate2 model file this version can read ({e}); "
+            "run 'practice models install NAME --force'."
+        ) from e
 
 
 def _quantized(v: _Variable) -> bool:

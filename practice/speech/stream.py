@@ -81,9 +81,14 @@ class _Audio:
 class StreamingTranscriber:
     """Feed it 16 kHz mono float32 blocks; `finish()` returns the Transcript and the Prosody."""
 
-    def __init__(self, prepare: Callable[[], tuple[str, Path]], *, initial_prompt: str | None,
-                 transcribe_stretch: Callable[..., tuple[list[Word], str, float]] | None = None,
-                 speculate: bool = True) -> None:
+    def __init__(
+        self,
+        prepare: Callable[[], tuple[str, Path]],
+        *,
+        initial_prompt: str | None,
+        transcribe_stretch: Callable[..., tuple[list[Word], str, float]] | None = None,
+        speculate: bool = True,
+    ) -> None:
         """`prepare` returns (model name, model directory); the worker calls it first, so a
         model still being assembled or loaded delays the first stretch, not the recording.
         `transcribe_stretch(samples, model_dir, prompt=, detect=)` gives a stretch's words,
@@ -163,8 +168,12 @@ class StreamingTranscriber:
                     self._speculate()
                     continue
                 held = self._provisional
-                if job.final and held is not None and held.start == job.start \
-                        and held.end <= job.end:
+                if (
+                    job.final
+                    and held is not None
+                    and held.start == job.start
+                    and held.end <= job.end
+                ):
                     self._done.append(held)  # the take stopped in that pause
                     job = _Stretch(held.end, job.end)
                 self._transcribe(job)
@@ -189,15 +198,16 @@ class StreamingTranscriber:
         if n - first < int(SPECULATE_MIN_S / FRAME_S) + min_run:
             return
         levels = np.asarray(self._frames_db[:n])
-        floor, loud = np.percentile(levels[-int(FLOOR_WINDOW_S / FRAME_S):], (10, 95))
+        floor, loud = np.percentile(levels[-int(FLOOR_WINDOW_S / FRAME_S) :], (10, 95))
         quiet = levels[first:] < quiet_limit_db(float(floor), float(loud))
         if not quiet[-min_run:].all():
             return  # speaking, or a pause too short yet
         loud_at = np.flatnonzero(~quiet)
         if not len(loud_at):
             return  # nothing but quiet since the last cut
-        end = (first + min(int(loud_at[-1]) + 1 + int(KEEP_PAUSE_S / FRAME_S), n)) \
-            * int(FRAME_S * SAMPLE_RATE)
+        end = (first + min(int(loud_at[-1]) + 1 + int(KEEP_PAUSE_S / FRAME_S), n)) * int(
+            FRAME_S * SAMPLE_RATE
+        )
         held = self._provisional
         if held is not None and held.start == start and held.end == end:
             return  # this pause is done already
@@ -214,7 +224,8 @@ class StreamingTranscriber:
         if not len(samples):
             return
         words, job.language, job.language_probability = self._run(
-            samples, self._model_dir, prompt=self._prompt, detect=job.start == 0)
+            samples, self._model_dir, prompt=self._prompt, detect=job.start == 0
+        )
         job.f0, job.energy = stretch_values(Recording(samples=samples, source="stretch"), words)
         job.words = shift(words, job.start / SAMPLE_RATE)
 
@@ -243,7 +254,12 @@ class StreamingTranscriber:
         check_language(head.language, head.language_probability, bool(words), source)
         prosody = prosody_from_values([s.f0 for s in stretches], [s.energy for s in stretches])
         recording = Recording(samples=self._audio.all(), source=source)
-        transcript = finish(words, source, engine="faster-whisper", model=self._model_name,
-                            language="en", probability=head.language_probability)
+        transcript = finish(
+            words,
+            source,
+            engine="faster-whisper",
+            model=self._model_name,
+            language="en",
+            probability=head.language_probability,
+        )
         return recording, transcript, prosody
-

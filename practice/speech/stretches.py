@@ -40,8 +40,9 @@ def quiet_limit_db(floor_db: float, loud_db: float) -> float:
     return min(floor_db + QUIET_MARGIN_DB, loud_db - SPEECH_HEADROOM_DB)
 
 
-def plan(samples: np.ndarray, *, max_s: float = BATCH_MAX_S,
-         sample_rate: int = SAMPLE_RATE) -> list[tuple[int, int]]:
+def plan(
+    samples: np.ndarray, *, max_s: float = BATCH_MAX_S, sample_rate: int = SAMPLE_RATE
+) -> list[tuple[int, int]]:
     """(start, end) sample ranges covering `samples`, each at most `max_s` long, cut in the
     middle of the longest pause in the last two thirds before the limit (or at its quietest
     frame when there is none)."""
@@ -72,8 +73,7 @@ def cut(levels: np.ndarray, start: int, end: int) -> int:
     floor, loud = np.percentile(recent, (10, 95))
     window = levels[start:end]
     quiet = window < quiet_limit_db(float(floor), float(loud))
-    middle = longest_pause_middle(quiet, int(CUT_PAUSE_S / FRAME_S),
-                                  not_before=len(window) // 3)
+    middle = longest_pause_middle(quiet, int(CUT_PAUSE_S / FRAME_S), not_before=len(window) // 3)
     if middle is not None:
         return middle
     tail = window[-int(SEARCH_S / FRAME_S) :]
@@ -87,8 +87,11 @@ def longest_pause_middle(quiet: np.ndarray, min_run: int, *, not_before: int = 0
     both sides of the cut."""
     edges = np.diff(np.concatenate(([0], quiet.astype(np.int8), [0])))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    runs = [(e - s, s, e) for s, e in zip(starts, ends, strict=True)
-            if e - s >= min_run and (s + e) // 2 >= not_before]
+    runs = [
+        (e - s, s, e)
+        for s, e in zip(starts, ends, strict=True)
+        if e - s >= min_run and (s + e) // 2 >= not_before
+    ]
     if not runs:
         return None
     _, s, e = max(runs)

@@ -39,12 +39,22 @@ TAIL_LEVEL_DB = 10.0  # dB above the noise floor (the quietest tenth of frames) 
 Progress = Callable[[float, float], None]  # (seconds transcribed, seconds in all)
 
 _LANGUAGE_NAMES = {
-    "de": "German", "es": "Spanish", "fr": "French", "it": "Italian", "pt": "Portuguese",
-    "nl": "Dutch", "ru": "Russian", "zh": "Chinese", "ja": "Japanese", "ko": "Korean",
-    "pl": "Polish", "tr": "Turkish", "ar": "Arabic", "hi": "Hindi", "sv": "Swedish",
+    "de": "German",
+    "es": "Spanish",
+    "fr": "French",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "ru": "Russian",
+    "zh": "Chinese",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "pl": "Polish",
+    "tr": "Turkish",
+    "ar": "Arabic",
+    "hi": "Hindi",
+    "sv": "Swedish",
 }
-
-
 
 
 def batch_workers(recording: Recording) -> int:
@@ -92,15 +102,15 @@ def transcribe(
         try:
             results = _faster_pass(samples, spans, path, prompt, progress, on_language)
         except _OtherLanguage:
-            first, language, probability = run(samples[a:b], path, initial_prompt=prompt,
-                                               language=None)
+            first, language, probability = run(
+                samples[a:b], path, initial_prompt=prompt, language=None
+            )
             check_language(language, probability, bool(first), recording.source)
             # No words in that language: most likely accented English, transcribed as such.
             results = _faster_pass(samples, spans, path, prompt, progress, None)
         probability = heard.get("en", 0.0)
     else:
-        first, language, probability = run(samples[a:b], path, initial_prompt=prompt,
-                                           language=None)
+        first, language, probability = run(samples[a:b], path, initial_prompt=prompt, language=None)
         if language != "en":
             check_language(language, probability, bool(first), recording.source)
             # Unsure: most likely accented English, so transcribe it as English.
@@ -115,17 +125,23 @@ def transcribe(
         if not (engine == "faster-whisper" and len(spans) > 1):  # the batched are finished
             got = finish_stretch(run, samples[a:b], got, path, prompt=prompt, language="en")
         words += shift(got, a / SAMPLE_RATE)
-    return finish(words, recording.source, engine=engine, model=name, language="en",
-                  probability=probability)
+    return finish(
+        words, recording.source, engine=engine, model=name, language="en", probability=probability
+    )
 
 
 class _OtherLanguage(Exception):
     """The first encoder pass heard another language (handled inside transcribe())."""
 
 
-def _faster_pass(samples: np.ndarray, spans: list[tuple[int, int]], path: Path,
-                 prompt: str | None, progress: Progress | None,
-                 on_language: Callable[[str, float, float], None] | None) -> list[list[Word]]:
+def _faster_pass(
+    samples: np.ndarray,
+    spans: list[tuple[int, int]],
+    path: Path,
+    prompt: str | None,
+    progress: Progress | None,
+    on_language: Callable[[str, float, float], None] | None,
+) -> list[list[Word]]:
     """Each span's words from faster-whisper, times from the span's start; with several spans
     they are finished too (_finish_batched)."""
     import threading
@@ -134,8 +150,16 @@ def _faster_pass(samples: np.ndarray, spans: list[tuple[int, int]], path: Path,
     from practice.speech import engine_faster
 
     if len(spans) == 1:  # one call with the voice filter on: the clips' fillers held
-        return [engine_faster.transcribe(samples, path, initial_prompt=prompt, language="en",
-                                         progress=progress, on_language=on_language)[0]]
+        return [
+            engine_faster.transcribe(
+                samples,
+                path,
+                initial_prompt=prompt,
+                language="en",
+                progress=progress,
+                on_language=on_language,
+            )[0]
+        ]
     # The spans are dealt out to groups, each transcribed and finished in its own thread on
     # its own core (engine_faster.parallel_workers says why). The other groups encode their
     # first batch while the first group's tells the language, then wait for that verdict, so
@@ -176,6 +200,7 @@ def _faster_pass(samples: np.ndarray, spans: list[tuple[int, int]], path: Path,
             with lock:
                 done_s[g] = sum(min(max(at_s - a, 0.0), b - a) for a, b in ranges)
                 progress(min(sum(done_s), total_s), total_s)
+
         return report
 
     def run(g: int) -> list[list[Word]]:
@@ -188,12 +213,19 @@ def _faster_pass(samples: np.ndarray, spans: list[tuple[int, int]], path: Path,
             for c in range(0, len(groups[g]), step):
                 part = [spans[i] for i in groups[g][c : c + step]]
                 got = engine_faster.transcribe_many(
-                    samples, part, path, initial_prompt=prompt, language="en",
+                    samples,
+                    part,
+                    path,
+                    initial_prompt=prompt,
+                    language="en",
                     progress=group_progress(g),
                     on_language=heard if c == 0 and g == 0 and on_language else None,
-                    before_decoding=wait if c == 0 and g > 0 else None, workers=n)
-                out += _finish_batched([samples[a:b] for a, b in part], got, path, prompt,
-                                       workers=n, share=share)
+                    before_decoding=wait if c == 0 and g > 0 else None,
+                    workers=n,
+                )
+                out += _finish_batched(
+                    [samples[a:b] for a, b in part], got, path, prompt, workers=n, share=share
+                )
             return out
         finally:
             if g == 0:
@@ -226,8 +258,9 @@ def _deal(spans: list[tuple[int, int]], n: int) -> list[list[int]]:
     return [sorted(g) for g in groups]
 
 
-def transcribe_live_stretch(samples: np.ndarray, path: Path, *, prompt: str | None,
-                            detect: bool) -> tuple[list[Word], str, float]:
+def transcribe_live_stretch(
+    samples: np.ndarray, path: Path, *, prompt: str | None, detect: bool
+) -> tuple[list[Word], str, float]:
     """One stretch of a take, as the batch path decodes its stretches (batched decoder, its
     tails, repeats dropped, fillers checked): its words, and with `detect` the language heard
     on its encoder pass and that language's probability ("en", 1.0 without).
@@ -246,22 +279,34 @@ def transcribe_live_stretch(samples: np.ndarray, path: Path, *, prompt: str | No
         nonlocal language, probability
         language, probability = heard, heard_probability
 
-    got = engine_faster.transcribe_many(samples, [(0, len(samples))], path,
-                                        initial_prompt=prompt, language="en",
-                                        on_language=on_language if detect else None)[0]
+    got = engine_faster.transcribe_many(
+        samples,
+        [(0, len(samples))],
+        path,
+        initial_prompt=prompt,
+        language="en",
+        on_language=on_language if detect else None,
+    )[0]
     words = _finish_batched([samples], [got], path, prompt)[0]
     return words, language, probability
 
 
-def _finish_batched(pieces: list[np.ndarray], results: list[list[Word]], path: Path,
-                    prompt: str | None, *, workers: int = 1,
-                    share: WorkShare | None = None) -> list[list[Word]]:
+def _finish_batched(
+    pieces: list[np.ndarray],
+    results: list[list[Word]],
+    path: Path,
+    prompt: str | None,
+    *,
+    workers: int = 1,
+    share: WorkShare | None = None,
+) -> list[list[Word]]:
     """Stretches' words from the batched decoder made whole (skipped speech decoded, repeats
     dropped, fillers checked), for the batch path and the live path alike."""
     # Repeats out first: a loop's words carry made-up times up to the window's end, which
     # would hide the speech after it from the check for skipped speech.
-    filled = _fill_holes(pieces, [drop_repeats(got) for got in results], path, prompt,
-                         workers=workers, share=share)
+    filled = _fill_holes(
+        pieces, [drop_repeats(got) for got in results], path, prompt, workers=workers, share=share
+    )
     return [_clean(words, x) for x, words in zip(pieces, filled, strict=True)]
 
 
@@ -287,8 +332,7 @@ def _clean(words: list[Word], samples: np.ndarray) -> list[Word]:
     return refine_fillers(words, Recording(samples=samples, source="stretch"))
 
 
-def check_language(language: str, probability: float, any_words: bool, source: str | None
-                   ) -> None:
+def check_language(language: str, probability: float, any_words: bool, source: str | None) -> None:
     """NotEnglishError when the answer is confidently in another language."""
     if language != "en" and probability >= NOT_ENGLISH_PROBABILITY and any_words:
         lang = _LANGUAGE_NAMES.get(language, f'language "{language}"')
@@ -300,20 +344,40 @@ def check_language(language: str, probability: float, any_words: bool, source: s
 
 def shift(words: list[Word], offset_s: float) -> list[Word]:
     """Word times moved from a stretch to the whole recording."""
-    return [Word(w.text, round(w.start + offset_s, 3), round(w.end + offset_s, 3),
-                 w.probability, w.filler) for w in words]
+    return [
+        Word(
+            w.text,
+            round(w.start + offset_s, 3),
+            round(w.end + offset_s, 3),
+            w.probability,
+            w.filler,
+        )
+        for w in words
+    ]
 
 
-def finish(words: list[Word], source: str | None, *, engine: str, model: str, language: str,
-           probability: float) -> Transcript:
+def finish(
+    words: list[Word],
+    source: str | None,
+    *,
+    engine: str,
+    model: str,
+    language: str,
+    probability: float,
+) -> Transcript:
     """The Transcript of a whole answer; NoSpeechError when it holds no words but fillers."""
     if not any(not w.filler for w in words):
         raise NoSpeechError(
             f"No speech found in {source}; check the microphone or the file and record again."
         )
-    return Transcript(text=" ".join(w.text for w in words), words=tuple(words), engine=engine,
-                      model=model, language=language,
-                      language_probability=round(probability, 3))
+    return Transcript(
+        text=" ".join(w.text for w in words),
+        words=tuple(words),
+        engine=engine,
+        model=model,
+        language=language,
+        language_probability=round(probability, 3),
+    )
 
 
 def _untranscribed_from(db: np.ndarray, threshold: float, last_end_s: float) -> float | None:
@@ -326,8 +390,9 @@ def _untranscribed_from(db: np.ndarray, threshold: float, last_end_s: float) -> 
     return start_s
 
 
-def _holes(db: np.ndarray, threshold: float, words: list[Word], duration_s: float
-           ) -> list[tuple[float, float]]:
+def _holes(
+    db: np.ndarray, threshold: float, words: list[Word], duration_s: float
+) -> list[tuple[float, float]]:
     """(start, end) in s of the parts of a stretch with sound but no words: before the first
     word, between two words, after the last. A part counts when at least HOLE_SOUND_S of its
     frames are above `threshold`; TAIL_MARGIN_S either side belongs to the words."""
@@ -342,9 +407,15 @@ def _holes(db: np.ndarray, threshold: float, words: list[Word], duration_s: floa
     return found
 
 
-def _fill_holes(pieces: list[np.ndarray], results: list[list[Word]], path: Path,
-                prompt: str | None, *, workers: int = 1,
-                share: WorkShare | None = None) -> list[list[Word]]:
+def _fill_holes(
+    pieces: list[np.ndarray],
+    results: list[list[Word]],
+    path: Path,
+    prompt: str | None,
+    *,
+    workers: int = 1,
+    share: WorkShare | None = None,
+) -> list[list[Word]]:
     """Each stretch's words with the speech the batched pass skipped decoded and put in.
 
     Whisper sometimes stops a window early (seen: the last 12 s of a 28 s stretch), or jumps
@@ -356,8 +427,10 @@ def _fill_holes(pieces: list[np.ndarray], results: list[list[Word]], path: Path,
     the parts are decoded one by one instead, so an idle group can take some."""
     from practice.speech import engine_faster
 
-    words = [[w for w in got if w.start < len(x) / SAMPLE_RATE - MISPLACED_S]
-             for x, got in zip(pieces, results, strict=True)]
+    words = [
+        [w for w in got if w.start < len(x) / SAMPLE_RATE - MISPLACED_S]
+        for x, got in zip(pieces, results, strict=True)
+    ]
     levels = [stretches.frame_levels_db(x) for x in pieces]
     tried: list[set[float]] = [set() for _ in pieces]
     for _ in range(MAX_TAIL_PASSES):
@@ -387,19 +460,27 @@ def _fill_holes(pieces: list[np.ndarray], results: list[list[Word]], path: Path,
         if share is None:
             heard = _decode_pieces(parts, path, prompt, workers=workers)
         else:
-            heard = [got[0] for got in share.run_all(
-                [partial(_decode_pieces, [x], path, prompt, workers=workers) for x in parts])]
+            heard = [
+                got[0]
+                for got in share.run_all(
+                    [partial(_decode_pieces, [x], path, prompt, workers=workers) for x in parts]
+                )
+            ]
         for c, (i, a, b), got in zip(froms, voiced, heard, strict=True):
-            got = [w for w in shift(got, c / SAMPLE_RATE)
-                   if a / SAMPLE_RATE - TAIL_MARGIN_S <= w.start < b / SAMPLE_RATE - MISPLACED_S]
+            got = [
+                w
+                for w in shift(got, c / SAMPLE_RATE)
+                if a / SAMPLE_RATE - TAIL_MARGIN_S <= w.start < b / SAMPLE_RATE - MISPLACED_S
+            ]
             before = [w for w in words[i] if w.start < a / SAMPLE_RATE]
             if got and not _repeats(before, got):  # not the words before again, times early
                 words[i] = sorted(words[i] + got, key=lambda w: w.start)
     return words
 
 
-def _decode_pieces(pieces: list[np.ndarray], path: Path, prompt: str | None, *,
-                   workers: int = 1) -> list[list[Word]]:
+def _decode_pieces(
+    pieces: list[np.ndarray], path: Path, prompt: str | None, *, workers: int = 1
+) -> list[list[Word]]:
     """Words of each piece (times from its start), the pieces decoded in batches, one
     window each.
 
@@ -411,9 +492,9 @@ def _decode_pieces(pieces: list[np.ndarray], path: Path, prompt: str | None, *,
 
     ends = np.cumsum([len(x) for x in pieces])
     spans = [(int(e - len(x)), int(e)) for x, e in zip(pieces, ends, strict=True)]
-    return engine_faster.transcribe_many(np.concatenate(pieces), spans, path,
-                                         initial_prompt=prompt, language="en",
-                                         workers=workers)
+    return engine_faster.transcribe_many(
+        np.concatenate(pieces), spans, path, initial_prompt=prompt, language="en", workers=workers
+    )
 
 
 def _transcribe_tail(
@@ -437,8 +518,7 @@ def _transcribe_tail(
         if start_s is None:
             break
         offset = int(start_s * SAMPLE_RATE)
-        tail, _, _ = run(samples[offset:], path, initial_prompt=prompt,
-                         language=language or "en")
+        tail, _, _ = run(samples[offset:], path, initial_prompt=prompt, language=language or "en")
         if not tail or _repeats(words + found, tail):
             break  # the sound was the last words again (their times were early), or nothing
         found += shift(tail, offset / SAMPLE_RATE)
@@ -471,7 +551,7 @@ def _repeats(words: list[Word], tail: list[Word]) -> bool:
     """Whether `tail` mostly says again what the end of `words` said."""
     from difflib import SequenceMatcher
 
-    said = [normalize(w.text) for w in words[-(len(tail) + 3):]]
+    said = [normalize(w.text) for w in words[-(len(tail) + 3) :]]
     again = [normalize(w.text) for w in tail]
     matched = sum(b.size for b in SequenceMatcher(None, said, again).get_matching_blocks())
     return bool(again) and matched >= 0.6 * len(again)
