@@ -24,7 +24,7 @@ from practice.history.progress import METRIC_BY_KEY, goodness, metric_value
 Kind = Literal["word", "filler", "hedge", "pause"]
 
 # A pause is shown after the word it follows: its start is at or after that word's end, give or
-# take one 10 ms energy frame (analysis/pacing.py measures pause edges on that grid).
+# take one 10 ms energy frame (judgment/pacing.py measures pause edges on that grid).
 PAUSE_EDGE_S = 0.02
 # What a review compares between attempts, in this order.
 COMPARED = (
@@ -97,7 +97,7 @@ def job_text_of(analysis: Analysis) -> str | None:
 
     The posting itself is not stored, only its key terms; each term written twice, between
     commas and never first in a sentence (which would hide a name's capital), makes
-    `analysis.content.job_terms` find exactly those terms again (it keeps what a posting
+    `judgment.content.job_terms` find exactly those terms again (it keeps what a posting
     repeats), so a rescore keeps checking the same terms.
     """
     terms = [*analysis.content.job_terms_used, *analysis.content.job_terms_missed]
@@ -120,7 +120,7 @@ def _typed_words(analysis: Analysis) -> list[tuple[Word, int]]:
 
 
 def _discourse_spans(words: Sequence[Word]) -> list[tuple[int, int, str]]:
-    """(first, last + 1, phrase) of each discourse filler, as analysis/pacing.py finds them."""
+    """(first, last + 1, phrase) of each discourse filler, as judgment/pacing.py finds them."""
     from practice.judgment.pacing import discourse_fillers
 
     # pacing reports a filler by its first word's start time, and two words can share one (Whisper
