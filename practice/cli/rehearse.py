@@ -283,9 +283,8 @@ def _analyse_take(
 ) -> Analysis:
     """The take analysed (a progress bar when the whole file is transcribed now)."""
     from practice.app.rehearse import analyse_take
-    from practice.cli.render import progress_bar
 
-    with progress_bar("Analysing", enabled=stream is None) as update:
+    if stream is not None:  # transcribed while the person spoke: no bar, nothing more to load
         return analyse_take(
             take,
             home=home,
@@ -294,6 +293,17 @@ def _analyse_take(
             engine=engine,
             model=model,
             stream=stream,
+        )
+    from practice.cli.render import progress_bar
+
+    with progress_bar("Analysing", enabled=True) as update:
+        return analyse_take(
+            take,
+            home=home,
+            question=question,
+            job_text=job_text,
+            engine=engine,
+            model=model,
             progress=update,
         )
 
