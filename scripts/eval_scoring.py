@@ -2,7 +2,7 @@
 precision, recall and F1 per STAR part and for a quantified result, accuracy of value orientation
 and red-flag handling, and how often the better answer of a pair scores higher.
 
-    .venv/bin/python scripts/eval_scoring.py [--json] [--misses]
+    .venv/bin/python scripts/eval_scoring.py [--json] [--misses] [--corpus]
 
 Exit status 1 when any figure on all cases misses its target.
 """
@@ -23,11 +23,20 @@ def main() -> int:
     ap.add_argument("--misses", action="store_true", help="also list every disagreement")
     ap.add_argument("--cases", type=Path, default=DATA / "judgment_cases.jsonl")
     ap.add_argument("--pairs", type=Path, default=DATA / "judgment_pairs.jsonl")
+    ap.add_argument(
+        "--corpus",
+        action="store_true",
+        help="judge the published answers in tests/data/corpus instead (holdout: blind sites)",
+    )
     args = ap.parse_args()
 
     from practice.judgment import evaluation as ev
 
-    reports = ev.evaluate_splits(ev.load_jsonl(args.cases), ev.load_jsonl(args.pairs))
+    if args.corpus:
+        cases, pairs = ev.load_corpus(DATA / "corpus")
+    else:
+        cases, pairs = ev.load_jsonl(args.cases), ev.load_jsonl(args.pairs)
+    reports = ev.evaluate_splits(cases, pairs)
     missed = ev.shortfalls(reports["all"])
     if args.json:
         doc = {name: r.to_dict() for name, r in reports.items()}

@@ -99,3 +99,15 @@ def test_the_blind_split_holds_out_whole_sites() -> None:
     held_out = [r for r in answers() if r["source"]["site"] in blind]
     assert 0.15 <= len(held_out) / len(answers()) <= 0.4
     assert {r["category"] for r in held_out} == CATEGORIES  # every category checked blind
+
+
+def test_the_evaluation_reads_the_corpus_with_its_blind_split() -> None:
+    from practice.judgment.evaluation import HOLDOUT, load_corpus
+
+    cases, ranked = load_corpus(CORPUS)
+    assert len(cases) == len(answers()) and len(ranked) == len(pairs())
+    blind = blind_sites()
+    site = {r["id"]: r["source"]["site"] for r in answers()}
+    assert all((c["split"] == HOLDOUT) == (site[c["id"]] in blind) for c in cases)
+    assert all(c["question"] and c["text"] for c in cases)
+    assert all(p["better"] != p["worse"] for p in ranked)

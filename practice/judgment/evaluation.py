@@ -26,6 +26,7 @@ MIN_RED_FLAG_ACCURACY = 0.80
 MIN_PAIR_ACCURACY = 0.90
 
 HOLDOUT = "holdout"
+_CLASS_FIELDS: tuple[str, ...] = ("value_orientation", "red_flag_handling")
 
 
 @dataclass(frozen=True)
@@ -88,27 +89,63 @@ def load_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def _question(category: str | None) -> Any:
+def load_corpus(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The published-answer corpus (tests/data/corpus/README.md) as cases and pairs in this
+    module's shape; answers from the sites in `split.txt` are the held-out split."""
+    blind = {
+        line.strip()
+        for line in (folder / "split.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    answers = [a for f in sorted(folder.glob("published-*.jsonl")) for a in load_jsonl(f)]
+    cases = [
+        {
+            "id": a["id"],
+            "category": a["category"],
+            "question": a["question"],
+            "text": a["answer"],
+            "expected": {f: a["labels"][f] for f in (*BINARY_FIELDS, *_CLASS_FIELDS)},
+            "split": HOLDOUT if a["source"]["site"] in blind else "fit",
+        }
+        for a in answers
+    ]
+    by_id = {c["id"]: c for c in cases}
+    pairs = [
+        {
+            "id": f"{p['better']}>{p['worse']}",
+            "category": by_id[p["better"]]["category"],
+            "question": p["question"],
+            "better": by_id[p["better"]]["text"],
+            "worse": by_id[p["worse"]]["text"],
+            "split": by_id[p["better"]]["split"],
+        }
+        for f in sorted(folder.glob("pairs-*.jsonl"))
+        for p in load_jsonl(f)
+    ]
+    return cases, pairs
+
+
+def _question(category: str | None, text: str | None = None) -> Any:
     from practice.core.results import Question
 
-    return Question(id=None, text="", category=category) if category else None
+    return Question(id=None, text=text or "", category=category) if category or text else None
 
 
-def judge_case(text: str, category: str | None) -> dict[str, Any]:
+def judge_case(text: str, category: str | None, question: str | None = None) -> dict[str, Any]:
     """The rules' labels for one answer, in the labelled set's field names."""
     from practice.judgment.coach import analyze_text
 
-    a = analyze_text(text, question=_question(category))
+    a = analyze_text(text, question=_question(category, question))
     got: dict[str, Any] = {f: getattr(a.structure, f) for f in BINARY_FIELDS}
     got["value_orientation"] = a.content.value_orientation
     got["red_flag_handling"] = a.content.red_flag_handling
     return got
 
 
-def overall_score(text: str, category: str | None) -> int:
+def overall_score(text: str, category: str | None, question: str | None = None) -> int:
     from practice.judgment.coach import analyze_text
 
-    return analyze_text(text, question=_question(category)).scores.overall
+    return analyze_text(text, question=_question(category, question)).scores.overall
 
 
 def _ratio(num: float, den: float, empty: float) -> float:
@@ -147,7 +184,7 @@ def multi_score(pairs: Sequence[tuple[Any, Any]], classes: Sequence[Any]) -> Mul
 
 def evaluate(cases: Sequence[dict[str, Any]], pairs: Sequence[dict[str, Any]]) -> Report:
     """Judge every case and rank every pair; red-flag handling counts on red-flag cases only."""
-    got_by_case = [judge_case(c["text"], c["category"]) for c in cases]
+    got_by_case = [judge_case(c["text"], c["category"], c.get("question")) for c in cases]
     binary = {
         f: binary_score(
             (bool(c["expected"][f]), bool(g[f])) for c, g in zip(cases, got_by_case, strict=True)
@@ -178,8 +215,8 @@ def evaluate(cases: Sequence[dict[str, Any]], pairs: Sequence[dict[str, Any]]) -
     right = 0
     pair_misses: list[str] = []
     for p in pairs:
-        better = overall_score(p["better"], p["category"])
-        worse = overall_score(p["worse"], p["category"])
+        better = overall_score(p["better"], p["category"], p.get("question"))
+        worse = overall_score(p["worse"], p["category"], p.get("question"))
         if better > worse:
             right += 1
         else:
