@@ -92,3 +92,19 @@ def test_a_changed_pipeline_file_is_refused(tmp_path):
     (tmp_path / "meta.json").unlink()
     with pytest.raises(ModelError, match="meta.json is missing"):
         packaged.checked_directory(m, tmp_path)
+
+
+def test_parsing_does_not_import_torch():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys; from practice.judgment import parse; parse.parse('I shipped it.'); "
+        "print('torch' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
