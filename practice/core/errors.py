@@ -18,7 +18,7 @@ class NotEnglishError(PracticeError):
 
 
 class ModelError(PracticeError):
-    """A speech model that is missing, unknown or corrupt."""
+    """A speech or language model that is missing, unknown or corrupt."""
 
 
 class HomeError(PracticeError):

@@ -18,6 +18,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from practice.core.errors import ModelError
 from practice.core.home import ensure_dir
@@ -59,16 +60,24 @@ class ModelStatus:
     installed: bool
 
 
-def catalogue() -> list[CatalogueEntry]:
-    """The models practice knows, from models/catalogue.toml."""
+def catalogue_data() -> dict[str, Any]:
+    """models/catalogue.toml, parsed: `model` lists the Whisper models, `language` the
+    language models (parser, sentence embeddings) the judgment uses."""
     from importlib import resources
 
-    try:
-        text = (resources.files("practice.catalogue") / "catalogue.toml").read_text("utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):
-        text = (Path(__file__).parents[1] / "models" / "catalogue.toml").read_text("utf-8")
+    # A source checkout reads its own models/ (an editable install may map the resource to
+    # another checkout); an installed package reads the copy shipped inside it.
+    here = Path(__file__).parents[2] / "models" / "catalogue.toml"
+    if here.is_file():
+        return tomllib.loads(here.read_text("utf-8"))
+    text = (resources.files("practice.catalogue") / "catalogue.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def catalogue() -> list[CatalogueEntry]:
+    """The Whisper models practice knows, from models/catalogue.toml."""
     entries = []
-    for m in tomllib.loads(text)["model"]:
+    for m in catalogue_data()["model"]:
         files = tuple(ModelFile(f["name"], tuple(f["sources"]), f["sha256"]) for f in m["file"])
         entries.append(
             CatalogueEntry(
