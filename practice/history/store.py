@@ -192,6 +192,21 @@ def _make_dir(path: Path) -> None:
     os.chmod(path, DIR_MODE)  # mkdir's mode is filtered by the umask; chmod is not
 
 
+def recording_path(home: Path, stored: str | None) -> Path | None:
+    """The file a row's `audio_path` names, or None when it names none or lies outside the
+    home's recordings folder (absolute, `..`, a link leading out): such a path, as a crafted
+    backup could carry, is never read, copied or deleted. Every path read from the database
+    goes through here."""
+    if not stored or not _safe_recording_name(str(stored)):
+        return None
+    path = home / str(stored)
+    try:
+        inside = path.resolve().parent == (home / RECORDINGS_DIR).resolve()
+    except (OSError, RuntimeError):  # a link loop
+        return None
+    return path if inside else None
+
+
 def _attempt_number(attempt_id: int | str) -> int | None:
     """The attempt's number, or None for "last"."""
     if isinstance(attempt_id, int) and not isinstance(attempt_id, bool):
@@ -486,9 +501,10 @@ class History:
             ).fetchone()
             self._conn.execute("DELETE FROM attempts WHERE id = ?", (number,))
         # Only after the commit: a failed delete must not leave a row whose audio is gone.
-        if row[0]:
+        audio = recording_path(self.home, row[0])
+        if audio is not None:
             with contextlib.suppress(FileNotFoundError):
-                (self.home / row[0]).unlink()
+                audio.unlink()
         return number
 
     def start_session(self, kind: str, note: str | None = None) -> int:
@@ -770,7 +786,8 @@ class History:
         analysis = dataclasses.replace(analysis, id=row["id"], created_at=row["created_at"])
         return Attempt(
             analysis=analysis,
-            audio_path=self.home / row["audio_path"] if row["audio_path"] else None,
+            # A path outside recordings/ reads as no recording: never played, sent or deleted.
+            audio_path=recording_path(self.home, row["audio_path"]),
             audio_sha256=row["audio_sha256"],
             session_id=row["session_id"],
             story_id=row["story_id"],
@@ -831,8 +848,8 @@ class History:
                 zf.write(snapshot, DB_NAME)
                 missing = 0
                 for relative, digest in rows:
-                    path = self.home / relative
-                    if not path.is_file():
+                    path = recording_path(self.home, relative)
+                    if path is None or not path.is_file():
                         missing += 1  # deleted by hand: the attempt is still worth keeping
                         continue
                     # Audio is already compressed (flac, ogg) or large (wav): store, don't deflate.
@@ -1118,6 +1135,9 @@ def _check_snapshot(snapshot: Path, source: Path) -> int:
             verdict = str(conn.execute("PRAGMA integrity_check").fetchone()[0])
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             count = int(conn.execute("SELECT COUNT(*) FROM attempts").fetchone()[0])
+            outside = conn.execute(
+                "SELECT id, audio_path FROM attempts WHERE audio_path IS NOT NULL"
+            ).fetchall()
         finally:
             conn.close()
     except sqlite3.Error as e:
@@ -1126,6 +1146,12 @@ def _check_snapshot(snapshot: Path, source: Path) -> int:
         ) from e
     if verdict != "ok":
         raise StoreError(f"The database in {source} failed its integrity check: {verdict}.")
+    for attempt_id, stored in outside:
+        if not _safe_recording_name(str(stored)):
+            raise StoreError(
+                f"{source} is not a backup practice can trust: attempt {attempt_id} names a "
+                f"recording outside the recordings folder ({stored}); nothing was restored."
+            )
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"{source} was written by a newer practice (schema {version}; this one knows up to "
