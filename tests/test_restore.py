@@ -12,6 +12,9 @@ import pytest
 from test_review import fill_history, invoke
 
 from practice.history.store import DB_NAME, History
+from practice.judgment.coach import analyze_text
+
+STORY = "The release was late, so I rebuilt the queue myself and waits fell by forty percent."
 
 
 @pytest.fixture
@@ -102,3 +105,35 @@ def test_restore_refuses_a_row_pointing_outside_the_recordings(home: Path, tmp_p
         assert r.exit_code == 1 and "outside the recordings folder" in r.output
         assert "Traceback" not in r.output
         assert _files(other) == before
+
+
+def test_restore_keeps_only_the_schema_practice_makes(home: Path, tmp_path: Path) -> None:
+    ids = fill_history(home, tmp_path, [40, 50])
+    with History.open(home) as h:
+        h.delete(ids[1])  # its number must stay used after the restore
+    crafted = _crafted_backup(
+        home,
+        tmp_path,
+        "CREATE TRIGGER wipe AFTER INSERT ON attempts BEGIN "
+        "DELETE FROM attempts WHERE id != NEW.id; END",
+        "CREATE VIEW everything AS SELECT * FROM attempts",
+        "CREATE TABLE extra (x)",
+        "ALTER TABLE attempts ADD COLUMN extra_col TEXT",
+    )
+    other = tmp_path / "other"
+    r = invoke(other, "restore", str(crafted))
+    assert r.exit_code == 0, r.output
+    with History.open(other) as h:
+        assert h.integrity_check() == "ok"
+        new = h.save(analyze_text(STORY, question=None), None)
+        assert new.id == ids[1] + 1
+        assert [a.id for a in h.list()] == [new.id, ids[0]]
+        assert h.get(ids[0]).audio_path.is_file()
+    probe = sqlite3.connect(other / DB_NAME)
+    try:
+        kinds = {(t, n) for t, n in probe.execute("SELECT type, name FROM sqlite_master")}
+        columns = [r[1] for r in probe.execute("PRAGMA table_info(attempts)")]
+    finally:
+        probe.close()
+    assert not {n for t, n in kinds if t in ("trigger", "view")}
+    assert ("table", "extra") not in kinds and "extra_col" not in columns

@@ -915,8 +915,8 @@ class History:
                     if not _safe_recording_name(relative):
                         raise StoreError(f"{source} names an unsafe recording path {relative!r}.")
                     zf.extract(relative, work)
-            snapshot = work / DB_NAME
-            count = _check_snapshot(snapshot, source)
+            rebuilt = work / f"rebuilt-{DB_NAME}"
+            count = _rebuild(work / DB_NAME, rebuilt, source)
             for relative, digest in recordings.items():
                 if digest and _sha256(work / relative) != digest:
                     raise StoreError(
@@ -929,7 +929,7 @@ class History:
                 os.replace(work / relative, target)
                 os.chmod(target, FILE_MODE)
             _fsync_dir(self.recordings)
-            src = sqlite3.connect(snapshot)
+            src = sqlite3.connect(rebuilt)
             try:
                 src.backup(self._conn)
             except sqlite3.Error as e:
@@ -1126,35 +1126,105 @@ def _read_manifest(zf: Any, source: Path) -> dict[str, Any]:
     return manifest
 
 
-def _check_snapshot(snapshot: Path, source: Path) -> int:
-    """The backup's database passes SQLite's integrity check and is a history this version
-    can open; return its number of attempts."""
+def _rebuild(snapshot: Path, fresh: Path, source: Path) -> int:
+    """Copy the backup's rows into `fresh`, a new database made by this module's own migrations:
+    only the tables and columns practice creates, never the backup's schema (a trigger or view
+    it carries stays behind). Checks the backup's integrity and schema version, that every
+    recording its rows name lies in recordings/, and the result's integrity; return the number
+    of attempts. Nothing outside `fresh` is written."""
     try:
-        conn = sqlite3.connect(f"file:{snapshot}?mode=ro", uri=True)
-        try:
-            verdict = str(conn.execute("PRAGMA integrity_check").fetchone()[0])
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            count = int(conn.execute("SELECT COUNT(*) FROM attempts").fetchone()[0])
-            outside = conn.execute(
-                "SELECT id, audio_path FROM attempts WHERE audio_path IS NOT NULL"
-            ).fetchall()
-        finally:
-            conn.close()
+        old = sqlite3.connect(f"{Path(snapshot).resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as e:
         raise StoreError(
             f"The database in {source} cannot be read ({e}); the backup is damaged."
         ) from e
+    new = sqlite3.connect(fresh, isolation_level=None)
+    try:
+        return _copy_rows(old, new, source)
+    except sqlite3.Error as e:
+        raise StoreError(
+            f"The database in {source} cannot be restored ({e}); the backup is damaged."
+        ) from e
+    finally:
+        old.close()
+        new.close()
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> builtins.list[str]:
+    # `table` comes from sqlite_master of a database made by MIGRATIONS, or is one of those names.
+    return [str(r[1]) for r in conn.execute(f'PRAGMA table_info("{table}")')]
+
+
+def _copy_rows(old: sqlite3.Connection, new: sqlite3.Connection, source: Path) -> int:
+    old.execute("PRAGMA trusted_schema = OFF")  # no function of the backup's schema runs
+    old.execute("PRAGMA query_only = ON")
+    verdict = str(old.execute("PRAGMA integrity_check").fetchone()[0])
     if verdict != "ok":
         raise StoreError(f"The database in {source} failed its integrity check: {verdict}.")
-    for attempt_id, stored in outside:
-        if not _safe_recording_name(str(stored)):
-            raise StoreError(
-                f"{source} is not a backup practice can trust: attempt {attempt_id} names a "
-                f"recording outside the recordings folder ({stored}); nothing was restored."
-            )
+    version = int(old.execute("PRAGMA user_version").fetchone()[0])
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"{source} was written by a newer practice (schema {version}; this one knows up to "
             f"{SCHEMA_VERSION}); upgrade practice to restore it."
         )
-    return count
+    if version < 1:
+        raise StoreError(
+            f"{source} is not a practice backup: its database has schema version {version}, "
+            "which no practice writes; nothing was restored."
+        )
+    old_tables = {
+        str(r[0]) for r in old.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    new.execute("PRAGMA foreign_keys = OFF")  # rows arrive table by table, references later
+    new.execute("BEGIN")
+    for statements in MIGRATIONS[:version]:  # the schema the backup claims, as we made it
+        for statement in statements:
+            new.execute(statement)
+    tables = [
+        str(r[0])
+        for r in new.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+        )
+    ]
+    for table in tables:
+        wanted = _columns(new, table)
+        have = set(_columns(old, table)) if table in old_tables else set()
+        lacking = [c for c in wanted if c not in have]
+        if lacking:
+            raise StoreError(
+                f"{source} is not a practice backup of schema {version}: its table {table} "
+                f"lacks {', '.join(lacking)}; nothing was restored."
+            )
+        names = ", ".join(f'"{c}"' for c in wanted)
+        marks = ", ".join("?" for _ in wanted)
+        rows = old.execute(f'SELECT {names} FROM "{table}"')
+        new.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+    if "sqlite_sequence" in old_tables:
+        # Numbers of deleted attempts stay used: AUTOINCREMENT must not hand them out again.
+        for name, seq in old.execute("SELECT name, seq FROM sqlite_sequence"):
+            if name in tables and isinstance(seq, int):
+                cursor = new.execute(
+                    "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?", (seq, name)
+                )
+                if cursor.rowcount == 0:
+                    new.execute(
+                        "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, seq)
+                    )
+    for statements in MIGRATIONS[version:]:
+        for statement in statements:
+            new.execute(statement)
+    new.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    new.execute("COMMIT")
+    for attempt_id, stored in new.execute(
+        "SELECT id, audio_path FROM attempts WHERE audio_path IS NOT NULL"
+    ):
+        if not _safe_recording_name(str(stored)):
+            raise StoreError(
+                f"{source} is not a backup practice can trust: attempt {attempt_id} names a "
+                f"recording outside the recordings folder ({stored}); nothing was restored."
+            )
+    verdict = str(new.execute("PRAGMA integrity_check").fetchone()[0])
+    if verdict != "ok":
+        raise StoreError(f"The database rebuilt from {source} failed its check: {verdict}.")
+    return int(new.execute("SELECT COUNT(*) FROM attempts").fetchone()[0])
