@@ -137,3 +137,34 @@ def test_restore_keeps_only_the_schema_practice_makes(home: Path, tmp_path: Path
         probe.close()
     assert not {n for t, n in kinds if t in ("trigger", "view")}
     assert ("table", "extra") not in kinds and "extra_col" not in columns
+
+
+@pytest.mark.parametrize(
+    "statements",
+    [
+        # attempts with only an id column (the other tables as they were)
+        (
+            "CREATE TABLE bare (id INTEGER PRIMARY KEY)",
+            "INSERT INTO bare SELECT id FROM attempts",
+            "DROP TABLE attempts",
+            "ALTER TABLE bare RENAME TO attempts",
+        ),
+        ("PRAGMA user_version = 0",),
+        ("PRAGMA user_version = -3",),
+    ],
+    ids=["id-only", "version-0", "version-negative"],
+)
+def test_a_failed_restore_leaves_the_home_unchanged(
+    home: Path, tmp_path: Path, statements: tuple[str, ...]
+) -> None:
+    fill_history(home, tmp_path, [40, 50])
+    crafted = _crafted_backup(home, tmp_path, *statements)
+    other = tmp_path / "other"
+    fill_history(other, tmp_path, [70])
+    before = _files(other)
+    r = invoke(other, "restore", str(crafted), "--force")
+    assert r.exit_code == 1 and "nothing was restored" in r.output, r.output
+    assert "Traceback" not in r.output and len(r.output.strip().splitlines()) == 1
+    assert _files(other) == before
+    with History.open(other) as h:
+        assert [a.analysis.scores.overall for a in h.list()] == [70]
