@@ -168,3 +168,23 @@ def test_a_failed_restore_leaves_the_home_unchanged(
     assert _files(other) == before
     with History.open(other) as h:
         assert [a.analysis.scores.overall for a in h.list()] == [70]
+
+
+def test_a_backup_of_an_older_schema_is_restored_and_migrated(home: Path, tmp_path: Path) -> None:
+    ids = fill_history(home, tmp_path, [40, 50])
+    crafted = _crafted_backup(
+        home,
+        tmp_path,
+        "DROP INDEX attempts_story_id",
+        "ALTER TABLE attempts DROP COLUMN story_id",
+        "DROP TABLE stories",
+        "DROP TABLE outcomes",
+        "PRAGMA user_version = 1",
+    )
+    other = tmp_path / "other"
+    r = invoke(other, "restore", str(crafted))
+    assert r.exit_code == 0, r.output
+    with History.open(other) as h:
+        assert h.schema_version() == 2 and h.integrity_check() == "ok"
+        assert [a.id for a in h.list()] == ids[::-1]
+        assert all(a.story_id is None and a.audio_path.is_file() for a in h.list())

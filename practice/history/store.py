@@ -886,9 +886,11 @@ class History:
         )
 
     def restore(self, source: Path, *, force: bool = False) -> BackupSummary:
-        """Replace this history with a backup made by `backup`, after checking the backup's
-        database integrity and every recording's sha256. Refuses a non-empty history unless
-        `force`. The history is migrated to this version's schema afterwards."""
+        """Replace this history with a backup made by `backup`. Its rows are copied into a
+        fresh database made by our own migrations (`_rebuild`: never the backup's schema, so no
+        trigger or view of its own comes along) and every recording's sha256 is checked before
+        anything in the home changes; a backup that fails a check leaves the home as it was.
+        Refuses a non-empty history unless `force`."""
         import shutil
         import zipfile
 
