@@ -21,7 +21,10 @@ class Attempt:
     where its recording is kept."""
 
     analysis: Analysis
-    audio_path: Path | None = None  # the history's copy of the recording; None for a typed answer
+    # The history's copy of the recording, always inside the home's recordings folder (the
+    # store's `recording_path` checks every stored path); None for a typed answer, or for a
+    # stored path that leads outside (never read or deleted).
+    audio_path: Path | None = None
     audio_sha256: str | None = None
     session_id: int | None = None  # the interview run it was part of
     story_id: int | None = None  # the kept story it rehearsed (`practice ask --story`)

@@ -192,6 +192,21 @@ def _make_dir(path: Path) -> None:
     os.chmod(path, DIR_MODE)  # mkdir's mode is filtered by the umask; chmod is not
 
 
+def recording_path(home: Path, stored: str | None) -> Path | None:
+    """The file a row's `audio_path` names, or None when it names none or lies outside the
+    home's recordings folder (absolute, `..`, a link leading out): such a path, as a crafted
+    backup could carry, is never read, copied or deleted. Every path read from the database
+    goes through here."""
+    if not stored or not _safe_recording_name(str(stored)):
+        return None
+    path = home / str(stored)
+    try:
+        inside = path.resolve().parent == (home / RECORDINGS_DIR).resolve()
+    except (OSError, RuntimeError):  # a link loop
+        return None
+    return path if inside else None
+
+
 def _attempt_number(attempt_id: int | str) -> int | None:
     """The attempt's number, or None for "last"."""
     if isinstance(attempt_id, int) and not isinstance(attempt_id, bool):
@@ -486,9 +501,10 @@ class History:
             ).fetchone()
             self._conn.execute("DELETE FROM attempts WHERE id = ?", (number,))
         # Only after the commit: a failed delete must not leave a row whose audio is gone.
-        if row[0]:
+        audio = recording_path(self.home, row[0])
+        if audio is not None:
             with contextlib.suppress(FileNotFoundError):
-                (self.home / row[0]).unlink()
+                audio.unlink()
         return number
 
     def start_session(self, kind: str, note: str | None = None) -> int:
@@ -770,7 +786,8 @@ class History:
         analysis = dataclasses.replace(analysis, id=row["id"], created_at=row["created_at"])
         return Attempt(
             analysis=analysis,
-            audio_path=self.home / row["audio_path"] if row["audio_path"] else None,
+            # A path outside recordings/ reads as no recording: never played, sent or deleted.
+            audio_path=recording_path(self.home, row["audio_path"]),
             audio_sha256=row["audio_sha256"],
             session_id=row["session_id"],
             story_id=row["story_id"],
@@ -831,8 +848,8 @@ class History:
                 zf.write(snapshot, DB_NAME)
                 missing = 0
                 for relative, digest in rows:
-                    path = self.home / relative
-                    if not path.is_file():
+                    path = recording_path(self.home, relative)
+                    if path is None or not path.is_file():
                         missing += 1  # deleted by hand: the attempt is still worth keeping
                         continue
                     # Audio is already compressed (flac, ogg) or large (wav): store, don't deflate.
@@ -869,9 +886,11 @@ class History:
         )
 
     def restore(self, source: Path, *, force: bool = False) -> BackupSummary:
-        """Replace this history with a backup made by `backup`, after checking the backup's
-        database integrity and every recording's sha256. Refuses a non-empty history unless
-        `force`. The history is migrated to this version's schema afterwards."""
+        """Replace this history with a backup made by `backup`. Its rows are copied into a
+        fresh database made by our own migrations (`_rebuild`: never the backup's schema, so no
+        trigger or view of its own comes along) and every recording's sha256 is checked before
+        anything in the home changes; a backup that fails a check leaves the home as it was.
+        Refuses a non-empty history unless `force`."""
         import shutil
         import zipfile
 
@@ -898,8 +917,8 @@ class History:
                     if not _safe_recording_name(relative):
                         raise StoreError(f"{source} names an unsafe recording path {relative!r}.")
                     zf.extract(relative, work)
-            snapshot = work / DB_NAME
-            count = _check_snapshot(snapshot, source)
+            rebuilt = work / f"rebuilt-{DB_NAME}"
+            count = _rebuild(work / DB_NAME, rebuilt, source)
             for relative, digest in recordings.items():
                 if digest and _sha256(work / relative) != digest:
                     raise StoreError(
@@ -912,7 +931,7 @@ class History:
                 os.replace(work / relative, target)
                 os.chmod(target, FILE_MODE)
             _fsync_dir(self.recordings)
-            src = sqlite3.connect(snapshot)
+            src = sqlite3.connect(rebuilt)
             try:
                 src.backup(self._conn)
             except sqlite3.Error as e:
@@ -1109,26 +1128,105 @@ def _read_manifest(zf: Any, source: Path) -> dict[str, Any]:
     return manifest
 
 
-def _check_snapshot(snapshot: Path, source: Path) -> int:
-    """The backup's database passes SQLite's integrity check and is a history this version
-    can open; return its number of attempts."""
+def _rebuild(snapshot: Path, fresh: Path, source: Path) -> int:
+    """Copy the backup's rows into `fresh`, a new database made by this module's own migrations:
+    only the tables and columns practice creates, never the backup's schema (a trigger or view
+    it carries stays behind). Checks the backup's integrity and schema version, that every
+    recording its rows name lies in recordings/, and the result's integrity; return the number
+    of attempts. Nothing outside `fresh` is written."""
     try:
-        conn = sqlite3.connect(f"file:{snapshot}?mode=ro", uri=True)
-        try:
-            verdict = str(conn.execute("PRAGMA integrity_check").fetchone()[0])
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            count = int(conn.execute("SELECT COUNT(*) FROM attempts").fetchone()[0])
-        finally:
-            conn.close()
+        old = sqlite3.connect(f"{Path(snapshot).resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as e:
         raise StoreError(
             f"The database in {source} cannot be read ({e}); the backup is damaged."
         ) from e
+    new = sqlite3.connect(fresh, isolation_level=None)
+    try:
+        return _copy_rows(old, new, source)
+    except sqlite3.Error as e:
+        raise StoreError(
+            f"The database in {source} cannot be restored ({e}); the backup is damaged."
+        ) from e
+    finally:
+        old.close()
+        new.close()
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> builtins.list[str]:
+    # `table` comes from sqlite_master of a database made by MIGRATIONS, or is one of those names.
+    return [str(r[1]) for r in conn.execute(f'PRAGMA table_info("{table}")')]
+
+
+def _copy_rows(old: sqlite3.Connection, new: sqlite3.Connection, source: Path) -> int:
+    old.execute("PRAGMA trusted_schema = OFF")  # no function of the backup's schema runs
+    old.execute("PRAGMA query_only = ON")
+    verdict = str(old.execute("PRAGMA integrity_check").fetchone()[0])
     if verdict != "ok":
         raise StoreError(f"The database in {source} failed its integrity check: {verdict}.")
+    version = int(old.execute("PRAGMA user_version").fetchone()[0])
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"{source} was written by a newer practice (schema {version}; this one knows up to "
             f"{SCHEMA_VERSION}); upgrade practice to restore it."
         )
-    return count
+    if version < 1:
+        raise StoreError(
+            f"{source} is not a practice backup: its database has schema version {version}, "
+            "which no practice writes; nothing was restored."
+        )
+    old_tables = {
+        str(r[0]) for r in old.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    new.execute("PRAGMA foreign_keys = OFF")  # rows arrive table by table, references later
+    new.execute("BEGIN")
+    for statements in MIGRATIONS[:version]:  # the schema the backup claims, as we made it
+        for statement in statements:
+            new.execute(statement)
+    tables = [
+        str(r[0])
+        for r in new.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+        )
+    ]
+    for table in tables:
+        wanted = _columns(new, table)
+        have = set(_columns(old, table)) if table in old_tables else set()
+        lacking = [c for c in wanted if c not in have]
+        if lacking:
+            raise StoreError(
+                f"{source} is not a practice backup of schema {version}: its table {table} "
+                f"lacks {', '.join(lacking)}; nothing was restored."
+            )
+        names = ", ".join(f'"{c}"' for c in wanted)
+        marks = ", ".join("?" for _ in wanted)
+        rows = old.execute(f'SELECT {names} FROM "{table}"')
+        new.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+    if "sqlite_sequence" in old_tables:
+        # Numbers of deleted attempts stay used: AUTOINCREMENT must not hand them out again.
+        for name, seq in old.execute("SELECT name, seq FROM sqlite_sequence"):
+            if name in tables and isinstance(seq, int):
+                cursor = new.execute(
+                    "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?", (seq, name)
+                )
+                if cursor.rowcount == 0:
+                    new.execute(
+                        "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, seq)
+                    )
+    for statements in MIGRATIONS[version:]:
+        for statement in statements:
+            new.execute(statement)
+    new.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    new.execute("COMMIT")
+    for attempt_id, stored in new.execute(
+        "SELECT id, audio_path FROM attempts WHERE audio_path IS NOT NULL"
+    ):
+        if not _safe_recording_name(str(stored)):
+            raise StoreError(
+                f"{source} is not a backup practice can trust: attempt {attempt_id} names a "
+                f"recording outside the recordings folder ({stored}); nothing was restored."
+            )
+    verdict = str(new.execute("PRAGMA integrity_check").fetchone()[0])
+    if verdict != "ok":
+        raise StoreError(f"The database rebuilt from {source} failed its check: {verdict}.")
+    return int(new.execute("SELECT COUNT(*) FROM attempts").fetchone()[0])
