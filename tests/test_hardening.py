@@ -1,0 +1,47 @@
+"""Holes from the hardening issue: spreadsheet formulas, terminal escapes, attempt ids, bank
+names, file modes and one-line errors where a traceback was."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from test_review import STORY_Q, fill_history, invoke
+
+from practice.history.report import csv_cell
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+# -- 1. CSV formula injection -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ['=HYPERLINK("http://x","y")', "+1+2", "-2+3", "@SUM(A1)", "  =1+1", "\t=1"]
+)
+def test_a_text_cell_a_spreadsheet_would_run_is_quoted(text: str) -> None:
+    assert csv_cell(text) == "'" + text
+
+
+def test_numbers_and_plain_text_stay_as_they_are() -> None:
+    assert csv_cell(-3) == -3
+    assert csv_cell(-2.5) == -2.5
+    assert csv_cell(None) == ""
+    assert csv_cell("Tell me - about") == "Tell me - about"
+
+
+def test_csv_export_quotes_a_question_that_reads_as_a_formula(home: Path, tmp_path: Path) -> None:
+    import dataclasses
+
+    q = dataclasses.replace(STORY_Q, text='=HYPERLINK("http://evil","click")')
+    fill_history(home, tmp_path, [50], question=q)
+    r = invoke(home, "export", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    row = next(csv.DictReader(io.StringIO(r.output)))
+    assert row["question_text"] == "'" + q.text
+    assert row["overall"] == "50"
