@@ -45,3 +45,53 @@ def test_csv_export_quotes_a_question_that_reads_as_a_formula(home: Path, tmp_pa
     row = next(csv.DictReader(io.StringIO(r.output)))
     assert row["question_text"] == "'" + q.text
     assert row["overall"] == "50"
+
+
+# -- 3. attempt, story and outcome numbers ------------------------------------------------------
+
+BAD_NUMBERS = ["100000000000000000000000", "9223372036854775808", "-1", "0", "abc", "\u00b2"]
+
+
+@pytest.mark.parametrize("bad", BAD_NUMBERS)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["review", "--", "{}"],
+        ["export", "--bundle", "{tmp}/b.zip", "--", "{}"],
+        ["delete", "--yes", "--", "{}"],
+        ["fix", "--", "{}"],
+        ["ask", "--retry", "{}"],
+        ["ask", "--story", "{}"],
+        ["report", "--html", "{tmp}/r.html", "--", "{}"],
+        ["stories", "add", "--from", "{}"],
+        ["stories", "show", "--", "{}"],
+        ["stories", "edit", "--title", "t", "--", "{}"],
+        ["stories", "delete", "--", "{}"],
+        ["outcome", "edit", "--notes", "n", "--", "{}"],
+        ["outcome", "delete", "--", "{}"],
+    ],
+    ids=lambda c: " ".join(c[:2]) if isinstance(c, list) else None,
+)
+def test_a_bad_record_number_is_one_line(
+    home: Path, tmp_path: Path, command: list[str], bad: str
+) -> None:
+    fill_history(home, tmp_path, [50], audio=False)
+    args = [a.format(bad, tmp=tmp_path) for a in command]
+    r = invoke(home, *args, input="\n")
+    assert r.exit_code == 1, r.output
+    assert isinstance(r.exception, SystemExit), repr(r.exception)
+    assert "Traceback" not in r.output
+    line = r.output.strip()
+    assert "\n" not in line and line.startswith("Error: ")
+    if bad != "0":
+        assert "number" in line
+
+
+@pytest.mark.parametrize("option", [["report", "--html", "{tmp}/r.html", "--last"]])
+def test_a_count_past_sqlite_integers_is_a_usage_error(
+    home: Path, tmp_path: Path, option: list[str]
+) -> None:
+    fill_history(home, tmp_path, [50], audio=False)
+    args = [a.format(tmp=tmp_path) for a in option]
+    r = invoke(home, *args, "100000000000000000000000")
+    assert r.exit_code == 2 and "Traceback" not in r.output

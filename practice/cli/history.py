@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from practice.cli.common import CATEGORY_CHOICE, print_json
+from practice.cli.common import CATEGORY_CHOICE, COUNT, print_json
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -349,9 +349,7 @@ def progress(
     help="Where to write the HTML report.",
 )
 @click.argument("ids", nargs=-1, metavar="[ID...]")
-@click.option(
-    "--last", "last_n", type=click.IntRange(min=1), metavar="N", help="The last N attempts."
-)
+@click.option("--last", "last_n", type=COUNT, metavar="N", help="The last N attempts.")
 @click.option("--since", metavar="DATE", help="Attempts on or after DATE (YYYY-MM-DD).")
 @click.pass_obj
 def report(

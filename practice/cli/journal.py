@@ -97,7 +97,7 @@ def _outcome_commands(cli: click.Group) -> None:
         click.echo(f"Logged outcome {o.id}: {o.company} - {o.role}, {o.stage}: {o.result}.")
 
     @outcome.command("edit")
-    @click.argument("outcome_id", metavar="ID", type=int)
+    @click.argument("outcome_id", metavar="ID")
     @click.option("--company", help="The employer.")
     @click.option("--role", help="The job title.")
     @click.option("--stage", type=click.Choice(STAGES), help="The furthest stage reached.")
@@ -105,7 +105,7 @@ def _outcome_commands(cli: click.Group) -> None:
     @click.option("--date", metavar="YYYY-MM-DD", help="When it happened.")
     @click.option("--notes", help='New notes ("" clears them).')
     @pass_settings
-    def outcome_edit(settings: Settings, outcome_id: int, **changes: Any) -> None:
+    def outcome_edit(settings: Settings, outcome_id: str, **changes: Any) -> None:
         """Change fields of outcome ID (see 'practice outcomes')."""
         from practice.history.store import History
         from practice.journey.outcomes import edit_outcome
@@ -120,9 +120,9 @@ def _outcome_commands(cli: click.Group) -> None:
         click.echo(f"Updated: {_outcome_line(o).strip()}")
 
     @outcome.command("delete")
-    @click.argument("outcome_id", metavar="ID", type=int)
+    @click.argument("outcome_id", metavar="ID")
     @pass_settings
-    def outcome_delete(settings: Settings, outcome_id: int) -> None:
+    def outcome_delete(settings: Settings, outcome_id: str) -> None:
         """Remove outcome ID from the journal."""
         from practice.history.store import History
         from practice.journey.outcomes import delete_outcome

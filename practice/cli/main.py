@@ -11,6 +11,7 @@ import click
 from practice import __version__
 from practice.cli.common import (
     CATEGORY_CHOICE,
+    COUNT,
     ENGINE_CHOICE,
     Settings,
     job_text,
@@ -219,7 +220,7 @@ def score(
 @click.option("--question", "question_id", metavar="ID", help="Only this bank question.")
 @click.option("--since", metavar="DATE", help="Only attempts on or after DATE (YYYY-MM-DD).")
 @click.option("--until", metavar="DATE", help="Only attempts before DATE (YYYY-MM-DD).")
-@click.option("-n", "--limit", type=click.IntRange(min=1), help="At most this many.")
+@click.option("-n", "--limit", type=COUNT, help="At most this many.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, newest first.")
 @pass_settings
 def history(
