@@ -95,3 +95,25 @@ def test_a_count_past_sqlite_integers_is_a_usage_error(
     args = [a.format(tmp=tmp_path) for a in option]
     r = invoke(home, *args, "100000000000000000000000")
     assert r.exit_code == 2 and "Traceback" not in r.output
+
+
+# -- 4. a bank name is a plain file name ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "bank", ["../../x", "../x", "a/b", "/tmp/x", "..", ".hidden", "a\\b", "x\x00y", ""]
+)
+def test_a_bank_name_with_a_folder_is_refused(home: Path, tmp_path: Path, bank: str) -> None:
+    args = ["questions", "add", "mine-1", "--text", "Why us?", "--category", "fit"]
+    r = invoke(home, *args, "--bank", bank)
+    assert r.exit_code == 1, r.output
+    assert r.output.startswith("Error: ") and r.output.count("\n") == 1
+    assert "bank name" in r.output
+    assert sorted(p.name for p in tmp_path.rglob("*.toml")) == []
+
+
+def test_a_plain_bank_name_is_kept_in_the_questions_folder(home: Path) -> None:
+    args = ["questions", "add", "mine-1", "--text", "Why us?", "--category", "fit"]
+    r = invoke(home, *args, "--bank", "real-interviews.toml")
+    assert r.exit_code == 0, r.output
+    assert (home / "questions" / "real-interviews.toml").is_file()

@@ -411,9 +411,7 @@ def questions_add(
                 f'"{target}" is not LOW-HIGH, e.g. 60-120.', param_hint="--target"
             ) from None
         seconds = (low, high)
-    from practice.core.home import ensure_dir
-
-    path = ensure_dir(settings.home / q.USER_BANK_DIR) / f"{bank_name}.toml"
+    path = q.user_bank_file(settings.home, bank_name)
     q.add_question(path, Question(question_id, text, category, guidance, seconds))
     click.echo(f"Added {question_id} to {path}")
 
