@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -117,3 +119,58 @@ def test_a_plain_bank_name_is_kept_in_the_questions_folder(home: Path) -> None:
     r = invoke(home, *args, "--bank", "real-interviews.toml")
     assert r.exit_code == 0, r.output
     assert (home / "questions" / "real-interviews.toml").is_file()
+
+
+# -- 5. files with the user's words or voice are private whatever the umask ---------------------
+
+
+@pytest.fixture
+def open_umask():
+    old = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def _mode(p: Path) -> int:
+    return stat.S_IMODE(p.stat().st_mode)
+
+
+def test_written_files_are_private_under_umask_zero(
+    home: Path, tmp_path: Path, open_umask: None
+) -> None:
+    from test_prep import POSTING
+
+    ids = fill_history(home, tmp_path, [40, 60])
+    out = tmp_path / "out"
+    out.mkdir()
+    job = tmp_path / "job.txt"
+    job.write_text(POSTING)
+    commands = {
+        "report.html": ["report", "--html", str(out / "report.html")],
+        "bundle.zip": ["export", str(ids[-1]), "--bundle", str(out / "bundle.zip")],
+        "h.csv": ["export", "--format", "csv", "--out", str(out / "h.csv")],
+        "h.json": ["export", "--format", "json", "--out", str(out / "h.json")],
+        "prep.html": ["prep", "--job", str(job), "--html", str(out / "prep.html")],
+        "trend.png": ["progress", "--plot", str(out / "trend.png")],
+    }
+    for name, args in commands.items():
+        r = invoke(home, *args)
+        assert r.exit_code == 0, (name, r.output)
+        assert _mode(out / name) == 0o600, name
+    # An existing file a user made readable by others is narrowed when written over.
+    (out / "h.csv").chmod(0o644)
+    assert invoke(home, *commands["h.csv"]).exit_code == 0
+    assert _mode(out / "h.csv") == 0o600
+
+
+def test_folders_made_in_the_home_are_private_at_every_level(
+    home: Path, tmp_path: Path, open_umask: None
+) -> None:
+    from practice.core.home import ensure_dir
+
+    ensure_dir(home)
+    made = ensure_dir(home / "models" / "base" / "ctranslate2")
+    for level in (made, made.parent, made.parent.parent):
+        assert _mode(level) == 0o700, level

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from practice.cli.common import CATEGORY_CHOICE, COUNT, print_json
+from practice.core.files import open_private
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -380,7 +381,8 @@ def report(
     page = rp.build_html(chosen, all_rows=everything)
     out = Path(html_file)
     try:
-        out.write_text(page.html, encoding="utf-8")
+        with open_private(out, "w", encoding="utf-8") as f:
+            f.write(page.html)
     except OSError as e:
         from practice.core.errors import InputError
 
@@ -457,7 +459,12 @@ def export(
             f"Attempt #{chosen.id} bundled into {path} ({path.stat().st_size / 1024:.0f} KiB)."
         )
         return
-    stream = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout  # noqa: SIM115
+    try:
+        stream = open_private(out, "w", encoding="utf-8", newline="") if out else sys.stdout
+    except OSError as e:
+        from practice.core.errors import InputError
+
+        raise InputError(f"Cannot write {out}: {e.strerror or e}; check the folder.") from e
     try:
         if fmt == "csv":
             count = rp.write_csv(rows, stream)

@@ -6,7 +6,6 @@ Thin: parse, call journey.stories / journey.prep, render. Registered by cli.main
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -288,9 +287,10 @@ def prep(settings: Settings, job: str, as_json: bool, html_file: str | None) -> 
     if html_file:
         title = next((line.strip() for line in posting.splitlines() if line.strip()), "Job prep")
         try:
-            Path(html_file).write_text(
-                p.render_html(result, title=f"Prep: {title}"), encoding="utf-8"
-            )
+            from practice.core.files import open_private
+
+            with open_private(html_file, "w", encoding="utf-8") as f:
+                f.write(p.render_html(result, title=f"Prep: {title}"))
         except OSError as e:
             raise click.ClickException(f"Cannot write {html_file}: {e.strerror}.") from e
         click.echo(f"Wrote {html_file}.", err=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from practice.core.errors import AudioError, InputError
+from practice.core.files import open_private
 from practice.core.records import Attempt
 from practice.core.results import Analysis, Delivery
 
@@ -218,7 +219,10 @@ def write_bundle(
     audio_path = attempt.audio_path
     partial = dest.with_name(f".tmp-{dest.name}")
     try:
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
+        with (
+            open_private(partial, "wb") as raw,
+            zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf,
+        ):
             stem = f"attempt-{attempt.id}"
             zf.writestr(
                 f"{stem}.json", json.dumps(json_export([attempt])[0], indent=2, ensure_ascii=False)
