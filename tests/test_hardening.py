@@ -174,3 +174,70 @@ def test_folders_made_in_the_home_are_private_at_every_level(
     made = ensure_dir(home / "models" / "base" / "ctranslate2")
     for level in (made, made.parent, made.parent.parent):
         assert _mode(level) == 0o700, level
+
+
+# -- 2. user text cannot drive the terminal ----------------------------------------------------
+
+EVIL = "\x1b]0;evil\x07\x1b[31m"
+
+
+def test_printable_keeps_text_newlines_and_tabs() -> None:
+    from practice.core.text import printable
+
+    assert printable(f"a{EVIL}b\tc\nd\r\x00\x7f\x9b") == "ab\tc\nd"
+    assert printable("Café \u2019ok\u2019 \u00e9") == "Café \u2019ok\u2019 \u00e9"
+
+
+def _clean(output: str) -> None:
+    assert "\x1b" not in output and "\x07" not in output, repr(output)
+
+
+def test_story_outcome_and_question_text_print_without_escapes(home: Path, tmp_path: Path) -> None:
+    story = (
+        f"{EVIL}At my last job the weekly report took four hours. My goal was to automate it. "
+        "I built dashboards for the operations team. As a result the report time fell by 80%."
+    )
+    r = invoke(home, "stories", "add", "--text", "-", "--title", f"Report {EVIL}", input=story)
+    assert r.exit_code == 0, r.output
+    _clean(r.output)
+    for args in (["stories", "list"], ["stories", "show", "1"]):
+        r = invoke(home, *args)
+        assert r.exit_code == 0, r.output
+        assert "Report" in r.output
+        _clean(r.output)
+
+    r = invoke(
+        home, "outcome", "add", "--company", f"Acme{EVIL}", "--role", "Analyst",
+        "--stage", "applied", "--result", "no-response", "--notes", f"call back {EVIL}",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    _clean(r.output)
+    r = invoke(home, "outcomes")
+    assert r.exit_code == 0 and "Acme" in r.output, r.output
+    _clean(r.output)
+
+    text = f"Tell me about {EVIL}a time you failed."
+    args = ["questions", "add", "evil-1", "--text", text, "--category", "success-story"]
+    r = invoke(home, *args, "--guidance", f"Own it{EVIL}.")
+    assert r.exit_code == 0, r.output
+    for args in (["questions", "show", "evil-1"], ["questions", "list"]):
+        r = invoke(home, *args)
+        assert r.exit_code == 0 and "Tell me about" in r.output, r.output
+        _clean(r.output)
+
+
+def test_a_question_with_escapes_reviews_and_lists_clean(home: Path, tmp_path: Path) -> None:
+    import dataclasses
+
+    q = dataclasses.replace(STORY_Q, text=f"Tell me {EVIL}about a time")
+    fill_history(home, tmp_path, [50], question=q, audio=False)
+    for args in (["review"], ["history"], ["export", "1", "--bundle", str(tmp_path / "b.zip")]):
+        r = invoke(home, *args)
+        assert r.exit_code == 0, r.output
+        _clean(r.output)
+
+
+def test_an_error_naming_user_text_prints_clean(home: Path) -> None:
+    r = invoke(home, "review", f"x{EVIL}")
+    assert r.exit_code == 1
+    _clean(r.output)
