@@ -241,3 +241,30 @@ def test_an_error_naming_user_text_prints_clean(home: Path) -> None:
     r = invoke(home, "review", f"x{EVIL}")
     assert r.exit_code == 1
     _clean(r.output)
+
+
+# -- 6. one line where a traceback was ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_export_into_a_missing_folder_is_one_line(home: Path, tmp_path: Path, fmt: str) -> None:
+    fill_history(home, tmp_path, [50], audio=False)
+    r = invoke(home, "export", "--format", fmt, "--out", str(tmp_path / "none" / f"x.{fmt}"))
+    assert r.exit_code == 1 and isinstance(r.exception, SystemExit), repr(r.exception)
+    assert r.output.startswith("Error: Cannot write") and r.output.count("\n") == 1
+
+
+@pytest.mark.parametrize("seconds", ["nan", "inf", "-nan"])
+def test_play_from_a_non_number_is_one_line(home: Path, tmp_path: Path, seconds: str) -> None:
+    fill_history(home, tmp_path, [50])
+    r = invoke(home, "review", "--play", "--from", seconds)
+    assert r.exit_code == 1 and isinstance(r.exception, SystemExit), repr(r.exception)
+    assert r.output.startswith("Error: --from") and r.output.count("\n") == 1
+
+
+def test_play_refuses_a_start_that_is_not_a_number() -> None:
+    from practice.core.errors import InputError
+    from practice.history.review import play
+
+    with pytest.raises(InputError, match="not a number of seconds"):
+        play("/nonexistent.wav", start_s=float("nan"))

@@ -6,6 +6,7 @@ commands so `practice --help` stays instant.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -220,6 +221,10 @@ def review(
         raise click.UsageError("--from and --from-word go with --play.")
     if from_s is not None and from_word:
         raise click.UsageError("Give --from or --from-word, not both.")
+    if from_s is not None and not math.isfinite(from_s):
+        from practice.core.errors import InputError
+
+        raise InputError(f"--from {from_s:g} is not a number of seconds; give e.g. --from 12.5.")
     with History.open(settings.home) as h:
         chosen = h.get(attempt)
         question = rv.question_of(chosen.analysis)
