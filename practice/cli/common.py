@@ -16,6 +16,8 @@ from practice.core.results import CATEGORIES
 
 CATEGORY_CHOICE = click.Choice(list(CATEGORIES))
 ENGINE_CHOICE = click.Choice(["faster-whisper", "openai-whisper"])
+# A count of rows (--last N, --limit N): SQLite cannot take a number past its integers.
+COUNT = click.IntRange(min=1, max=2**63 - 1)
 
 
 @dataclass
@@ -32,6 +34,24 @@ class Settings:
 
 
 pass_settings = click.make_pass_decorator(Settings)
+
+
+def echo(message: Any = None, *, err: bool = False, nl: bool = True) -> None:
+    """`click.echo` for text output: user text in it (a posting, a note, a story, a transcript)
+    cannot reach the terminal as escape sequences or control characters (`core.text.printable`).
+    Every plain-text line the commands print goes through here; JSON is escaped by json.dumps."""
+    from practice.core.text import printable
+
+    click.echo(None if message is None else printable(str(message)), err=err, nl=nl)
+
+
+def markup(text: str) -> str:
+    """User text for a rich console line: control characters removed, then markup escaped."""
+    from rich.markup import escape
+
+    from practice.core.text import printable
+
+    return escape(printable(text))
 
 
 def print_json(data: Any) -> None:

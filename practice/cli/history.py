@@ -6,13 +6,15 @@ commands so `practice --help` stays instant.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from practice.cli.common import CATEGORY_CHOICE, print_json
+from practice.cli.common import CATEGORY_CHOICE, COUNT, echo, print_json
+from practice.core.files import open_private
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -50,8 +52,7 @@ def _plain(console: Console) -> bool:
 
 
 def _token_markup(token: Any, plain: bool) -> str:
-    from rich.markup import escape
-
+    from practice.cli.common import markup as escape
     from practice.history.review import split_trailing
 
     if plain or token.kind == "word":
@@ -83,8 +84,7 @@ def render_review(
 ) -> None:
     """`data` is the review's JSON (`history.review.build`) of `attempt`; `told` what a
     rehearsal of a kept story left out of it."""
-    from rich.markup import escape
-
+    from practice.cli.common import markup as escape
     from practice.cli.render import LABEL_STYLE, bar
     from practice.history.review import marked_sentences
 
@@ -221,6 +221,10 @@ def review(
         raise click.UsageError("--from and --from-word go with --play.")
     if from_s is not None and from_word:
         raise click.UsageError("Give --from or --from-word, not both.")
+    if from_s is not None and not math.isfinite(from_s):
+        from practice.core.errors import InputError
+
+        raise InputError(f"--from {from_s:g} is not a number of seconds; give e.g. --from 12.5.")
     with History.open(settings.home) as h:
         chosen = h.get(attempt)
         question = rv.question_of(chosen.analysis)
@@ -239,7 +243,7 @@ def review(
         render_review(data, chosen, told, _console())
     if play:
         start = rv.word_start(chosen.analysis, from_word) if from_word else (from_s or 0.0)
-        click.echo(f"Playing attempt #{chosen.id} from {start:.1f} s (Ctrl-C stops)...", err=True)
+        echo(f"Playing attempt #{chosen.id} from {start:.1f} s (Ctrl-C stops)...", err=True)
         rv.play(chosen.audio_path, start_s=start)
 
 
@@ -247,9 +251,9 @@ def review(
 
 
 def render_progress(prog: Progress, console: Console) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
+    from practice.cli.common import markup as escape
     from practice.history.progress import sparkline
 
     scope = prog.category or "all categories"
@@ -329,7 +333,7 @@ def progress(
         from practice.history import charts
 
         charts.write_png(prog, Path(plot_file))
-        click.echo(f"Chart written to {plot_file}", err=True)
+        echo(f"Chart written to {plot_file}", err=True)
     if as_json:
         print_json(prog.to_dict())
     else:
@@ -349,9 +353,7 @@ def progress(
     help="Where to write the HTML report.",
 )
 @click.argument("ids", nargs=-1, metavar="[ID...]")
-@click.option(
-    "--last", "last_n", type=click.IntRange(min=1), metavar="N", help="The last N attempts."
-)
+@click.option("--last", "last_n", type=COUNT, metavar="N", help="The last N attempts.")
 @click.option("--since", metavar="DATE", help="Attempts on or after DATE (YYYY-MM-DD).")
 @click.pass_obj
 def report(
@@ -382,7 +384,8 @@ def report(
     page = rp.build_html(chosen, all_rows=everything)
     out = Path(html_file)
     try:
-        out.write_text(page.html, encoding="utf-8")
+        with open_private(out, "w", encoding="utf-8") as f:
+            f.write(page.html)
     except OSError as e:
         from practice.core.errors import InputError
 
@@ -394,9 +397,7 @@ def report(
             f"; audio {page.audio_seconds / 60:.1f} min at "
             f"{page.audio_bytes_per_minute / 1024:.0f} KiB per minute"
         )
-    click.echo(
-        f"Report of {page.attempts} attempts written to {out} ({size / 1024:.0f} KiB{audio})."
-    )
+    echo(f"Report of {page.attempts} attempts written to {out} ({size / 1024:.0f} KiB{audio}).")
 
 
 # -- export, backup, restore ----------------------------------------------------------------------
@@ -455,11 +456,14 @@ def export(
             rows = h.list()
     if bundle:
         path = rp.write_bundle(chosen, Path(bundle), same_question=same, previous=prev)
-        click.echo(
-            f"Attempt #{chosen.id} bundled into {path} ({path.stat().st_size / 1024:.0f} KiB)."
-        )
+        echo(f"Attempt #{chosen.id} bundled into {path} ({path.stat().st_size / 1024:.0f} KiB).")
         return
-    stream = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout  # noqa: SIM115
+    try:
+        stream = open_private(out, "w", encoding="utf-8", newline="") if out else sys.stdout
+    except OSError as e:
+        from practice.core.errors import InputError
+
+        raise InputError(f"Cannot write {out}: {e.strerror or e}; check the folder.") from e
     try:
         if fmt == "csv":
             count = rp.write_csv(rows, stream)
@@ -474,7 +478,7 @@ def export(
         if out:
             stream.close()
     if out:
-        click.echo(f"{count} attempts exported to {out}.", err=True)
+        echo(f"{count} attempts exported to {out}.", err=True)
 
 
 @click.command()
@@ -489,7 +493,7 @@ def backup(settings: Settings, file: str) -> None:
     missing = (
         f" ({s.missing_recordings} recordings were already missing)" if s.missing_recordings else ""
     )
-    click.echo(
+    echo(
         f"Backed up {s.attempts} attempts and {s.recordings} recordings to {s.path} "
         f"({s.bytes / 1024:.0f} KiB){missing}."
     )
@@ -505,7 +509,7 @@ def restore(settings: Settings, file: str, force: bool) -> None:
 
     with History.open(settings.home) as h:
         s = h.restore(Path(file), force=force)
-    click.echo(f"Restored {s.attempts} attempts and {s.recordings} recordings from {s.path}.")
+    echo(f"Restored {s.attempts} attempts and {s.recordings} recordings from {s.path}.")
 
 
 # -- rescore, fix, delete -------------------------------------------------------------------------
@@ -534,8 +538,8 @@ def rescore(settings: Settings, everything: bool, as_json: bool) -> None:
         print_json(report.to_dict())
         return
     for line in report.failures:
-        click.echo(f"Could not rescore {line}", err=True)
-    click.echo(
+        echo(f"Could not rescore {line}", err=True)
+    echo(
         f"Rescored {report.rescored} of {report.checked} attempts "
         f"({report.with_audio} with audio, {report.text_only} from the words only); "
         f"{report.up_to_date} already up to date, {report.failed} failed."
@@ -560,11 +564,11 @@ def fix(settings: Settings, attempt: str) -> None:
         old_text = chosen.analysis.transcript.text
         edited = click.edit(FIX_HEADER + old_text + "\n", extension=".txt")
         if edited is None:
-            click.echo("No change: the transcript was not saved.")
+            echo("No change: the transcript was not saved.")
             return
         text = " ".join(line for line in edited.splitlines() if not line.startswith("#"))
         if " ".join(text.split()) == " ".join(old_text.split()):
-            click.echo("No change to the transcript.")
+            echo("No change to the transcript.")
             return
         if not text.strip():
             raise InputError("The corrected transcript is empty; nothing was changed.")
@@ -572,9 +576,7 @@ def fix(settings: Settings, attempt: str) -> None:
         analysis, _ = rv.rejudge(chosen, transcript=transcript)
         saved = h.update_payload(chosen.id, analysis)
     before = chosen.analysis.scores.overall
-    click.echo(
-        f"Attempt #{saved.id} corrected and rescored: overall {before} -> {saved.scores.overall}."
-    )
+    echo(f"Attempt #{saved.id} corrected and rescored: overall {before} -> {saved.scores.overall}.")
 
 
 @click.command()
@@ -599,7 +601,7 @@ def delete(settings: Settings, attempt: str, yes: bool) -> None:
                 err=True,
             )
             number = h.delete(chosen.id)
-    click.echo(f"Attempt #{number} deleted.")
+    echo(f"Attempt #{number} deleted.")
 
 
 def register(cli: click.Group) -> None:

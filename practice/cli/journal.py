@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from practice.cli.common import print_json
+from practice.cli.common import echo, print_json
 from practice.core.records import RESULTS, STAGES
 
 if TYPE_CHECKING:
@@ -94,10 +94,10 @@ def _outcome_commands(cli: click.Group) -> None:
             o = add_outcome(
                 h, company=company, role=role, stage=stage, result=result, date=date, notes=notes
             )
-        click.echo(f"Logged outcome {o.id}: {o.company} - {o.role}, {o.stage}: {o.result}.")
+        echo(f"Logged outcome {o.id}: {o.company} - {o.role}, {o.stage}: {o.result}.")
 
     @outcome.command("edit")
-    @click.argument("outcome_id", metavar="ID", type=int)
+    @click.argument("outcome_id", metavar="ID")
     @click.option("--company", help="The employer.")
     @click.option("--role", help="The job title.")
     @click.option("--stage", type=click.Choice(STAGES), help="The furthest stage reached.")
@@ -105,7 +105,7 @@ def _outcome_commands(cli: click.Group) -> None:
     @click.option("--date", metavar="YYYY-MM-DD", help="When it happened.")
     @click.option("--notes", help='New notes ("" clears them).')
     @pass_settings
-    def outcome_edit(settings: Settings, outcome_id: int, **changes: Any) -> None:
+    def outcome_edit(settings: Settings, outcome_id: str, **changes: Any) -> None:
         """Change fields of outcome ID (see 'practice outcomes')."""
         from practice.history.store import History
         from practice.journey.outcomes import edit_outcome
@@ -117,19 +117,19 @@ def _outcome_commands(cli: click.Group) -> None:
             )
         with History.open(settings.home) as h:
             o = edit_outcome(h, outcome_id, **changes)
-        click.echo(f"Updated: {_outcome_line(o).strip()}")
+        echo(f"Updated: {_outcome_line(o).strip()}")
 
     @outcome.command("delete")
-    @click.argument("outcome_id", metavar="ID", type=int)
+    @click.argument("outcome_id", metavar="ID")
     @pass_settings
-    def outcome_delete(settings: Settings, outcome_id: int) -> None:
+    def outcome_delete(settings: Settings, outcome_id: str) -> None:
         """Remove outcome ID from the journal."""
         from practice.history.store import History
         from practice.journey.outcomes import delete_outcome
 
         with History.open(settings.home) as h:
             o = delete_outcome(h, outcome_id)
-        click.echo(f"Deleted outcome {o.id} ({o.company} - {o.role}).")
+        echo(f"Deleted outcome {o.id} ({o.company} - {o.role}).")
 
     @cli.command("outcomes")
     @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, newest first.")
@@ -145,13 +145,13 @@ def _outcome_commands(cli: click.Group) -> None:
             print_json([o.to_dict() for o in rows])
             return
         if not rows:
-            click.echo(
+            echo(
                 "No outcomes yet; log one with 'practice outcome add --company C --role R "
                 "--stage S --result X'."
             )
             return
         for o in rows:
-            click.echo(_outcome_line(o))
+            echo(_outcome_line(o))
 
 
 # -- diagnose and plan --------------------------------------------------------------------------
@@ -231,7 +231,7 @@ def _coach_commands(cli: click.Group) -> None:
         if as_json:
             print_json(d.to_dict())
             return
-        click.echo(render_diagnosis(d))
+        echo(render_diagnosis(d))
 
     @cli.command()
     @click.option(
@@ -258,7 +258,7 @@ def _coach_commands(cli: click.Group) -> None:
         if as_json:
             print_json(p.to_dict())
             return
-        click.echo(render_plan(p))
+        echo(render_plan(p))
 
 
 # -- notes --------------------------------------------------------------------------------------
@@ -304,14 +304,14 @@ def _note(
     if edit:
         edited = click.edit(text)
         if edited is None:
-            click.echo("Editor closed without saving; keeping the draft as it was.", err=True)
+            echo("Editor closed without saving; keeping the draft as it was.", err=True)
         else:
             text = edited
     if out:
         path = notes.write_note(out, text)
-        click.echo(f"Wrote the draft to {path}.", err=True)
+        echo(f"Wrote the draft to {path}.", err=True)
         return
-    click.echo(text, nl=not text.endswith("\n"))
+    echo(text, nl=not text.endswith("\n"))
 
 
 def _note_commands(cli: click.Group) -> None:

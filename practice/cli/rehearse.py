@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from practice.cli.common import CATEGORY_CHOICE
+from practice.cli.common import CATEGORY_CHOICE, echo
 
 if TYPE_CHECKING:
     from practice.cli.common import Settings
@@ -38,7 +38,14 @@ SILENT_WARNING_S = 3.0  # seconds of no input at all before the meter asks about
 
 
 def _err(text: str = "", nl: bool = True) -> None:
-    click.echo(text, err=True, nl=nl)
+    echo(text, err=True, nl=nl)
+
+
+def _styled(text: str, **style: Any) -> None:
+    """A line on stderr in a style, its user text made printable before the style is added."""
+    from practice.core.text import printable
+
+    click.echo(click.style(printable(text), **style), err=True)
 
 
 # -- keyboard --------------------------------------------------------------------------------
@@ -184,17 +191,17 @@ def _preload_model(home: Path, engine: str, model: str | None) -> ModelLoader:
 def _show_question(q: Question, heading: str | None = None) -> None:
     _err()
     if heading:
-        _err(click.style(heading, dim=True))
-    _err(click.style(q.text, bold=True))
+        _styled(heading, dim=True)
+    _styled(q.text, bold=True)
     details = []
     if q.category:
         details.append(q.category)
     if q.target_seconds:
         details.append(f"aim for {q.target_seconds[0]}-{q.target_seconds[1]} s")
     if details:
-        _err(click.style("(" + ", ".join(details) + ")", dim=True))
+        _styled("(" + ", ".join(details) + ")", dim=True)
     if q.guidance:
-        _err(click.style(q.guidance, dim=True))
+        _styled(q.guidance, dim=True)
     _err()
 
 
@@ -219,13 +226,13 @@ def _choose_question(
 
 def _show_story(story: Story) -> None:
     skills = f" ({', '.join(story.skills)})" if story.skills else ""
-    _err(click.style(f'Rehearsing story #{story.id} "{story.title}"{skills}.', bold=True))
+    _styled(f'Rehearsing story #{story.id} "{story.title}"{skills}.', bold=True)
     _err(
         "Tell it from memory to the question below: the situation, your task, what you did, "
         "and how it ended."
     )
     if story.quantified_result:
-        _err(click.style(f"Land the result: {story.quantified_result}", dim=True))
+        _styled(f"Land the result: {story.quantified_result}", dim=True)
 
 
 def _offer_story(home: Path, saved: Analysis, keyboard: _Keyboard | None) -> None:
@@ -362,7 +369,7 @@ def devices(as_json: bool) -> None:
 
     found = list_devices()
     if as_json:
-        click.echo(json.dumps([dataclasses.asdict(d) for d in found], indent=2))
+        echo(json.dumps([dataclasses.asdict(d) for d in found], indent=2))
         return
     if not found:
         from practice.speech.capture import NO_DEVICES
@@ -370,9 +377,7 @@ def devices(as_json: bool) -> None:
         raise DeviceError(NO_DEVICES)
     for d in found:
         mark = "*" if d.is_default else " "
-        click.echo(
-            f"{mark} {d.index:>3}  {d.name}  ({d.channels} ch, {d.default_samplerate:.0f} Hz)"
-        )
+        echo(f"{mark} {d.index:>3}  {d.name}  ({d.channels} ch, {d.default_samplerate:.0f} Hz)")
     _err("Choose one with --device INDEX or part of its name.")
 
 
@@ -397,15 +402,15 @@ def mic_check(device: str | None, seconds: float, as_json: bool) -> None:
     _err(f'Listening to "{chosen.name}" for {seconds:g} s: say a sentence or two...')
     result = capture.mic_check(seconds, device=chosen)
     if as_json:
-        click.echo(json.dumps(dataclasses.asdict(result), indent=2))
+        echo(json.dumps(dataclasses.asdict(result), indent=2))
         return
     speech = "-" if result.speech_dbfs is None else f"{result.speech_dbfs:.0f} dBFS"
-    click.echo(f"Device      {result.device}")
-    click.echo(f"Peak        {result.peak_dbfs:.0f} dBFS")
-    click.echo(f"Room noise  {result.noise_floor_dbfs:.0f} dBFS")
-    click.echo(f"Voice       {speech}")
-    click.echo(f"Clipping    {result.clipping_fraction:.2%} of samples")
-    click.echo(result.verdict)
+    echo(f"Device      {result.device}")
+    echo(f"Peak        {result.peak_dbfs:.0f} dBFS")
+    echo(f"Room noise  {result.noise_floor_dbfs:.0f} dBFS")
+    echo(f"Voice       {speech}")
+    echo(f"Clipping    {result.clipping_fraction:.2%} of samples")
+    echo(result.verdict)
 
 
 # -- rehearsal settings ----------------------------------------------------------------------
@@ -652,15 +657,15 @@ def ask(
             if story is not None and told is not None:
                 data["story"] = {"id": story.id, "title": story.title} | told.to_dict()
             data["latency_s"] = round(time.monotonic() - stopped, 3)
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=json_default))
+            echo(json.dumps(data, indent=2, ensure_ascii=False, default=json_default))
         else:
             render_analysis(saved)
             if diff is not None:
-                click.echo("\n".join(_change_lines(diff)))
+                echo("\n".join(_change_lines(diff)))
             if story is not None and told is not None:
                 from practice.journey.stories import comparison_lines
 
-                click.echo("\n".join(comparison_lines(story, told)))
+                echo("\n".join(comparison_lines(story, told)))
         _err(
             f"Saved as attempt #{saved.id} (feedback {time.monotonic() - stopped:.1f} s after "
             f"the take ended). `practice ask --retry last` asks it again."
@@ -872,7 +877,7 @@ def interview(
                 kept = keep(home, analysis, take, session_id)
                 saved.append(kept)
                 line = f"{mock.answer_line(number, total, kept)}\n  Saved as attempt #{kept.id}."
-                _err(line) if as_json else click.echo(line)
+                _err(line) if as_json else echo(line)
             if number == total:
                 break
             if take.stopped_by == "interrupt":
@@ -903,13 +908,13 @@ def interview(
             "attempts": [a.to_dict() for a in saved],
             "summary": summary.to_dict() | {"asked": total, "skipped": skipped},
         }
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False, default=json_default))
+        echo(json.dumps(doc, indent=2, ensure_ascii=False, default=json_default))
     else:
-        click.echo()
-        click.echo("\n".join(mock.summary_lines(summary, total)))
+        echo()
+        echo("\n".join(mock.summary_lines(summary, total)))
         if saved:
             ids = ", ".join(str(a.id) for a in saved)
-            click.echo(f"Each answer in full: practice review ID (attempts {ids}).")
+            echo(f"Each answer in full: practice review ID (attempts {ids}).")
         if not interrupted:
             for kept in saved:
                 _offer_story(home, kept, keyboard)
@@ -951,12 +956,12 @@ def config_group(ctx: click.Context, as_json: bool) -> None:
                 k: {"value": s.value, "source": s.source} for k, s in cfg.settings.items()
             },
         }
-        click.echo(json.dumps(doc, indent=2))
+        echo(json.dumps(doc, indent=2))
         return
     for name, s in cfg.settings.items():
         shown = "-" if s.value is None else str(s.value)
         source = s.source if s.source != "env" else f"env {config.KEYS[name].env}"
-        click.echo(f"{name:<19} {shown:<16} {source}")
+        echo(f"{name:<19} {shown:<16} {source}")
     state = "" if cfg.path.exists() else " (not created yet)"
     _err(f"Settings file: {cfg.path}{state}. Change one with 'practice config set KEY VALUE'.")
 
@@ -977,7 +982,7 @@ def config_set(settings: Settings, key: str, value: str) -> None:
 
     stored = config.set_value(settings.home, key, value)
     path = config.config_path(settings.home)
-    click.echo(f"{key} = {stored}  ({path})")
+    echo(f"{key} = {stored}  ({path})")
     env = config.KEYS[key].env
     if os.environ.get(env, "").strip():
         _err(f"Note: {env} is set in the environment and overrides the file.")
@@ -991,7 +996,7 @@ def config_unset(settings: Settings, key: str) -> None:
     from practice.core import config
 
     if config.unset_value(settings.home, key):
-        click.echo(f"{key} removed from {config.config_path(settings.home)}")
+        echo(f"{key} removed from {config.config_path(settings.home)}")
     else:
         _err(f"{key} was not set in {config.config_path(settings.home)}; nothing to do.")
 
@@ -1002,7 +1007,7 @@ def config_path(settings: Settings) -> None:
     """Print where the settings file is (it may not exist yet)."""
     from practice.core import config
 
-    click.echo(str(config.config_path(settings.home)))
+    echo(str(config.config_path(settings.home)))
 
 
 def register(cli: click.Group) -> None:

@@ -56,7 +56,7 @@ def bar(score: int | None, width: int = 20) -> str:
 
 
 def render_analysis(a: Analysis) -> None:
-    from rich.markup import escape
+    from practice.cli.common import markup as escape
 
     c = _console()
     title = a.question.text if a.question and a.question.text else "Answer"
@@ -113,7 +113,7 @@ def render_analysis(a: Analysis) -> None:
 
 def _transcript_markup(a: Analysis) -> str:
     """The transcript with fillers marked and sentences coloured by their STAR label."""
-    from rich.markup import escape
+    from practice.cli.common import markup as escape
 
     lines = []
     for s in a.structure.sentences:
@@ -124,8 +124,9 @@ def _transcript_markup(a: Analysis) -> str:
 
 
 def render_history(rows: Sequence[Attempt]) -> None:
-    from rich.markup import escape
     from rich.table import Table
+
+    from practice.cli.common import markup as escape
 
     c = _console()
     if not rows:
@@ -166,8 +167,9 @@ def render_models(rows: Sequence[Any], catalogue: Sequence[Any]) -> None:
 
 
 def render_questions(bank: Sequence[Any]) -> None:
-    from rich.markup import escape
     from rich.table import Table
+
+    from practice.cli.common import markup as escape
 
     c = _console()
     t = Table(box=None, header_style="bold")
@@ -175,6 +177,6 @@ def render_questions(bank: Sequence[Any]) -> None:
         t.add_column(col, overflow="fold")
     for q in bank:
         secs = f"{q.target_seconds[0]}-{q.target_seconds[1]}" if q.target_seconds else ""
-        t.add_row(q.id, q.category, secs, escape(q.text))
+        t.add_row(escape(q.id), q.category, secs, escape(q.text))
     c.print(t)
     c.print(f"[dim]{len(bank)} questions; 'practice questions show ID' for guidance[/dim]")

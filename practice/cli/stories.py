@@ -6,12 +6,11 @@ Thin: parse, call journey.stories / journey.prep, render. Registered by cli.main
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from practice.cli.common import print_json
+from practice.cli.common import echo, print_json
 
 if TYPE_CHECKING:
     from practice.cli.common import Settings
@@ -29,7 +28,7 @@ def _bank(settings: Settings) -> StoryBank:
 def _read_input(path: str, what: str) -> str:
     if path == "-":
         if sys.stdin.isatty():
-            click.echo(f"Type or paste the {what}, then Ctrl-D:", err=True)
+            echo(f"Type or paste the {what}, then Ctrl-D:", err=True)
         return sys.stdin.read()
     from practice.core.files import read_text_file
 
@@ -116,7 +115,7 @@ def stories_add(
         else:
             edited = click.edit(st.to_form(st.Story(title=title or "")), extension=".toml")
             if edited is None:
-                click.echo("Nothing saved: the editor was closed without saving.", err=True)
+                echo("Nothing saved: the editor was closed without saving.", err=True)
                 return
             fields = st.parse_form(edited)
             story = st.Story(**{"title": "", **fields})
@@ -126,9 +125,9 @@ def stories_add(
     if as_json:
         print_json(kept.to_dict())
     else:
-        click.echo(f"Kept story {_summary_line(kept)}.")
+        echo(f"Kept story {_summary_line(kept)}.")
         if kept.quantified_result is None:
-            click.echo("Tip: add a number to the result (how much, how many, how fast).", err=True)
+            echo("Tip: add a number to the result (how much, how many, how fast).", err=True)
 
 
 @stories.command("list")
@@ -142,7 +141,7 @@ def stories_list(settings: Settings, as_json: bool) -> None:
         print_json([s.to_dict() for s in rows])
         return
     if not rows:
-        click.echo("No stories yet; add one with 'practice stories add --text FILE'.")
+        echo("No stories yet; add one with 'practice stories add --text FILE'.")
         return
     for s in rows:
         r = s.record
@@ -152,7 +151,7 @@ def stories_list(settings: Settings, as_json: bool) -> None:
             if r.attempts
             else "not rehearsed yet"
         )
-        click.echo(f"{s.id:>3}  {s.title}\n     skills: {', '.join(s.skills) or '-'}; {practised}")
+        echo(f"{s.id:>3}  {s.title}\n     skills: {', '.join(s.skills) or '-'}; {practised}")
 
 
 @stories.command("show")
@@ -166,13 +165,13 @@ def stories_show(settings: Settings, story_id: str, as_json: bool) -> None:
     if as_json:
         print_json(s.to_dict())
         return
-    click.echo(f"#{s.id} {s.title}")
+    echo(f"#{s.id} {s.title}")
     for name in _PART_OPTIONS:
-        click.echo(f"\n{name.capitalize()}:\n  {getattr(s, name) or '-'}")
-    click.echo(f"\nSkills: {', '.join(s.skills) or '-'}")
-    click.echo(f"Quantified result: {s.quantified_result or '- (add a number to the result)'}")
+        echo(f"\n{name.capitalize()}:\n  {getattr(s, name) or '-'}")
+    echo(f"\nSkills: {', '.join(s.skills) or '-'}")
+    echo(f"Quantified result: {s.quantified_result or '- (add a number to the result)'}")
     r = s.record
-    click.echo(
+    echo(
         f"Practice: {r.attempts} attempt(s)"
         + (
             f", best {r.best_score}, latest {r.latest_score}, last practised "
@@ -230,11 +229,11 @@ def stories_edit(
             story = bank.get(story_id)
             edited = click.edit(st.to_form(story), extension=".toml")
             if edited is None:
-                click.echo("No changes: the editor was closed without saving.", err=True)
+                echo("No changes: the editor was closed without saving.", err=True)
                 return
             changes = st.parse_form(edited)
         updated = bank.update(story_id, **changes)
-    click.echo(f"Updated story {_summary_line(updated)}.")
+    echo(f"Updated story {_summary_line(updated)}.")
 
 
 @stories.command("delete")
@@ -248,7 +247,7 @@ def stories_delete(settings: Settings, story_id: str, yes: bool) -> None:
         if not yes:
             click.confirm(f'Delete story #{story.id} "{story.title}"?', abort=True, err=True)
         bank.delete(story_id)
-    click.echo(f'Deleted story #{story.id} "{story.title}".')
+    echo(f'Deleted story #{story.id} "{story.title}".')
 
 
 @click.command()
@@ -288,16 +287,17 @@ def prep(settings: Settings, job: str, as_json: bool, html_file: str | None) -> 
     if html_file:
         title = next((line.strip() for line in posting.splitlines() if line.strip()), "Job prep")
         try:
-            Path(html_file).write_text(
-                p.render_html(result, title=f"Prep: {title}"), encoding="utf-8"
-            )
+            from practice.core.files import open_private
+
+            with open_private(html_file, "w", encoding="utf-8") as f:
+                f.write(p.render_html(result, title=f"Prep: {title}"))
         except OSError as e:
             raise click.ClickException(f"Cannot write {html_file}: {e.strerror}.") from e
-        click.echo(f"Wrote {html_file}.", err=True)
+        echo(f"Wrote {html_file}.", err=True)
     if as_json:
         print_json(result.to_dict())
     else:
-        click.echo(p.render_text(result))
+        echo(p.render_text(result))
 
 
 def register(cli: click.Group) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import IO, Any
 
 from practice.core.errors import InputError
+
+PRIVATE_FILE_MODE = 0o600  # what holds the user's words or voice: readable by the user only
 
 MAX_JOB_POSTING_CHARS = 200_000  # a posting is a page or two; anything far longer is a wrong file
 
@@ -39,3 +43,17 @@ def read_text_file(path: str, what: str) -> str:
             return data.decode("cp1252")
         except UnicodeDecodeError as e:
             raise InputError(f"{p} is not UTF-8 text; save the {what} as UTF-8.") from e
+
+
+def open_private(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) -> IO[Any]:
+    """Open `path` for writing ("w" or "wb"), created or truncated readable by the user only
+    whatever the umask (an existing file's mode is narrowed too). OSError as `open` raises it."""
+    if mode not in ("w", "wb"):
+        raise ValueError(f"open_private writes only, not {mode!r}")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    try:
+        os.fchmod(fd, PRIVATE_FILE_MODE)
+        return os.fdopen(fd, mode, **kwargs)
+    except BaseException:
+        os.close(fd)
+        raise

@@ -12,7 +12,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from practice.core.errors import InputError, PracticeError
 from practice.core.results import Analysis
+
+MAX_RECORD_NUMBER = 2**63 - 1  # SQLite's largest integer: a row number past it cannot exist
+
+
+def record_number(
+    value: int | str, what: str, fix: str, error: type[PracticeError] = InputError
+) -> int:
+    """A positive row number (an attempt's, a story's, an outcome's) from what the user typed,
+    "#12" or "12"; anything else (a sign, a word, a number past SQLite's integers) is an
+    `error` naming `what` and ending with `fix`."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        text = str(value).strip().removeprefix("#")
+        if not (text.isascii() and text.isdigit()) or len(text) > 19:
+            raise error(f'"{value}" is not {what} number; {fix}')
+        number = int(text)
+    if not 1 <= number <= MAX_RECORD_NUMBER:
+        raise error(f'"{value}" is not {what} number (they run from 1); {fix}')
+    return number
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,24 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+# -- terminal output -----------------------------------------------------------------------------
+
+# Escape sequences a terminal acts on (colours, cursor moves, window titles, hyperlinks: CSI, OSC
+# and the other ESC forms), then any control character left: C0 but newline and tab, DEL, C1.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: ESC [ params final
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC strings
+    r"|\x1b[ -/]*[0-~]?"  # any other ESC sequence (or a lone ESC)
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` safe to print on a terminal: escape sequences and control characters from user
+    text (a posting, a note, a transcript) removed, newlines and tabs kept."""
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+
+
 # -- tokens --------------------------------------------------------------------------------------
 
 # A word, a number or a name: apostrophes, hyphens and dots inside a word stay ("don't",

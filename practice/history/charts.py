@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from practice.core.errors import InputError
+from practice.core.files import open_private
 from practice.core.thresholds import PACE_HIGH_WPM, PACE_LOW_WPM
 
 if TYPE_CHECKING:
@@ -95,7 +96,8 @@ def write_png(progress: Progress, path: Path) -> Path:
     fig = figure(progress)
     path = Path(path)
     try:
-        fig.savefig(path, dpi=PNG_DPI, format="png")
+        with open_private(path, "wb") as f:
+            fig.savefig(f, dpi=PNG_DPI, format="png")
     except OSError as e:
         raise InputError(f"Cannot write {path}: {e.strerror or e}; check the folder.") from e
     finally:

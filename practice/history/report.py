@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from practice.core.errors import AudioError, InputError
+from practice.core.files import open_private
 from practice.core.records import Attempt
 from practice.core.results import Analysis, Delivery
 
@@ -172,13 +173,27 @@ def csv_row(attempt: Attempt) -> dict[str, Any]:
     return {k: row.get(k) for k in CSV_COLUMNS}
 
 
+# A text cell a spreadsheet would read as a formula: =, +, - or @ first, after any white space.
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: None empty, numbers as they are, a text cell that a spreadsheet
+    would run as a formula ("=HYPERLINK(...)", "-1+2") made plain text by a leading quote."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.lstrip().startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(rows: Sequence[Attempt], out: io.TextIOBase | Any) -> int:
     """One line per attempt, oldest first, with the main measures; return the count."""
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     ordered = sorted(rows, key=lambda r: r.id)
     for attempt in ordered:
-        writer.writerow({k: ("" if v is None else v) for k, v in csv_row(attempt).items()})
+        writer.writerow({k: csv_cell(v) for k, v in csv_row(attempt).items()})
     return len(ordered)
 
 
@@ -204,7 +219,10 @@ def write_bundle(
     audio_path = attempt.audio_path
     partial = dest.with_name(f".tmp-{dest.name}")
     try:
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
+        with (
+            open_private(partial, "wb") as raw,
+            zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf,
+        ):
             stem = f"attempt-{attempt.id}"
             zf.writestr(
                 f"{stem}.json", json.dumps(json_export([attempt])[0], indent=2, ensure_ascii=False)

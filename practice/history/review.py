@@ -8,6 +8,7 @@ Works on the stored attempts (`History.get`), never prints.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -354,6 +355,8 @@ def word_start(analysis: Analysis, phrase: str) -> float:
 def play(audio_path: str | Path | None, *, start_s: float = 0.0) -> float:
     """Play a recording from `start_s` on the default output device until it ends; return the
     seconds played. DeviceError when there is no output device."""
+    if not math.isfinite(start_s):
+        raise InputError(f"{start_s:g} is not a number of seconds to start at; give e.g. 12.5.")
     if not audio_path:
         raise InputError("This attempt has no recording (a typed answer); nothing to play.")
     if not Path(audio_path).exists():

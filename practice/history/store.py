@@ -27,7 +27,7 @@ from types import TracebackType
 from typing import Any
 
 from practice.core.errors import HomeError, StoreError
-from practice.core.records import Attempt, Outcome, PracticeRecord, Story
+from practice.core.records import Attempt, Outcome, PracticeRecord, Story, record_number
 from practice.core.results import Analysis, Question, json_default
 
 DB_NAME = "history.sqlite3"
@@ -209,14 +209,9 @@ def recording_path(home: Path, stored: str | None) -> Path | None:
 
 def _attempt_number(attempt_id: int | str) -> int | None:
     """The attempt's number, or None for "last"."""
-    if isinstance(attempt_id, int) and not isinstance(attempt_id, bool):
-        return attempt_id
-    text = str(attempt_id).strip()
-    if text.lower() == "last":
+    if str(attempt_id).strip().lower() == "last":
         return None
-    if text.isdigit():
-        return int(text)
-    raise StoreError(f'"{attempt_id}" is not an attempt number; give a number or "last".')
+    return record_number(attempt_id, "an attempt", 'give a number or "last".', StoreError)
 
 
 def _missing(number: int | None) -> StoreError:

@@ -11,7 +11,7 @@ from datetime import date as Date
 from typing import Any
 
 from practice.core.errors import InputError
-from practice.core.records import RESULTS, STAGES, Outcome
+from practice.core.records import RESULTS, STAGES, Outcome, record_number
 from practice.history.store import OUTCOME_FIELDS, History
 
 EDITABLE = OUTCOME_FIELDS  # date, company, role, stage, result, notes
@@ -47,12 +47,17 @@ def list_outcomes(history: History) -> list[Outcome]:
     return history.outcomes()
 
 
-def get_outcome(history: History, outcome_id: int) -> Outcome:
-    return history.outcome(outcome_id)
+def _outcome_number(outcome_id: int | str) -> int:
+    return record_number(outcome_id, "an outcome", "run `practice outcomes` to list them.")
 
 
-def edit_outcome(history: History, outcome_id: int, **changes: Any) -> Outcome:
+def get_outcome(history: History, outcome_id: int | str) -> Outcome:
+    return history.outcome(_outcome_number(outcome_id))
+
+
+def edit_outcome(history: History, outcome_id: int | str, **changes: Any) -> Outcome:
     """Change some fields of an outcome (any of EDITABLE); an empty `notes` clears them."""
+    outcome_id = _outcome_number(outcome_id)
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise InputError(
@@ -68,9 +73,9 @@ def edit_outcome(history: History, outcome_id: int, **changes: Any) -> Outcome:
     return history.edit_outcome(outcome_id, _checked(changes))
 
 
-def delete_outcome(history: History, outcome_id: int) -> Outcome:
+def delete_outcome(history: History, outcome_id: int | str) -> Outcome:
     """Remove an outcome; return what was removed, so the caller can say which."""
-    return history.delete_outcome(outcome_id)
+    return history.delete_outcome(_outcome_number(outcome_id))
 
 
 def outcomes_as_dicts(history: History) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from practice.core.errors import InputError
-from practice.core.home import write_text_atomically
+from practice.core.home import ensure_dir, write_text_atomically
 from practice.core.results import CATEGORIES, Question
 
 BUILTIN_FILE = "questions.toml"
@@ -115,6 +115,23 @@ def pick(
         least = min(tally)
         pool = [q for q, n in zip(pool, tally, strict=True) if n == least]
     return (rng or random.Random()).choice(pool)
+
+
+# A bank's name as the user gives it (--bank): a plain file name in <data home>/questions/, letters,
+# digits and - _ . (not first), so it can name no other folder ("../x", "/etc/x", "a/b").
+_BANK_NAME = re.compile(r"[^\W_][\w.-]{0,99}")
+
+
+def user_bank_file(home: Path, name: str) -> Path:
+    """The bank file named `name` (".toml" added) in the home's questions folder, made if missing;
+    a name with a folder in it, or a dot first, is an InputError."""
+    stem = name.removesuffix(".toml")
+    if not _BANK_NAME.fullmatch(stem) or ".." in stem:
+        raise InputError(
+            f'"{name}" is not a bank name; give a plain name such as my-questions (letters, '
+            "digits, - and _), which is kept in <data home>/questions/."
+        )
+    return ensure_dir(home / USER_BANK_DIR) / f"{stem}.toml"
 
 
 def add_question(bank_file: Path, question: Question) -> None:

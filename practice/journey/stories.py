@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from practice.core.errors import InputError
-from practice.core.records import STORY_PARTS, PracticeRecord, Story
+from practice.core.records import STORY_PARTS, PracticeRecord, Story, record_number
 from practice.core.results import Analysis, Question, Sentence
 from practice.core.text import COUNT_AND_TIME_WORDS, STOP_WORDS, stem, words
 from practice.history.store import History
@@ -588,12 +588,7 @@ class StoryBank:
 
 
 def _story_number(story_id: int | str) -> int:
-    if isinstance(story_id, int) and not isinstance(story_id, bool):
-        return story_id
-    text = str(story_id).strip().lstrip("#")
-    if text.isdigit():
-        return int(text)
-    raise InputError(f'"{story_id}" is not a story number; run `practice stories list`.')
+    return record_number(story_id, "a story", "run `practice stories list`.")
 
 
 def _check_sizes(story: Story) -> None:
