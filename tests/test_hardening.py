@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import stat
 from pathlib import Path
@@ -89,14 +90,20 @@ def test_a_bad_record_number_is_one_line(
         assert "number" in line
 
 
-@pytest.mark.parametrize("option", [["report", "--html", "{tmp}/r.html", "--last"]])
-def test_a_count_past_sqlite_integers_is_a_usage_error(
+@pytest.mark.parametrize(
+    "option", [["report", "--html", "{tmp}/r.html", "--last"], ["history", "--json", "--limit"]]
+)
+def test_a_count_past_sqlite_integers_means_all_of_them(
     home: Path, tmp_path: Path, option: list[str]
 ) -> None:
-    fill_history(home, tmp_path, [50], audio=False)
+    fill_history(home, tmp_path, [50, 60], audio=False)
     args = [a.format(tmp=tmp_path) for a in option]
     r = invoke(home, *args, "100000000000000000000000")
-    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert r.exit_code == 0, r.output
+    if option[0] == "report":
+        assert "Report of 2 attempts" in r.output
+    else:
+        assert len(json.loads(r.output)) == 2
 
 
 # -- 4. a bank name is a plain file name ---------------------------------------------------------

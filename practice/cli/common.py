@@ -16,8 +16,8 @@ from practice.core.results import CATEGORIES
 
 CATEGORY_CHOICE = click.Choice(list(CATEGORIES))
 ENGINE_CHOICE = click.Choice(["faster-whisper", "openai-whisper"])
-# A count of rows (--last N, --limit N): SQLite cannot take a number past its integers.
-COUNT = click.IntRange(min=1, max=2**63 - 1)
+# A count of rows (--last N, --limit N); the store caps it at SQLite's largest integer.
+COUNT = click.IntRange(min=1)
 
 
 @dataclass

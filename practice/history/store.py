@@ -27,7 +27,14 @@ from types import TracebackType
 from typing import Any
 
 from practice.core.errors import HomeError, StoreError
-from practice.core.records import Attempt, Outcome, PracticeRecord, Story, record_number
+from practice.core.records import (
+    MAX_RECORD_NUMBER,
+    Attempt,
+    Outcome,
+    PracticeRecord,
+    Story,
+    record_number,
+)
 from practice.core.results import Analysis, Question, json_default
 
 DB_NAME = "history.sqlite3"
@@ -718,7 +725,7 @@ class History:
         sql += " ORDER BY id DESC"
         if limit is not None:
             sql += " LIMIT ?"
-            args.append(int(limit))
+            args.append(min(int(limit), MAX_RECORD_NUMBER))  # SQLite takes no larger integer
         return [self._to_attempt(row) for row in self._query(sql, tuple(args))]
 
     def previous(self, question: Question | str, before_id: int | None = None) -> Attempt | None:
