@@ -275,3 +275,11 @@ def test_play_refuses_a_start_that_is_not_a_number() -> None:
 
     with pytest.raises(InputError, match="not a number of seconds"):
         play("/nonexistent.wav", start_s=float("nan"))
+
+
+def test_the_countdown_still_overwrites_its_line_and_strips_escapes(capsys) -> None:  # noqa: ANN001
+    from practice.cli.rehearse import _err_over
+
+    _err_over('Recording from "mic\x1b]0;evil\x07" (press Enter).', nl=False)
+    err = capsys.readouterr().err
+    assert err == '\rRecording from "mic" (press Enter).'

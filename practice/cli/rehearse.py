@@ -41,6 +41,14 @@ def _err(text: str = "", nl: bool = True) -> None:
     echo(text, err=True, nl=nl)
 
 
+def _err_over(text: str, nl: bool = True) -> None:
+    """A line on stderr that overwrites the current one (the countdown): our own carriage
+    return, the text made printable like every other line."""
+    from practice.core.text import printable
+
+    click.echo("\r" + printable(text), err=True, nl=nl)
+
+
 def _styled(text: str, **style: Any) -> None:
     """A line on stderr in a style, its user text made printable before the style is added."""
     from practice.core.text import printable
@@ -733,7 +741,7 @@ def _record(
     path = tk.new_take_path(takes)
     tk.write_question(path, question)
     for left in range(rules.prep, 0, -1):
-        _err(f"\rRecording starts in {left} s...  ", nl=False)
+        _err_over(f"Recording starts in {left} s...  ", nl=False)
         time.sleep(1)
     stop = threading.Event()
     ends = []
@@ -745,7 +753,7 @@ def _record(
     ends.append(f"at most {_clock(rules.max_seconds)}")
     hint = ", ".join(ends)
     meter = _Meter(question.target_seconds, hint)
-    _err(f'\rRecording from "{device.name}" ({hint}).      ')
+    _err_over(f'Recording from "{device.name}" ({hint}).      ')
     try:
         take = capture.record(
             path,
