@@ -283,3 +283,37 @@ def test_the_countdown_still_overwrites_its_line_and_strips_escapes(capsys) -> N
     _err_over('Recording from "mic\x1b]0;evil\x07" (press Enter).', nl=False)
     err = capsys.readouterr().err
     assert err == '\rRecording from "mic" (press Enter).'
+
+
+# -- text input: pipes, devices and standard input ------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["answer", "--job"])
+def test_a_fifo_nobody_writes_to_is_refused_without_hanging(tmp_path: Path, how: str) -> None:
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    answer = tmp_path / "answer.txt"
+    answer.write_text("I rebuilt the queue and the wait fell by half.")
+    args = [str(fifo)] if how == "answer" else [str(answer), "--job", str(fifo)]
+    done = subprocess.run(
+        [sys.executable, "-m", "practice", "--home", str(tmp_path / "home"), "score", *args,
+         "--question-text", "Tell me about a time you improved a process."],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "Nothing came through the pipe" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_standard_input_has_the_same_size_limit_as_a_file(tmp_path: Path) -> None:
+    from practice.core.files import MAX_TEXT_BYTES
+
+    home = tmp_path / "home"
+    q = ["--question-text", "Tell me about a time you improved a process."]
+    long = "word " * (MAX_TEXT_BYTES // 5 + 10)
+    r = invoke(home, "score", "-", *q, input=long)
+    assert r.exit_code == 1 and "standard input is over" in r.output
+    r = invoke(home, "score", "-", *q, input="I rebuilt the queue and the wait fell by half.")
+    assert r.exit_code == 0, r.output

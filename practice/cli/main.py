@@ -199,16 +199,12 @@ def score(
 
     if question_id is None and question_text is None:
         raise click.UsageError("Give the question with --question-text TEXT or --question ID.")
-    if file == "-":
-        if sys.stdin.isatty():
-            echo("Type the answer, then Ctrl-D:", err=True)
-        text = sys.stdin.read()
-        source = None
-    else:
-        from practice.core.files import read_text_file
+    from practice.core.files import read_text_file
 
-        text = read_text_file(file, "answer")
-        source = file
+    if file == "-" and sys.stdin.isatty():
+        echo("Type the answer, then Ctrl-D:", err=True)
+    text = read_text_file(file, "answer")
+    source = None if file == "-" else file
     home = settings.home if question_id else None
     question = question_from_options(question_id, question_text, category, home)
     result = coach.analyze_text(text, question=question, job_text=job_text(job), source=source)

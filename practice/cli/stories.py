@@ -26,12 +26,10 @@ def _bank(settings: Settings) -> StoryBank:
 
 
 def _read_input(path: str, what: str) -> str:
-    if path == "-":
-        if sys.stdin.isatty():
-            echo(f"Type or paste the {what}, then Ctrl-D:", err=True)
-        return sys.stdin.read()
     from practice.core.files import read_text_file
 
+    if path == "-" and sys.stdin.isatty():
+        echo(f"Type or paste the {what}, then Ctrl-D:", err=True)
     return read_text_file(path, what)
 
 
