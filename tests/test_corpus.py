@@ -17,22 +17,21 @@ PARTS = ("situation", "task", "action", "result")
 LABELS = {*PARTS, "other"}
 
 
-def answers() -> list[dict]:
+def _lines(pattern: str) -> list[dict]:
     return [
         json.loads(line)
-        for f in sorted(CORPUS.glob("published-*.jsonl"))
+        for f in sorted(CORPUS.glob(pattern))
         for line in f.read_text().splitlines()
         if line.strip()
     ]
+
+
+def answers() -> list[dict]:
+    return _lines("published-*.jsonl")
 
 
 def pairs() -> list[dict]:
-    return [
-        json.loads(line)
-        for f in sorted(CORPUS.glob("pairs-*.jsonl"))
-        for line in f.read_text().splitlines()
-        if line.strip()
-    ]
+    return _lines("pairs-*.jsonl")
 
 
 def blind_sites() -> set[str]:

@@ -51,65 +51,69 @@ class Variant:
     text: str
 
 
-def _with(a: LabelledAnswer, sentences: Sequence[tuple[str, str]]) -> str:
+def _joined(sentences: Sequence[tuple[str, str]]) -> str:
     return " ".join(t for t, _ in sentences)
 
 
+def _without(a: LabelledAnswer, label: str) -> str | None:
+    """The answer with every sentence of `label` left out (None when none is, or all are)."""
+    kept = [(t, lab) for t, lab in a.sentences if lab != label]
+    return _joined(kept) if 0 < len(kept) < len(a.sentences) else None
+
+
+def _rewritten(
+    a: LabelledAnswer, labels: tuple[str, ...], change: Callable[[str], str]
+) -> str | None:
+    """The answer with `change` applied to each sentence of `labels` (None when nothing moved)."""
+    text = _joined([(change(t) if lab in labels else t, lab) for t, lab in a.sentences])
+    return text if text != a.text else None
+
+
+def _in_we(sentence: str) -> str:
+    sentence = _I_CONTRACTION.sub(lambda m: "we'" + m.group(1), sentence)
+    sentence = _I_SUBJECT.sub("we", sentence)
+    sentence = re.sub(r"\bmy\b", "our", sentence)
+    sentence = re.sub(r"\bme\b", "us", sentence)
+    return re.sub(r"^we\b", "We", sentence)
+
+
+def _opened_with(opening: str) -> Callable[[str], str]:
+    return lambda sentence: opening + sentence[0].lower() + sentence[1:]
+
+
 def drop_result(a: LabelledAnswer) -> str | None:
-    kept = [(t, lab) for t, lab in a.sentences if lab != "result"]
-    return _with(a, kept) if len(kept) < len(a.sentences) and kept else None
+    return _without(a, "result")
 
 
 def drop_actions(a: LabelledAnswer) -> str | None:
-    kept = [(t, lab) for t, lab in a.sentences if lab != "action"]
-    return _with(a, kept) if len(kept) < len(a.sentences) and kept else None
+    return _without(a, "action")
 
 
 def actions_with_we(a: LabelledAnswer) -> str | None:
-    changed = []
-    for t, lab in a.sentences:
-        if lab == "action":
-            t = _I_CONTRACTION.sub(lambda m: "we'" + m.group(1), t)
-            t = _I_SUBJECT.sub("we", t)
-            t = re.sub(r"\bmy\b", "our", t)
-            t = re.sub(r"\bme\b", "us", t)
-            t = re.sub(r"^we\b", "We", t)
-        changed.append((t, lab))
-    text = _with(a, changed)
-    return text if text != a.text else None
+    return _rewritten(a, ("action",), _in_we)
 
 
 def result_without_numbers(a: LabelledAnswer) -> str | None:
-    changed = []
-    for t, lab in a.sentences:
-        if lab == "result":
-            t = _NUMBER.sub("a lot", t)
-        changed.append((t, lab))
-    text = _with(a, changed)
-    return text if text != a.text else None
+    return _rewritten(a, ("result",), lambda sentence: _NUMBER.sub("a lot", sentence))
 
 
 def hedged(a: LabelledAnswer) -> str | None:
-    out = []
-    for t, lab in a.sentences:
-        if lab in ("action", "result"):
-            t = HEDGED_OPENING + t[0].lower() + t[1:]
-        out.append((t, lab))
-    return _with(a, out)
+    return _rewritten(a, ("action", "result"), _opened_with(HEDGED_OPENING))
 
 
 def with_fillers(a: LabelledAnswer) -> str | None:
-    return _with(a, [(FILLER_OPENING + t[0].lower() + t[1:], lab) for t, lab in a.sentences])
+    every = ("situation", "task", "action", "result", "other")
+    return _rewritten(a, every, _opened_with(FILLER_OPENING))
 
 
 def reordered(a: LabelledAnswer) -> str | None:
     order = {"result": 0, "action": 1, "task": 2, "other": 3, "situation": 4}
     moved = sorted(a.sentences, key=lambda s: order[s[1]])
-    return _with(a, moved) if moved != list(a.sentences) else None
+    return _joined(moved) if moved != list(a.sentences) else None
 
 
 def with_blame(a: LabelledAnswer) -> str | None:
-    return _with(a, [*a.sentences, (BLAME, "other")])
+    return _joined([*a.sentences, (BLAME, "other")])
 
 
 def number_changed(a: LabelledAnswer) -> str | None:
@@ -119,7 +123,7 @@ def number_changed(a: LabelledAnswer) -> str | None:
             new = str(int(m.group(1)) + 1)
             changed = list(a.sentences)
             changed[i] = (t[: m.start(1)] + new + t[m.end(1) :], lab)
-            return _with(a, changed)
+            return _joined(changed)
     return None
 
 
