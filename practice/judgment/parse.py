@@ -118,27 +118,35 @@ def _one(morph: Any, feature: str) -> str | None:
 def parse(text: str) -> ParsedAnswer:
     """Sentences, tokens and entities of `text`."""
     doc = load()(text)
-    sentences = []
-    for sent in doc.sents:
-        tokens = tuple(
-            Token(
-                i=t.i,
-                text=t.text,
-                lemma=t.lemma_,
-                pos=t.pos_,
-                tag=t.tag_,
-                dep=t.dep_,
-                head=t.head.i,
-                tense=_one(t.morph, "Tense"),
-                verb_form=_one(t.morph, "VerbForm"),
-                person=_one(t.morph, "Person"),
-                number=_one(t.morph, "Number"),
-                is_number=bool(t.like_num),
-                entity=t.ent_type_ or None,
-                start_char=t.idx,
-            )
-            for t in sent
-        )
-        sentences.append(Sentence(sent.text, sent.start, sent.end, tokens))
+    sentences = [_sentence(sent) for sent in doc.sents]
     entities = tuple(Entity(e.text, e.label_, e.start, e.end) for e in doc.ents)
     return ParsedAnswer(text, tuple(sentences), entities)
+
+
+def parse_sentences(texts: list[str]) -> list[Sentence]:
+    """Each text parsed as one sentence: the answer's own split (aligned with the words'
+    times) stays the unit the judgment labels, whatever spaCy would have split."""
+    return [_sentence(doc[:]) for doc in load().pipe(texts)]
+
+
+def _sentence(sent: Any) -> Sentence:
+    tokens = tuple(
+        Token(
+            i=t.i,
+            text=t.text,
+            lemma=t.lemma_,
+            pos=t.pos_,
+            tag=t.tag_,
+            dep=t.dep_,
+            head=t.head.i,
+            tense=_one(t.morph, "Tense"),
+            verb_form=_one(t.morph, "VerbForm"),
+            person=_one(t.morph, "Person"),
+            number=_one(t.morph, "Number"),
+            is_number=bool(t.like_num),
+            entity=t.ent_type_ or None,
+            start_char=t.idx,
+        )
+        for t in sent
+    )
+    return Sentence(sent.text, sent.start, sent.end, tokens)
