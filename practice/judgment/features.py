@@ -47,6 +47,12 @@ SENTENCE_FEATURES: tuple[str, ...] = (
     "question",  # ends with a question mark
     "hedges",  # "I think", "maybe", "probably" ...
     "fillers",  # um, uh, you know ...
+    "infinitive_goal",  # a verb completed by "to" + verb: "I was asked to fix", "my job was to"
+    "passive",  # "the export was rebuilt": what was done, by whom unsaid
+    "negation",
+    "possessive_my",  # "my job", "my goal", "my team"
+    "root_be",  # the main verb is "be": a state ("the deadline was tight")
+    "root_have",  # the main verb is "have": "we had three weeks", "I had to"
 )
 
 
@@ -90,6 +96,7 @@ def sentence_features(parsed: ParsedSentence, index: int, count: int) -> list[fl
     time = any(t.entity in TIMES for t in parsed.tokens)
     words = sum(1 for t in parsed.tokens if t.pos not in ("PUNCT", "SPACE"))
     text = parsed.text.strip()
+    roots = [t for t in parsed.tokens if t.dep == "ROOT"]
     return [
         index / (count - 1) if count > 1 else 0.0,
         float(index == 0),
@@ -107,6 +114,12 @@ def sentence_features(parsed: ParsedSentence, index: int, count: int) -> list[fl
         float(text.endswith("?")),
         float(hedge_count(text)),
         float(filler_count(text)),
+        float(any(t.dep == "xcomp" and t.verb_form == "Inf" for t in parsed.tokens)),
+        float(any(t.dep in ("nsubjpass", "auxpass") for t in parsed.tokens)),
+        float(any(t.dep == "neg" for t in parsed.tokens)),
+        float(any(t.dep == "poss" and t.text.lower() == "my" for t in parsed.tokens)),
+        float(any(t.lemma == "be" for t in roots)),
+        float(any(t.lemma == "have" for t in roots)),
     ]
 
 

@@ -1,0 +1,249 @@
+"""One answer judged by the fitted models: STAR part per sentence, and every answer-level call.
+
+The result is a small typed `Verdict`; `coach.judge` turns it into the `Structure` and `Content`
+of the JSON contract, and `scoring` into scores and tips. Sentences that carry a finding (the
+one that blames, the one that puts what the speaker gets first) are found by running the same
+answer-level model on each sentence alone: the one it scores highest is the one quoted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from practice.judgment import fitted
+from practice.judgment.features import SENTENCE_FEATURES, AnswerFeatures, answer_features
+
+if TYPE_CHECKING:
+    import numpy as np
+
+_SUBJECT_I = SENTENCE_FEATURES.index("subject_i")
+_SUBJECT_WE = SENTENCE_FEATURES.index("subject_we")
+_MEASURE = SENTENCE_FEATURES.index("measure")
+_HEDGES = SENTENCE_FEATURES.index("hedges")
+_FILLERS = SENTENCE_FEATURES.index("fillers")
+FINDING_PROBABILITY = 0.5  # a sentence is quoted for a finding when its own call passes this
+
+
+@dataclass(frozen=True)
+class Verdict:
+    sentences: tuple[str, ...]
+    labels: tuple[str, ...]  # STAR part (or "other") per sentence
+    told: dict[str, bool]  # situation, task, action, result
+    result_quantified: bool
+    ownership: float | None  # share of action sentences told with "I"
+    value_orientation: int  # -1, 0, 1
+    self_interest: tuple[str, ...]  # sentences that put what the speaker gets first
+    value: tuple[str, ...]  # sentences that offer value to the employer
+    red_flag_handling: str | None
+    negativity: tuple[str, ...]
+    specificity: float  # 0-1
+    vague: tuple[str, ...]  # the least specific sentences, vaguest first
+    relevance: float  # 0-1
+    answers_question: bool
+    quality: float  # probability a coach would call the answer strong
+    quality_reasons: tuple[str, ...]  # QUALITY_FEATURES that pull it down most, worst first
+    hedges: int
+    fillers: int
+
+
+def judge_text(
+    sentences: Sequence[str],
+    *,
+    question: str | None,
+    category: str | None,
+    home: Path | None = None,
+) -> Verdict:
+    """Parse, embed and judge an answer's sentences."""
+    return judge_features(answer_features(sentences, question=question, home=home), category)
+
+
+def quality_features(
+    f: AnswerFeatures,
+    category: str | None,
+    *,
+    sentence_probabilities: np.ndarray,
+    sentence_classes: Sequence[str],
+    thresholds: dict[str, float],
+    value: np.ndarray,
+    red_flag: np.ndarray,
+    negativity: float,
+    specificity: np.ndarray,
+    relevance: float,
+) -> np.ndarray:
+    """The named answer-level findings (fitted.QUALITY_FEATURES) as one row."""
+    import numpy as np
+
+    n = max(len(f.sentences), 1)
+    told = {}
+    for part in fitted.STAR_PARTS:
+        col = list(sentence_classes).index(part)
+        p = sentence_probabilities[:, col] if len(sentence_probabilities) else np.zeros(1)
+        told[part] = float(p.max())
+    labels = _labels(sentence_probabilities, sentence_classes)
+    actions = [i for i, lab in enumerate(labels) if lab == "action"]
+    ownership = (
+        sum(f.parsed[i, _SUBJECT_I] > 0 for i in actions) / len(actions) if actions else 0.0
+    )
+    results = [i for i, lab in enumerate(labels) if lab == "result"]
+    quantified = any(f.parsed[i, _MEASURE] > 0 for i in results)
+    row = [
+        told["situation"],
+        told["task"],
+        told["action"],
+        told["result"],
+        float(quantified),
+        float(ownership),
+        float(specificity @ np.array([0.0, 0.5, 1.0])),
+        relevance,
+        float(value[0]),
+        float(value[2]),
+        negativity,
+        float(red_flag[1]) if category == "red-flag" else 0.0,
+        float(f.parsed[:, _HEDGES].sum()) / n,
+        float(f.parsed[:, _FILLERS].sum()) / n,
+        float(np.log1p(len(f.sentences))),
+        *(float(category == c) for c in fitted.CATEGORIES),
+    ]
+    return np.array(row)
+
+
+def _labels(probabilities: np.ndarray, classes: Sequence[str]) -> list[str]:
+    return [classes[int(i)] for i in probabilities.argmax(axis=1)] if len(probabilities) else []
+
+
+def judge_features(f: AnswerFeatures, category: str | None) -> Verdict:
+    import numpy as np
+
+    m = fitted.load()
+    n = len(f.sentences)
+    probs = m.sentence.probabilities(fitted.sentence_rows(f)) if n else np.zeros((0, 5))
+    classes = [str(c) for c in m.sentence.classes]
+    labels = _labels(probs, classes)
+    told = {
+        part: bool(n) and float(probs[:, classes.index(part)].max()) > m.thresholds[part]
+        for part in fitted.STAR_PARTS
+    }
+    # A part the answer tells must have a sentence to show for it, and a sentence labelled
+    # with a part means the part is told: the labels and the flags never disagree.
+    for i, lab in enumerate(labels):
+        if lab != "other" and not told[lab]:
+            labels[i] = "other"
+    for part in fitted.STAR_PARTS:
+        if told[part] and part not in labels:
+            best = int(probs[:, classes.index(part)].argmax())
+            labels[best] = part
+    actions = [i for i, lab in enumerate(labels) if lab == "action"]
+    ownership = (
+        sum(bool(f.parsed[i, _SUBJECT_I] > 0) for i in actions) / len(actions)
+        if actions
+        else None
+    )
+    quantified = any(f.parsed[i, _MEASURE] > 0 for i, lab in enumerate(labels) if lab == "result")
+
+    if n:
+        whole = fitted.answer_row(f, category)
+        alone = np.array([fitted.answer_row(_one(f, i), category) for i in range(n)])
+    else:
+        whole = np.zeros(len(m.value.mean))
+        alone = np.zeros((0, len(m.value.mean)))
+    value_p = m.value.probabilities(whole)[0]
+    value_classes = [int(c) for c in m.value.classes]
+    orientation = value_classes[int(value_p.argmax())]
+    each_value = m.value.probabilities(alone) if n else np.zeros((0, 3))
+    selfish = _quoted(f, each_value[:, value_classes.index(-1)] if n else np.zeros(0))
+    offers = _quoted(f, each_value[:, value_classes.index(1)] if n else np.zeros(0))
+
+    red_flag_p = m.red_flag.probabilities(whole)[0]
+    red_flag = None
+    if category == "red-flag":
+        red_flag = str(m.red_flag.classes[int(red_flag_p.argmax())])
+
+    negative_p = float(m.negativity.probabilities(whole)[0, 1])
+    negativity: tuple[str, ...] = ()
+    if negative_p > FINDING_PROBABILITY and n:
+        each = m.negativity.probabilities(alone)[:, 1]
+        negativity = _quoted(f, each) or (f.sentences[int(each.argmax())],)
+
+    spec_p = m.specificity.probabilities(whole)[0]
+    spec_classes = [int(c) for c in m.specificity.classes]
+    expected = float(spec_p @ np.array(spec_classes, dtype=np.float64)) / max(spec_classes)
+    each_spec = (
+        m.specificity.probabilities(alone) @ np.array(spec_classes, dtype=np.float64)
+        if n
+        else np.zeros(0)
+    )
+    vague = tuple(f.sentences[i] for i in np.argsort(each_spec)[:2])
+
+    relevance = 1.0
+    if f.question is not None and n:
+        row = fitted.relevance_row(fitted.mean_vector(f), f.vectors, f.question, m.reference)
+        relevance = float(m.relevance.probabilities(row)[0, 1])
+
+    q_row = quality_features(
+        f,
+        category,
+        sentence_probabilities=probs,
+        sentence_classes=classes,
+        thresholds=m.thresholds,
+        value=value_p,
+        red_flag=red_flag_p,
+        negativity=negative_p,
+        specificity=spec_p,
+        relevance=relevance,
+    )
+    strong = list(m.quality.classes).index("strong")
+    quality = float(m.quality.probabilities(q_row)[0, strong])
+    pull = m.quality.contributions(q_row, 0) * (1 if strong == 1 else -1)
+    reasons = tuple(
+        fitted.QUALITY_FEATURES[i]
+        for i in np.argsort(pull)
+        if pull[i] < 0 and not fitted.QUALITY_FEATURES[i].startswith("category=")
+    )
+    return Verdict(
+        sentences=f.sentences,
+        labels=tuple(labels),
+        told=told,
+        result_quantified=quantified,
+        ownership=ownership,
+        value_orientation=orientation,
+        self_interest=selfish,
+        value=offers,
+        red_flag_handling=red_flag,
+        negativity=negativity,
+        specificity=round(expected, 3),
+        vague=vague,
+        relevance=round(relevance, 3),
+        answers_question=relevance >= 0.5,
+        quality=round(quality, 3),
+        quality_reasons=reasons[:3],
+        hedges=int(f.parsed[:, _HEDGES].sum()) if n else 0,
+        fillers=int(f.parsed[:, _FILLERS].sum()) if n else 0,
+    )
+
+
+def _one(f: AnswerFeatures, i: int) -> AnswerFeatures:
+    """Sentence `i` alone, as if it were the whole answer."""
+    return AnswerFeatures(
+        sentences=(f.sentences[i],),
+        parsed=f.parsed[i : i + 1],
+        vectors=f.vectors[i : i + 1],
+        question=f.question,
+    )
+
+
+def _quoted(f: AnswerFeatures, scores: np.ndarray) -> tuple[str, ...]:
+    """The sentences whose own call passes FINDING_PROBABILITY, most certain first."""
+    import numpy as np
+
+    order = np.argsort(-scores) if len(scores) else []
+    return tuple(f.sentences[int(i)] for i in order if scores[int(i)] > FINDING_PROBABILITY)
+
+
+def describe(v: Verdict) -> dict[str, Any]:
+    """The verdict as plain data (for scripts and debugging)."""
+    from dataclasses import asdict
+
+    return asdict(v)
