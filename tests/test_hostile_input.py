@@ -4,7 +4,6 @@ bad input is built here by the test."""
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 
@@ -48,3 +47,82 @@ def test_a_new_home_is_private(tmp_path: Path) -> None:
     r = invoke(home, "history")
     assert r.exit_code == 0, r.output
     assert _mode(home) == 0o700 and _mode(home.parent) == 0o700
+
+
+# -- audio: absurd headers and corrupt samples -------------------------------------------------
+
+
+def _wav_header(rate: int, data_bytes: int) -> bytes:
+    """A 16-bit mono PCM WAV header declaring `rate` Hz, as a damaged or crafted file could."""
+    import struct
+
+    return (
+        b"RIFF"
+        + struct.pack("<I", 36 + data_bytes)
+        + b"WAVEfmt "
+        + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
+        + b"data"
+        + struct.pack("<I", data_bytes)
+    )
+
+
+@pytest.mark.parametrize("rate", [1, 100, 3_999, 384_001, 10_000_000])
+def test_an_absurd_sample_rate_is_refused_before_decoding(tmp_path: Path, rate: int) -> None:
+    import time
+
+    import numpy as np
+
+    from practice.core.errors import AudioError
+    from practice.speech.audio import load
+
+    noise = (np.random.default_rng(0).normal(0, 3000, 16_000)).astype("<i2").tobytes()
+    wav = tmp_path / "crafted.wav"
+    wav.write_bytes(_wav_header(rate, len(noise)) + noise)  # 32 KB of samples
+    started = time.monotonic()
+    with pytest.raises(AudioError, match="sample rate"):
+        load(wav)
+    assert time.monotonic() - started < 2.0
+
+
+def test_a_wav_declaring_1_hz_is_one_line_from_the_command(tmp_path: Path) -> None:
+    noise = bytes(32_000)
+    wav = tmp_path / "slow.wav"
+    wav.write_bytes(_wav_header(1, len(noise)) + noise)
+    r = invoke(tmp_path / "home", "analyze", str(wav), "--no-save")
+    _one_line_error(r)
+    assert "sample rate of 1 Hz" in r.output
+
+
+def test_a_recording_longer_than_the_limit_is_refused(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    import numpy as np
+    import soundfile as sf
+
+    from practice.core.errors import AudioError
+    from practice.speech import audio
+
+    monkeypatch.setattr(audio, "MAX_DURATION_S", 2)
+    wav = tmp_path / "long.wav"
+    sf.write(wav, np.full(16_000 * 3, 0.1, np.float32), 16_000)
+    with pytest.raises(AudioError, match="longer than"):
+        audio.load(wav)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+@pytest.mark.parametrize("rate", [44_100, 16_000])
+def test_a_few_corrupt_samples_do_not_silence_an_answer(
+    tmp_path: Path, bad: float, rate: int
+) -> None:
+    import numpy as np
+    import soundfile as sf
+
+    from practice.speech.audio import load
+
+    t = np.arange(rate * 2) / rate
+    tone = (0.3 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)
+    tone[::1000] = bad  # one corrupt sample in every 1000
+    wav = tmp_path / "corrupt.wav"
+    sf.write(wav, tone, rate, subtype="FLOAT")
+    samples = load(wav).samples
+    assert np.isfinite(samples).all()
+    rms = float(np.sqrt(np.mean(samples**2)))
+    assert rms == pytest.approx(0.3 / np.sqrt(2), rel=0.05)
