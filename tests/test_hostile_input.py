@@ -126,3 +126,44 @@ def test_a_few_corrupt_samples_do_not_silence_an_answer(
     assert np.isfinite(samples).all()
     rms = float(np.sqrt(np.mean(samples**2)))
     assert rms == pytest.approx(0.3 / np.sqrt(2), rel=0.05)
+
+
+# -- typed answers in another language ---------------------------------------------------------
+
+HEBREW = "שיפרתי את התור בעצמי והזמן ירד בארבעים אחוז כי הצוות היה עמוס"
+RUSSIAN = "Я сам переписал очередь, и время ожидания упало на сорок процентов за месяц."
+GREEK_WITH_LATIN = (
+    "Το release ήταν αργά, οπότε ξανάγραψα το queue μόνος μου και ο χρόνος έπεσε 40%."
+)
+
+
+@pytest.mark.parametrize("answer", [HEBREW, RUSSIAN, GREEK_WITH_LATIN], ids=["he", "ru", "el"])
+@pytest.mark.parametrize("how", ["file", "stdin"])
+def test_a_typed_answer_in_another_script_is_refused(tmp_path: Path, answer: str, how: str) -> None:
+    question = ["--question-text", "Tell me about a time you fixed something."]
+    if how == "file":
+        path = tmp_path / "answer.txt"
+        path.write_text(answer, encoding="utf-8")
+        r = invoke(tmp_path / "home", "score", str(path), *question)
+    else:
+        r = invoke(tmp_path / "home", "score", "-", *question, input=answer)
+    _one_line_error(r)
+    assert "English answers only" in r.output
+
+
+def test_an_english_answer_naming_foreign_words_is_scored(tmp_path: Path) -> None:
+    answer = (
+        "At Yandex (Яндекс) I rebuilt the queue myself because releases were late, and the "
+        "waits fell by forty percent; the café team in Zürich adopted it too."
+    )
+    r = invoke(tmp_path / "home", "score", "-", "--question-text", "Tell me", input=answer)
+    assert r.exit_code == 0, r.output
+
+
+def test_foreign_script_share_counts_letters_only() -> None:
+    from practice.core.text import foreign_script_share
+
+    assert foreign_script_share("1234 !!") == 0.0
+    assert foreign_script_share("naïve café") == 0.0
+    assert foreign_script_share(RUSSIAN) > 0.9
+    assert foreign_script_share("ab вг") == 0.5
