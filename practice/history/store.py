@@ -832,8 +832,9 @@ class History:
         rows = self._query(
             "SELECT audio_path, audio_sha256 FROM attempts WHERE audio_path IS NOT NULL", ()
         )
+        _check_replaceable(dest)
         work = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=self.home))
-        partial = dest.with_name(f"{TMP_PREFIX}{dest.name}")
+        partial: Path | None = None
         try:
             snapshot = work / DB_NAME
             target = sqlite3.connect(snapshot)
@@ -841,12 +842,23 @@ class History:
                 self._conn.backup(target)
                 # A single file: the zip must not depend on a -wal beside it.
                 target.execute("PRAGMA journal_mode = DELETE")
+                # The backup API copies pages as they are, damaged ones too: a backup that
+                # restore would refuse must fail now, while the user can still act on it.
+                verdict = str(target.execute("PRAGMA integrity_check").fetchone()[0])
             except sqlite3.Error as e:
                 raise self._error("back up", e) from e
             finally:
                 target.close()
+            if verdict != "ok":
+                raise StoreError(
+                    f"The history {self.db_path} is damaged ({verdict}); no backup was written. "
+                    "Copy the whole home folder aside as it is before changing anything."
+                )
             recordings: dict[str, str | None] = {}
-            with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
+            # A fresh name of our own beside dest (O_EXCL): never a link or pipe left there.
+            fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".zip", dir=dest.parent)
+            partial = Path(name)
+            with os.fdopen(fd, "w+b") as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
                 zf.write(snapshot, DB_NAME)
                 missing = 0
                 for relative, digest in rows:
@@ -867,6 +879,7 @@ class History:
                 }
                 zf.writestr(BACKUP_MANIFEST, json.dumps(manifest, indent=2))
             os.chmod(partial, FILE_MODE)
+            _check_replaceable(dest)  # again: something may have been put there meanwhile
             os.replace(partial, dest)
         except OSError as e:
             raise StoreError(
@@ -877,8 +890,9 @@ class History:
             import shutil
 
             shutil.rmtree(work, ignore_errors=True)
-            with contextlib.suppress(OSError):
-                partial.unlink()
+            if partial is not None:
+                with contextlib.suppress(OSError):
+                    partial.unlink()
         return BackupSummary(
             path=dest,
             attempts=attempts,
@@ -913,12 +927,14 @@ class History:
                 raise StoreError(f"{source} is not a practice backup (not a zip: {e}).") from e
             with zf:
                 manifest = _read_manifest(zf, source)
-                zf.extract(DB_NAME, work)
-                recordings: dict[str, str | None] = manifest.get("recordings") or {}
+                recordings: dict[str, str | None] = manifest["recordings"]
                 for relative in recordings:
                     if not _safe_recording_name(relative):
                         raise StoreError(f"{source} names an unsafe recording path {relative!r}.")
-                    zf.extract(relative, work)
+                members = [zf.getinfo(DB_NAME), *(zf.getinfo(r) for r in recordings)]
+                _check_sizes(members, source, self.home)
+                for member in members:
+                    _extract(zf, member, work, source)
             rebuilt = work / f"rebuilt-{DB_NAME}"
             count = _rebuild(work / DB_NAME, rebuilt, source)
             for relative, digest in recordings.items():
@@ -1091,6 +1107,24 @@ class BackupSummary:
     bytes: int
 
 
+def _check_replaceable(dest: Path) -> None:
+    """StoreError unless `dest` is a regular file or nothing: the backup is renamed over it, and
+    a rename replaces a symlink, pipe or device itself (as root, /dev/full)."""
+    import stat
+
+    try:
+        mode = os.lstat(dest).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise StoreError(f"Cannot write the backup {dest}: {e.strerror or e}.") from e
+    if not stat.S_ISREG(mode):
+        kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
+        raise StoreError(
+            f"Cannot write the backup to {dest}: it is {kind}; give the path of a new file."
+        )
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
@@ -1111,23 +1145,117 @@ def _safe_recording_name(relative: str) -> bool:
     )
 
 
+# A manifest lists one line per recording: 16 MiB is over 100,000 of them. Read no more than
+# this, whatever its header declares (a 2 MB zip can hold a 2 GiB manifest).
+MAX_MANIFEST_BYTES = 16 << 20
+# Deflate shrinks a zero-filled stream over 1000 times; what a backup holds does not come near
+# 100 (recordings are stored as they are, the database's text deflates 5-10 times). A member
+# past both limits is a zip bomb, refused before a byte of it is written.
+MAX_COMPRESSION_RATIO = 100
+BOMB_MIN_BYTES = 64 << 20
+# Room left free on the disk after a restore, so the home can still write its journal.
+FREE_SPACE_MARGIN = 64 << 20
+
+
 def _read_manifest(zf: Any, source: Path) -> dict[str, Any]:
+    """The manifest, checked: a dict of our format whose `recordings` maps member names in the
+    zip to a sha256 string (or null). StoreError otherwise."""
     names = set(zf.namelist())
     if BACKUP_MANIFEST not in names or DB_NAME not in names:
         raise StoreError(f"{source} is not a practice backup (no {BACKUP_MANIFEST} or {DB_NAME}).")
-    bad = zf.testzip()
-    if bad is not None:
-        raise StoreError(f"{source} is damaged: {bad} fails its CRC check.")
+    info = zf.getinfo(BACKUP_MANIFEST)
+    if info.file_size > MAX_MANIFEST_BYTES:
+        raise StoreError(
+            f"{source} is not a practice backup: its {BACKUP_MANIFEST} declares "
+            f"{info.file_size} bytes (a real one is far under {MAX_MANIFEST_BYTES >> 20} MiB)."
+        )
     try:
-        manifest = json.loads(zf.read(BACKUP_MANIFEST))
-    except ValueError as e:
+        with zf.open(info) as f:
+            # Bounded even if the declared size lies.
+            text = f.read(MAX_MANIFEST_BYTES + 1)
+        if len(text) > MAX_MANIFEST_BYTES:
+            raise StoreError(
+                f"{source} is not a practice backup: its {BACKUP_MANIFEST} is too big."
+            )
+        manifest = json.loads(text)
+    except (ValueError, RecursionError) as e:  # not JSON, or nested past the parser
         raise StoreError(f"{source} is not a practice backup ({BACKUP_MANIFEST}: {e}).") from e
+    except _zip_errors() as e:
+        raise StoreError(f"{source} is damaged ({BACKUP_MANIFEST}: {e}).") from e
     if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
         raise StoreError(f"{source} is not a practice backup this version can read.")
-    missing = [r for r in manifest.get("recordings") or {} if r not in names]
+    recordings = manifest.get("recordings")
+    if recordings is None:
+        recordings = {}
+    if not isinstance(recordings, dict) or not all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in recordings.items()
+    ):
+        raise StoreError(
+            f"{source} is not a practice backup this version can read: its {BACKUP_MANIFEST} "
+            "lists recordings in the wrong form (not names with checksums)."
+        )
+    missing = [r for r in recordings if r not in names]
     if missing:
         raise StoreError(f"{source} is incomplete: {missing[0]} is missing.")
-    return manifest
+    return {**manifest, "recordings": recordings}
+
+
+def _zip_errors() -> tuple[type[Exception], ...]:
+    """What reading a damaged member raises: a bad CRC or header, or a broken deflate stream."""
+    import zipfile
+    import zlib
+
+    return (zipfile.BadZipFile, zlib.error, EOFError)
+
+
+def _check_sizes(members: builtins.list[Any], source: Path, home: Path) -> None:
+    """StoreError for a zip bomb, or when the disk has no room for what would be extracted;
+    from the sizes the zip declares, before anything is written (`_extract` holds it to them)."""
+    import shutil
+
+    for m in members:
+        if m.file_size > BOMB_MIN_BYTES and m.file_size > MAX_COMPRESSION_RATIO * max(
+            m.compress_size, 1
+        ):
+            raise StoreError(
+                f"{source} is not a backup practice can trust: {m.filename} would expand from "
+                f"{m.compress_size} to {m.file_size} bytes; nothing was restored."
+            )
+    database = members[0].file_size
+    needed = sum(m.file_size for m in members) + database + FREE_SPACE_MARGIN  # + the rebuild
+    free = shutil.disk_usage(home).free
+    if needed > free:
+        raise StoreError(
+            f"Not enough room to restore {source} into {home}: it needs {needed >> 20} MiB and "
+            f"{free >> 20} MiB are free; free some space and try again. Nothing was restored."
+        )
+
+
+def _extract(zf: Any, member: Any, work: Path, source: Path) -> None:
+    """Copy one member into `work`, never writing more than its declared size (zipfile stops
+    there too; this holds whatever the zip module does) and checking its CRC."""
+    target = work / member.filename
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    try:
+        with zf.open(member) as src, open(target, "xb") as out:
+            while chunk := src.read(COPY_CHUNK):
+                written += len(chunk)
+                if written > member.file_size:
+                    raise StoreError(
+                        f"{source} is damaged: {member.filename} holds more than the "
+                        f"{member.file_size} bytes it declares; nothing was restored."
+                    )
+                out.write(chunk)
+    except _zip_errors() as e:  # a CRC mismatch shows at the member's end
+        raise StoreError(
+            f"{source} is damaged: {member.filename} ({e}); nothing was restored."
+        ) from e
+    if written != member.file_size:
+        raise StoreError(
+            f"{source} is damaged: {member.filename} holds {written} of the {member.file_size} "
+            "bytes it declares; nothing was restored."
+        )
 
 
 def _rebuild(snapshot: Path, fresh: Path, source: Path) -> int:
