@@ -286,3 +286,61 @@ def test_restore_checks_the_free_space_first(home: Path, tmp_path: Path, monkeyp
     monkeypatch.setattr(shutil, "disk_usage", real)
     r = invoke(home, "restore", str(backup), "--force")
     assert r.exit_code == 0, r.output
+
+
+# -- a killed restore leaves nothing behind for long -------------------------------------------
+
+KILL_MID_RESTORE = """
+import os, signal, sys
+from pathlib import Path
+from practice.history import store
+
+def die(*args, **kwargs):  # the moment the backup is unpacked in the home's work folder
+    os.kill(os.getpid(), signal.SIGKILL)
+
+store._rebuild = die
+with store.History.open(Path(sys.argv[1])) as h:
+    h.restore(Path(sys.argv[2]), force=True)
+"""
+
+
+def test_a_killed_restore_leaves_no_work_folder_after_the_next_start(
+    home: Path, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    backup = _real_backup(tmp_path / "source", tmp_path)
+    fill_history(home, tmp_path, [70])
+    before = _files(home)
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run(
+        [sys.executable, "-c", KILL_MID_RESTORE, str(home), str(backup)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        check=False,
+    )
+    assert proc.returncode == -9, proc.stderr
+    left = [p for p in home.iterdir() if p.name.startswith(".tmp-")]
+    assert any((p / DB_NAME).is_file() for p in left)  # the killed run's unpacked backup
+    r = invoke(home, "history")
+    assert r.exit_code == 0, r.output
+    assert not [p for p in home.iterdir() if p.name.startswith(".tmp-")]
+    assert _files(home) == before
+
+
+def test_a_live_work_folder_is_left_alone_and_an_old_one_removed(
+    home: Path, tmp_path: Path
+) -> None:
+    fill_history(home, tmp_path, [70])
+    live = home / f".tmp-{os.getpid()}-live"  # this process: alive
+    live.mkdir()
+    unknown = home / ".tmp-nopid"  # no pid: left until it is a day old
+    unknown.mkdir()
+    old = home / ".tmp-oldrun"
+    old.mkdir()
+    (old / "x").write_bytes(b"x")
+    os.utime(old, (0, 0))
+    assert invoke(home, "history").exit_code == 0
+    assert live.is_dir() and unknown.is_dir() and not old.exists()

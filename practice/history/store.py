@@ -182,6 +182,12 @@ def _writer_gone(temp_name: str) -> bool:
     return False
 
 
+def _work_dir(home: Path) -> Path:
+    """A private folder in the home for a backup or restore at work, named with our pid so that
+    the next `History.open` can tell it from a live one's and remove it if we are killed."""
+    return Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", dir=home))
+
+
 def _make_dir(path: Path) -> None:
     try:
         path.mkdir(mode=DIR_MODE, parents=True)
@@ -326,10 +332,18 @@ class History:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
     def _sweep_stale_temps(self) -> None:
+        """Remove what a killed process left: audio copies in recordings/, and the work folders
+        of a backup or restore in the home (a restore's holds a whole unpacked backup)."""
+        import shutil
+
         cutoff = time.time() - STALE_TMP_S
-        for path in self.recordings.glob(f"{TMP_PREFIX}*"):
+        for path in [*self.recordings.glob(f"{TMP_PREFIX}*"), *self.home.glob(f"{TMP_PREFIX}*")]:
             with contextlib.suppress(OSError):
-                if _writer_gone(path.name) or path.stat().st_mtime < cutoff:
+                if not (_writer_gone(path.name) or path.lstat().st_mtime < cutoff):
+                    continue
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
                     path.unlink()
 
     def _sweep_orphaned_recordings(self) -> None:
@@ -833,7 +847,7 @@ class History:
             "SELECT audio_path, audio_sha256 FROM attempts WHERE audio_path IS NOT NULL", ()
         )
         _check_replaceable(dest)
-        work = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=self.home))
+        work = _work_dir(self.home)
         partial: Path | None = None
         try:
             snapshot = work / DB_NAME
@@ -856,7 +870,9 @@ class History:
                 )
             recordings: dict[str, str | None] = {}
             # A fresh name of our own beside dest (O_EXCL): never a link or pipe left there.
-            fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".zip", dir=dest.parent)
+            fd, name = tempfile.mkstemp(
+                prefix=f"{TMP_PREFIX}{os.getpid()}-", suffix=".zip", dir=dest.parent
+            )
             partial = Path(name)
             with os.fdopen(fd, "w+b") as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
                 zf.write(snapshot, DB_NAME)
@@ -917,7 +933,7 @@ class History:
                 f"The history {self.db_path} is not empty ({count} attempts); restoring "
                 f"{source} would replace it. Back it up first, then add --force."
             )
-        work = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=self.home))
+        work = _work_dir(self.home)
         try:
             try:
                 zf = zipfile.ZipFile(source)
