@@ -344,3 +344,23 @@ def test_a_live_work_folder_is_left_alone_and_an_old_one_removed(
     os.utime(old, (0, 0))
     assert invoke(home, "history").exit_code == 0
     assert live.is_dir() and unknown.is_dir() and not old.exists()
+
+
+# -- a home whose path reads as URI syntax ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["a#b", "a?mode=rwc", "a%20b", "a%b", "q?x#y%z&w"])
+def test_backup_and_restore_in_a_home_with_uri_characters(tmp_path: Path, name: str) -> None:
+    source = tmp_path / f"src-{name}"
+    ids = fill_history(source, tmp_path, [40, 50])
+    backup = tmp_path / f"b-{name}.zip"
+    assert invoke(source, "backup", str(backup)).exit_code == 0
+    target = tmp_path / f"dst-{name}"
+    outside = {p for p in tmp_path.rglob("*") if not p.is_relative_to(target)}
+    r = invoke(target, "restore", str(backup))
+    assert r.exit_code == 0, r.output
+    r = invoke(target, "history", "--json")
+    assert r.exit_code == 0, r.output
+    assert sorted(a["id"] for a in json.loads(r.output)) == sorted(ids)
+    # Nothing new outside the home (an unquoted URI made empty files beside it).
+    assert {p for p in tmp_path.rglob("*") if not p.is_relative_to(target)} == outside
