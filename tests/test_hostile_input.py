@@ -167,3 +167,30 @@ def test_foreign_script_share_counts_letters_only() -> None:
     assert foreign_script_share("naïve café") == 0.0
     assert foreign_script_share(RUSSIAN) > 0.9
     assert foreign_script_share("ab вг") == 0.5
+
+
+# -- a folder in the working directory never replaces a catalogue model ------------------------
+
+
+@pytest.mark.parametrize("asked", [None, "default-name"])
+@pytest.mark.parametrize("engine", ["faster-whisper", "openai-whisper"])
+def test_a_folder_named_like_a_catalogue_model_is_not_loaded(
+    tmp_path: Path,
+    monkeypatch,
+    asked: str | None,
+    engine: str,  # noqa: ANN001
+) -> None:
+    from practice.speech import models
+
+    name = models.default_model()
+    decoy = tmp_path / "cwd" / name
+    decoy.mkdir(parents=True)
+    (decoy / "model.bin").write_bytes(b"not a model")  # what a stray folder could hold
+    monkeypatch.chdir(decoy.parent)
+    built: list[str] = []
+    monkeypatch.setattr(models, "quantized", lambda home, n: built.append(n) or tmp_path / "ours")
+    monkeypatch.setattr(models, "convert", lambda home, n: built.append(n) or tmp_path / "ours")
+    shown, path = models.resolve(tmp_path / "home", None if asked is None else name, engine)
+    assert (shown, path, built) == (name, tmp_path / "ours", [name])
+    if engine == "faster-whisper":  # written as a path, the folder is what the user means
+        assert models.resolve(tmp_path / "home", f"./{name}", engine) == (name, decoy)
