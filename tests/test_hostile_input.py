@@ -194,3 +194,95 @@ def test_a_folder_named_like_a_catalogue_model_is_not_loaded(
     assert (shown, path, built) == (name, tmp_path / "ours", [name])
     if engine == "faster-whisper":  # written as a path, the folder is what the user means
         assert models.resolve(tmp_path / "home", f"./{name}", engine) == (name, decoy)
+
+
+# -- a stored payload of valid JSON with the wrong shape ---------------------------------------
+
+PAYLOADS = {
+    "list": "[]",
+    "empty": "{}",
+    "null": "null",
+    "number": "42",
+    "string": '"an answer"',
+    "scores-int": None,  # the real payload with its parts replaced, below
+    "words-int": None,
+    "overall-text": None,
+    "question-list": None,
+    "sentences-dict": None,
+    "deep": "[" * 100_000 + "]" * 100_000,
+}
+
+
+def _shape(real: dict, kind: str) -> str:
+    import copy
+    import json
+
+    if PAYLOADS[kind] is not None:
+        return PAYLOADS[kind]
+    p = copy.deepcopy(real)
+    if kind == "scores-int":
+        p["scores"] = 5
+    elif kind == "words-int":
+        p["transcript"]["words"] = 7
+    elif kind == "overall-text":
+        p["scores"]["overall"] = {"x": 1}
+    elif kind == "question-list":
+        p["question"] = ["q"]
+    elif kind == "sentences-dict":
+        p["structure"]["sentences"] = {"a": 1}
+    return json.dumps(p)
+
+
+COMMANDS = {
+    "history": ["history"],
+    "history-json": ["history", "--json"],
+    "review": ["review", "{id}"],
+    "review-last": ["review", "last"],
+    "report": ["report", "--html", "{out}/r.html"],
+    "export-json": ["export", "--format", "json", "--out", "{out}/h.json"],
+    "export-csv": ["export", "--format", "csv", "--out", "{out}/h.csv"],
+    "export-bundle": ["export", "{id}", "--bundle", "{out}/b.zip"],
+    "diagnose": ["diagnose"],
+    "progress": ["progress"],
+    "progress-json": ["progress", "--json"],
+    "plan": ["plan"],
+}
+
+
+@pytest.mark.parametrize("kind", list(PAYLOADS))
+def test_a_payload_of_the_wrong_shape_is_one_line_naming_the_attempt(
+    tmp_path: Path, kind: str
+) -> None:
+    import json
+    import sqlite3
+
+    from test_review import fill_history
+
+    home = tmp_path / "home"
+    ids = fill_history(home, tmp_path, [40, 60])
+    conn = sqlite3.connect(home / "history.sqlite3")
+    try:
+        real = json.loads(
+            conn.execute("SELECT payload FROM attempts WHERE id = ?", (ids[1],)).fetchone()[0]
+        )
+        conn.execute("UPDATE attempts SET payload = ? WHERE id = ?", (_shape(real, kind), ids[1]))
+        conn.commit()
+    finally:
+        conn.close()
+    out = tmp_path / "out"
+    out.mkdir()
+    failed = []
+    for name, args in COMMANDS.items():
+        r = invoke(home, *[a.format(id=ids[1], out=out) for a in args])
+        if r.exception is not None and not isinstance(r.exception, SystemExit):
+            failed.append(f"{name}: {type(r.exception).__name__}: {r.exception}")
+            continue
+        if r.exit_code != 0:
+            lines = r.output.strip().splitlines()
+            if r.exit_code != 1 or len(lines) != 1 or f"Attempt {ids[1]}" not in r.output:
+                failed.append(f"{name}: exit {r.exit_code}: {r.output!r}")
+            elif (
+                "history --delete" in r.output or f"practice delete {ids[1]} --yes" not in r.output
+            ):
+                failed.append(f"{name}: names no real command: {r.output!r}")
+    assert not failed, "\n".join(failed)

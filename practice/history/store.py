@@ -791,8 +791,9 @@ class History:
     def _to_attempt(self, row: sqlite3.Row) -> Attempt:
         try:
             analysis = Analysis.from_dict(json.loads(row["payload"]))
-        except (ValueError, KeyError, TypeError, AttributeError) as e:  # JSONDecodeError too
-            # Not JSON, or JSON that is not an analysis (a part missing, a wrong type).
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
+            # Not JSON (or nested past the parser), or JSON that is not an analysis (a part
+            # missing, a value of the wrong type).
             why = str(e) if isinstance(e, json.JSONDecodeError) else f"{type(e).__name__}: {e}"
             raise StoreError(
                 f"Attempt {row['id']} in {self.db_path} is damaged ({why}); "
