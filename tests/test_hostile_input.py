@@ -286,3 +286,82 @@ def test_a_payload_of_the_wrong_shape_is_one_line_naming_the_attempt(
             ):
                 failed.append(f"{name}: names no real command: {r.output!r}")
     assert not failed, "\n".join(failed)
+
+
+# -- the HTML report: every field escaped, only its own script allowed -------------------------
+
+EVIL_MARKUP = "<img src=x onerror=alert(1)></script><script>alert(2)</script>\"'><b onclick=x>"
+
+
+def _poison(value: object) -> object:
+    """`value` (a payload) with markup appended to every string in it."""
+    if isinstance(value, str):
+        return value + EVIL_MARKUP
+    if isinstance(value, list):
+        return [_poison(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _poison(v) for k, v in value.items()}
+    return value
+
+
+class _Tags:
+    def __init__(self, page: str) -> None:
+        from html.parser import HTMLParser
+
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.scripts: list[str] = []
+        outer = self
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):  # noqa: ANN001, ANN202
+                outer.tags.append((tag, attrs))
+
+            def handle_data(self, data):  # noqa: ANN001, ANN202
+                if self.lasttag == "script":
+                    outer.scripts.append(data)
+
+        Parser().feed(page)
+
+
+def test_the_report_escapes_every_field_and_allows_only_its_own_script(tmp_path: Path) -> None:
+    import base64
+    import hashlib
+    import json
+    import re
+    import sqlite3
+
+    from test_review import fill_history
+
+    home = tmp_path / "home"
+    ids = fill_history(home, tmp_path, [40, 60])
+    clean = tmp_path / "clean.html"
+    assert invoke(home, "report", "--html", str(clean)).exit_code == 0
+    conn = sqlite3.connect(home / "history.sqlite3")
+    try:
+        for number in ids:
+            real = json.loads(
+                conn.execute("SELECT payload FROM attempts WHERE id = ?", (number,)).fetchone()[0]
+            )
+            poisoned = _poison(real)
+            conn.execute(
+                "UPDATE attempts SET payload = ?, source = ?, question_text = ? WHERE id = ?",
+                (json.dumps(poisoned), EVIL_MARKUP, EVIL_MARKUP, number),
+            )
+        conn.commit()
+    finally:
+        conn.close()
+    page_path = tmp_path / "report.html"
+    r = invoke(home, "report", "--html", str(page_path))
+    assert r.exit_code == 0, r.output
+    page = page_path.read_text()
+    assert "alert(1)" in page  # the text is shown, as text
+    hostile, plain = _Tags(page), _Tags(clean.read_text())
+    assert {t for t, _ in hostile.tags} == {t for t, _ in plain.tags}
+    assert not [a for _, attrs in hostile.tags for a, _ in attrs if a.startswith("on")]
+    assert sum(t == "script" for t, _ in hostile.tags) == 1
+    # The policy allows that one script by its hash, and no inline script otherwise.
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page).group(1)
+    script_src = re.search(r"script-src ([^;]*)", csp).group(1).split()
+    digest = base64.b64encode(hashlib.sha256(hostile.scripts[0].encode()).digest()).decode()
+    assert script_src == [f"'sha256-{digest}'"]
+    assert "unsafe-inline" not in script_src and "unsafe-eval" not in csp
