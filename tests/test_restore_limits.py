@@ -11,6 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from test_restore import _files
 from test_review import fill_history, invoke
 
@@ -364,3 +366,170 @@ def test_backup_and_restore_in_a_home_with_uri_characters(tmp_path: Path, name: 
     assert sorted(a["id"] for a in json.loads(r.output)) == sorted(ids)
     # Nothing new outside the home (an unquoted URI made empty files beside it).
     assert {p for p in tmp_path.rglob("*") if not p.is_relative_to(target)} == outside
+
+
+# -- the property: any archive either restores inside the home or changes nothing ---------------
+
+GOOD_RECORDING = "recordings/1-0123abcd.wav"
+NAMES = st.one_of(
+    st.sampled_from(
+        [
+            GOOD_RECORDING,
+            "recordings/2-89abcdef.flac",
+            "../evil.wav",
+            "/tmp/practice-evil.wav",
+            "recordings/../../evil.wav",
+            "recordings/../history.sqlite3",
+            "recordings/.tmp-1-x",
+            "recordings/",
+            "recordings/sub/x.wav",
+            "recordings\\..\\..\\evil.wav",
+            "history.sqlite3",
+            "manifest.json",
+            "./recordings/3-aaaaaaaa.wav",
+        ]
+    ),
+    st.text(alphabet="ab./\\-_", min_size=1, max_size=12),
+)
+DIGESTS = st.one_of(
+    st.none(), st.just("right"), st.text(max_size=8), st.integers(), st.lists(st.none())
+)
+RECORDINGS = st.one_of(
+    st.dictionaries(NAMES, DIGESTS, max_size=4),
+    st.integers(),
+    st.lists(NAMES, max_size=3),
+    st.none(),
+    st.text(max_size=5),
+)
+
+
+GOOD_NAMES = st.sampled_from([GOOD_RECORDING, "recordings/2-89abcdef.flac", "recordings/x.ogg"])
+
+
+@st.composite
+def archives(draw: st.DrawFn) -> dict:
+    if draw(st.booleans()):  # a sound backup carrying hostile members the manifest does not list
+        return {
+            "format": "practice-backup-1",
+            "recordings": draw(st.dictionaries(GOOD_NAMES, st.sampled_from(["right", None]))),
+            "database": "real",
+            "contents": draw(st.lists(st.binary(max_size=3000), min_size=1, max_size=3)),
+            "extra": draw(st.lists(st.tuples(NAMES, st.binary(max_size=500)), max_size=3)),
+            "manifest_raw": None,
+        }
+    return {
+        "format": draw(st.sampled_from(["practice-backup-1", "practice-backup-1", "other", None])),
+        "recordings": draw(RECORDINGS),
+        "database": draw(
+            st.sampled_from(["real", "real", "outside-row", "random", "truncated", "missing"])
+        ),
+        "contents": draw(st.lists(st.binary(max_size=3000), min_size=1, max_size=4)),
+        "extra": draw(st.lists(st.tuples(NAMES, st.binary(max_size=500)), max_size=3)),
+        "manifest_raw": draw(st.sampled_from([None, None, None, b"", b"[]", b"\xff", b"{" * 5000])),
+    }
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A home to restore over, and database images to build archives from."""
+    import shutil
+    import sqlite3
+
+    root = tmp_path_factory.mktemp("property")
+    old = root / "old"
+    fill_history(old, root, [55, 65])
+    source = root / "source"
+    fill_history(source, root, [40])
+    backup = root / "real.zip"
+    assert invoke(source, "backup", str(backup)).exit_code == 0
+    with zipfile.ZipFile(backup) as zf:
+        real = zf.read(DB_NAME)
+    outside = root / "outside-row.sqlite3"
+    outside.write_bytes(real)
+    conn = sqlite3.connect(outside)
+    conn.execute("UPDATE attempts SET audio_path = '../evil.wav'")
+    conn.commit()
+    conn.close()
+    images = {"real": real, "random": os.urandom(4096), "truncated": real[: len(real) // 2]}
+    for name, data in images.items():
+        (root / f"{name}.sqlite3").write_bytes(data)
+    shutil.rmtree(source)
+    # Paths, not bytes: hypothesis prints the arguments of a failing example.
+    return {"old": old, "images": root}
+
+
+def _build(spec: dict, images: Path, path: Path) -> None:
+    import hashlib
+    import warnings
+
+    recordings = spec["recordings"]
+    warnings.simplefilter("ignore", UserWarning)  # a duplicate member name is part of the test
+    with zipfile.ZipFile(path, "w") as zf:
+        if isinstance(recordings, dict):
+            for i, name in enumerate(recordings):
+                data = spec["contents"][i % len(spec["contents"])]
+                if recordings[name] == "right":
+                    recordings = {**recordings, name: hashlib.sha256(data).hexdigest()}
+                zf.writestr(zipfile.ZipInfo(name), data)
+        for name, data in spec["extra"]:
+            zf.writestr(zipfile.ZipInfo(name), data)
+        if spec["database"] != "missing":
+            zf.write(images / f"{spec['database']}.sqlite3", DB_NAME)
+        manifest = {"format": spec["format"], "recordings": recordings}
+        raw = spec["manifest_raw"]
+        zf.writestr("manifest.json", json.dumps(manifest).encode() if raw is None else raw)
+
+
+def _tree(root: Path) -> dict[str, bytes | None]:
+    return {
+        str(p.relative_to(root)): None if p.is_dir() else p.read_bytes()
+        for p in root.rglob("*")
+        if not p.is_symlink()
+    }
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(spec=archives())
+def test_any_archive_restores_inside_the_home_or_changes_nothing(
+    sources: dict, tmp_path: Path, spec: dict
+) -> None:
+    import shutil
+    import tempfile
+
+    from practice.core.errors import PracticeError
+    from practice.history.store import History
+
+    sandbox = Path(tempfile.mkdtemp(dir=tmp_path))
+    try:
+        home = sandbox / "home"
+        shutil.copytree(sources["old"], home)
+        archive = sandbox / "archive.zip"
+        _build(spec, sources["images"], archive)
+        before_home, before_all = _files(home), _tree(sandbox)
+        try:
+            with History.open(home) as h:
+                h.restore(archive, force=True)
+        except PracticeError as e:
+            event(f"refused: {type(e).__name__}")
+            assert "\n" not in str(e)
+            assert _files(home) == before_home  # byte for byte
+        else:
+            event("restored")
+            for p in home.rglob("*"):
+                assert p.resolve().is_relative_to(home.resolve()), p
+            with History.open(home) as h:
+                for attempt in h.list():
+                    path = attempt.audio_path
+                    assert path is None or path.resolve().parent == (home / "recordings").resolve()
+        # Outside the home nothing appeared or changed, whatever the outcome.
+        after_all = _tree(sandbox)
+        outside = {k: v for k, v in after_all.items() if not k.startswith("home")}
+        assert outside == {k: v for k, v in before_all.items() if not k.startswith("home")}
+        assert not Path("/tmp/practice-evil.wav").exists()
+        assert not [p for p in home.iterdir() if p.name.startswith(".tmp-")]
+    finally:
+        shutil.rmtree(sandbox, ignore_errors=True)
