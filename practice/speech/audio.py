@@ -123,8 +123,9 @@ def _load_soundfile(p: Path) -> np.ndarray:
                 frames += len(block)
                 _check_duration(p, frames / f.samplerate)  # the header may understate it
                 # Before the resampler: its filter would spread one NaN over its neighbours,
-                # and one NaN in every 1000 samples then makes the whole answer "silent".
-                np.nan_to_num(block, copy=False, nan=0.0, posinf=1.0, neginf=-1.0)
+                # and one NaN in every 1000 samples then makes the whole answer "silent". An
+                # infinite sample becomes 0 too: at full scale it would be a click Whisper hears.
+                np.nan_to_num(block, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
                 mono = block.mean(axis=1, dtype=np.float32)
                 out.append(rs.resample_chunk(mono) if rs else mono)
             if rs:
