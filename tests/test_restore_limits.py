@@ -533,3 +533,22 @@ def test_any_archive_restores_inside_the_home_or_changes_nothing(
         assert not [p for p in home.iterdir() if p.name.startswith(".tmp-")]
     finally:
         shutil.rmtree(sandbox, ignore_errors=True)
+
+
+def test_restore_from_a_pipe_is_refused_without_hanging(home: Path, tmp_path: Path) -> None:
+    import threading
+
+    fifo = tmp_path / "backup.zip"
+    os.mkfifo(fifo)
+
+    def unblock() -> None:  # should the open block after all: end it, so the test fails, not hangs
+        if not done.wait(10):
+            with open(fifo, "wb"):
+                pass
+
+    done = threading.Event()
+    threading.Thread(target=unblock, daemon=True).start()
+    r = invoke(home, "restore", str(fifo))
+    done.set()
+    _one_line_error(r)
+    assert "not a regular file" in r.output

@@ -928,6 +928,9 @@ class History:
         import zipfile
 
         source = Path(source).expanduser()
+        if source.exists() and not source.is_file():
+            # A pipe nobody writes to would block the open forever; a device never ends.
+            raise StoreError(f"{source} is not a regular file; give the path of a backup zip.")
         if not self.is_empty() and not force:
             count = int(self._query("SELECT COUNT(*) FROM attempts", ())[0][0])
             raise StoreError(
