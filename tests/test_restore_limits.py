@@ -552,3 +552,26 @@ def test_restore_from_a_pipe_is_refused_without_hanging(home: Path, tmp_path: Pa
     done.set()
     _one_line_error(r)
     assert "not a regular file" in r.output
+
+
+def test_restore_never_changes_a_recording_the_old_rows_use(home: Path, tmp_path: Path) -> None:
+    import hashlib
+
+    fill_history(home, tmp_path, [70])
+    name = next(p.name for p in (home / "recordings").iterdir())
+    backup = _real_backup(tmp_path / "source", tmp_path)
+    with zipfile.ZipFile(backup) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    other = b"RIFF other audio under the same name"
+    manifest["recordings"][f"recordings/{name}"] = hashlib.sha256(other).hexdigest()
+    crafted = _rewrite(
+        backup,
+        tmp_path / "same-name.zip",
+        {"manifest.json": json.dumps(manifest).encode(), f"recordings/{name}": other},
+    )
+    _restore_refused(home, crafted, "differs")
+    # The same file under the same name (a home restored from its own backup) is fine.
+    own = tmp_path / "own.zip"
+    assert invoke(home, "backup", str(own)).exit_code == 0
+    r = invoke(home, "restore", str(own), "--force")
+    assert r.exit_code == 0, r.output

@@ -963,6 +963,15 @@ class History:
                         f"The recording {relative} in {source} does not match its checksum; "
                         "the backup is damaged."
                     )
+                target = self.home / relative
+                # Moving it in would change a recording the old rows may still need (should the
+                # database copy fail next): only the very same file may stand in for it.
+                if target.is_file() and _sha256(target) != _sha256(work / relative):
+                    raise StoreError(
+                        f"{source} holds a recording {relative} that differs from the one of "
+                        "that name in this history; the backup is not one practice made. "
+                        "Nothing was restored."
+                    )
             # Recordings first: if the database copy then fails, the old rows still find theirs.
             for relative in recordings:
                 target = self.home / relative
