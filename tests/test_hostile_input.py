@@ -246,6 +246,7 @@ COMMANDS = {
     "progress": ["progress"],
     "progress-json": ["progress", "--json"],
     "plan": ["plan"],
+    "rescore": ["rescore", "--all"],
 }
 
 
@@ -286,6 +287,11 @@ def test_a_payload_of_the_wrong_shape_is_one_line_naming_the_attempt(
             ):
                 failed.append(f"{name}: names no real command: {r.output!r}")
     assert not failed, "\n".join(failed)
+    # The command the message names removes it, and the history reads again.
+    r = invoke(home, "delete", str(ids[1]), "--yes")
+    assert r.exit_code == 0, r.output
+    r = invoke(home, "history", "--json")
+    assert r.exit_code == 0 and [a["id"] for a in json.loads(r.output)] == [ids[0]], r.output
 
 
 # -- the HTML report: every field escaped, only its own script allowed -------------------------

@@ -8,6 +8,7 @@ history keeps that JSON): a field missing from an older document takes its defau
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -34,17 +35,20 @@ def _known(cls: type[_T], data: Mapping[str, Any], **converted: Any) -> _T:
     return cls(**kept)
 
 
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """A dataclass's field types, resolved once (the annotations are strings here)."""
+    import typing
+
+    return typing.get_type_hints(cls)
+
+
 def _check_types(value: Any, where: str = "analysis") -> None:
     """TypeError naming the first field of the dataclass tree `value` whose value is not of its
     annotated type: a stored document of valid JSON but the wrong shape (a number where a part
     should be, text for a score) fails here, once, instead of deep inside a report."""
-    import functools
     import types
     import typing
-
-    @functools.cache
-    def hints(cls: type) -> dict[str, Any]:
-        return typing.get_type_hints(cls)
 
     def fits(v: Any, hint: Any, at: str) -> bool:
         origin, args = typing.get_origin(hint), typing.get_args(hint)
@@ -73,7 +77,7 @@ def _check_types(value: Any, where: str = "analysis") -> None:
                 return False
             for f in dataclasses.fields(hint):
                 sub = getattr(v, f.name)
-                if not fits(sub, hints(hint)[f.name], f"{at}.{f.name}"):
+                if not fits(sub, _hints(hint)[f.name], f"{at}.{f.name}"):
                     raise TypeError(f"{at}.{f.name} is {type(sub).__name__}, not {f.type}")
             return True
         return isinstance(v, hint)
