@@ -258,13 +258,11 @@ class Report:
         return self.audio_bytes / self.audio_seconds * 60 if self.audio_seconds else 0.0
 
 
-# The report's own script runs inline, allowed by its hash alone: any other script in the page
-# (text from a crafted backup that escaped its escaping) is refused by the browser. Styles stay
-# inline: the charts are matplotlib's inline SVG, which styles each shape in a style attribute
-# that a hash cannot allow; a style cannot run script, and with default-src 'none' and only
-# data: images it cannot fetch anything either.
+# The report's own script and stylesheet are inline, each allowed by its hash alone: any other
+# script or style in the page (text from a crafted backup that escaped its escaping) is refused
+# by the browser. The charts carry no CSS (charts.svg writes presentation attributes instead).
 CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; script-src {script}; "
+    "default-src 'none'; style-src {style}; script-src {script}; "
     "media-src data:; img-src data:; base-uri 'none'; form-action 'none'"
 )
 
@@ -439,11 +437,13 @@ def build_html(
         size += b
     first = ordered[0].created_at[:10]
     last = ordered[-1].created_at[:10]
-    script, script_hash = pages.inline_script("report.js")
+    script, script_hash = pages.inline("report.js")
+    style, style_hash = pages.inline("report.css")
     page = pages.render(
         "report.html",
-        csp=CSP.format(script=script_hash),
+        csp=CSP.format(script=script_hash, style=style_hash),
         script=script,
+        style=style,
         attempts=views,
         span=first if first == last else f"{first} to {last}",
         generated=datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"),
