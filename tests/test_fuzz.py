@@ -10,8 +10,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from practice.core.errors import AudioError, InputError
+from practice.core.errors import AudioError, InputError, NotEnglishError
 from practice.core.results import SAMPLE_RATE, Question, Recording, Word
+from practice.core.text import FOREIGN_SCRIPT_SHARE, foreign_script_share
 from practice.judgment.coach import analyze_text
 from practice.judgment.pacing import analyze_pacing
 from practice.speech.audio import load
@@ -115,6 +116,9 @@ def test_analyze_text_on_random_text(text: str, category: str | None, job: str |
         a = analyze_text(text, question=q, job_text=job)
     except InputError:
         assert not text.strip()  # only an empty answer is refused
+        return
+    except NotEnglishError:  # and one written mostly outside the Latin alphabet
+        assert foreign_script_share(text) > FOREIGN_SCRIPT_SHARE
         return
     s = a.scores
     for dim in (s.structure, s.enthusiasm, s.content):

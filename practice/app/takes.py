@@ -23,8 +23,7 @@ def takes_dir(home: Path) -> Path:
     """The takes folder under `home`, made private if new."""
     from practice.core.home import ensure_dir
 
-    # One level at a time: ensure_dir makes only the last directory private.
-    return ensure_dir(ensure_dir(home / TAKES_DIR[0]) / TAKES_DIR[1])
+    return ensure_dir(home / TAKES_DIR[0] / TAKES_DIR[1])  # each new level private
 
 
 def new_take_path(takes: Path) -> Path:

@@ -25,16 +25,19 @@ def resolve_home(path: str | os.PathLike[str] | None) -> Path:
 
 def ensure_dir(path: Path) -> Path:
     """Create `path` (and missing parents) readable by the user only; HomeError when that is
-    impossible."""
+    impossible. A folder that already exists keeps its mode: it is the user's choice (a
+    `--home` on a shared 1777 folder must not lock others out of it)."""
     try:
         # Each missing level is made here, so each is private (mkdir's parents=True would make
         # the levels above `path` with the umask's mode, e.g. <home>/models 0755 for
         # <home>/models/base). mkdir's mode is filtered by the umask, so it is set outright.
         missing = [p for p in (path, *path.parents) if not p.exists()]
         for level in reversed(missing):
-            level.mkdir(exist_ok=True, mode=0o700)
+            try:
+                level.mkdir(mode=0o700)
+            except FileExistsError:
+                continue  # made meanwhile by another process: its maker set the mode
             os.chmod(level, 0o700)
-        os.chmod(path, 0o700)
         probe = path / f".write-test-{os.getpid()}"
         probe.write_bytes(b"")
         probe.unlink()

@@ -8,6 +8,7 @@ history keeps that JSON): a field missing from an older document takes its defau
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -32,6 +33,57 @@ def _known(cls: type[_T], data: Mapping[str, Any], **converted: Any) -> _T:
     kept = {k: v for k, v in data.items() if k in names}
     kept.update({k: v for k, v in converted.items() if k in data})
     return cls(**kept)
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """A dataclass's field types, resolved once (the annotations are strings here)."""
+    import typing
+
+    return typing.get_type_hints(cls)
+
+
+def _check_types(value: Any, where: str = "analysis") -> None:
+    """TypeError naming the first field of the dataclass tree `value` whose value is not of its
+    annotated type: a stored document of valid JSON but the wrong shape (a number where a part
+    should be, text for a score) fails here, once, instead of deep inside a report."""
+    import types
+    import typing
+
+    def fits(v: Any, hint: Any, at: str) -> bool:
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+        if hint is Any:
+            return True
+        if hint is type(None):
+            return v is None
+        if origin in (typing.Union, types.UnionType):
+            return any(fits(v, a, at) for a in args)
+        if origin is Literal:
+            return isinstance(v, str)  # a label a later version added still reads
+        if origin is tuple:
+            if not isinstance(v, tuple):
+                return False
+            each = args[:1] * len(v) if len(args) == 2 and args[1] is Ellipsis else args
+            if len(each) != len(v):
+                return False
+            for i, (item, h) in enumerate(zip(v, each, strict=True)):
+                if not fits(item, h, f"{at}[{i}]"):
+                    raise TypeError(f"{at}[{i}] is {type(item).__name__}, not {h}")
+            return True
+        if hint is float:
+            return isinstance(v, int | float)  # JSON writes 2.0 as 2
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            if not isinstance(v, hint):
+                return False
+            for f in dataclasses.fields(hint):
+                sub = getattr(v, f.name)
+                if not fits(sub, _hints(hint)[f.name], f"{at}.{f.name}"):
+                    raise TypeError(f"{at}.{f.name} is {type(sub).__name__}, not {f.type}")
+            return True
+        return isinstance(v, hint)
+
+    if not fits(value, type(value), where):
+        raise TypeError(f"{where} is {type(value).__name__}")
 
 
 def json_default(value: Any) -> Any:
@@ -315,7 +367,7 @@ class Analysis:
         ValueError for a document that is not one."""
         question, audio = data.get("question"), data.get("audio")
         delivery, prosody = data.get("delivery"), data.get("prosody")
-        return cls(
+        analysis = cls(
             source=data.get("source"),
             question=None if question is None else Question.from_dict(question),
             duration_s=None if audio is None else audio["duration_s"],
@@ -330,3 +382,5 @@ class Analysis:
             id=data.get("id"),
             created_at=data.get("created_at"),
         )
+        _check_types(analysis)
+        return analysis

@@ -35,6 +35,25 @@ def printable(text: str) -> str:
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 
+# -- script -------------------------------------------------------------------------------------
+
+# Above this share of letters outside the Latin script, a typed answer is in another language
+# (Hebrew, Russian, Chinese...). An English answer naming a company or a word in another script
+# stays far below it; a Latin-script language (French, Spanish) is not caught by this check.
+FOREIGN_SCRIPT_SHARE = 0.2
+
+
+def foreign_script_share(text: str) -> float:
+    """The share (0-1) of the letters in `text` that are not Latin; 0 when there are none."""
+    import unicodedata
+
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return 0.0
+    foreign = sum(1 for c in letters if not unicodedata.name(c, "").startswith("LATIN "))
+    return foreign / len(letters)
+
+
 # -- tokens --------------------------------------------------------------------------------------
 
 # A word, a number or a name: apostrophes, hyphens and dots inside a word stay ("don't",

@@ -127,4 +127,43 @@ def svg(progress: Progress) -> str:
     text = text[text.index("<svg") :]
     text = re.sub(r"<metadata>.*?</metadata>\s*|<!--.*?-->\s*", "", text, flags=re.S)
     text = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", text)
-    return text.replace("<svg ", '<svg class="chart" role="img" aria-label="Progress charts" ', 1)
+    text = _without_css(text)
+    return text.replace(
+        "<svg ",
+        '<svg class="chart" role="img" aria-label="Progress charts" '
+        # What matplotlib's <style> element gave every shape, now inherited from the root.
+        'stroke-linejoin="round" stroke-linecap="butt" ',
+        1,
+    )
+
+
+# SVG properties that are also presentation attributes: written as attributes they are not CSS,
+# so the report's Content-Security-Policy can allow only its own stylesheet, by hash, with no
+# 'unsafe-inline' (style attributes cannot be allowed by a hash).
+PRESENTATION = frozenset(
+    "fill fill-opacity fill-rule stroke stroke-width stroke-opacity stroke-linejoin "
+    "stroke-linecap stroke-dasharray stroke-dashoffset stroke-miterlimit opacity clip-path "
+    "font-size font-family font-style font-weight text-anchor".split()
+)
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>\s*", re.S)
+_STYLE_ATTRIBUTE = re.compile(r'style="([^"]*)"')
+
+
+def _without_css(svg_text: str) -> str:
+    """`svg_text` with every style attribute turned into presentation attributes and its
+    <style> element dropped; ValueError for a property that has no attribute form (a change
+    in matplotlib's output must show here, not as a chart drawn without its colours)."""
+
+    def attributes(match: re.Match[str]) -> str:
+        out = []
+        for declaration in match.group(1).split(";"):
+            if not declaration.strip():
+                continue
+            name, _, value = declaration.partition(":")
+            name = name.strip()
+            if name not in PRESENTATION:
+                raise ValueError(f"the chart's SVG styles {name!r}, which has no attribute form")
+            out.append(f'{name}="{value.strip()}"')
+        return " ".join(out)
+
+    return _STYLE_ATTRIBUTE.sub(attributes, _STYLE_ELEMENT.sub("", svg_text))

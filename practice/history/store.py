@@ -182,6 +182,12 @@ def _writer_gone(temp_name: str) -> bool:
     return False
 
 
+def _work_dir(home: Path) -> Path:
+    """A private folder in the home for a backup or restore at work, named with our pid so that
+    the next `History.open` can tell it from a live one's and remove it if we are killed."""
+    return Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", dir=home))
+
+
 def _make_dir(path: Path) -> None:
     try:
         path.mkdir(mode=DIR_MODE, parents=True)
@@ -326,10 +332,18 @@ class History:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
     def _sweep_stale_temps(self) -> None:
+        """Remove what a killed process left: audio copies in recordings/, and the work folders
+        of a backup or restore in the home (a restore's holds a whole unpacked backup)."""
+        import shutil
+
         cutoff = time.time() - STALE_TMP_S
-        for path in self.recordings.glob(f"{TMP_PREFIX}*"):
+        for path in [*self.recordings.glob(f"{TMP_PREFIX}*"), *self.home.glob(f"{TMP_PREFIX}*")]:
             with contextlib.suppress(OSError):
-                if _writer_gone(path.name) or path.stat().st_mtime < cutoff:
+                if not (_writer_gone(path.name) or path.lstat().st_mtime < cutoff):
+                    continue
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
                     path.unlink()
 
     def _sweep_orphaned_recordings(self) -> None:
@@ -777,8 +791,9 @@ class History:
     def _to_attempt(self, row: sqlite3.Row) -> Attempt:
         try:
             analysis = Analysis.from_dict(json.loads(row["payload"]))
-        except (ValueError, KeyError, TypeError, AttributeError) as e:  # JSONDecodeError too
-            # Not JSON, or JSON that is not an analysis (a part missing, a wrong type).
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
+            # Not JSON (or nested past the parser), or JSON that is not an analysis (a part
+            # missing, a value of the wrong type).
             why = str(e) if isinstance(e, json.JSONDecodeError) else f"{type(e).__name__}: {e}"
             raise StoreError(
                 f"Attempt {row['id']} in {self.db_path} is damaged ({why}); "
@@ -832,8 +847,9 @@ class History:
         rows = self._query(
             "SELECT audio_path, audio_sha256 FROM attempts WHERE audio_path IS NOT NULL", ()
         )
-        work = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=self.home))
-        partial = dest.with_name(f"{TMP_PREFIX}{dest.name}")
+        _check_replaceable(dest)
+        work = _work_dir(self.home)
+        partial: Path | None = None
         try:
             snapshot = work / DB_NAME
             target = sqlite3.connect(snapshot)
@@ -841,12 +857,25 @@ class History:
                 self._conn.backup(target)
                 # A single file: the zip must not depend on a -wal beside it.
                 target.execute("PRAGMA journal_mode = DELETE")
+                # The backup API copies pages as they are, damaged ones too: a backup that
+                # restore would refuse must fail now, while the user can still act on it.
+                verdict = str(target.execute("PRAGMA integrity_check").fetchone()[0])
             except sqlite3.Error as e:
                 raise self._error("back up", e) from e
             finally:
                 target.close()
+            if verdict != "ok":
+                raise StoreError(
+                    f"The history {self.db_path} is damaged ({verdict}); no backup was written. "
+                    "Copy the whole home folder aside as it is before changing anything."
+                )
             recordings: dict[str, str | None] = {}
-            with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
+            # A fresh name of our own beside dest (O_EXCL): never a link or pipe left there.
+            fd, name = tempfile.mkstemp(
+                prefix=f"{TMP_PREFIX}{os.getpid()}-", suffix=".zip", dir=dest.parent
+            )
+            partial = Path(name)
+            with os.fdopen(fd, "w+b") as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
                 zf.write(snapshot, DB_NAME)
                 missing = 0
                 for relative, digest in rows:
@@ -867,6 +896,7 @@ class History:
                 }
                 zf.writestr(BACKUP_MANIFEST, json.dumps(manifest, indent=2))
             os.chmod(partial, FILE_MODE)
+            _check_replaceable(dest)  # again: something may have been put there meanwhile
             os.replace(partial, dest)
         except OSError as e:
             raise StoreError(
@@ -877,8 +907,9 @@ class History:
             import shutil
 
             shutil.rmtree(work, ignore_errors=True)
-            with contextlib.suppress(OSError):
-                partial.unlink()
+            if partial is not None:
+                with contextlib.suppress(OSError):
+                    partial.unlink()
         return BackupSummary(
             path=dest,
             attempts=attempts,
@@ -897,13 +928,16 @@ class History:
         import zipfile
 
         source = Path(source).expanduser()
+        if source.exists() and not source.is_file():
+            # A pipe nobody writes to would block the open forever; a device never ends.
+            raise StoreError(f"{source} is not a regular file; give the path of a backup zip.")
         if not self.is_empty() and not force:
             count = int(self._query("SELECT COUNT(*) FROM attempts", ())[0][0])
             raise StoreError(
                 f"The history {self.db_path} is not empty ({count} attempts); restoring "
                 f"{source} would replace it. Back it up first, then add --force."
             )
-        work = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=self.home))
+        work = _work_dir(self.home)
         try:
             try:
                 zf = zipfile.ZipFile(source)
@@ -913,12 +947,14 @@ class History:
                 raise StoreError(f"{source} is not a practice backup (not a zip: {e}).") from e
             with zf:
                 manifest = _read_manifest(zf, source)
-                zf.extract(DB_NAME, work)
-                recordings: dict[str, str | None] = manifest.get("recordings") or {}
+                recordings: dict[str, str | None] = manifest["recordings"]
                 for relative in recordings:
                     if not _safe_recording_name(relative):
                         raise StoreError(f"{source} names an unsafe recording path {relative!r}.")
-                    zf.extract(relative, work)
+                members = [zf.getinfo(DB_NAME), *(zf.getinfo(r) for r in recordings)]
+                _check_sizes(members, source, self.home)
+                for member in members:
+                    _extract(zf, member, work, source)
             rebuilt = work / f"rebuilt-{DB_NAME}"
             count = _rebuild(work / DB_NAME, rebuilt, source)
             for relative, digest in recordings.items():
@@ -926,6 +962,15 @@ class History:
                     raise StoreError(
                         f"The recording {relative} in {source} does not match its checksum; "
                         "the backup is damaged."
+                    )
+                target = self.home / relative
+                # Moving it in would change a recording the old rows may still need (should the
+                # database copy fail next): only the very same file may stand in for it.
+                if target.is_file() and _sha256(target) != _sha256(work / relative):
+                    raise StoreError(
+                        f"{source} holds a recording {relative} that differs from the one of "
+                        "that name in this history; the backup is not one practice made. "
+                        "Nothing was restored."
                     )
             # Recordings first: if the database copy then fails, the old rows still find theirs.
             for relative in recordings:
@@ -1091,6 +1136,24 @@ class BackupSummary:
     bytes: int
 
 
+def _check_replaceable(dest: Path) -> None:
+    """StoreError unless `dest` is a regular file or nothing: the backup is renamed over it, and
+    a rename replaces a symlink, pipe or device itself (as root, /dev/full)."""
+    import stat
+
+    try:
+        mode = os.lstat(dest).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise StoreError(f"Cannot write the backup {dest}: {e.strerror or e}.") from e
+    if not stat.S_ISREG(mode):
+        kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
+        raise StoreError(
+            f"Cannot write the backup to {dest}: it is {kind}; give the path of a new file."
+        )
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
@@ -1111,23 +1174,117 @@ def _safe_recording_name(relative: str) -> bool:
     )
 
 
+# A manifest lists one line per recording: 16 MiB is over 100,000 of them. Read no more than
+# this, whatever its header declares (a 2 MB zip can hold a 2 GiB manifest).
+MAX_MANIFEST_BYTES = 16 << 20
+# Deflate shrinks a zero-filled stream over 1000 times; what a backup holds does not come near
+# 100 (recordings are stored as they are, the database's text deflates 5-10 times). A member
+# past both limits is a zip bomb, refused before a byte of it is written.
+MAX_COMPRESSION_RATIO = 100
+BOMB_MIN_BYTES = 64 << 20
+# Room left free on the disk after a restore, so the home can still write its journal.
+FREE_SPACE_MARGIN = 64 << 20
+
+
 def _read_manifest(zf: Any, source: Path) -> dict[str, Any]:
+    """The manifest, checked: a dict of our format whose `recordings` maps member names in the
+    zip to a sha256 string (or null). StoreError otherwise."""
     names = set(zf.namelist())
     if BACKUP_MANIFEST not in names or DB_NAME not in names:
         raise StoreError(f"{source} is not a practice backup (no {BACKUP_MANIFEST} or {DB_NAME}).")
-    bad = zf.testzip()
-    if bad is not None:
-        raise StoreError(f"{source} is damaged: {bad} fails its CRC check.")
+    info = zf.getinfo(BACKUP_MANIFEST)
+    if info.file_size > MAX_MANIFEST_BYTES:
+        raise StoreError(
+            f"{source} is not a practice backup: its {BACKUP_MANIFEST} declares "
+            f"{info.file_size} bytes (a real one is far under {MAX_MANIFEST_BYTES >> 20} MiB)."
+        )
     try:
-        manifest = json.loads(zf.read(BACKUP_MANIFEST))
-    except ValueError as e:
+        with zf.open(info) as f:
+            # Bounded even if the declared size lies.
+            text = f.read(MAX_MANIFEST_BYTES + 1)
+        if len(text) > MAX_MANIFEST_BYTES:
+            raise StoreError(
+                f"{source} is not a practice backup: its {BACKUP_MANIFEST} is too big."
+            )
+        manifest = json.loads(text)
+    except (ValueError, RecursionError) as e:  # not JSON, or nested past the parser
         raise StoreError(f"{source} is not a practice backup ({BACKUP_MANIFEST}: {e}).") from e
+    except _zip_errors() as e:
+        raise StoreError(f"{source} is damaged ({BACKUP_MANIFEST}: {e}).") from e
     if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
         raise StoreError(f"{source} is not a practice backup this version can read.")
-    missing = [r for r in manifest.get("recordings") or {} if r not in names]
+    recordings = manifest.get("recordings")
+    if recordings is None:
+        recordings = {}
+    if not isinstance(recordings, dict) or not all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in recordings.items()
+    ):
+        raise StoreError(
+            f"{source} is not a practice backup this version can read: its {BACKUP_MANIFEST} "
+            "lists recordings in the wrong form (not names with checksums)."
+        )
+    missing = [r for r in recordings if r not in names]
     if missing:
         raise StoreError(f"{source} is incomplete: {missing[0]} is missing.")
-    return manifest
+    return {**manifest, "recordings": recordings}
+
+
+def _zip_errors() -> tuple[type[Exception], ...]:
+    """What reading a damaged member raises: a bad CRC or header, or a broken deflate stream."""
+    import zipfile
+    import zlib
+
+    return (zipfile.BadZipFile, zlib.error, EOFError)
+
+
+def _check_sizes(members: builtins.list[Any], source: Path, home: Path) -> None:
+    """StoreError for a zip bomb, or when the disk has no room for what would be extracted;
+    from the sizes the zip declares, before anything is written (`_extract` holds it to them)."""
+    import shutil
+
+    for m in members:
+        if m.file_size > BOMB_MIN_BYTES and m.file_size > MAX_COMPRESSION_RATIO * max(
+            m.compress_size, 1
+        ):
+            raise StoreError(
+                f"{source} is not a backup practice can trust: {m.filename} would expand from "
+                f"{m.compress_size} to {m.file_size} bytes; nothing was restored."
+            )
+    database = members[0].file_size
+    needed = sum(m.file_size for m in members) + database + FREE_SPACE_MARGIN  # + the rebuild
+    free = shutil.disk_usage(home).free
+    if needed > free:
+        raise StoreError(
+            f"Not enough room to restore {source} into {home}: it needs {needed >> 20} MiB and "
+            f"{free >> 20} MiB are free; free some space and try again. Nothing was restored."
+        )
+
+
+def _extract(zf: Any, member: Any, work: Path, source: Path) -> None:
+    """Copy one member into `work`, never writing more than its declared size (zipfile stops
+    there too; this holds whatever the zip module does) and checking its CRC."""
+    target = work / member.filename
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    try:
+        with zf.open(member) as src, open(target, "xb") as out:
+            while chunk := src.read(COPY_CHUNK):
+                written += len(chunk)
+                if written > member.file_size:
+                    raise StoreError(
+                        f"{source} is damaged: {member.filename} holds more than the "
+                        f"{member.file_size} bytes it declares; nothing was restored."
+                    )
+                out.write(chunk)
+    except _zip_errors() as e:  # a CRC mismatch shows at the member's end
+        raise StoreError(
+            f"{source} is damaged: {member.filename} ({e}); nothing was restored."
+        ) from e
+    if written != member.file_size:
+        raise StoreError(
+            f"{source} is damaged: {member.filename} holds {written} of the {member.file_size} "
+            "bytes it declares; nothing was restored."
+        )
 
 
 def _rebuild(snapshot: Path, fresh: Path, source: Path) -> int:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from practice import ANALYZER_VERSION
-from practice.core.errors import InputError
+from practice.core.errors import InputError, NotEnglishError
 from practice.core.results import Analysis, Prosody, Question, Recording, Transcript
+from practice.core.text import FOREIGN_SCRIPT_SHARE, foreign_script_share
 from practice.speech.transcribe import Progress
 
 
@@ -108,6 +109,15 @@ def analyze_text(
     text = text.strip()
     if not text:
         raise InputError("The answer is empty; type or pipe the answer's text and try again.")
+    # A spoken answer in another language is refused by the transcriber; a typed one would
+    # otherwise be judged on its few Latin words and get a meaningless score.
+    share = foreign_script_share(text)
+    if share > FOREIGN_SCRIPT_SHARE:
+        raise NotEnglishError(
+            f"{source or 'The answer'} is written mostly outside the Latin alphabet "
+            f"({share:.0%} of its letters); practice scores English answers only: "
+            "type the answer in English and try again."
+        )
     transcript = Transcript(text=text, words=(), engine="typed", model="none", language="en")
     result = judge(transcript, recording=None, question=question, job_text=job_text)
     from dataclasses import replace

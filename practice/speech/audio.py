@@ -19,6 +19,13 @@ from practice.core.results import SAMPLE_RATE, Recording
 BLOCK_FRAMES = 1 << 16  # frames per read: about 1.5 s at 44.1 kHz
 SILENCE_PEAK = 1e-4  # peak amplitude below which a file is digital silence (-80 dBFS)
 SUPPORTED = "wav, flac, mp3, ogg or m4a"
+# Sample rates a real recording can have: telephone audio is 8 kHz, studio audio 384 kHz at most.
+# A header outside them is damaged or crafted (a 32 KB file declaring 1 Hz resamples to hours).
+MIN_RATE_HZ = 4_000
+MAX_RATE_HZ = 384_000
+# An answer runs 1-2 minutes and a whole mock interview under an hour; past this a file is a
+# wrong one, and its 16 kHz samples alone would take over 230 MB.
+MAX_DURATION_S = 3600
 
 
 def load(path: str | Path) -> Recording:
@@ -65,6 +72,22 @@ class _Unreadable(Exception):
     pass
 
 
+def _check_rate(p: Path, rate: int) -> None:
+    if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ:
+        raise AudioError(
+            f"{p} declares a sample rate of {rate} Hz, which no recording has "
+            f"({MIN_RATE_HZ}-{MAX_RATE_HZ} Hz); the file is damaged: export the audio again."
+        )
+
+
+def _check_duration(p: Path, seconds: float) -> None:
+    if seconds > MAX_DURATION_S:
+        raise AudioError(
+            f"{p} is longer than {MAX_DURATION_S // 60} minutes ({seconds / 60:.0f} minutes); "
+            "give one answer or one interview, cut to under an hour."
+        )
+
+
 def _resampler(rate: int):  # noqa: ANN202 - soxr's stream type
     import soxr
 
@@ -83,6 +106,10 @@ def _load_soundfile(p: Path) -> np.ndarray:
         with f:
             if f.samplerate <= 0:
                 raise _Unreadable(f"sample rate {f.samplerate}")
+            # Checked on the header, before any decoding or resampling.
+            _check_rate(p, f.samplerate)
+            _check_duration(p, f.frames / f.samplerate)
+            frames = 0
             rs = None if f.samplerate == SAMPLE_RATE else _resampler(f.samplerate)
             while True:
                 try:
@@ -93,6 +120,12 @@ def _load_soundfile(p: Path) -> np.ndarray:
                     raise _Unreadable(str(e)) from e
                 if not len(block):
                     break
+                frames += len(block)
+                _check_duration(p, frames / f.samplerate)  # the header may understate it
+                # Before the resampler: its filter would spread one NaN over its neighbours,
+                # and one NaN in every 1000 samples then makes the whole answer "silent". An
+                # infinite sample becomes 0 too: at full scale it would be a click Whisper hears.
+                np.nan_to_num(block, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
                 mono = block.mean(axis=1, dtype=np.float32)
                 out.append(rs.resample_chunk(mono) if rs else mono)
             if rs:
@@ -124,6 +157,9 @@ def _load_ffmpeg(p: Path, why: Exception) -> np.ndarray:
         "1",
         "-ar",
         str(SAMPLE_RATE),
+        # One second past the limit: enough to know the file is too long, without decoding it all.
+        "-t",
+        str(MAX_DURATION_S + 1),
         "-",
     ]
     try:
@@ -131,6 +167,7 @@ def _load_ffmpeg(p: Path, why: Exception) -> np.ndarray:
     except OSError as e:
         raise AudioError(f"Cannot run ffmpeg to read {p}: {e}") from e
     data = np.frombuffer(proc.stdout, dtype=np.float32).copy()
+    _check_duration(p, data.size / SAMPLE_RATE)
     if proc.returncode != 0 and data.size == 0:
         detail = proc.stderr.decode(errors="replace").strip().splitlines()
         reason = detail[-1] if detail else f"ffmpeg exit {proc.returncode}"

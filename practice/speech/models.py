@@ -272,8 +272,11 @@ def resolve(home: Path, model: str | None, engine: str) -> tuple[str, Path]:
     if engine not in ENGINES:
         raise ModelError(f'Unknown engine "{engine}"; choose one of {", ".join(ENGINES)}.')
     model = model or default_model()
+    # A catalogue name is always the catalogue's model, never a folder of that name in the
+    # working directory (a stray ./base must not replace the default); `./base` names the folder.
+    names = {e.name for e in catalogue()}
     path = Path(model).expanduser()
-    if os.sep in model or path.exists():
+    if model not in names and (os.sep in model or "/" in model or path.exists()):
         return _resolve_path(home, path, engine)
     entry(model)  # unknown names fail before any work
     if engine == "faster-whisper":
