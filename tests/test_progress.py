@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from test_review import FIT_Q, fill_history, invoke
+from test_review import FIT_Q, STORY_Q, fill_history, invoke, make_attempt, write_tone
 
+from practice.core.results import Question
 from practice.history.progress import build, sparkline
+from practice.history.store import History
 
 
 @pytest.fixture
@@ -66,9 +70,10 @@ def test_category_filter_and_terminal_view(home: Path, tmp_path: Path) -> None:
     assert "STAR complete" not in r.output  # no STAR story expected in a fit answer
     r = invoke(home, "progress")
     assert "Progress over 12 attempts (all categories)" in r.output
-    line = next(x for x in r.output.splitlines() if x.startswith("Overall"))
-    assert line.split()[1:4] == ["45", "48", "improving"]  # first 3 vs 80, 30, 35
-    assert sparkline(OVERALLS + [30, 35]) in line
+    lines = r.output.splitlines()
+    at = next(i for i, x in enumerate(lines) if x.startswith("Overall"))
+    assert lines[at] == "Overall: 45 -> 48, improving"  # first 3 vs 80, 30, 35
+    assert sparkline(OVERALLS + [30, 35]) in lines[at + 2]  # after the best's line
     assert "4 of your last 5" not in r.output
 
 
@@ -91,3 +96,212 @@ def test_empty_history() -> None:
     prog = build([])
     assert prog.attempts == 0 and prog.weak_spots == ()
     assert all(m.trend == "too few" for m in prog.metrics)
+
+
+# -- a made-up history over three weeks (issue 21) -------------------------------------------------
+
+STORY2_Q = Question(
+    id="success-team",
+    text="Tell me about a time you led a team through a hard deadline.",
+    category="success-story",
+    target_seconds=(60, 120),
+)
+BACKGROUND_Q = Question(id="bg-about", text="Tell me about yourself.", category="background")
+START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+
+# (day, question, overall, fillers a minute, quantified, session): the retried story climbs from
+# 40 to 80 while fillers fall from 6 a minute to 1; its last four tellings end with a number.
+PLAN = (
+    (0, STORY_Q, 40, 6.0, False, None),
+    (1, FIT_Q, 50, 6.0, True, None),
+    (3, STORY_Q, 45, 6.0, False, None),
+    (6, STORY_Q, 55, 5.0, False, None),
+    (8, FIT_Q, 50, 4.0, True, None),
+    (9, STORY_Q, 60, 3.0, True, None),
+    (14, STORY2_Q, 66, 2.0, True, "interview"),
+    (14, FIT_Q, 58, 1.0, True, "interview"),
+    (14, BACKGROUND_Q, 62, 1.0, True, "interview"),
+    (17, STORY_Q, 70, 1.0, True, None),
+    (20, STORY_Q, 80, 1.0, True, None),
+)
+
+
+@pytest.fixture
+def made_up(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The PLAN saved into a real home, each attempt on its day (the store's clock moved)."""
+    from practice.history import store
+
+    wav = write_tone(tmp_path / "tone.wav")
+    with History.open(home) as h:
+        session = None
+        for i, (day, question, overall, fillers, quantified, kind) in enumerate(PLAN):
+            moment = START + timedelta(days=day, minutes=i)
+            monkeypatch.setattr(store, "utc_now", lambda m=moment: m.isoformat())
+            if kind and session is None:
+                session = h.start_session(kind)
+            a = make_attempt(
+                overall, question=question, quantified=quantified, fillers_per_minute=fillers
+            )
+            # A 90 s answer at 140 words a minute, with as many fillers as a minute holds.
+            a = dataclasses.replace(
+                a,
+                duration_s=90.0,
+                delivery=dataclasses.replace(
+                    a.delivery, spoken_word_count=140, filler_count=int(fillers)
+                ),
+            )
+            h.save(
+                a,
+                wav,
+                session_id=session if kind else None,
+            )
+    return home
+
+
+def test_progress_json_by_category_question_and_wins(made_up: Path) -> None:
+    doc = json.loads(invoke(made_up, "progress", "--json").output)
+    assert doc["attempts"] == 11
+    assert (doc["first_date"], doc["last_date"]) == ("2026-11-16", "2026-12-06")
+    cats = doc["by_category"]
+    assert set(cats) == {"success-story", "fit", "background"}
+    story = cats["success-story"]
+    assert story["attempts"] == 7
+    assert story["first"]["value"] == 40 and story["latest"]["value"] == 80
+    assert story["best"]["value"] == 80 and story["best"]["created_at"].startswith("2026-12-06")
+    assert story["average"] == pytest.approx((40 + 45 + 55 + 60 + 66 + 70 + 80) / 7, abs=0.01)
+    assert story["direction"] == "improving"
+    # The dated trend: one entry per day, the smoothed value the mean of the week's days.
+    trend = story["trend"]
+    assert [d["date"] for d in trend][:2] == ["2026-11-16", "2026-11-19"]
+    assert trend[2]["average"] == 55 and trend[2]["smoothed"] == pytest.approx(
+        (40 + 45 + 55) / 3, abs=0.01
+    )
+    # Day 20's week reaches back to day 14 (66), not day 9 (60).
+    assert trend[-1]["smoothed"] == pytest.approx((66 + 70 + 80) / 3)
+    assert cats["fit"]["direction"] == "improving" and cats["fit"]["latest"]["value"] == 58
+    # Per question: the retried story from first to best to latest; one telling of the other.
+    q = doc["by_question"]["success-problem"]
+    assert q["attempts"] == 6
+    assert (q["first"]["value"], q["best"]["value"], q["latest"]["value"]) == (40, 80, 80)
+    assert doc["by_question"]["success-team"]["attempts"] == 1
+    assert doc["by_question"]["fit-why"]["best"]["value"] == 58
+    # STAR and a number in the result are judged over success stories only.
+    star = doc["metrics"]["star_completeness"]
+    assert len(star["points"]) == 7 and all(p["value"] == 0.5 for p in star["points"])
+    assert [p["value"] for p in doc["metrics"]["result_quantified"]["points"]] == [
+        0,
+        0,
+        0,
+        1,
+        1,
+        1,
+        1,
+    ]
+    wins = doc["wins"]
+    assert "your last four success stories all ended with a number" in wins
+    # The last two weeks (day 6 on): fillers 5, 4, 3 at first, 1, 1, 1 at the end.
+    assert "fillers down from 4 a minute to 1 over the last two weeks" in wins
+    # Stories of the last two weeks: 55, 60 first, 70, 80 last.
+    assert "success story scores up from 58 to 75 over the last two weeks" in wins
+    assert "your latest success story is your best yet: 80 on 6 Dec" in wins
+    assert not any("pace" in w for w in wins)  # always inside the range: nothing changed
+
+
+def test_weak_spots_say_how_often_and_whether_fading(made_up: Path) -> None:
+    doc = json.loads(invoke(made_up, "progress", "--json").output)
+    spots = {w["key"]: w for w in doc["weak_spots"]}
+    # No situation in any story: recurring, never fading.
+    assert spots["no_situation"]["text"] == "5 of your last 5 success stories did not set the scene"
+    assert (spots["no_situation"]["seen"], spots["no_situation"]["seen_of"]) == (7, 7)
+    assert spots["no_situation"]["first_seen"] == "2026-11-16"
+    assert spots["no_situation"]["fading"] is False
+    # The missing number was three stories in a row, then stopped: out of the recent window.
+    assert "no_quantified_result" not in spots
+
+
+def test_a_weak_spot_fades_when_the_last_answers_are_free_of_it(home: Path, tmp_path: Path) -> None:
+    fill_history(home, tmp_path, [50] * 7, unquantified={0, 1, 2, 3, 4})
+    doc = json.loads(invoke(home, "progress", "--json").output)
+    spot = next(w for w in doc["weak_spots"] if w["key"] == "no_quantified_result")
+    assert spot["count"] == 3 and spot["total"] == 5
+    assert (spot["seen"], spot["seen_of"]) == (5, 7)
+    assert spot["fading"] is True and spot["detail"].endswith("; fading")
+    fill_history(home, tmp_path, [50, 50], unquantified={0, 1})
+    doc = json.loads(invoke(home, "progress", "--json").output)
+    spot = next(w for w in doc["weak_spots"] if w["key"] == "no_quantified_result")
+    assert spot["fading"] is False
+
+
+def test_pace_target_is_one_range_everywhere() -> None:
+    from practice.core.measures import MEASURE_BY_KEY
+    from practice.core.thresholds import PACE_HIGH_WPM, PACE_LOW_WPM
+    from practice.history.progress import WEAK_CHECKS
+    from practice.judgment.scoring import score
+
+    pace = MEASURE_BY_KEY["words_per_minute"]
+    assert (pace.target.low, pace.target.high) == (PACE_LOW_WPM, PACE_HIGH_WPM) == (100, 165)
+    assert pace.best_means == "nearest the middle of 100-165 wpm"
+    # The best pace is the middle of the range, and anything inside beats anything outside.
+    assert pace.goodness(132) > pace.goodness(150) > pace.goodness(165) > pace.goodness(166)
+    assert pace.goodness(100) > pace.goodness(99)
+    phrase, tip = next((c[2], c[3]) for c in WEAK_CHECKS if c[0] == "pace")
+    assert "100-165" in phrase and "100-165" in tip and "150" not in tip
+    rushed = dataclasses.replace(make_attempt(50), question=FIT_Q)
+    rushed = dataclasses.replace(
+        rushed, delivery=dataclasses.replace(rushed.delivery, words_per_minute=200.0)
+    )
+    _, tips = score(
+        structure=rushed.structure,
+        content=rushed.content,
+        delivery=rushed.delivery,
+        prosody=rushed.prosody,
+        question=FIT_Q,
+        duration_s=60.0,
+    )
+    assert any("100-165" in t for t in tips) and not any("130-150" in t for t in tips)
+
+
+def test_text_progress_says_what_the_numbers_are(made_up: Path) -> None:
+    r = invoke(made_up, "progress", env={"COLUMNS": "100", "NO_COLOR": "1"})
+    assert r.exit_code == 0, r.output
+    out = " ".join(r.output.split())
+    assert "Progress over 11 attempts (all categories), 16 Nov to 6 Dec" in out
+    assert "the average of your first 3 and of your last 3 answers" in out
+    assert "Overall: 45 -> 71, improving" in out  # 40 45 50 first, 62 70 80 last
+    assert "best 80 on 6 Dec (#11, highest)" in out
+    assert "(#1, nearest the middle of 100-165 wpm)" in out  # all 140: the first reached it
+    assert "target 100-165 wpm (Microsoft Speaker Coach)" in out
+    assert "Questions you retried" in out
+    assert "Tell me about a time you solved a problem. 6 tries: first 40, best 80 on 6 Dec" in out
+    assert "+ Your last four success stories all ended with a number." in out
+    assert "- 5 of your last 5 success stories did not set the scene (7 of 7 in all since" in out
+
+
+@pytest.mark.parametrize("columns", [80, 40])
+def test_text_views_wrap_between_words(made_up: Path, columns: int) -> None:
+    """Wrapping adds only line breaks: with them taken out, every sentence reads whole."""
+    whole = {
+        "progress": [
+            "Tell me about a time you solved a problem. 6 tries: first 40, best 80 on 6 Dec",
+            "Your last four success stories all ended with a number.",
+            "5 of your last 5 success stories did not set the scene (7 of 7 in all since 16 Nov;",
+            "Open with one specific occasion: when, where and what was at stake.",
+        ],
+        "history": [q.text for _, q, *_ in PLAN],
+        "review": ["Tell me about a time you solved a problem.", "Compared with your previous"],
+    }
+    for command, expected in whole.items():
+        r = invoke(made_up, command, env={"COLUMNS": str(columns), "NO_COLOR": "1"})
+        assert r.exit_code == 0, r.output
+        lines = r.output.splitlines()
+        too_long = [line for line in lines if len(line) > columns]
+        assert not too_long, f"{command} at {columns}: {too_long}"
+        assert not any("…" in line for line in lines)
+        joined = " ".join(" ".join(lines).split())
+        for sentence in expected:
+            assert sentence in joined, f"{command} at {columns} cut {sentence!r}"
+
+
+def test_flat_zero_sparkline_is_flat_zero() -> None:
+    assert sparkline([0, 0, 0]) == "▁▁▁"
+    assert sparkline([0.0, 0.0, 1.0]) == "▁▁█"

@@ -31,6 +31,9 @@ STORY_CATEGORIES: tuple[str, ...] = ("success-story",)
 BEHAVIOURAL_CATEGORIES: tuple[str, ...] = ("success-story", "red-flag")
 
 
+UNIT_WORDS = {"/min": " a minute", "share": ""}  # how a unit reads after a number in a sentence
+
+
 @dataclass(frozen=True)
 class Target:
     """Where a measure should be: at least `low`, at most `high` (either may be open)."""
@@ -43,8 +46,8 @@ class Target:
         return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
 
     def text(self, unit: str = "") -> str:
-        """ "100-165 wpm", "at most 5.3 /min", "at least 1"."""
-        suffix = f" {unit}" if unit and unit != "share" else ""
+        """ "100-165 wpm", "at most 5.3 a minute", "at least 1"."""
+        suffix = UNIT_WORDS.get(unit, f" {unit}" if unit else "")
         if self.low is not None and self.high is not None:
             return f"{_num(self.low)}-{_num(self.high)}{suffix}"
         if self.high is not None:
@@ -116,7 +119,7 @@ class Measure:
 
 PACE_TARGET = Target(PACE_LOW_WPM, PACE_HIGH_WPM, "Microsoft Speaker Coach")
 FILLERS_TARGET = Target(None, round(FILLERS_PER_MINUTE_MAX, 1), "Read.ai: under 4 % of words")
-LONG_PAUSES_TARGET = Target(None, LONG_PAUSES_OK, "one pause to think is normal (our choice)")
+LONG_PAUSES_TARGET = Target(None, LONG_PAUSES_OK, "our choice: one pause to think is normal")
 LENGTH_TARGET = Target(ANSWER_LOW_S, ANSWER_HIGH_S, "common career-centre advice")
 
 MEASURES: tuple[Measure, ...] = (

@@ -12,8 +12,8 @@ LONG_PAUSE_S = 2.0  # the same
 # is, while Read.ai's judges people talking in meetings; (2) our words_per_minute runs over the
 # whole speech span, pauses included, which reads lower than a rate of talking: the three real
 # spontaneous monologues in ../shared/speech run 126-139 wpm over their recordings, at or under
-# Read.ai's 130 floor, well inside Speaker Coach's range; (3) NCVS's 150 lies inside it, so nobody told "about
-# 150" by a coach is told otherwise here.
+# Read.ai's 130 floor, well inside Speaker Coach's range; (3) NCVS's 150 lies inside it, so
+# nobody told "about 150" by a coach is told otherwise here.
 PACE_LOW_WPM = 100  # Microsoft Speaker Coach: below about 100 wpm sounds slow
 PACE_HIGH_WPM = 165  # Microsoft Speaker Coach: above about 165 wpm sounds rushed
 # The best pace is the middle of the range (132.5 wpm): as far from "slow" as from "rushed".

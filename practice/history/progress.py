@@ -487,8 +487,12 @@ def weak_spots(rows: Sequence[Analysis]) -> list[WeakSpot]:
             if not (total >= 2 and count >= WEAK_MIN_COUNT and count >= WEAK_MIN_SHARE * total):
                 continue
             earlier = verdicts[:-WEAK_WINDOW]
+            # Fading: the last two answers were free of it, or the latest was and it has grown
+            # rarer than it was before the recent window.
             fading = not any(verdicts[-2:]) or (
-                len(earlier) >= 2 and count / total <= sum(earlier) / len(earlier) - FADING_DROP
+                not verdicts[-1]
+                and len(earlier) >= 2
+                and count / total <= sum(earlier) / len(earlier) - FADING_DROP
             )
             first_seen = next((r.created_at for r, v in judged if v and r.created_at), None)
             noun = NOUNS.get(category, "answers")
