@@ -204,7 +204,9 @@ def test_progress_json_by_category_question_and_wins(made_up: Path) -> None:
     # Stories of the last two weeks: 55, 60 first, 70, 80 last.
     assert "success story scores up from 58 to 75 over the last two weeks" in wins
     assert "your latest success story is your best yet: 80 on 6 Dec" in wins
-    assert not any("pace" in w for w in wins)  # always inside the range: nothing changed
+    # Always inside the range: no change to speak of, only the streak.
+    assert not any(w.startswith("pace") for w in wins)
+    assert "your last 11 answers were all paced inside 100-165 words a minute" in wins
 
 
 def test_weak_spots_say_how_often_and_whether_fading(made_up: Path) -> None:

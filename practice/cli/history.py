@@ -315,7 +315,8 @@ def progress_lines(prog: Progress, width: int) -> list[str]:
         for name, c in prog.by_category.items():
             days = [d.smoothed for d in c.trend]
             lines += wrap(
-                f"{name}: {c.attempts} answer{'s' if c.attempts != 1 else ''}; first {c.first.value:.0f}, best {c.best.value:.0f} "
+                f"{name}: {c.attempts} answer{'s' if c.attempts != 1 else ''}; first "
+                f"{c.first.value:.0f}, best {c.best.value:.0f} "
                 f"on {short_date(c.best.date)}, latest {c.latest.value:.0f}, average "
                 f"{c.average:.0f}; {c.direction}",
                 width,
