@@ -307,3 +307,36 @@ def test_text_views_wrap_between_words(made_up: Path, columns: int) -> None:
 def test_flat_zero_sparkline_is_flat_zero() -> None:
     assert sparkline([0, 0, 0]) == "▁▁▁"
     assert sparkline([0.0, 0.0, 1.0]) == "▁▁█"
+
+
+def test_history_groups_an_interview_under_it(made_up: Path) -> None:
+    r = invoke(made_up, "history", env={"COLUMNS": "80", "NO_COLOR": "1"})
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("Interview 1,"))
+    assert lines[at] == "Interview 1, 2026-11-30 09:06: 3 answers, average 62"
+    # Its three answers follow, indented under it, newest first; the next attempt is not.
+    under = [line for line in lines[at + 1 : at + 7] if line.startswith("  #")]
+    assert [line.split()[0] for line in under] == ["#9", "#8", "#7"]
+    assert lines[at + 7].startswith("#6 ")
+    assert "      Tell me about a time you led a team through a hard deadline." in lines
+    doc = json.loads(invoke(made_up, "history", "--json").output)
+    assert [a.get("session_id") for a in doc if a["id"] in (6, 7, 9)] == [1, 1, None]
+
+
+def test_width_is_columns_else_the_terminal_else_80(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from practice.cli.common import terminal_width
+
+    def no_terminal(*_: object) -> os.terminal_size:
+        raise OSError("not a terminal")
+
+    monkeypatch.setattr(os, "get_terminal_size", no_terminal)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    assert terminal_width() == 80
+    monkeypatch.setenv("COLUMNS", "57")  # also when the output is a pipe
+    assert terminal_width() == 57
+    monkeypatch.delenv("COLUMNS")
+    monkeypatch.setattr(os, "get_terminal_size", lambda *_: os.terminal_size((132, 40)))
+    assert terminal_width() == 132
