@@ -340,3 +340,46 @@ def test_width_is_columns_else_the_terminal_else_80(monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv("COLUMNS")
     monkeypatch.setattr(os, "get_terminal_size", lambda *_: os.terminal_size((132, 40)))
     assert terminal_width() == 132
+
+
+def test_colour_only_repeats_what_the_text_says(made_up: Path) -> None:
+    """Every state shown in colour (filler, hedge, long pause, trend, fading) is also in the
+    words: the coloured view, its colour stripped, reads as the plain one."""
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from practice.cli.history import render_progress, render_review
+    from practice.history import progress as pg
+    from practice.history import review as rv
+
+    with History.open(made_up) as h:
+        rows = h.list()
+        last = h.get("last")
+    data = rv.build(last, previous=None, same_question=[last])
+    prog = pg.build(rows)
+    views = {}
+    for name, kwargs in {
+        "colour": {"force_terminal": True, "color_system": "truecolor"},
+        "plain": {"no_color": True, "color_system": None},
+    }.items():
+        buf = io.StringIO()
+        console = Console(file=buf, width=80, highlight=False, **kwargs)
+        render_review(data, last, None, console)
+        render_progress(prog, console)
+        views[name] = buf.getvalue()
+    assert "\x1b[" in views["colour"] and "\x1b[" not in views["plain"]
+    assert Text.from_ansi(views["colour"]).plain == views["plain"]
+    assert "[Um], {I think} I rebuilt the queue. [pause 2.5s]" in views["plain"]
+    assert "not fading yet" in views["plain"] and "improving" in views["plain"]
+
+
+def test_a_missing_star_part_says_missing() -> None:
+    from practice.cli.render import star_markup, star_text
+
+    st = make_attempt(50).structure  # action and result, no situation, no task
+    assert star_text(st) == "action, result; missing: situation, task · quantified result"
+    st = dataclasses.replace(st, result=False, result_quantified=False)
+    assert star_text(st) == ("action; missing: situation, task, result · no number in the result")
+    assert "strike" not in star_markup(st) and "missing" in star_markup(st)

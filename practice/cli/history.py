@@ -59,9 +59,12 @@ def _token_markup(token: Any, plain: bool) -> str:
 
     if plain or token.kind == "word":
         return escape(token.marked())
+    # In colour too the marks stay ([um], {maybe}, [pause 2.3s]): colour repeats them for the
+    # eye, and a reader who cannot tell red from yellow loses nothing.
     if token.kind == "pause":
-        return f"[magenta dim]⏸ {token.detail}s[/]"
+        return f"[magenta dim]{escape(token.marked())}[/]"
     core, tail = split_trailing(token.text)
+    core = f"[{core}]" if token.kind == "filler" else f"{{{core}}}"
     style = "bold red" if token.kind == "filler" else "yellow italic underline"
     return f"[{style}]{escape(core)}[/]{escape(tail)}"
 
@@ -107,8 +110,8 @@ def render_review(
     legend = (
         "[um] filler · {hedge} hedge · [pause 2.3s] long pause"
         if plain
-        else "[bold red]um[/] filler · [yellow italic underline]hedge[/] · [magenta dim]⏸ 2.3s[/] "
-        "long pause"
+        else "[bold red]\\[um][/] filler · [yellow italic underline]{hedge}[/] hedge · "
+        "[magenta dim]\\[pause 2.3s][/] long pause"
     )
     console.print(f"[bold]Transcript[/bold]  [dim]{escape(legend) if plain else legend}[/dim]")
     for s in marked_sentences(a):

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from practice.core.records import Attempt, Session
-from practice.core.results import Analysis
+from practice.core.results import Analysis, Structure
 
 NBSP = "\u00a0"
 
@@ -102,18 +102,37 @@ def render_analysis(a: Analysis) -> None:
         tone = "monotone" if p.monotone else "varied"
         c.print(f"  Voice: pitch spread {p.pitch_variation_semitones:.1f} semitones ({tone})")
     st = a.structure
-    parts = " ".join(
-        f"[{LABEL_STYLE[k]}]{k}[/]" if getattr(st, k) else f"[dim strike]{k}[/]"
-        for k in ("situation", "task", "action", "result")
-    )
-    quant = "quantified result" if st.result_quantified else "no number in the result"
-    c.print(f"  STAR: {parts} · {quant}")
+    c.print(f"  STAR: {star_markup(st)}")
     if a.tips:
         c.print()
         c.print("[bold]Next time[/bold]")
         for tip in a.tips:
             c.print(f"  • {escape(tip)}")
     c.print()
+
+
+STAR_PARTS = ("situation", "task", "action", "result")
+
+
+def star_text(st: Structure) -> str:
+    """ "situation, action, result; missing: task · no number in the result": what the colours
+    show, in words."""
+    present = [k for k in STAR_PARTS if getattr(st, k)]
+    missing = [k for k in STAR_PARTS if not getattr(st, k)]
+    text = ", ".join(present) if present else "no part found"
+    if missing:
+        text += "; missing: " + ", ".join(missing)
+    quant = "quantified result" if st.result_quantified else "no number in the result"
+    return f"{text} · {quant}"
+
+
+def star_markup(st: Structure) -> str:
+    """`star_text` with each present part in its label's colour and the missing ones dimmed."""
+    out = star_text(st)
+    for k in STAR_PARTS:
+        style = LABEL_STYLE[k] if getattr(st, k) else "dim"
+        out = out.replace(k, f"[{style}]{k}[/]", 1)
+    return out
 
 
 def _transcript_markup(a: Analysis) -> str:
