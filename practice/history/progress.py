@@ -94,6 +94,7 @@ class Point:
     id: int
     created_at: str
     value: float
+    category: str | None = None
 
     @property
     def date(self) -> str:
@@ -275,7 +276,9 @@ def _halves(values: Sequence[float]) -> tuple[int, float, float]:
 def metric_progress(metric: Measure, rows: Sequence[Attempt]) -> MetricProgress:
     """`rows` oldest first."""
     points = tuple(
-        Point(r.id, r.created_at, v) for r in rows if (v := metric.value(r.analysis)) is not None
+        Point(r.id, r.created_at, v, r.analysis.category)
+        for r in rows
+        if (v := metric.value(r.analysis)) is not None
     )
     if not points:
         return MetricProgress(
@@ -518,7 +521,10 @@ def weak_spots(rows: Sequence[Analysis]) -> list[WeakSpot]:
 
 
 def _overall(rows: Sequence[Attempt]) -> list[Point]:
-    return [Point(r.id, r.created_at, float(r.analysis.scores.overall)) for r in rows]
+    return [
+        Point(r.id, r.created_at, float(r.analysis.scores.overall), r.analysis.category)
+        for r in rows
+    ]
 
 
 def _best(points: Sequence[Point]) -> Point:
