@@ -383,3 +383,63 @@ def test_a_missing_star_part_says_missing() -> None:
     st = dataclasses.replace(st, result=False, result_quantified=False)
     assert star_text(st) == ("action; missing: situation, task, result · no number in the result")
     assert "strike" not in star_markup(st) and "missing" in star_markup(st)
+
+
+def test_charts_have_one_dated_panel_per_measure_with_its_target(made_up: Path) -> None:
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Polygon, Rectangle
+
+    from practice.history import charts
+    from practice.history import progress as pg
+
+    with History.open(made_up) as h:
+        prog = pg.build(h.list())
+    fig = charts.figure(prog)
+    try:
+        shown = [ax for ax in fig.axes if ax.get_visible()]
+        drawn = charts.panels(prog)
+        assert len(shown) == len(drawn) == 11  # 5 scores, pace, fillers, pauses, length, 2 story
+        titles = [ax.get_title() for ax in shown]
+        assert titles[0] == "Overall" and "Pace (target 100-165 wpm)" in titles
+        for ax in shown:
+            assert ax.get_ylabel()
+            # A date axis: the x values are dates spanning the history's three weeks.
+            assert isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
+            low, high = (d.date().isoformat() for d in mdates.num2date(ax.get_xlim()))
+            assert low <= "2026-11-16" and high >= "2026-12-06"
+        assert {shown[-1].get_xlabel(), shown[-2].get_xlabel()} == {"date"}
+        # One line per category in a score panel, in the colour-blind style's colours.
+        overall = shown[0]
+        lines = {line.get_label(): line for line in overall.get_lines()}
+        assert set(lines) == {"success-story", "fit", "background"}
+        assert len(lines["success-story"].get_xdata()) == 7
+        colours = {line.get_color() for line in lines.values()}
+        assert colours <= set(
+            plt.style.library["tableau-colorblind10"]["axes.prop_cycle"].by_key()["color"]
+        )
+        assert len({line.get_marker() for line in lines.values()}) == 3
+        # The pace panel carries the one pace range as its band.
+        pace = shown[titles.index("Pace (target 100-165 wpm)")]
+        bands = [p for p in pace.patches if isinstance(p, (Polygon, Rectangle))]
+        assert len(bands) == 1
+        ys = [
+            y for _, y in bands[0].get_path().transformed(bands[0].get_patch_transform()).vertices
+        ]
+        assert (min(ys), max(ys)) == (100, 165)
+    finally:
+        plt.close(fig)
+
+
+def test_report_shows_the_same_charts_and_the_wins(made_up: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    r = invoke(made_up, "report", "--html", str(out))
+    assert r.exit_code == 0, r.output
+    page = out.read_text()
+    assert page.count("<svg") == 1 and "Pace (target 100-165 wpm)" in page
+    assert "Your last four success stories all ended with a number." in page
+    assert "average of your first 3" in page
+    # The interview's answers follow one heading, in the order they were given.
+    at = page.index('<h2 class="session">Interview 1, 2026-11-30 09:06: 3 answers, average 62</h2>')
+    assert at < page.index('id="attempt-7"') < page.index('id="attempt-9"')
+    assert page.index('id="attempt-6"') < at and page.count('class="session"') == 1

@@ -449,7 +449,8 @@ def report(
             chosen = h.list(since=since)
         else:
             chosen = everything
-    page = rp.build_html(chosen, all_rows=everything)
+        sessions = h.sessions()
+    page = rp.build_html(chosen, all_rows=everything, sessions=sessions)
     out = Path(html_file)
     try:
         with open_private(out, "w", encoding="utf-8") as f:
