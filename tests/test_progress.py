@@ -443,3 +443,22 @@ def test_report_shows_the_same_charts_and_the_wins(made_up: Path, tmp_path: Path
     at = page.index('<h2 class="session">Interview 1, 2026-11-30 09:06: 3 answers, average 62</h2>')
     assert at < page.index('id="attempt-7"') < page.index('id="attempt-9"')
     assert page.index('id="attempt-6"') < at and page.count('class="session"') == 1
+
+
+def test_by_story_first_best_latest_of_a_kept_story(home: Path, tmp_path: Path) -> None:
+    from practice.core.records import Story
+
+    wav = write_tone(tmp_path / "tone.wav")
+    with History.open(home) as h:
+        story = h.add_story(Story(title="The queue rebuild", result="Waits fell 40%."))
+        assert story.id is not None
+        for overall in (50, 72, 64):
+            h.save(make_attempt(overall), wav, story_id=story.id)
+        h.save(make_attempt(90), wav)  # the same question, not a rehearsal of the story
+    doc = json.loads(invoke(home, "progress", "--json").output)
+    told = doc["by_story"][str(story.id)]
+    assert told["text"] == "The queue rebuild" and told["attempts"] == 3
+    assert (told["first"]["value"], told["best"]["value"], told["latest"]["value"]) == (50, 72, 64)
+    assert doc["by_question"]["success-problem"]["attempts"] == 4
+    r = invoke(home, "progress", env={"COLUMNS": "100", "NO_COLOR": "1"})
+    assert "The queue rebuild 3 tries: first 50, best 72" in " ".join(r.output.split())

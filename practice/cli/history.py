@@ -339,12 +339,12 @@ def progress_lines(prog: Progress, width: int) -> list[str]:
             continue
         lines += ["", title]
         for q in items:
+            lines += wrap(q.text, width, indent="  ")
             lines += wrap(
-                f"{q.text} {q.attempts} tries: first {q.first.value:.0f}, best "
-                f"{q.best.value:.0f} on {short_date(q.best.date)}, latest {q.latest.value:.0f}",
+                f"{q.attempts} tries: first {q.first.value:.0f}, best {q.best.value:.0f} on "
+                f"{short_date(q.best.date)}, latest {q.latest.value:.0f}",
                 width,
-                indent="  ",
-                hang="    ",
+                indent="    ",
             )
     if prog.wins:
         lines += ["", "Wins"]
