@@ -37,11 +37,11 @@ def _console() -> Console:
 
 
 def _unit(unit: str) -> str:
-    """How a unit follows a label: "Pace wpm", "Fillers/min"; a share needs none."""
+    """How a unit follows a label: "Pace (wpm)", "Fillers/min"; a share needs none."""
     if not unit or unit == "share":
         return ""
-    if unit == "s":
-        return " (s)"
+    if unit in ("s", "wpm"):
+        return f" ({unit})"
     return unit if unit.startswith("/") else f" {unit}"
 
 

@@ -118,7 +118,7 @@ class Measure:
 
 
 PACE_TARGET = Target(PACE_LOW_WPM, PACE_HIGH_WPM, "Microsoft Speaker Coach")
-FILLERS_TARGET = Target(None, round(FILLERS_PER_MINUTE_MAX, 1), "Read.ai: under 4 % of words")
+FILLERS_TARGET = Target(None, round(FILLERS_PER_MINUTE_MAX, 1), "Read.ai: under 4% of words")
 LONG_PAUSES_TARGET = Target(None, LONG_PAUSES_OK, "our choice: one pause to think is normal")
 LENGTH_TARGET = Target(ANSWER_LOW_S, ANSWER_HIGH_S, "common career-centre advice")
 
