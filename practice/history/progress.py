@@ -1,5 +1,8 @@
-"""Progress across attempts: each measure's first and recent level, its trend, the personal best,
-and the weak spots that keep coming back. Works on the stored attempts (`History.list`).
+"""Progress across attempts: each measure's first and recent level, its trend and personal
+best; each category's scores by date; first, best and latest per question and per kept story;
+the weak spots that keep coming back (how often, and whether fading); and the wins, in plain
+sentences. Works on the stored attempts (`History.list`); the measures and their targets are
+those of `core.measures`.
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ from datetime import date
 from typing import Any
 
 from practice.core.measures import (
+    LONG_PAUSES_TARGET,
     MEASURE_BY_KEY,
     MEASURES,
+    PACE_TARGET,
     SCORE_KEYS,
     STORY_CATEGORIES,
     Better,
@@ -19,13 +24,7 @@ from practice.core.measures import (
 )
 from practice.core.records import Attempt
 from practice.core.results import Analysis, Delivery
-from practice.core.thresholds import (
-    ANSWER_LOW_S,
-    FILLER_SHARE_MAX,
-    LONG_PAUSES_OK,
-    PACE_HIGH_WPM,
-    PACE_LOW_WPM,
-)
+from practice.core.thresholds import ANSWER_LOW_S, FILLER_SHARE_MAX
 
 # The measures are defined once, in core/measures; these names stay for the modules that
 # compare attempts (review) and for the charts.
@@ -348,7 +347,7 @@ def _filler_share(d: Delivery) -> bool:
 
 
 def _pace(d: Delivery) -> bool:
-    return not PACE_LOW_WPM <= d.words_per_minute <= PACE_HIGH_WPM
+    return not PACE_TARGET.contains(d.words_per_minute)
 
 
 def _monotone(a: Analysis) -> bool | None:
@@ -445,14 +444,14 @@ WEAK_CHECKS: tuple[tuple[str, Check, str, str, bool], ...] = (
     (
         "pace",
         _delivery(_pace),
-        f"were paced outside {PACE_LOW_WPM}-{PACE_HIGH_WPM} words a minute",
-        f"Aim for {PACE_LOW_WPM}-{PACE_HIGH_WPM} words a minute: pause after each key point "
+        f"were paced outside {PACE_TARGET.text()} words a minute",
+        f"Aim for {PACE_TARGET.text()} words a minute: pause after each key point "
         "if you rush, outline the story first if you drag.",
         False,
     ),
     (
         "long_pauses",
-        _delivery(lambda d: d.long_pause_count > LONG_PAUSES_OK),
+        _delivery(lambda d: not LONG_PAUSES_TARGET.contains(d.long_pause_count)),
         "had more than one long pause",
         "Outline the story's four parts before you start, so you do not lose the thread.",
         False,
@@ -718,14 +717,14 @@ def wins(rows: Sequence[Attempt]) -> list[str]:
         if (n := _streak(verdicts)) >= STREAK_MIN:
             out.append(text.format(n=_count_words(n)))
     paced = [
-        PACE_LOW_WPM <= r.analysis.delivery.words_per_minute <= PACE_HIGH_WPM
+        PACE_TARGET.contains(r.analysis.delivery.words_per_minute)
         for r in rows
         if r.analysis.delivery is not None
     ]
     if (n := _streak(paced)) >= STREAK_MIN:
         out.append(
             f"your last {_count_words(n)} answers were all paced inside "
-            f"{PACE_LOW_WPM}-{PACE_HIGH_WPM} words a minute"
+            f"{PACE_TARGET.text()} words a minute"
         )
     return out
 
