@@ -462,3 +462,14 @@ def test_by_story_first_best_latest_of_a_kept_story(home: Path, tmp_path: Path) 
     assert doc["by_question"]["success-problem"]["attempts"] == 4
     r = invoke(home, "progress", env={"COLUMNS": "100", "NO_COLOR": "1"})
     assert "The queue rebuild 3 tries: first 50, best 72" in " ".join(r.output.split())
+
+
+def test_no_long_pauses_at_all_draws_a_flat_floor(home: Path, tmp_path: Path) -> None:
+    fill_history(home, tmp_path, [50, 60, 70], long_pauses=0)
+    r = invoke(home, "progress", env={"COLUMNS": "80", "NO_COLOR": "1"})
+    lines = r.output.splitlines()
+    at = lines.index("Long pauses: 0.0 -> 0.0, steady")
+    spark = next(
+        line for line in lines[at:] if line.strip() and set(line.strip()) <= set("▁▂▃▄▅▆▇█")
+    )
+    assert spark == "  ▁▁▁"
