@@ -84,7 +84,9 @@ def quality_features(
         told[part] = float(p.max())
     labels = _labels(sentence_probabilities, sentence_classes)
     actions = [i for i, lab in enumerate(labels) if lab == "action"]
-    ownership = sum(f.parsed[i, _SUBJECT_I] > 0 for i in actions) / len(actions) if actions else 0.0
+    ownership = (
+        sum(f.parsed[i, _SUBJECT_I] > 0 for i in actions) / len(actions) if actions else 0.0
+    )
     results = [i for i, lab in enumerate(labels) if lab == "result"]
     quantified = any(f.parsed[i, _MEASURE] > 0 for i in results)
     row = [
@@ -135,7 +137,9 @@ def judge_features(f: AnswerFeatures, category: str | None) -> Verdict:
             labels[best] = part
     actions = [i for i, lab in enumerate(labels) if lab == "action"]
     ownership = (
-        sum(bool(f.parsed[i, _SUBJECT_I] > 0) for i in actions) / len(actions) if actions else None
+        sum(bool(f.parsed[i, _SUBJECT_I] > 0) for i in actions) / len(actions)
+        if actions
+        else None
     )
     quantified = any(f.parsed[i, _MEASURE] > 0 for i, lab in enumerate(labels) if lab == "result")
 
