@@ -473,3 +473,20 @@ def test_no_long_pauses_at_all_draws_a_flat_floor(home: Path, tmp_path: Path) ->
         line for line in lines[at:] if line.strip() and set(line.strip()) <= set("▁▂▃▄▅▆▇█")
     )
     assert spark == "  ▁▁▁"
+
+
+def test_diagnose_and_plan_wrap_to_a_narrow_terminal(made_up: Path) -> None:
+    for company in ("Acme", "Globex", "Initech"):
+        r = invoke(
+            made_up,
+            "outcome", "add", "--company", company, "--role", "Engineer",
+            "--stage", "phone-screen", "--result", "rejected",
+        )  # fmt: skip
+        assert r.exit_code == 0, r.output
+    for command in ("diagnose", "plan"):
+        r = invoke(made_up, command, env={"COLUMNS": "40"})
+        assert r.exit_code == 0, r.output
+        lines = r.output.splitlines()
+        assert len(lines) > 5
+        # Only a single word longer than a line (a command, a question id) may stick out.
+        assert all(len(line) <= 40 or " " not in line.strip() for line in lines), r.output
