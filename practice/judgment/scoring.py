@@ -295,8 +295,8 @@ def _delivery(dl: Delivery, question: Question | None, duration_s: float | None)
             _Finding(
                 min(30.0, (wpm - PACE_HIGH_WPM) * 0.8),
                 f"At {wpm:.0f} words a minute you rush.",
-                f"At {wpm:.0f} words a minute you are rushing: slow toward 130-150 and pause after "
-                "each key point.",
+                f"At {wpm:.0f} words a minute you are rushing: slow to "
+                f"{PACE_LOW_WPM}-{PACE_HIGH_WPM} and pause after each key point.",
             )
         )
     elif 0 < wpm < PACE_LOW_WPM:
