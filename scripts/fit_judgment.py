@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from practice.judgment import fitted  # noqa: E402
-from practice.judgment.features import SENTENCE_FEATURES, AnswerFeatures  # noqa: E402
+from practice.judgment.features import SENTENCE_FEATURES, AnswerFeatures, subset  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "corpus"
 MODELS = ROOT / "models"
@@ -144,9 +144,20 @@ class Fitting:
     def fit(self, rows: np.ndarray) -> dict[str, Any]:
         a = [self.answers[i] for i in rows]
         parsed = len(SENTENCE_FEATURES)
-        sx = np.vstack([self.sentence_x[i] for i in rows])
+        sx = [self.sentence_x[i] for i in rows]
         sy = [s["label"] for i in rows for s in self.answers[i]["sentences"]]
-        m: dict[str, Any] = {"sentence": fit_linear(sx, sy, C["sentence"], parsed_columns=parsed)}
+        # Each story also told without its result: in the corpus the last sentence is nearly
+        # always the result, and without these copies the model learned "last" rather than
+        # "outcome" (a story that stops at its actions was read as complete half the time).
+        for i in rows:
+            labels = [s["label"] for s in self.answers[i]["sentences"]]
+            keep = [k for k, label in enumerate(labels) if label != "result"]
+            if len(keep) < len(labels) and len(keep) >= 2:
+                sx.append(fitted.sentence_rows(subset(self.feats[i], keep)))
+                sy += [labels[k] for k in keep]
+        m: dict[str, Any] = {
+            "sentence": fit_linear(np.vstack(sx), sy, C["sentence"], parsed_columns=parsed)
+        }
         ax = self.answer_x[rows]
         lab = [x["labels"] for x in a]
         m["value"] = fit_linear(ax, [x["value_orientation"] for x in lab], C["value"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from practice.judgment import behaviour as bh
 
 STORY = bh.LabelledAnswer(
@@ -52,3 +54,51 @@ def test_the_invariant_change_moves_one_number_by_one() -> None:
 def test_every_change_applies_to_a_full_story() -> None:
     kinds = [v.kind for v in bh.variants(STORY)]
     assert len(kinds) == len(bh.CHANGES) + 1 and "answer to another question" in kinds
+
+
+def _strong_stories(limit: int) -> list[bh.LabelledAnswer]:
+    """Strong published success stories from the sites the models were fitted on, every part
+    told, so each change has something to change."""
+    import json
+    from pathlib import Path
+
+    corpus = Path(__file__).parent / "data" / "corpus"
+    blind = {line.strip() for line in (corpus / "split.txt").read_text().splitlines()}
+    out = []
+    for line in (corpus / "published-star.jsonl").read_text().splitlines():
+        a = json.loads(line)
+        labels = {s["label"] for s in a["sentences"]}
+        if (
+            a["category"] == "success-story"
+            and a["quality"] == "strong"
+            and {"situation", "action", "result"} <= labels
+            and a["source"]["site"] not in blind
+        ):
+            sentences = tuple((s["text"], s["label"]) for s in a["sentences"])
+            out.append(bh.LabelledAnswer(a["id"], a["question"], a["category"], sentences))
+    return out[:limit]
+
+
+@pytest.mark.model
+def test_the_verdict_moves_as_a_coach_would_on_published_stories() -> None:
+    from practice.core.results import Question
+    from practice.judgment.coach import analyze_text
+
+    def overall(question: str, text: str) -> int:
+        q = Question(id=None, text=question, category="success-story")
+        return analyze_text(text, question=q).scores.overall
+
+    tally: dict[str, list[bool]] = {}
+    stories = _strong_stories(12)
+    assert len(stories) >= 10
+    for a in stories:
+        base = overall(a.question, a.text)
+        for v in bh.variants(a):
+            tally.setdefault(v.kind, []).append(
+                bh.passes(v.expect, base, overall(v.question, v.text))
+            )
+    rates = {kind: sum(r) / len(r) for kind, r in tally.items()}
+    every = [ok for r in tally.values() for ok in r]
+    assert sum(every) / len(every) >= 0.9, rates
+    for kind in ("actions removed", "answer to another question", "a number changed"):
+        assert rates[kind] >= 0.9, (kind, rates)

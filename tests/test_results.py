@@ -146,7 +146,7 @@ def test_an_old_document_without_the_newer_fields_loads_with_defaults() -> None:
 
 def test_keys_a_later_version_adds_are_ignored() -> None:
     doc = through_json(make_attempt(60).to_dict())
-    doc["content"]["relevance"] = 0.8  # issue 2 adds these
+    doc["content"]["tone"] = 0.8  # a key a later version might add
     doc["audio"]["path"] = "recordings/1-abcdef12.wav"
     doc["follow_up_of"] = 3
     assert Analysis.from_dict(doc) == make_attempt(60)

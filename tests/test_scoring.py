@@ -1,10 +1,11 @@
 """Scores, reasons and tips on hand-built answers."""
 
 from practice.core.results import Delivery, Prosody, Question
-from practice.judgment.content import analyze_content
+from practice.judgment.content import from_verdict as content_from_verdict
 from practice.judgment.scoring import MAX_TIPS, score
 from practice.judgment.sentences import split_sentences
-from practice.judgment.structure import analyze_structure
+from practice.judgment.structure import from_verdict as structure_from_verdict
+from practice.judgment.verdict import judge_text
 
 STRONG = (
     "Last spring at a logistics startup, our nightly billing export kept failing and customers "
@@ -41,8 +42,13 @@ def _delivery(
 
 def _score(text, question=STORY, delivery=None, prosody=None, duration_s=None, job_text=None):
     category = question.category if question else None
-    st = analyze_structure(split_sentences(text), category=category)
-    ct = analyze_content(text, list(st.sentences), category=category, job_text=job_text)
+    sentences = split_sentences(text)
+    asked = question.text if question else None
+    verdict = judge_text([s.text for s in sentences], question=asked, category=category)
+    st = structure_from_verdict(sentences, verdict)
+    ct = content_from_verdict(
+        text, verdict, category=category, job_text=job_text, asked=asked is not None
+    )
     return score(
         structure=st,
         content=ct,
@@ -178,9 +184,10 @@ def test_missed_job_terms_lower_content_and_are_named():
 
 def test_missing_parts_tips_quote_the_sentence_they_follow():
     _, tips = _score(
-        "At my last job the warehouse kept losing parcels. I rebuilt the scanning process."
+        "At my last job the warehouse kept losing parcels. I rebuilt the scanning process, added "
+        "two checkpoints and trained the night shift on them."
     )
-    assert any(t.startswith("The story stops at 'I rebuilt the scanning process'") for t in tips)
+    assert any(t.startswith("The story stops at 'I rebuilt the scanning process") for t in tips)
     assert any(
         t.startswith("After 'At my last job the warehouse kept losing parcels', say") for t in tips
     )

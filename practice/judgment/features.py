@@ -143,3 +143,22 @@ def answer_features(
         vectors=vectors[: len(texts)],
         question=q,
     )
+
+
+def subset(f: AnswerFeatures, keep: Sequence[int]) -> AnswerFeatures:
+    """The answer told with only the sentences at `keep` (in that order): their parser facts
+    and embeddings as they were, their places in the answer counted again."""
+    import numpy as np
+
+    n = len(keep)
+    parsed = f.parsed[list(keep)].copy()
+    at = {name: SENTENCE_FEATURES.index(name) for name in ("position", "first", "last")}
+    parsed[:, at["position"]] = [i / (n - 1) if n > 1 else 0.0 for i in range(n)]
+    parsed[:, at["first"]] = np.arange(n) == 0
+    parsed[:, at["last"]] = np.arange(n) == n - 1
+    return AnswerFeatures(
+        sentences=tuple(f.sentences[i] for i in keep),
+        parsed=parsed,
+        vectors=f.vectors[list(keep)],
+        question=f.question,
+    )

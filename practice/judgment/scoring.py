@@ -67,7 +67,8 @@ class _Dimension:
         )
         score = int(round(min(100.0, max(0.0, self.score - sum(f.points for f in worst)))))
         reason = worst[0].reason if worst else self.good
-        return DimensionScore(score=score, reason=reason, tip=worst[0].tip if worst else None)
+        tip = next((f.tip for f in worst if f.tip), None)
+        return DimensionScore(score=score, reason=reason, tip=tip)
 
 
 def score(
@@ -99,7 +100,7 @@ def score(
         if d is None:
             continue
         for f in d.findings:
-            if f.points >= MIN_TIP_POINTS:
+            if f.points >= MIN_TIP_POINTS and f.tip:
                 ranked.append((weights[k] / total_weight * f.points, f.tip))
     tips: list[str] = []
     for _, tip in sorted(ranked, key=lambda x: -x[0]):
@@ -444,6 +445,7 @@ CONTENT_FLOOR = 10.0
 SPECIFICITY_OK = 0.5  # below: mostly general talk (the specificity model's 0-1 scale)
 RELEVANCE_OK = 0.5  # below: the answer loses points in proportion to how far below
 RELEVANCE_POINTS = 45.0  # an answer to another question loses this much content at relevance 0
+DEFENSIVE_POINTS = 40.0  # a red flag met defensively is the answer's main problem
 COMPLAINT_POINTS = 25.0  # a coach hears one complaint about others above everything else
 HEDGES_PER_SENTENCE_OK = 0.25  # one hedge in four sentences is normal speech
 HEDGE_POINTS = 6.0  # per hedge beyond that, at most MAX_WORDING_POINTS
@@ -461,7 +463,8 @@ def _content(
     shared: list[tuple[float, str, str]] = []  # (weight, reason, tip) sharing the shortfall
     if category == "red-flag" and ct.red_flag_handling == "defensive":
         kind, tip = _defensive_tip(content_rules.red_flag_signals(texts))
-        shared.append((3.0, f"The answer sounds defensive ({kind}).", tip))
+        defensive = f"The answer sounds defensive ({kind})."
+        shared.append((3.0, defensive, tip))
     elif category == "red-flag":
         d.good = "Honest and brief, and you own it."
     if category == "fit" and len(ct.fit_reasons) < 2:
@@ -478,25 +481,22 @@ def _content(
         shared.append((2.0, "Fewer than two clear reasons the job fits you.", tip))
     if ct.specificity is not None and ct.specificity < SPECIFICITY_OK:
         lead = f"{quote(ct.vague[0])} is general: say" if ct.vague else "Say"
-        shared.append(
-            (
-                1.5,
-                "Mostly general statements, with few concrete details.",
-                f"{lead} what exactly you did, with a name, a tool or a number.",
-            )
-        )
+        tip = f"{lead} what exactly you did, with a name, a tool or a number."
+        if category in STAR_CATEGORIES and not st.action:
+            tip = ""  # the missing-step tip of the structure says the same, and says it first
+        shared.append((1.5, "Mostly general statements, with few concrete details.", tip))
     shortfall = max(0.0, 100.0 - fitted_score)
     if shortfall and not shared:
+        # No named finding: the other dimensions' tips say what to add, so this one has none.
         shared.append(
-            (
-                1.0,
-                "Thinner than the strong answers a coach hears to this kind of question.",
-                "Add one concrete example of what you did and what came of it, with a number.",
-            )
+            (1.0, "Thinner than the strong answers a coach hears to this kind of question.", "")
         )
     total = sum(w for w, _, _ in shared)
     for weight, reason, tip in shared:
-        d.findings.append(_Finding(shortfall * weight / total, reason, tip))
+        points = shortfall * weight / total
+        if reason.startswith("The answer sounds defensive"):
+            points = max(points, DEFENSIVE_POINTS)
+        d.findings.append(_Finding(points, reason, tip))
     if ct.relevance is not None and ct.relevance < RELEVANCE_OK:
         asked = _asked_about(question)
         d.findings.append(

@@ -152,8 +152,10 @@ def judge_features(f: AnswerFeatures, category: str | None) -> Verdict:
     value_classes = [int(c) for c in m.value.classes]
     orientation = value_classes[int(value_p.argmax())]
     each_value = m.value.probabilities(alone) if n else np.zeros((0, 3))
-    selfish = _quoted(f, each_value[:, value_classes.index(-1)] if n else np.zeros(0))
-    offers = _quoted(f, each_value[:, value_classes.index(1)] if n else np.zeros(0))
+    selfish = _leaning(f, each_value, value_classes.index(-1))
+    offers = _leaning(f, each_value, value_classes.index(1))
+    if orientation == -1 and not selfish and n:
+        selfish = (f.sentences[int(each_value[:, value_classes.index(-1)].argmax())],)
 
     red_flag_p = m.red_flag.probabilities(whole)[0]
     red_flag = None
@@ -243,6 +245,16 @@ def _one(f: AnswerFeatures, i: int) -> AnswerFeatures:
         vectors=f.vectors[i : i + 1],
         question=f.question,
     )
+
+
+def _leaning(f: AnswerFeatures, probabilities: np.ndarray, column: int) -> tuple[str, ...]:
+    """The sentences whose own most likely class is `column`, the most certain first."""
+    import numpy as np
+
+    if not len(probabilities):
+        return ()
+    mine = [int(i) for i in np.argsort(-probabilities[:, column])]
+    return tuple(f.sentences[i] for i in mine if int(probabilities[i].argmax()) == column)
 
 
 def _quoted(f: AnswerFeatures, scores: np.ndarray) -> tuple[str, ...]:
