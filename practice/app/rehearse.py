@@ -204,3 +204,12 @@ def keep_as_story(home: Path, saved: Analysis) -> Story:
 
     with StoryBank.open(home) as bank:
         return bank.add(from_attempt(saved))
+
+
+def keep_attempt_as_story(home: Path, attempt_id: int | str) -> Story:
+    """Add the saved attempt `attempt_id` to the story bank."""
+    from practice.history.store import History
+
+    with History.open(home) as h:
+        saved = h.get(attempt_id).analysis
+    return keep_as_story(home, saved)
