@@ -297,3 +297,73 @@ def test_the_protocol_is_json_the_page_can_read(client: TestClient) -> None:
         ws.send_json({"type": "start", "sample_rate": 16_000})
         first = ws.receive_text()
         assert json.loads(first)["type"] == "recording"
+
+
+# -- feedback and the buttons after it ------------------------------------------------------------
+
+
+def saved_attempt(home: Path, text: str = "Um, I cut costs 20%.") -> int:
+    import dataclasses
+
+    from test_store import make_analysis
+
+    from practice.history.store import History
+
+    a = make_analysis()
+    a = dataclasses.replace(
+        a,
+        transcript=dataclasses.replace(a.transcript, text=text),
+        structure=dataclasses.replace(
+            a.structure, sentences=(dataclasses.replace(a.structure.sentences[0], text=text),)
+        ),
+    )
+    with History.open(home) as h:
+        saved = h.save(a, None)
+    assert saved.id is not None
+    return saved.id
+
+
+def test_feedback_shows_the_score_dimensions_tip_and_labelled_transcript(home: Path) -> None:
+    from practice.history.store import History
+    from practice.web.server import feedback_html
+
+    attempt_id = saved_attempt(home, "Um, I cut <img src=x onerror=alert(1)> costs 20%.")
+    with History.open(home) as h:
+        saved = h.get(attempt_id).analysis
+    html = feedback_html(saved, None, story_offer=False)
+    assert '<span class="label">Overall</span>' in html and ">72</span>" in html
+    for label in ("Structure", "Delivery", "Enthusiasm", "Content"):
+        assert f'<th scope="row">{label}</th>' in html
+    assert "No situation." in html  # a dimension's reason
+    assert "Fix this first:</strong> Open with the situation." in html
+    assert '<span class="star">result</span>' in html
+    assert '<mark class="filler">Um,</mark>' in html
+    assert "&lt;img" in html and "<img" not in html  # the transcript is text, never markup
+    for name in ("retry", "story", "discard"):
+        assert f'data-action="{name}"' in html
+    diff = {"compared_with": 3, "overall": [60, 72], "structure": [50, 60], "delivery": [None, 80]}
+    diff |= {"enthusiasm": [70, 70], "content": [75, 75]}
+    compared = feedback_html(saved, diff, story_offer=True)
+    assert (
+        "Compared with attempt #3" in compared
+        and "Delivery</th><td" not in compared.split("Compared with")[1]
+    )
+
+
+def test_discard_takes_the_attempt_out_of_the_history(client: TestClient, home: Path) -> None:
+    from practice.history.store import History
+
+    attempt_id = saved_attempt(home)
+    signed_in(client)
+    r = client.post(f"/attempts/{attempt_id}/discard", headers={"origin": ORIGIN})
+    assert r.status_code == 200 and f"#{attempt_id} discarded" in r.json()["message"]
+    with History.open(home) as h:
+        assert h.list() == []
+
+
+def test_retry_asks_the_same_question_and_names_the_attempt(client: TestClient, home: Path) -> None:
+    attempt_id = saved_attempt(home)
+    html = signed_in(client).get(f"/?retry={attempt_id}").text
+    assert f"retry of attempt #{attempt_id}" in html
+    bad = client.get("/?retry=999").text
+    assert 'role="alert"' in bad  # one error line, and a question to answer anyway

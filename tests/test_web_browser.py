@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import SPEECH
+from conftest import SPEECH
 
 pytestmark = pytest.mark.model  # the real Whisper model transcribes the take
 

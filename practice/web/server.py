@@ -175,7 +175,7 @@ def feedback_html(saved: Analysis, diff: dict[str, Any] | None, story_offer: boo
         dim = getattr(saved.scores, key)
         if dim is not None:
             dims.append({"label": label, "score": dim.score, "reason": dim.reason})
-    fillers = {w.text.strip().lower() for w in saved.transcript.words if w.filler}
+    fillers = {w.text.strip().strip(".,?!;:").lower() for w in saved.transcript.words if w.filler}
     return pages.render(
         "app_feedback.html",
         a=saved,
