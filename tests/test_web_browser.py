@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import SPEECH
 
 pytestmark = pytest.mark.model  # the real Whisper model transcribes the take
