@@ -123,7 +123,7 @@ def test_record_stop_feedback_and_history_in_chromium(
             expect(page.locator("#elapsed")).not_to_have_text("0:00", timeout=5_000)
             # Transcribed while the take runs (in the quiet after the answer, at the latest).
             expect(page.locator("#words")).to_contain_text("country", timeout=60_000)
-            stop.click()
+            page.keyboard.press("Space")  # Stop, from the keyboard
             feedback = page.get_by_role("region", name="Feedback")
             expect(feedback).to_contain_text("Overall", timeout=60_000)
             overall = feedback.locator(".overall .score").inner_text()
