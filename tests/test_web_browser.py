@@ -17,8 +17,6 @@ import numpy as np
 import pytest
 from conftest import SPEECH
 
-pytestmark = pytest.mark.model  # the real Whisper model transcribes the take
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CLIP = SPEECH / "clips" / "fw__jfk.flac"  # 11 s, "ask not what your country can do for you"
 FAKE_RATE = 48_000  # Hz of the WAV chromium's fake microphone plays
@@ -62,8 +60,20 @@ def home(tmp_path: Path, model_home: Path) -> Path:
 def server(home: Path) -> Iterator[str]:
     """`practice app --port 0 --no-browser` running; its printed URL."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    env.pop("PRACTICE_ENGINE", None)
-    proc = subprocess.Popen(
+    for name in ("PRACTICE_ENGINE", "PRACTICE_MODEL"):
+        env.pop(name, None)
+    proc = app_process(home, env)
+    assert proc.stdout is not None
+    line = proc.stdout.readline().strip()
+    assert line.startswith("practice app: http://127.0.0.1:"), line
+    try:
+        yield line.removeprefix("practice app: ")
+    finally:
+        stop_app(proc)
+
+
+def app_process(home: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -80,20 +90,28 @@ def server(home: Path) -> Iterator[str]:
         text=True,
         env=env,
     )
-    assert proc.stdout is not None
-    line = proc.stdout.readline().strip()
-    assert line.startswith("practice app: http://127.0.0.1:"), line
+
+
+def stop_app(proc: subprocess.Popen[str]) -> None:
+    """Ctrl-C, as a person stops it; it must end cleanly."""
+    if proc.poll() is None:
+        proc.send_signal(2)
     try:
-        yield line.removeprefix("practice app: ")
-    finally:
-        proc.send_signal(2)  # Ctrl-C
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
     assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
 
 
+def launch(p, *args: str):  # noqa: ANN001, ANN201 - Playwright's own types
+    return p.chromium.launch(executable_path=CHROMIUM, args=list(args))
+
+
+# No model for these: the loader fails at once and no take is analysed.
+NO_MODEL = {"PRACTICE_MODEL": "/nonexistent/model", "PYTHONPATH": str(REPO)}
+
+
+@pytest.mark.model  # the real Whisper model transcribes the take
 def test_record_stop_feedback_and_history_in_chromium(
     tmp_path: Path, home: Path, server: str
 ) -> None:
@@ -155,3 +173,69 @@ def test_record_stop_feedback_and_history_in_chromium(
     # The take left the takes folder for the history.
     takes = home / "recordings" / "takes"
     assert not [p for p in takes.iterdir() if p.suffix == ".wav"]
+
+
+def test_a_refused_microphone_is_one_clear_message(tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    home = tmp_path / "home"
+    proc = app_process(home, {**os.environ, **NO_MODEL})
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip().removeprefix("practice app: ")
+    try:
+        with sync_playwright() as p:
+            browser = launch(p, "--use-fake-device-for-media-stream")  # no fake consent
+            try:
+                context = browser.new_context(permissions=[])
+                page = context.new_page()
+                page.goto(url)
+                page.get_by_role("button", name="Record").click()
+                expect(page.get_by_role("status")).to_contain_text(
+                    "not allowed to use the microphone", timeout=15_000
+                )
+                expect(page.get_by_role("button", name="Record")).to_be_enabled()
+            finally:
+                browser.close()
+    finally:
+        stop_app(proc)
+    takes = home / "recordings" / "takes"
+    assert not takes.exists() or not list(takes.iterdir())
+
+
+def test_a_server_stopped_mid_take_keeps_the_audio_and_says_so(tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from practice.app import takes as tk
+
+    home = tmp_path / "home"
+    wav = answer_wav(tmp_path)
+    proc = app_process(home, {**os.environ, **NO_MODEL})
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip().removeprefix("practice app: ")
+    try:
+        with sync_playwright() as p:
+            browser = launch(
+                p,
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-audio-capture={wav}%noloop",
+            )
+            try:
+                page = browser.new_page()
+                page.goto(url)
+                page.get_by_role("button", name="Record").click()
+                expect(page.locator("#elapsed")).to_have_text("0:03", timeout=15_000)
+                stop_app(proc)  # Ctrl-C in the terminal, mid-take
+                expect(page.get_by_role("status")).to_contain_text(
+                    "connection to practice was lost", timeout=15_000
+                )
+                expect(page.get_by_role("button", name="Record")).to_be_enabled()
+            finally:
+                browser.close()
+    finally:
+        stop_app(proc)
+    left = tk.leftovers(tk.takes_dir(home))
+    assert len(left) == 1 and tk.read_question(left[0]) is not None
+    import soundfile as sf
+
+    assert sf.info(left[0]).duration >= 3
