@@ -261,7 +261,8 @@ def test_practice_app_prints_its_address_first(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**_env(), "PRACTICE_ENGINE": "openai-whisper"},
+        # No model: the background loader fails at once on a missing path.
+        env={**_env(), "PRACTICE_MODEL": "/nonexistent/model"},
     )
     try:
         assert proc.stdout is not None
@@ -367,3 +368,16 @@ def test_retry_asks_the_same_question_and_names_the_attempt(client: TestClient, 
     assert f"retry of attempt #{attempt_id}" in html
     bad = client.get("/?retry=999").text
     assert 'role="alert"' in bad  # one error line, and a question to answer anyway
+
+
+def test_keep_as_story_adds_the_attempt_to_the_story_bank(client: TestClient, home: Path) -> None:
+    from practice.journey.stories import StoryBank
+
+    attempt_id = saved_attempt(home)
+    signed_in(client)
+    r = client.post(f"/attempts/{attempt_id}/story", headers={"origin": ORIGIN})
+    assert r.status_code == 200, r.text
+    assert r.json()["message"].startswith("Kept as story #")
+    with StoryBank.open(home) as bank:
+        assert [s.id for s in bank.stories()] == [r.json()["story_id"]]
+    assert client.post("/attempts/999/story", headers={"origin": ORIGIN}).status_code == 404
