@@ -82,7 +82,7 @@ def test_no_token_or_a_wrong_one_gets_403_and_one_line(client: TestClient) -> No
         assert r.status_code == 403, url
         assert r.text.count("\n") == 1 and "printed in the terminal" in r.text
         assert "set-cookie" not in r.headers
-    client.cookies.set(guard.COOKIE, "wrong")
+    client.cookies.set(guard.cookie_name(PORT), "wrong")
     assert client.get("/").status_code == 403
 
 
@@ -90,7 +90,7 @@ def test_the_token_is_traded_for_a_strict_httponly_cookie(client: TestClient) ->
     r = client.get(f"/?token={TOKEN}")
     assert r.status_code == 200
     cookie = r.headers["set-cookie"]
-    assert cookie.startswith(f"{guard.COOKIE}={TOKEN};")
+    assert cookie.startswith(f"{guard.cookie_name(PORT)}={TOKEN};")
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
     # From now on the cookie alone is enough, for the page and its static files.
     assert client.get("/").status_code == 200
@@ -381,3 +381,29 @@ def test_keep_as_story_adds_the_attempt_to_the_story_bank(client: TestClient, ho
     with StoryBank.open(home) as bank:
         assert [s.id for s in bank.stories()] == [r.json()["story_id"]]
     assert client.post("/attempts/999/story", headers={"origin": ORIGIN}).status_code == 404
+
+
+def test_a_busy_port_is_one_line_that_says_what_to_do(tmp_path: Path) -> None:
+    import socket
+
+    from practice.core.errors import InputError
+    from practice.web.server import serve
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(InputError, match="--port 0"):
+            serve(tmp_path, port=port, open_browser=False, announce=print)
+
+
+def test_the_live_view_counts_words_pace_and_um() -> None:
+    from practice.core.results import Word
+    from practice.web.live import so_far
+
+    assert so_far([]) == {"words": 0, "fillers": 0, "words_per_minute": None}
+    words = [Word("um", 0.0, 0.3, 0.9, filler=True)] + [
+        Word(f"w{i}", 0.5 + i * 0.4, 0.8 + i * 0.4, 0.9) for i in range(25)
+    ]
+    assert so_far(words) == {"words": 25, "fillers": 1, "words_per_minute": round(25 / 10.4 * 60)}
+    assert so_far(words[:5])["words_per_minute"] is None  # under 5 s of speech

@@ -19,13 +19,18 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-COOKIE = "practice_token"
+COOKIE_PREFIX = "practice-token-"  # + the port: cookies ignore ports, two servers must not meet
 TOKEN_BYTES = 32  # 256 random bits, as url-safe base64
 SAFE_METHODS = ("GET", "HEAD")  # the only methods that need no Origin check
 REFUSED = (
     "Open the address that `practice app` printed in the terminal "
     "(http://127.0.0.1:PORT/?token=...); this one is refused."
 )
+
+
+def cookie_name(port: int) -> str:
+    """The cookie that carries the token of the server on `port` (as Jupyter names its own)."""
+    return f"{COOKIE_PREFIX}{port}"
 
 
 def new_token() -> str:
@@ -63,6 +68,7 @@ class Guard:
         self.app = app
         self.token = token
         self.port = port
+        self.cookie = cookie_name(port)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -74,7 +80,9 @@ class Guard:
         headers = Headers(scope=scope)
         query = QueryParams(scope.get("query_string", b""))
         from_query = token_ok(query.get("token"), self.token)
-        from_cookie = token_ok(cookie_parser(headers.get("cookie", "")).get(COOKIE), self.token)
+        from_cookie = token_ok(
+            cookie_parser(headers.get("cookie", "")).get(self.cookie), self.token
+        )
         changes = scope["type"] == "websocket" or scope.get("method") not in SAFE_METHODS
         if not host_ok(headers.get("host"), self.port):
             await self._refuse(scope, receive, send)
@@ -88,7 +96,7 @@ class Guard:
             await self.app(scope, receive, send)
 
     def _with_cookie(self, send: Send) -> Send:
-        cookie = f"{COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/".encode("latin-1")
+        cookie = f"{self.cookie}={self.token}; HttpOnly; SameSite=Strict; Path=/".encode()
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":

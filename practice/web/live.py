@@ -18,7 +18,7 @@ import numpy as np
 from practice.core.errors import InputError
 
 if TYPE_CHECKING:
-    from practice.core.results import Analysis, Question
+    from practice.core.results import Analysis, Question, Word
     from practice.speech.capture import Level, TakeWriter
     from practice.speech.stream import StreamingTranscriber
     from practice.speech.warmup import ModelLoader
@@ -28,6 +28,7 @@ NO_SOUND = "No sound: is the right microphone chosen, and is it unmuted?"
 TOO_LOUD = "Too loud: move back or lower the input gain."
 MIN_RATE, MAX_RATE = 8_000, 192_000  # Hz a browser's audio context may run at
 PCM_SCALE = 32768.0  # 16-bit PCM full scale
+MIN_PACE_SPAN_S = 5.0  # seconds of speech before a live pace means anything
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,9 @@ def rules(home: Path) -> Rules:
     return Rules(engine=cfg["engine"], model=cfg["model"], max_seconds=cfg["max-seconds"])
 
 
-def level_message(level: Level, words: int, text: str | None) -> dict[str, Any]:
-    """What the page shows while the person speaks (`text` only when the words changed)."""
+def level_message(level: Level, words: list[Word], text: str | None) -> dict[str, Any]:
+    """What the page shows while the person speaks (`text` only when the words changed):
+    the level, the warning, and the words, pace and um/uh count so far."""
     warning = ""
     if level.silent_for_s >= SILENT_WARNING_S:
         warning = NO_SOUND
@@ -59,11 +61,20 @@ def level_message(level: Level, words: int, text: str | None) -> dict[str, Any]:
         "rms_dbfs": round(level.rms_dbfs, 1),
         "speaking": level.speaking,
         "warning": warning,
-        "words": words,
+        **so_far(words),
     }
     if text is not None:
         out["text"] = text
     return out
+
+
+def so_far(words: list[Word]) -> dict[str, Any]:
+    """Words, um/uh and pace (words per minute of the speech so far, None under
+    MIN_PACE_SPAN_S) of the live transcript."""
+    spoken = [w for w in words if not w.filler]
+    span = words[-1].end - words[0].start if words else 0.0
+    pace = round(len(spoken) / span * 60) if span >= MIN_PACE_SPAN_S else None
+    return {"words": len(spoken), "fillers": len(words) - len(spoken), "words_per_minute": pace}
 
 
 class LiveTake:
@@ -119,8 +130,8 @@ class LiveTake:
                 return None
             return self.writer.write(np.ascontiguousarray(samples, dtype=np.float32))
 
-    def words(self) -> list[str]:
-        return [] if self.stream is None else [w.text for w in self.stream.words_so_far()]
+    def words(self) -> list[Word]:
+        return [] if self.stream is None else self.stream.words_so_far()
 
     def stop(self) -> None:
         """The take is over: the WAV finished under its final name."""

@@ -249,9 +249,10 @@ async def _take(state: State, websocket: WebSocket) -> None:
                 if level is not None and time.monotonic() >= next_level:
                     next_level = time.monotonic() + LEVEL_PERIOD_S
                     words = live_take.words()
-                    text = " ".join(words).strip() if len(words) != shown_words else None
+                    changed = len(words) != shown_words
+                    text = " ".join(w.text for w in words).strip() if changed else None
                     shown_words = len(words)
-                    await websocket.send_json(level_message(level, len(words), text))
+                    await websocket.send_json(level_message(level, words, text))
                 continue
             try:
                 control = json.loads(message.get("text") or "{}")

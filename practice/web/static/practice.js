@@ -15,6 +15,8 @@
   const warning = document.getElementById("warning");
   const wordCount = document.getElementById("word-count");
   const words = document.getElementById("words");
+  const pace = document.getElementById("pace");
+  const fillerCount = document.getElementById("filler-count");
 
   const METER_FLOOR_DBFS = -60; // the meter's empty end; full is 0 dBFS
   let state = "idle"; // idle | starting | recording | analysing
@@ -113,6 +115,8 @@
     elapsed.textContent = "0:00";
     words.textContent = "";
     wordCount.textContent = "0";
+    fillerCount.textContent = "0";
+    pace.textContent = "";
     warning.textContent = "";
     setButton("Stop");
     button.focus();
@@ -153,6 +157,8 @@
       meterFill.classList.toggle("speaking", message.speaking);
       warning.textContent = message.warning;
       wordCount.textContent = String(message.words);
+      fillerCount.textContent = String(message.fillers);
+      pace.textContent = message.words_per_minute === null ? "" : " · " + message.words_per_minute + " wpm";
       if (typeof message.text === "string") words.textContent = message.text;
     } else if (message.type === "full") {
       stop();
