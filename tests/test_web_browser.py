@@ -103,6 +103,13 @@ def stop_app(proc: subprocess.Popen[str]) -> None:
     assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
 
 
+def shot(page, name: str) -> None:  # noqa: ANN001
+    """A full-page screenshot into $PRACTICE_SCREENSHOTS, when set (to look at by eye)."""
+    folder = os.environ.get("PRACTICE_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / name), full_page=True)
+
+
 def launch(p, *args: str):  # noqa: ANN001, ANN201 - Playwright's own types
     return p.chromium.launch(executable_path=CHROMIUM, args=list(args))
 
@@ -141,6 +148,7 @@ def test_record_stop_feedback_and_history_in_chromium(
             expect(page.locator("#elapsed")).not_to_have_text("0:00", timeout=5_000)
             # Transcribed while the take runs (in the quiet after the answer, at the latest).
             expect(page.locator("#words")).to_contain_text("country", timeout=60_000)
+            shot(page, "practice-live.png")
             page.keyboard.press("Space")  # Stop, from the keyboard
             feedback = page.get_by_role("region", name="Feedback")
             expect(feedback).to_contain_text("Overall", timeout=60_000)
@@ -148,6 +156,7 @@ def test_record_stop_feedback_and_history_in_chromium(
             assert 0 <= int(overall) <= 100
             expect(feedback).to_contain_text("country")
             expect(feedback).to_contain_text("Fix this first")
+            shot(page, "practice-feedback.png")
             for name in ("Retry", "Keep as story", "Discard"):
                 expect(feedback.get_by_role("button", name=name)).to_be_visible()
             expect(page.get_by_role("button", name="Record")).to_be_enabled()
