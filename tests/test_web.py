@@ -188,6 +188,7 @@ def test_a_closed_tab_keeps_the_audio_as_a_leftover_take(client: TestClient, hom
     assert info.samplerate == 16_000 and info.frames == 16_000
     # The next page says so.
     assert "1 unfinished take(s)" in client.get("/").text
+    assert 'aria-label="Unfinished takes"' in client.get("/").text
 
 
 def test_a_second_tab_cannot_record_at_once(client: TestClient) -> None:
@@ -407,3 +408,44 @@ def test_the_live_view_counts_words_pace_and_um() -> None:
     ]
     assert so_far(words) == {"words": 25, "fillers": 1, "words_per_minute": round(25 / 10.4 * 60)}
     assert so_far(words[:5])["words_per_minute"] is None  # under 5 s of speech
+
+
+def leave_a_take(client: TestClient) -> None:
+    t = ticket(client)
+    with client.websocket_connect(f"{WS}/take?ticket={t}", headers={"origin": ORIGIN}) as ws:
+        ws.send_json({"type": "start", "sample_rate": 16_000})
+        assert ws.receive_json()["type"] == "recording"
+        ws.send_bytes(pcm(0.5))
+        ws.receive_json()
+
+
+def test_leftover_takes_are_offered_back_analysed_or_deleted(
+    client: TestClient, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_store import make_analysis
+
+    from practice.app import rehearse
+    from practice.history.store import History
+
+    signed_in(client)
+    leave_a_take(client)
+    asked = []
+
+    def analyse(take, *, question, **_):  # noqa: ANN001, ANN003, ANN202 - a stand-in for Whisper
+        asked.append(question)
+        return make_analysis()
+
+    monkeypatch.setattr(rehearse, "analyse_take", analyse)
+    r = client.post("/leftovers/analyse", headers={"origin": ORIGIN})
+    assert r.status_code == 200 and "saved as attempt #1, overall 72" in r.json()["message"]
+    assert asked and asked[0] is not None and asked[0].text  # the question noted beside it
+    with History.open(home) as h:
+        assert [a.id for a in h.list()] == [1]
+    assert not tk.leftovers(tk.takes_dir(home))
+
+    leave_a_take(client)
+    r = client.post("/leftovers/delete", headers={"origin": ORIGIN})
+    assert r.status_code == 200 and "deleted" in r.json()["message"]
+    assert not tk.leftovers(tk.takes_dir(home))
+    assert client.post("/leftovers/nope", headers={"origin": ORIGIN}).status_code == 404
+    assert client.post("/leftovers/delete").status_code == 403  # no Origin

@@ -213,3 +213,14 @@ def keep_attempt_as_story(home: Path, attempt_id: int | str) -> Story:
     with History.open(home) as h:
         saved = h.get(attempt_id).analysis
     return keep_as_story(home, saved)
+
+
+def keep_leftover(home: Path, take: Path, *, engine: str, model: str | None) -> Analysis:
+    """A left-over take (a crashed session's, a closed tab's) recovered, analysed against the
+    question noted beside it, and kept in the history, as `ask` offers it."""
+    question = tk.read_question(take)
+    finished = tk.recover(take)
+    analysis = analyse_take(
+        finished, home=home, question=question, job_text=None, engine=engine, model=model
+    )
+    return keep(home, analysis, finished)

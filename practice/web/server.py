@@ -5,6 +5,8 @@ Routes (every one behind `guard.Guard`):
   WS   /take?ticket=T         one live take: JSON control messages and binary 16-bit PCM
   POST /attempts/ID/discard   take a just-saved attempt back out of the history
   POST /attempts/ID/story     keep a saved attempt in the story bank
+  POST /leftovers/analyse     analyse and keep the takes an earlier session left unfinished
+  POST /leftovers/delete      or throw them away
   GET  /static/...            the page's script and style, shipped in the package
 
 The take protocol: the page sends {"type": "start", "sample_rate": HZ}, then binary frames of
@@ -106,12 +108,16 @@ def create_app(
     async def story(request: Request) -> Response:
         return await _story(state, request)
 
+    async def leftovers(request: Request) -> Response:
+        return await _leftovers(state, request)
+
     return Starlette(
         routes=[
             Route("/", page),
             WebSocketRoute("/take", take),
             Route("/attempts/{id:int}/discard", discard, methods=["POST"]),
             Route("/attempts/{id:int}/story", story, methods=["POST"]),
+            Route("/leftovers/{action:str}", leftovers, methods=["POST"]),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[Middleware(Guard, token=token, port=port)],  # type: ignore[arg-type]
@@ -321,6 +327,50 @@ async def _story(state: State, request: Request) -> Response:
         {"message": f'Kept as story #{kept.id} "{kept.title}".', "story_id": kept.id},
         headers=_headers(state),
     )
+
+
+async def _leftovers(state: State, request: Request) -> Response:
+    """Analyse (and keep) or delete every left-over take, one line for each."""
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import JSONResponse
+
+    from practice.app import takes as tk
+    from practice.app.rehearse import keep_leftover
+
+    action = request.path_params["action"]
+    if action not in ("analyse", "delete"):
+        return JSONResponse({"error": f"No such action: {action}."}, 404, _headers(state))
+    if not state.recording.acquire(blocking=False):
+        return JSONResponse(
+            {"error": "A take is being recorded or analysed; try again when it is done."},
+            409,
+            _headers(state),
+        )
+
+    def run() -> list[str]:
+        lines = []
+        for take in tk.leftovers(tk.takes_dir(state.home)):
+            if action == "delete":
+                tk.delete_leftover(take)
+                lines.append(f"{take.name}: deleted.")
+                continue
+            try:
+                saved = keep_leftover(
+                    state.home, take, engine=state.rules.engine, model=state.rules.model
+                )
+            except PracticeError as e:
+                lines.append(f"{take.name}: {e}")
+            else:
+                lines.append(
+                    f"{take.name}: saved as attempt #{saved.id}, overall {saved.scores.overall}."
+                )
+        return lines
+
+    try:
+        lines = await run_in_threadpool(run)
+    finally:
+        state.recording.release()
+    return JSONResponse({"message": " ".join(lines), "lines": lines}, headers=_headers(state))
 
 
 def serve(home: Path, *, port: int, open_browser: bool, announce: Any) -> None:

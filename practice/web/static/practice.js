@@ -213,6 +213,21 @@
     act(b.dataset.action, box.dataset.attempt, feedback.querySelector(".action-status"));
   });
 
+  const leftovers = document.getElementById("leftovers");
+  if (leftovers) {
+    leftovers.addEventListener("click", async (event) => {
+      const b = event.target.closest("button[data-leftovers]");
+      if (!b) return;
+      const status = leftovers.querySelector(".leftover-status");
+      for (const x of leftovers.querySelectorAll("button")) x.disabled = true;
+      status.textContent = b.dataset.leftovers === "analyse" ? "Analysing…" : "Deleting…";
+      const response = await fetch("/leftovers/" + b.dataset.leftovers, { method: "POST", credentials: "same-origin" });
+      const body = await response.json();
+      status.textContent = body.message || body.error || "";
+      if (!response.ok) for (const x of leftovers.querySelectorAll("button")) x.disabled = false;
+    });
+  }
+
   button.addEventListener("click", () => (state === "recording" ? stop() : start()));
 
   document.addEventListener("keydown", (event) => {
