@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -150,8 +151,10 @@ def test_record_stop_feedback_and_history_in_chromium(
             expect(page.locator("#words")).to_contain_text("country", timeout=60_000)
             shot(page, "practice-live.png")
             page.keyboard.press("Space")  # Stop, from the keyboard
+            stopped = time.monotonic()
             feedback = page.get_by_role("region", name="Feedback")
             expect(feedback).to_contain_text("Overall", timeout=60_000)
+            print(f"Stop to feedback visible: {time.monotonic() - stopped:.2f} s")
             overall = feedback.locator(".overall .score").inner_text()
             assert 0 <= int(overall) <= 100
             expect(feedback).to_contain_text("country")

@@ -224,3 +224,14 @@ def keep_leftover(home: Path, take: Path, *, engine: str, model: str | None) -> 
         finished, home=home, question=question, job_text=None, engine=engine, model=model
     )
     return keep(home, analysis, finished)
+
+
+WARM_UP_ANSWER = "When our release slipped, I planned the recovery myself, and we shipped two weeks early."  # a typed answer that reaches every part of the judgment
+
+
+def warm_up_judgment() -> None:
+    """Load what the judgment needs (parser, sentence embeddings, fitted models) by judging one
+    typed answer, so a long-running interface's first take does not pay for it after Stop."""
+    from practice.judgment import coach
+
+    coach.analyze_text(WARM_UP_ANSWER, question=None)

@@ -94,6 +94,7 @@ def create_app(
         from practice.speech import warmup
 
         loader = warmup.start(home, chosen.engine, chosen.model)
+        threading.Thread(target=_warm_judgment, args=(loader,), daemon=True).start()
     state = State(home=home, port=port, rules=chosen, loader=loader)
 
     async def page(request: Request) -> Response:
@@ -122,6 +123,17 @@ def create_app(
         ],
         middleware=[Middleware(Guard, token=token, port=port)],  # type: ignore[arg-type]
     )
+
+
+def _warm_judgment(loader: ModelLoader) -> None:
+    """After the speech model, the judgment's models: both ready before the first Stop."""
+    import contextlib
+
+    from practice.app.rehearse import warm_up_judgment
+
+    loader.join()
+    with contextlib.suppress(Exception):  # a real take reports the same failure in one line
+        warm_up_judgment()
 
 
 def _headers(state: State) -> dict[str, str]:
