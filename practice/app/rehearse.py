@@ -226,7 +226,10 @@ def keep_leftover(home: Path, take: Path, *, engine: str, model: str | None) -> 
     return keep(home, analysis, finished)
 
 
-WARM_UP_ANSWER = "When our release slipped, I planned the recovery myself, and we shipped two weeks early."  # a typed answer that reaches every part of the judgment
+# A typed answer that reaches every part of the judgment (a warm-up, never saved).
+WARM_UP_ANSWER = (
+    "When our release slipped, I planned the recovery myself, and we shipped two weeks early."
+)
 
 
 def warm_up_judgment() -> None:
