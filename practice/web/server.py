@@ -406,6 +406,7 @@ def serve(home: Path, *, port: int, open_browser: bool, announce: Any) -> None:
             f"Cannot listen on 127.0.0.1:{port} ({e.strerror or e}); choose another "
             "with --port, or --port 0 for any free one."
         ) from e
+    sock.listen(128)  # connections wait in the backlog from now on, even before uvicorn runs
     port = sock.getsockname()[1]
     token = new_token()
     app = create_app(home, token=token, port=port)
