@@ -92,7 +92,9 @@ def _featurise(answers: list[dict[str, Any]]) -> list[AnswerFeatures]:
     for n, a in enumerate(answers, 1):
         out.append(answer_features([s["text"] for s in a["sentences"]], question=a["question"]))
         if n % 50 == 0:
-            print(f"  features: {n}/{len(answers)} ({time.monotonic() - started:.0f} s)", flush=True)
+            print(
+                f"  features: {n}/{len(answers)} ({time.monotonic() - started:.0f} s)", flush=True
+            )
     return out
 
 

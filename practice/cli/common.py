@@ -18,6 +18,8 @@ CATEGORY_CHOICE = click.Choice(list(CATEGORIES))
 ENGINE_CHOICE = click.Choice(["faster-whisper", "openai-whisper"])
 # A count of rows (--last N, --limit N); the store caps it at SQLite's largest integer.
 COUNT = click.IntRange(min=1)
+DEFAULT_WIDTH = 80  # columns, when neither COLUMNS nor a terminal says
+MIN_WIDTH = 20  # columns: narrower than this, lines are laid out as if this wide
 
 
 @dataclass
@@ -52,6 +54,29 @@ def markup(text: str) -> str:
     from practice.core.text import printable
 
     return escape(printable(text))
+
+
+def terminal_width() -> int:
+    """The columns text views wrap to: COLUMNS when set (also when the output is piped), else
+    the terminal's, else 80."""
+    import shutil
+
+    return max(MIN_WIDTH, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
+
+
+def wrap(text: str, width: int, *, indent: str = "", hang: str | None = None) -> list[str]:
+    """`text` wrapped between words to `width` columns, the first line after `indent`, the rest
+    after `hang` (default: the same indent). A word longer than a line stays whole."""
+    import textwrap
+
+    return textwrap.wrap(
+        text,
+        width,
+        initial_indent=indent,
+        subsequent_indent=indent if hang is None else hang,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [indent.rstrip()]
 
 
 def print_json(data: Any) -> None:

@@ -30,16 +30,18 @@ FIX_HEADER = "# Correct the words below, save and close. Lines starting with # a
 def _console() -> Console:
     from rich.console import Console
 
-    console = Console(highlight=False)
-    # A pipe or file gets whole lines (for grep and diff), a terminal wraps them to its width.
-    console.soft_wrap = not console.is_terminal
-    return console
+    from practice.cli.common import terminal_width
+
+    # Lines wrap between words at the terminal's width, or COLUMNS (also in a pipe), or 80.
+    return Console(highlight=False, width=terminal_width(), soft_wrap=False)
 
 
 def _unit(unit: str) -> str:
-    """How a unit follows a label: "Pace wpm", "Fillers/min"; a share needs none."""
+    """How a unit follows a label: "Pace (wpm)", "Fillers/min"; a share needs none."""
     if not unit or unit == "share":
         return ""
+    if unit in ("s", "wpm"):
+        return f" ({unit})"
     return unit if unit.startswith("/") else f" {unit}"
 
 
@@ -57,9 +59,12 @@ def _token_markup(token: Any, plain: bool) -> str:
 
     if plain or token.kind == "word":
         return escape(token.marked())
+    # In colour too the marks stay ([um], {maybe}, [pause 2.3s]): colour repeats them for the
+    # eye, and a reader who cannot tell red from yellow loses nothing.
     if token.kind == "pause":
-        return f"[magenta dim]⏸ {token.detail}s[/]"
+        return f"[magenta dim]{escape(token.marked())}[/]"
     core, tail = split_trailing(token.text)
+    core = f"[{core}]" if token.kind == "filler" else f"{{{core}}}"
     style = "bold red" if token.kind == "filler" else "yellow italic underline"
     return f"[{style}]{escape(core)}[/]{escape(tail)}"
 
@@ -105,8 +110,8 @@ def render_review(
     legend = (
         "[um] filler · {hedge} hedge · [pause 2.3s] long pause"
         if plain
-        else "[bold red]um[/] filler · [yellow italic underline]hedge[/] · [magenta dim]⏸ 2.3s[/] "
-        "long pause"
+        else "[bold red]\\[um][/] filler · [yellow italic underline]{hedge}[/] hedge · "
+        "[magenta dim]\\[pause 2.3s][/] long pause"
     )
     console.print(f"[bold]Transcript[/bold]  [dim]{escape(legend) if plain else legend}[/dim]")
     for s in marked_sentences(a):
@@ -250,58 +255,119 @@ def review(
 # -- progress -------------------------------------------------------------------------------------
 
 
-def render_progress(prog: Progress, console: Console) -> None:
-    from rich.table import Table
+TREND_COLOUR = {"improving": "green", "slipping": "red"}
 
+
+def _coloured(line: str, words: dict[str, str], plain: bool) -> str:
+    """A wrapped line of plain text, escaped for rich, with `words` given their colour (the
+    word itself stays: colour only repeats what the text says)."""
     from practice.cli.common import markup as escape
-    from practice.history.progress import sparkline
 
-    scope = prog.category or "all categories"
+    out = escape(line)
+    if not plain:
+        for word, colour in words.items():
+            out = out.replace(word, f"[{colour}]{word}[/]")
+    return out
+
+
+def progress_lines(prog: Progress, width: int) -> list[str]:
+    """The text view of `prog` as plain lines, none longer than `width` (but for a single word
+    longer than a line), wrapped between words."""
+    from practice.cli.common import wrap
+    from practice.history.progress import short_date, sparkline
+
     if prog.attempts == 0:
-        console.print("No attempts yet. Analyse one with: practice analyze answer.wav")
-        return
-    console.print(f"[bold]Progress over {prog.attempts} attempts[/bold] ({scope})")
-    plain = _plain(console)
-    t = Table(box=None, header_style="bold", pad_edge=False)
-    for col, justify in (
-        ("measure", "left"),
-        ("first", "right"),
-        ("recent", "right"),
-        ("trend", "left"),
-        ("best", "right"),
-        ("history", "left"),
-    ):
-        t.add_column(col, justify=justify)  # type: ignore[arg-type]
+        return wrap("No attempts yet. Analyse one with: practice analyze answer.wav", width)
+    scope = prog.category or "all categories"
+    span = ""
+    if prog.first_date and prog.last_date:
+        first, last = short_date(prog.first_date), short_date(prog.last_date)
+        span = f", {first}" if first == last else f", {first} to {last}"
+    lines = wrap(f"Progress over {prog.attempts} attempts ({scope}){span}", width)
+    n = prog.metric("overall").window
+    lines += wrap(
+        f"first -> last: the average of your first {n} and of your last {n} answers "
+        "(of each measure's answers; fewer when there are few).",
+        width,
+    )
+    spark_width = max(1, min(30, width - 4))
     for m in prog.metrics:
-        if not m.points:
+        if not m.points or m.first is None or m.recent is None:
             continue
-        digits = (
-            2
-            if m.unit == "share"
-            else (1 if m.key in ("fillers_per_minute", "long_pause_count") else 0)
-        )
-        trend = m.trend
-        if not plain:
-            trend = {"improving": f"[green]{trend}[/]", "slipping": f"[red]{trend}[/]"}.get(
-                trend, f"[dim]{trend}[/]"
-            )
+        measure = m.measure
+        d = measure.digits
         unit = _unit(m.unit)
-        best = f"{m.best.value:.{digits}f} (#{m.best.id})" if m.best else "-"
-        t.add_row(
-            escape(m.label + unit),
-            f"{m.first:.{digits}f}",
-            f"{m.recent:.{digits}f}",
-            trend,
-            best,
-            sparkline(m.values),
-        )
-    console.print(t)
+        lines.append("")
+        head = f"{m.label}{unit}: {m.first:.{d}f} -> {m.recent:.{d}f}, {m.trend}"
+        if m.window != n:
+            head += f" (averages of {m.window})"
+        lines += wrap(head, width)
+        details = []
+        if m.best is not None:
+            details.append(
+                f"best {m.best.value:.{d}f} on {short_date(m.best.date)} "
+                f"(#{m.best.id}, {measure.best_means})"
+            )
+        if measure.target is not None:
+            details.append(f"target {measure.target.text(measure.unit)} ({measure.target.source})")
+        if details:
+            lines += wrap("; ".join(details), width, indent="  ")
+        lines += wrap(sparkline(m.values, width=spark_width), width, indent="  ")
+    if prog.by_category and prog.category is None:
+        lines += ["", "By category (overall score)"]
+        for name, c in prog.by_category.items():
+            days = [d.smoothed for d in c.trend]
+            lines += wrap(
+                f"{name}: {c.attempts} answer{'s' if c.attempts != 1 else ''}; first "
+                f"{c.first.value:.0f}, best {c.best.value:.0f} "
+                f"on {short_date(c.best.date)}, latest {c.latest.value:.0f}, average "
+                f"{c.average:.0f}; {c.direction}",
+                width,
+                indent="  ",
+                hang="    ",
+            )
+            if len(days) > 1:
+                lines += wrap(
+                    f"{sparkline(days, width=spark_width)} by day, averaged over a week",
+                    width,
+                    indent="    ",
+                )
+    retried = [q for q in (prog.by_question or {}).values() if q.attempts > 1]
+    stories = list((prog.by_story or {}).values())
+    for title, items in (("Questions you retried", retried), ("Stories you rehearsed", stories)):
+        if not items:
+            continue
+        lines += ["", title]
+        for q in items:
+            lines += wrap(q.text, width, indent="  ")
+            lines += wrap(
+                f"{q.attempts} tries: first {q.first.value:.0f}, best {q.best.value:.0f} on "
+                f"{short_date(q.best.date)}, latest {q.latest.value:.0f}",
+                width,
+                indent="    ",
+            )
+    if prog.wins:
+        lines += ["", "Wins"]
+        for w in prog.wins:
+            lines += wrap(w[0].upper() + w[1:] + ".", width, indent="  + ", hang="    ")
     if prog.weak_spots:
-        console.print()
-        console.print("[bold]Recurring weak spots[/bold]")
-        for w in prog.weak_spots:
-            console.print(f"  • {escape(w.text)}")
-            console.print(f"    [dim]{escape(w.tip)}[/dim]")
+        lines += ["", "Recurring weak spots"]
+        for s in prog.weak_spots:
+            lines += wrap(f"{s.text} ({s.detail})", width, indent="  - ", hang="    ")
+            lines += wrap(s.tip, width, indent="    ")
+    return lines
+
+
+def render_progress(prog: Progress, console: Console) -> None:
+    plain = _plain(console)
+    words = dict(TREND_COLOUR) | {"fading": "green", "not fading yet": "red"}
+    heads = {"Wins", "Recurring weak spots", "By category (overall score)"}
+    heads |= {"Questions you retried", "Stories you rehearsed"}
+    for i, line in enumerate(progress_lines(prog, console.width)):
+        text = _coloured(line, words, plain)
+        if not plain and (i == 0 or line in heads):
+            text = f"[bold]{text}[/bold]"
+        console.print(text)
 
 
 @click.command()
@@ -318,17 +384,19 @@ def render_progress(prog: Progress, console: Console) -> None:
 def progress(
     settings: Settings, category: str | None, as_json: bool, plot_file: str | None
 ) -> None:
-    """How your answers are changing: first vs recent, trend, bests, weak spots.
+    """How your answers are changing: first vs recent, trend, bests, wins, weak spots.
 
     Covers the overall score and each dimension, words per minute, fillers
-    per minute, long pauses and STAR completeness.
+    per minute, long pauses and length; STAR completeness and results with a
+    number over success stories; each category and each retried question.
     """
     from practice.history import progress as pg
     from practice.history.store import History
 
     with History.open(settings.home) as h:
         rows = h.list(category=category)
-    prog = pg.build(rows, category=category)
+        titles = {s.id: s.title for s in h.stories() if s.id is not None}
+    prog = pg.build(rows, category=category, story_titles=titles)
     if plot_file:
         from practice.history import charts
 
@@ -381,7 +449,8 @@ def report(
             chosen = h.list(since=since)
         else:
             chosen = everything
-    page = rp.build_html(chosen, all_rows=everything)
+        sessions = h.sessions()
+    page = rp.build_html(chosen, all_rows=everything, sessions=sessions)
     out = Path(html_file)
     try:
         with open_private(out, "w", encoding="utf-8") as f:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from practice.journey.diagnose import Diagnosis, Plan
     from practice.journey.outcomes import Outcome
 
-WIDTH = 88  # characters: wrapped text in the terminal views
+WIDTH = 88  # characters: wrapped text in the terminal views, or the terminal's when narrower
 DEFAULT_PLAN_SIZE = 5  # questions: about a half-hour session at 1-2 minutes an answer plus review
 
 
@@ -32,12 +32,15 @@ def _settings() -> Callable[..., Any]:
 
 
 def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
+    from practice.cli.common import terminal_width
+
     return textwrap.fill(
         text,
-        WIDTH,
+        min(WIDTH, terminal_width()),
         initial_indent=indent if first is None else first,
         subsequent_indent=indent,
         break_on_hyphens=False,  # keeps ids and commands like feedback-request whole
+        break_long_words=False,  # a word longer than a line stays whole
     )
 
 
@@ -178,7 +181,7 @@ def render_diagnosis(d: Diagnosis) -> str:
         return "\n".join(lines)
     main, *others = d.findings
     lines += [
-        main.headline,
+        _wrap(main.headline),
         _wrap(main.basis, "  "),
         "",
         _wrap(main.meaning),
@@ -187,7 +190,10 @@ def render_diagnosis(d: Diagnosis) -> str:
     ]
     lines += [_wrap(p, "    ", "  - ") for p in main.practise]
     if main.checklist:
-        lines += ["", "Presence checklist (audio cannot judge these; ask a friend to watch):"]
+        lines += [
+            "",
+            _wrap("Presence checklist (audio cannot judge these; ask a friend to watch):"),
+        ]
         lines += [_wrap(c, "      ", "  [ ] ") for c in main.checklist]
     lines += ["", _wrap(main.evidence_note)]
     lines += [_wrap(m.text, "    ", "  - ") for m in main.evidence]
@@ -199,7 +205,7 @@ def render_diagnosis(d: Diagnosis) -> str:
         )
     for f in others:
         lines += ["", _wrap(f"Also: {f.headline} {f.basis}")]
-    lines += ["", _wrap(d.encouragement), "", "Next: 'practice plan' picks the questions."]
+    lines += ["", _wrap(d.encouragement), "", _wrap("Next: 'practice plan' picks the questions.")]
     return "\n".join(lines)
 
 
@@ -207,11 +213,11 @@ def render_plan(p: Plan) -> str:
     lines = [_wrap(p.focus), ""]
     for i, item in enumerate(p.items, start=1):
         times = "never practised" if not item.attempts else f"practised {item.attempts}x"
-        lines.append(f"{i}. [{item.category}] {item.question_id} ({times})")
+        lines.append(_wrap(f"[{item.category}] {item.question_id} ({times})", "     ", f"{i}. "))
         lines.append(_wrap(item.text, "     "))
         lines.append(_wrap(f"why: {item.reason}", "     "))
     if p.items:
-        lines += ["", f"Start with: practice ask --question {p.items[0].question_id}"]
+        lines += ["", _wrap(f"Start with: practice ask --question {p.items[0].question_id}")]
     return "\n".join(lines)
 
 

@@ -231,19 +231,20 @@ def history(
     limit: int | None,
     as_json: bool,
 ) -> None:
-    """List past attempts, newest first."""
+    """List past attempts, newest first; an interview's answers under the interview."""
     from practice.history.store import History
 
     with History.open(settings.home) as h:
         rows = h.list(
             category=category, question_id=question_id, since=since, until=until, limit=limit
         )
+        sessions = h.sessions()
     if as_json:
         print_json([r.to_dict() for r in rows])
         return
     from practice.cli.render import render_history
 
-    render_history(rows)
+    render_history(rows, sessions)
 
 
 # -- models ---------------------------------------------------------------------------------------

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from practice.core.records import Attempt
-from practice.core.results import Analysis
+from practice.core.records import Attempt, Session
+from practice.core.results import Analysis, Structure
+
+NBSP = "\u00a0"
 
 LABEL_STYLE = {
     "situation": "cyan",
@@ -21,7 +23,10 @@ LABEL_STYLE = {
 def _console(stderr: bool = False):  # noqa: ANN202
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    from practice.cli.common import terminal_width
+
+    # Lines wrap between words at the terminal's width, or COLUMNS (also in a pipe), or 80.
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=terminal_width())
 
 
 @contextmanager
@@ -97,18 +102,37 @@ def render_analysis(a: Analysis) -> None:
         tone = "monotone" if p.monotone else "varied"
         c.print(f"  Voice: pitch spread {p.pitch_variation_semitones:.1f} semitones ({tone})")
     st = a.structure
-    parts = " ".join(
-        f"[{LABEL_STYLE[k]}]{k}[/]" if getattr(st, k) else f"[dim strike]{k}[/]"
-        for k in ("situation", "task", "action", "result")
-    )
-    quant = "quantified result" if st.result_quantified else "no number in the result"
-    c.print(f"  STAR: {parts} · {quant}")
+    c.print(f"  STAR: {star_markup(st)}")
     if a.tips:
         c.print()
         c.print("[bold]Next time[/bold]")
         for tip in a.tips:
             c.print(f"  • {escape(tip)}")
     c.print()
+
+
+STAR_PARTS = ("situation", "task", "action", "result")
+
+
+def star_text(st: Structure) -> str:
+    """ "situation, action, result; missing: task · no number in the result": what the colours
+    show, in words."""
+    present = [k for k in STAR_PARTS if getattr(st, k)]
+    missing = [k for k in STAR_PARTS if not getattr(st, k)]
+    text = ", ".join(present) if present else "no part found"
+    if missing:
+        text += "; missing: " + ", ".join(missing)
+    quant = "quantified result" if st.result_quantified else "no number in the result"
+    return f"{text} · {quant}"
+
+
+def star_markup(st: Structure) -> str:
+    """`star_text` with each present part in its label's colour and the missing ones dimmed."""
+    out = star_text(st)
+    for k in STAR_PARTS:
+        style = LABEL_STYLE[k] if getattr(st, k) else "dim"
+        out = out.replace(k, f"[{style}]{k}[/]", 1)
+    return out
 
 
 def _transcript_markup(a: Analysis) -> str:
@@ -123,32 +147,63 @@ def _transcript_markup(a: Analysis) -> str:
     return "\n".join(lines) if lines else escape(a.transcript.text)
 
 
-def render_history(rows: Sequence[Attempt]) -> None:
-    from rich.table import Table
+def history_lines(
+    rows: Sequence[Attempt], sessions: Mapping[int, Session], width: int
+) -> list[str]:
+    """`history` as plain lines no wider than `width`, newest first: an interview's answers
+    under one heading, each attempt a line of figures and its question wrapped between words."""
+    from itertools import groupby
 
+    from practice.cli.common import wrap
+
+    if not rows:
+        return wrap("No attempts yet. Analyse one with: practice analyze answer.wav", width)
+    lines: list[str] = []
+    for session_id, group in groupby(rows, key=lambda r: r.session_id):
+        members = list(group)
+        indent = ""
+        session = sessions.get(session_id) if session_id is not None else None
+        if session_id is not None:
+            kind = (session.kind if session else None) or "session"
+            started = (session.started_at if session else members[-1].created_at)[:16]
+            average = sum(r.analysis.scores.overall for r in members) / len(members)
+            count = f"{len(members)} answer{'s' if len(members) != 1 else ''}"
+            lines += wrap(
+                f"{kind.capitalize()} {session_id}, {started.replace('T', ' ')}: {count}, "
+                f"average {average:.0f}",
+                width,
+                hang="  ",
+            )
+            indent = "  "
+        for r in members:
+            a = r.analysis
+            d = a.delivery
+            figures = [
+                f"#{r.id}",
+                r.created_at[:16].replace("T", " "),
+                a.category or "no category",
+                f"overall {a.scores.overall}",
+            ]
+            if d is not None:
+                figures += [f"{d.words_per_minute:.0f} wpm", f"{d.filler_count} um/uh"]
+            # A figure and its unit stay on one line: the no-break space is not a place to wrap.
+            joined = "  ".join(f.replace(" ", NBSP) for f in figures)
+            lines += [
+                line.replace(NBSP, " ")
+                for line in wrap(joined, width, indent=indent, hang=indent + "    ")
+            ]
+            q = (a.question.text if a.question else None) or a.source or ""
+            if q:
+                lines += wrap(q, width, indent=indent + "    ")
+    return lines
+
+
+def render_history(rows: Sequence[Attempt], sessions: Mapping[int, Session] | None = None) -> None:
     from practice.cli.common import markup as escape
 
     c = _console()
-    if not rows:
-        c.print("No attempts yet. Analyse one with: practice analyze answer.wav")
-        return
-    t = Table(box=None, header_style="bold")
-    for col in ("#", "when", "category", "question", "overall", "wpm", "um/uh"):
-        t.add_column(col, justify="right" if col in ("#", "overall", "wpm", "um/uh") else "left")
-    for r in rows:
-        a = r.analysis
-        q = (a.question.text if a.question else None) or a.source or ""
-        d = a.delivery
-        t.add_row(
-            str(r.id),
-            r.created_at[:16].replace("T", " "),
-            a.category or "-",
-            escape(q[:48]),
-            str(a.scores.overall),
-            f"{d.words_per_minute:.0f}" if d else "-",
-            str(d.filler_count) if d else "-",
-        )
-    c.print(t)
+    for line in history_lines(rows, sessions or {}, c.width):
+        c.print(escape(line))
 
 
 def render_models(rows: Sequence[Any], catalogue: Sequence[Any]) -> None:

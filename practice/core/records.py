@@ -72,7 +72,19 @@ class Attempt:
         out["audio_path"] = None if self.audio_path is None else str(self.audio_path)
         if self.story_id is not None:
             out["story_id"] = self.story_id
+        if self.session_id is not None:
+            out["session_id"] = self.session_id
         return out
+
+
+@dataclass(frozen=True)
+class Session:
+    """A practice session that holds several attempts: an interview run."""
+
+    id: int
+    started_at: str  # ISO 8601, UTC
+    kind: str | None = None  # "interview"
+    note: str | None = None
 
 
 # Where an application got to, in the order it moves through them (diagnose relies on the

@@ -244,10 +244,23 @@ class Content:
     job_terms_missed: tuple[str, ...] = ()
     fit_reasons: tuple[str, ...] = ()  # sentences that give a reason the job fits (fit questions)
     negativity: tuple[str, ...] = ()  # sentences that blame or complain
+    answers_question: bool = True  # does the answer address what was asked
+    relevance: float | None = None  # 0-1: how well it answers this question (None: no question)
+    specificity: float | None = None  # 0-1: concrete steps, names, numbers vs vague talk
+    self_interest: tuple[str, ...] = ()  # sentences that put what the speaker gets first
+    vague: tuple[str, ...] = ()  # the least specific sentences, vaguest first
+    quality: float | None = None  # 0-1: how likely a coach is to call the answer strong
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Content:
-        lists = ("job_terms_used", "job_terms_missed", "fit_reasons", "negativity")
+        lists = (
+            "job_terms_used",
+            "job_terms_missed",
+            "fit_reasons",
+            "negativity",
+            "self_interest",
+            "vague",
+        )
         return _known(cls, data, **{k: tuple(data.get(k) or ()) for k in lists})
 
 

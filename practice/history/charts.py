@@ -1,91 +1,150 @@
 """The progress charts, drawn once with matplotlib for every place that shows them: the PNG of
 `practice progress --plot` and the inline SVG of the HTML report.
 
-Three panels share the x axis (attempt numbers): the scores, the pace with its coached band, and
-fillers with long pauses. Colours come from matplotlib's colour-blind-safe cycle.
+One panel per measure (the overall score, each dimension, pace, fillers, long pauses, and the
+story measures when there are stories), all on one date axis; in each, one line per question
+category, and the measure's target band from `core.measures`. Colours come from matplotlib's
+colour-blind-safe style, and each category has its own marker too, so no colour has to be told
+apart from another.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from practice.core.errors import InputError
 from practice.core.files import open_private
-from practice.core.thresholds import PACE_HIGH_WPM, PACE_LOW_WPM
+from practice.core.measures import SCORE_KEYS
+from practice.core.results import CATEGORIES
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from practice.history.progress import Progress
+    from practice.history.progress import MetricProgress, Progress
 
 STYLE = "tableau-colorblind10"  # matplotlib's colour-blind-safe cycle
-FIGURE_SIZE_IN = (8.0, 9.0)  # inches: three panels above each other
-PNG_DPI = 100  # dots per inch: an 800 x 900 px picture
+# From that style's cycle, the darker colours (its light greys vanish on white), one per
+# category in CATEGORIES order, then "no category".
+CATEGORY_COLOURS = ("#006BA4", "#FF800E", "#595959", "#C85200", "#5F9ED1", "#898989")
+CATEGORY_MARKERS = ("o", "s", "^", "D", "v", "P")
+BAND_COLOUR = "#A2C8EC"  # the style's light blue: the target band, behind the lines
+BAND_ALPHA = 0.35
+COLUMNS = 2  # panels side by side
+PANEL_SIZE_IN = (5.0, 2.4)  # inches per panel: width, height
+PNG_DPI = 100  # dots per inch: a 1000 px wide picture
 SVG_HASH_SALT = "practice"  # fixed, so the same history draws the same SVG byte for byte
+NO_CATEGORY = "no category"
+
+
+def panels(progress: Progress) -> list[MetricProgress]:
+    """The measures drawn, one panel each: those with at least one value."""
+    return [m for m in progress.metrics if m.points]
+
+
+def _axis_label(m: MetricProgress) -> str:
+    if m.key == "star_completeness":
+        return "STAR parts told (share of 4)"
+    if m.key == "result_quantified":
+        return "1 = a number, 0 = none"
+    unit = {
+        "": "score (0-100)" if m.key in SCORE_KEYS else "per answer",
+        "wpm": "words per minute",
+        "/min": "fillers per minute",
+        "s": "seconds",
+        "share": "share of stories (0-1)",
+    }
+    return unit.get(m.unit, m.unit)
+
+
+def _when(created_at: str) -> datetime:
+    return datetime.fromisoformat(created_at.replace("Z", "+00:00"))
 
 
 def figure(progress: Progress) -> Figure:
-    """The three panels for `progress` (InputError when there is nothing to draw yet)."""
+    """One panel per measure for `progress`, by date (InputError when there is nothing to draw
+    yet)."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display: files only
+    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-
-    from practice.history.progress import SCORE_KEYS
 
     if progress.attempts == 0:
         raise InputError("No attempts to plot yet; analyse an answer first.")
+    drawn = panels(progress)
+    order = [*CATEGORIES, None]
+    seen = {p.category for m in drawn for p in m.points}
+    categories = [c for c in order if c in seen] + sorted(
+        (c for c in seen if c not in order), key=str
+    )
+    rows = math.ceil(len(drawn) / COLUMNS)
     with plt.style.context(STYLE):
-        fig, axes = plt.subplots(3, 1, figsize=FIGURE_SIZE_IN, sharex=True)
-        scores, pace, fillers = axes
-        for key in SCORE_KEYS:
-            m = progress.metric(key)
-            if m.points:
-                scores.plot(
-                    [p.id for p in m.points],
-                    m.values,
-                    marker="o",
-                    ms=3,
-                    label=m.label,
-                    lw=2.5 if key == "overall" else 1.2,
-                )
-        scores.set_ylim(0, 100)
-        scores.set_ylabel("score (0-100)")
-        scores.legend(loc="lower right", fontsize=8, ncol=5)
-        scores.set_title("Scores")
-        m = progress.metric("words_per_minute")
-        pace.axhspan(
-            PACE_LOW_WPM,
-            PACE_HIGH_WPM,
-            color="tab:green",
-            alpha=0.12,
-            label=f"coached range {PACE_LOW_WPM}-{PACE_HIGH_WPM}",
+        fig, grid = plt.subplots(
+            rows,
+            COLUMNS,
+            figsize=(PANEL_SIZE_IN[0] * COLUMNS, PANEL_SIZE_IN[1] * rows + 0.8),
+            sharex=True,
+            squeeze=False,
         )
-        if m.points:
-            pace.plot([p.id for p in m.points], m.values, marker="o", ms=3, label="pace")
-        pace.set_ylabel("words per minute")
-        pace.legend(loc="lower right", fontsize=8)
-        pace.set_title("Pace")
-        for key in ("fillers_per_minute", "long_pause_count"):
-            m = progress.metric(key)
-            if m.points:
-                fillers.plot(
-                    [p.id for p in m.points],
-                    m.values,
-                    marker="o",
-                    ms=3,
-                    label=m.label + (m.unit if m.unit.startswith("/") else ""),
+        axes = list(grid.flat)
+        for ax in axes[len(drawn) :]:
+            ax.set_visible(False)
+        for ax, m in zip(axes, drawn, strict=False):
+            target = m.measure.target
+            if target is not None:
+                low = target.low if target.low is not None else 0.0
+                high = target.high if target.high is not None else max(m.values + [low]) * 1.1
+                ax.axhspan(
+                    low, high, color=BAND_COLOUR, alpha=BAND_ALPHA, lw=0, label="target", zorder=0
                 )
-        fillers.set_ylabel("count")
-        fillers.set_xlabel("attempt number")
-        fillers.xaxis.set_major_locator(MaxNLocator(integer=True))  # no attempt 2.5
-        fillers.legend(loc="upper right", fontsize=8)
-        fillers.set_title("Fillers and long pauses")
-        fig.tight_layout()
+            for i, category in enumerate(categories):
+                pts = [p for p in m.points if p.category == category]
+                if not pts:
+                    continue
+                k = order.index(category) if category in order else i
+                ax.plot(
+                    [_when(p.created_at) for p in pts],
+                    [p.value for p in pts],
+                    marker=CATEGORY_MARKERS[k % len(CATEGORY_MARKERS)],
+                    color=CATEGORY_COLOURS[k % len(CATEGORY_COLOURS)],
+                    ms=4,
+                    lw=1.4,
+                    label=category or NO_CATEGORY,
+                )
+            if m.key in SCORE_KEYS:
+                ax.set_ylim(0, 100)
+            elif m.unit == "share":
+                ax.set_ylim(-0.05, 1.05)
+            else:
+                ax.set_ylim(bottom=0)
+            title = m.label
+            if target is not None:
+                title += f" (target {target.text(m.unit)})"
+            ax.set_title(title, fontsize=10)
+            ax.set_ylabel(_axis_label(m), fontsize=8)
+            ax.tick_params(labelsize=8)
+            locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+            ax.xaxis.set_tick_params(labelbottom=True)
+            ax.xaxis.get_offset_text().set_visible(False)  # the year and month go under the last
+        for ax in axes[: len(drawn)][-COLUMNS:]:
+            ax.set_xlabel("date", fontsize=8)
+            ax.xaxis.get_offset_text().set_visible(True)
+        # One legend for the figure: the categories and the target band.
+        handles, labels = [], []
+        for ax in axes[: len(drawn)]:
+            for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
+                if label not in labels:
+                    handles.append(h)
+                    labels.append(label)
+        fig.legend(handles, labels, loc="upper center", ncol=min(len(labels), 6), fontsize=8)
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.6 / fig.get_figheight()))
     return fig
 
 

@@ -14,7 +14,7 @@ import json
 import shutil
 import subprocess
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Any
 
 from practice.core.errors import AudioError, InputError
 from practice.core.files import open_private
-from practice.core.records import Attempt
+from practice.core.records import Attempt, Session
 from practice.core.results import Analysis, Delivery
 
 AUDIO_RATE = 16_000  # Hz: what the history analyses; plenty for speech
@@ -391,7 +391,7 @@ def _attempt_view(
 
 def _progress_view(rows: Sequence[Attempt]) -> dict[str, Any]:
     from practice.history import charts
-    from practice.history.progress import build
+    from practice.history.progress import build, short_date
 
     prog = build(rows)
     metrics = []
@@ -399,16 +399,44 @@ def _progress_view(rows: Sequence[Attempt]) -> dict[str, Any]:
         if not m.points:
             continue
         unit = "" if m.unit in ("", "share") else (m.unit if m.unit[0] == "/" else f" {m.unit}")
+        d = m.measure.digits
+        best = "–"
+        if m.best:
+            best = (
+                f"{_fmt(m.best.value, d)} on {short_date(m.best.date)} "
+                f"(#{m.best.id}, {m.measure.best_means})"
+            )
+        target = m.measure.target
         metrics.append(
             {
                 "label": m.label + unit,
-                "first": _fmt(m.first, 1),
-                "recent": _fmt(m.recent, 1),
+                "first": _fmt(m.first, d),
+                "recent": _fmt(m.recent, d),
                 "trend": m.trend,
-                "best": f"{_fmt(m.best.value, 1)} (#{m.best.id})" if m.best else "–",
+                "best": best,
+                "target": "–" if target is None else target.text(m.unit),
             }
         )
-    return {"charts_svg": charts.svg(prog), "metrics": metrics, "weak_spots": prog.weak_spots}
+    categories = [
+        {
+            "name": name,
+            "attempts": c.attempts,
+            "first": _fmt(c.first.value),
+            "best": f"{_fmt(c.best.value)} on {short_date(c.best.date)}",
+            "latest": _fmt(c.latest.value),
+            "average": _fmt(c.average),
+            "direction": c.direction,
+        }
+        for name, c in (prog.by_category or {}).items()
+    ]
+    return {
+        "charts_svg": charts.svg(prog),
+        "window": prog.metric("overall").window,
+        "metrics": metrics,
+        "categories": categories,
+        "wins": [w[0].upper() + w[1:] + "." for w in prog.wins],
+        "weak_spots": [{"text": w.text, "detail": w.detail, "tip": w.tip} for w in prog.weak_spots],
+    }
 
 
 def build_html(
@@ -416,22 +444,29 @@ def build_html(
     *,
     all_rows: Sequence[Attempt] | None = None,
     previous: dict[int, Attempt | None] | None = None,
+    sessions: Mapping[int, Session] | None = None,
 ) -> Report:
     """The report page for `attempts`; `all_rows` (default: the same) give each attempt's
-    previous try and personal best at its question; `previous` overrides the previous try."""
+    previous try and personal best at its question; `previous` overrides the previous try;
+    `sessions` name the interviews whose answers are grouped under a heading."""
     from practice.core import pages
 
     if not attempts:
         raise InputError("No attempts to report; analyse an answer first, or widen the selection.")
     pool = sorted(all_rows or attempts, key=lambda r: r.id)
     ordered = sorted(attempts, key=lambda r: r.id)
-    views, seconds, size = [], 0.0, 0
+    views: list[dict[str, Any]] = []
+    seconds, size = 0.0, 0
     for p in ordered:
         key = _question_key(p)
         same = [r for r in pool if key is not None and _question_key(r) == key]
         before = [r for r in same if r.id < p.id]
         prev = (previous or {}).get(p.id, before[-1] if before else None)
         view, s, b = _attempt_view(p, previous=prev, same_question=same or [p])
+        view["session_heading"] = None
+        if p.session_id is not None and (not views or views[-1]["session_id"] != p.session_id):
+            view["session_heading"] = _session_heading(p, ordered, sessions or {})
+        view["session_id"] = p.session_id
         views.append(view)
         seconds += s
         size += b
@@ -450,6 +485,19 @@ def build_html(
         progress=_progress_view(ordered) if len(ordered) > 1 else None,
     )
     return Report(page, len(ordered), seconds, size)
+
+
+def _session_heading(
+    attempt: Attempt, ordered: Sequence[Attempt], sessions: Mapping[int, Session]
+) -> str:
+    """ "Interview 1, 2026-11-30 09:06: 3 answers, average 62" """
+    members = [r for r in ordered if r.session_id == attempt.session_id]
+    session = sessions.get(attempt.session_id) if attempt.session_id is not None else None
+    kind = ((session.kind if session else None) or "session").capitalize()
+    started = (session.started_at if session else attempt.created_at)[:16].replace("T", " ")
+    average = sum(r.analysis.scores.overall for r in members) / len(members)
+    count = f"{len(members)} answer{'s' if len(members) != 1 else ''}"
+    return f"{kind} {attempt.session_id}, {started}: {count}, average {average:.0f}"
 
 
 def _question_key(attempt: Attempt) -> str | None:

@@ -32,6 +32,7 @@ from practice.core.records import (
     Attempt,
     Outcome,
     PracticeRecord,
+    Session,
     Story,
     record_number,
 )
@@ -532,6 +533,13 @@ class History:
             )
         assert cursor.lastrowid is not None
         return int(cursor.lastrowid)
+
+    def sessions(self) -> dict[int, Session]:
+        """Every practice session (interview runs), by id."""
+        rows = self._query("SELECT id, started_at, kind, note FROM sessions ORDER BY id", ())
+        return {
+            int(r["id"]): Session(int(r["id"]), r["started_at"], r["kind"], r["note"]) for r in rows
+        }
 
     # -- the outcome journal ---------------------------------------------------------------
     # The values come checked by journey/outcomes (choices, dates, lengths); here they are kept.

@@ -59,16 +59,22 @@ def judge(
 ) -> Analysis:
     """Every analyser on a transcript (and its audio, when there is one). `prosody` may come
     precomputed (the live path measures it stretch by stretch while the person speaks)."""
-    from practice.judgment.content import analyze_content
+    from practice.judgment import content as content_calls
+    from practice.judgment import structure as structure_calls
     from practice.judgment.pacing import analyze_pacing
     from practice.judgment.scoring import score
     from practice.judgment.sentences import split_sentences
-    from practice.judgment.structure import analyze_structure
+    from practice.judgment.verdict import judge_text
 
     category = question.category if question else None
     sentences = split_sentences(transcript.text, transcript.words)
-    structure = analyze_structure(sentences, category=category)
-    content = analyze_content(transcript.text, sentences, category=category, job_text=job_text)
+    asked = question.text if question and question.text.strip() else None
+    verdict = judge_text([s.text for s in sentences], question=asked, category=category)
+    sentences = [s for s in sentences if s.text.strip()]  # the verdict skips empty ones
+    structure = structure_calls.from_verdict(sentences, verdict)
+    content = content_calls.from_verdict(
+        transcript.text, verdict, category=category, job_text=job_text, asked=asked is not None
+    )
     delivery = None
     if recording is not None:
         from practice.speech.prosody import analyze_prosody

@@ -9,9 +9,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from practice.core.results import Content, Sentence
 from practice.core.text import COUNT_AND_TIME_WORDS, STOP_WORDS, WORD, stem, tokens, words
+
+if TYPE_CHECKING:
+    from practice.judgment.verdict import Verdict
 
 # Enthusiasm cues; they count only when followed by something specific (see _specific).
 _ENTHUSIASM = re.compile(
@@ -122,6 +126,51 @@ class ValueEvidence:
     blame: tuple[str, ...]
 
 
+def from_verdict(
+    text: str,
+    verdict: Verdict,
+    *,
+    category: str | None,
+    job_text: str | None = None,
+    asked: bool = True,
+) -> Content:
+    """The fitted verdict's content calls, with the fit reasons and the posting's terms.
+    `asked` is False when no question was given: relevance is then not judged."""
+    texts = list(verdict.sentences)
+    used, missed = _job_terms_in(text, job_text)
+    reasons: tuple[str, ...] = ()
+    if category == "fit":
+        excluded = set(verdict.self_interest) | set(verdict.negativity)
+        reasons = tuple(
+            t
+            for t in texts
+            if t not in excluded and (t in verdict.value or _FIT_REASON.search(_norm(t)))
+        )
+    return Content(
+        value_orientation=verdict.value_orientation,
+        red_flag_handling=verdict.red_flag_handling if category == "red-flag" else None,
+        job_terms_used=used,
+        job_terms_missed=missed,
+        fit_reasons=reasons,
+        negativity=verdict.negativity,
+        answers_question=verdict.answers_question if asked else True,
+        relevance=verdict.relevance if asked else None,
+        specificity=verdict.specificity,
+        self_interest=verdict.self_interest,
+        vague=verdict.vague,
+        quality=verdict.quality,
+    )
+
+
+def _job_terms_in(text: str, job_text: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if not job_text:
+        return (), ()
+    terms = job_terms(job_text)
+    answer = _stems(text)
+    used = tuple(t for t in terms if all(w in answer for w in _stem_list(t)))
+    return used, tuple(t for t in terms if t not in used)
+
+
 def analyze_content(
     text: str,
     sentences: list[Sentence],
@@ -129,16 +178,11 @@ def analyze_content(
     category: str | None,
     job_text: str | None = None,
 ) -> Content:
-    """Judge the answer's content; job terms only when `job_text` is given."""
+    """Judge the answer's content by the cue rules (replaced by the fitted verdict; kept as its
+    yardstick); job terms only when `job_text` is given."""
     texts = [s.text for s in sentences] or ([text] if text.strip() else [])
     evidence = value_evidence(texts)
-    used: tuple[str, ...] = ()
-    missed: tuple[str, ...] = ()
-    if job_text:
-        terms = job_terms(job_text)
-        answer = _stems(text)
-        used = tuple(t for t in terms if all(w in answer for w in _stem_list(t)))
-        missed = tuple(t for t in terms if t not in used)
+    used, missed = _job_terms_in(text, job_text)
     return Content(
         value_orientation=_orientation(evidence),
         red_flag_handling=red_flag_handling(texts) if category == "red-flag" else None,

@@ -160,6 +160,14 @@ class Encoder:
         return x.astype(np.float32)
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        from threadpoolctl import threadpool_limits
+
+        # One BLAS thread: on a busy machine (Whisper decoding beside it) OpenBLAS's waiting
+        # threads cost ten times the work itself; alone, one thread is nearly as fast.
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._embedded(texts)
+
+    def _embedded(self, texts: Sequence[str]) -> np.ndarray:
         import numpy as np
 
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)

@@ -39,7 +39,8 @@ WEIGHTS: dict[str | None, dict[str, float]] = {
     None: {"structure": 0.25, "delivery": 0.25, "enthusiasm": 0.25, "content": 0.25},
 }
 STAR_CATEGORIES = {"success-story", "red-flag", None}
-MAX_TIPS = 5
+MAX_TIPS = 3  # the "fix this first" tip and at most two more
+MIN_TIP_POINTS = 1.0  # a finding worth less than a point changes no score shown: no tip
 QUOTE_CHARS = 70  # longer quoted sentences are cut at a word boundary
 LONG_PAUSES_OK = 1  # one long pause to think is normal; more reads as lost
 MIN_ACTION_SHARE = 0.3  # coaches suggest spending about half a story on the actions
@@ -61,7 +62,9 @@ class _Dimension:
     findings: list[_Finding]
 
     def result(self) -> DimensionScore:
-        worst = sorted(self.findings, key=lambda f: -f.points)
+        worst = sorted(
+            (f for f in self.findings if f.points >= MIN_TIP_POINTS), key=lambda f: -f.points
+        )
         score = int(round(min(100.0, max(0.0, self.score - sum(f.points for f in worst)))))
         reason = worst[0].reason if worst else self.good
         return DimensionScore(score=score, reason=reason, tip=worst[0].tip if worst else None)
@@ -86,7 +89,7 @@ def score(
         "structure": _structure(structure, content, category),
         "delivery": _delivery(delivery, question, duration_s) if delivery else None,
         "enthusiasm": _enthusiasm(structure, content, prosody, category),
-        "content": _content(structure, content, category),
+        "content": _content(structure, content, category, question),
     }
     results = {k: d.result() for k, d in dims.items() if d is not None}
     total_weight = sum(weights[k] for k in results)
@@ -96,7 +99,8 @@ def score(
         if d is None:
             continue
         for f in d.findings:
-            ranked.append((weights[k] / total_weight * f.points, f.tip))
+            if f.points >= MIN_TIP_POINTS:
+                ranked.append((weights[k] / total_weight * f.points, f.tip))
     tips: list[str] = []
     for _, tip in sorted(ranked, key=lambda x: -x[0]):
         if tip not in tips:
@@ -272,15 +276,6 @@ def _organisation(st: Structure, ct: Content, category: str | None) -> _Dimensio
                 "Back your main point with one short, concrete example of something you did.",
             )
         )
-    if category == "fit" and len(ct.fit_reasons) < 2:
-        d.findings.append(
-            _Finding(
-                20,
-                "Fewer than two clear reasons the job fits you.",
-                "Give two clear reasons you fit this job: a skill it needs that you have, and "
-                "something about the work you want to do.",
-            )
-        )
     if len(st.sentences) < 2:
         d.findings.append(
             _Finding(
@@ -300,8 +295,8 @@ def _delivery(dl: Delivery, question: Question | None, duration_s: float | None)
             _Finding(
                 min(30.0, (wpm - PACE_HIGH_WPM) * 0.8),
                 f"At {wpm:.0f} words a minute you rush.",
-                f"At {wpm:.0f} words a minute you are rushing: slow toward 130-150 and pause after "
-                "each key point.",
+                f"At {wpm:.0f} words a minute you are rushing: slow to "
+                f"{PACE_LOW_WPM}-{PACE_HIGH_WPM} and pause after each key point.",
             )
         )
     elif 0 < wpm < PACE_LOW_WPM:
@@ -378,9 +373,8 @@ def _enthusiasm(
         ENTHUSIASM_BASE, "You sound keen on this work and on what you can do for them.", []
     )
     texts = [s.text for s in st.sentences]
-    evidence = content_rules.value_evidence(texts)
     if ct.value_orientation < 0:
-        blamed = evidence.blame or ct.negativity
+        blamed = ct.negativity
         if blamed:
             d.findings.append(
                 _Finding(
@@ -391,13 +385,13 @@ def _enthusiasm(
                 )
             )
         else:
-            selfish = evidence.self_interest[0] if evidence.self_interest else texts[0]
+            said = f"{quote(ct.self_interest[0])} puts" if ct.self_interest else "The answer puts"
             d.findings.append(
                 _Finding(
                     SELF_INTEREST_PENALTY,
                     "What you would get out of the job comes across as your main motive.",
-                    f"{quote(selfish)} puts what you get first: lead with what you would do for "
-                    "them and what about the work excites you.",
+                    f"{said} what you get first: lead with what you would do for them and what "
+                    "about the work excites you.",
                 )
             )
     elif ct.value_orientation == 0 and category in STAR_CATEGORIES:
@@ -441,73 +435,113 @@ def _enthusiasm(
     return d
 
 
-def _content(st: Structure, ct: Content, category: str | None) -> _Dimension:
-    d = _Dimension(80.0, "Relevant and specific.", [])
+# The content score is the fitted quality model's call (the probability that a coach would
+# call the answer strong, scaled from CONTENT_FLOOR to 100); the findings below share out what it
+# lost, so the reason and the tip name what pulls it down. Relevance, hedges and typed fillers
+# cost points of their own: the corpus answers all answer their question and few hedge, so the
+# quality model cannot have learned what they cost.
+CONTENT_FLOOR = 10.0
+SPECIFICITY_OK = 0.5  # below: mostly general talk (the specificity model's 0-1 scale)
+RELEVANCE_OK = 0.5  # below: the answer loses points in proportion to how far below
+RELEVANCE_POINTS = 45.0  # an answer to another question loses this much content at relevance 0
+COMPLAINT_POINTS = 25.0  # a coach hears one complaint about others above everything else
+HEDGES_PER_SENTENCE_OK = 0.25  # one hedge in four sentences is normal speech
+HEDGE_POINTS = 6.0  # per hedge beyond that, at most MAX_WORDING_POINTS
+TYPED_FILLER_POINTS = 4.0  # per filler written into a typed answer
+MAX_WORDING_POINTS = 30.0
+
+
+def _content(
+    st: Structure, ct: Content, category: str | None, question: Question | None
+) -> _Dimension:
+    quality = ct.quality if ct.quality is not None else 0.8
+    fitted_score = CONTENT_FLOOR + (100.0 - CONTENT_FLOOR) * quality
+    d = _Dimension(100.0, "Relevant and specific.", [])
     texts = [s.text for s in st.sentences]
-    if category == "red-flag":
-        signals = content_rules.red_flag_signals(texts)
-        if ct.red_flag_handling == "defensive":
-            kind, tip = _defensive_tip(signals)
-            d.findings.append(_Finding(45, f"The answer sounds defensive ({kind}).", tip))
-        else:
-            d.good = "Honest and brief, and you own it."
-            if signals["changed"] or st.result:
-                d.score += 20
-            else:
-                d.findings.append(
-                    _Finding(
-                        10,
-                        "Honest, but it doesn't say what changed.",
-                        "Add one sentence on what you do differently now, so the answer ends on "
-                        "what you learned.",
-                    )
-                )
-    elif category == "fit":
-        n = len(ct.fit_reasons)
-        if n == 0:
-            d.findings.append(
-                _Finding(
-                    35,
-                    "No reason the job fits you.",
-                    "Give a concrete reason you fit: a skill the job needs that you have used, "
-                    "with where you used it.",
-                )
-            )
-        elif n == 1:
-            d.findings.append(
-                _Finding(
-                    15,
-                    "Only one reason the job fits you.",
-                    f"Add a second reason to {quote(ct.fit_reasons[0])}: a skill or experience the "
-                    "job asks for.",
-                )
+    shared: list[tuple[float, str, str]] = []  # (weight, reason, tip) sharing the shortfall
+    if category == "red-flag" and ct.red_flag_handling == "defensive":
+        kind, tip = _defensive_tip(content_rules.red_flag_signals(texts))
+        shared.append((3.0, f"The answer sounds defensive ({kind}).", tip))
+    elif category == "red-flag":
+        d.good = "Honest and brief, and you own it."
+    if category == "fit" and len(ct.fit_reasons) < 2:
+        if ct.fit_reasons:
+            tip = (
+                f"Beside {quote(ct.fit_reasons[0])}, give a second reason you fit: a skill or "
+                "experience the job asks for, with where you used it."
             )
         else:
-            d.score += 15
-    elif category in STAR_CATEGORIES:
-        if st.result_quantified:
-            d.score += 15
-        if not st.action:
-            d.findings.append(
-                _Finding(
-                    15,
-                    "Too little concrete detail about what was done.",
-                    "Add specifics: the tools, people and numbers involved in what you did.",
-                )
+            tip = (
+                "Give two clear reasons you fit: a skill the job needs that you have used (say "
+                "where), and something about the work you want to do."
             )
+        shared.append((2.0, "Fewer than two clear reasons the job fits you.", tip))
+    if ct.specificity is not None and ct.specificity < SPECIFICITY_OK:
+        lead = f"{quote(ct.vague[0])} is general: say" if ct.vague else "Say"
+        shared.append(
+            (
+                1.5,
+                "Mostly general statements, with few concrete details.",
+                f"{lead} what exactly you did, with a name, a tool or a number.",
+            )
+        )
+    shortfall = max(0.0, 100.0 - fitted_score)
+    if shortfall and not shared:
+        shared.append(
+            (
+                1.0,
+                "Thinner than the strong answers a coach hears to this kind of question.",
+                "Add one concrete example of what you did and what came of it, with a number.",
+            )
+        )
+    total = sum(w for w, _, _ in shared)
+    for weight, reason, tip in shared:
+        d.findings.append(_Finding(shortfall * weight / total, reason, tip))
+    if ct.relevance is not None and ct.relevance < RELEVANCE_OK:
+        asked = _asked_about(question)
+        d.findings.append(
+            _Finding(
+                RELEVANCE_POINTS * (RELEVANCE_OK - ct.relevance) / RELEVANCE_OK,
+                f"The answer does not address the question{asked}.",
+                f"The question asked{asked or ' something else'}; your answer talks about "
+                "something else. Answer it first, in your opening sentence, then back it up.",
+            )
+        )
     if ct.negativity and ct.value_orientation >= 0:
         d.findings.append(
             _Finding(
-                15,
+                COMPLAINT_POINTS,
                 "Part of the answer complains about someone.",
                 f"{quote(ct.negativity[0])} sounds like a complaint: keep to the facts and what "
                 "you did.",
             )
         )
+    hedges = sum(_hedges(t) for t in texts)
+    extra = hedges - HEDGES_PER_SENTENCE_OK * len(texts)
+    if extra > 0:
+        hedged = next((t for t in texts if _hedges(t)), texts[0] if texts else "")
+        d.findings.append(
+            _Finding(
+                min(MAX_WORDING_POINTS, HEDGE_POINTS * extra),
+                f"{hedges} hedges ('I think', 'maybe') weaken what you claim.",
+                f"{quote(hedged)} hedges: say what you did plainly, without 'I think' or 'maybe'.",
+            )
+        )
+    typed_fillers = (
+        sum(_fillers(t) for t in texts) if not any(s.start is not None for s in st.sentences) else 0
+    )
+    if typed_fillers:
+        d.findings.append(
+            _Finding(
+                min(MAX_WORDING_POINTS, TYPED_FILLER_POINTS * typed_fillers),
+                f"{typed_fillers} fillers ('um', 'you know') in the answer.",
+                "Leave out the fillers ('um', 'uh', 'you know'): a short silent pause does "
+                "their job better.",
+            )
+        )
     terms = ct.job_terms_used + ct.job_terms_missed
     if terms:
         coverage = len(ct.job_terms_used) / len(terms)
-        d.score += 10 * coverage
         if coverage < 0.5 and ct.job_terms_missed:
             missed = ", ".join(f"'{t}'" for t in ct.job_terms_missed[:3])
             d.findings.append(
@@ -519,6 +553,25 @@ def _content(st: Structure, ct: Content, category: str | None) -> _Dimension:
                 )
             )
     return d
+
+
+def _asked_about(question: Question | None) -> str:
+    """' (how you ...)': what the question asked, quoted, or '' when no question was given."""
+    if question is None or not question.text.strip():
+        return ""
+    return f" ({quote(question.text)})"
+
+
+def _hedges(text: str) -> int:
+    from practice.judgment.features import hedge_count
+
+    return hedge_count(text)
+
+
+def _fillers(text: str) -> int:
+    from practice.judgment.features import filler_count
+
+    return filler_count(text)
 
 
 def _defensive_tip(signals: dict[str, tuple[str, ...]]) -> tuple[str, str]:

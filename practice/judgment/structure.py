@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from practice.core.results import Label, Sentence, Structure
 from practice.core.text import DOUBT_MARKERS, is_past_form, tokens
+
+if TYPE_CHECKING:
+    from practice.judgment.verdict import Verdict
 
 SINGULAR = {"i", "i'm", "i've", "i'd", "i'll"}
 PLURAL = {"we", "we're", "we've", "we'd", "we'll"}
@@ -206,8 +210,36 @@ _OTHER_SUBJECTS = frozenset("it they he she people everyone everybody things tha
 _PRIORITY: tuple[Label, ...] = ("result", "task", "action", "situation")
 
 
+def from_verdict(sentences: list[Sentence], verdict: Verdict) -> Structure:
+    """The fitted verdict's STAR labels on the answer's timed sentences, and their summary."""
+    labelled = tuple(
+        replace(s, label=_as_label(label))
+        for s, label in zip(sentences, verdict.labels, strict=True)
+    )
+    parts = [{label} if label != "other" else set() for label in verdict.labels]
+    return Structure(
+        situation=verdict.told["situation"],
+        task=verdict.told["task"],
+        action=verdict.told["action"],
+        result=verdict.told["result"],
+        result_quantified=verdict.result_quantified,
+        action_ownership=verdict.ownership,
+        sentences=labelled,
+        order_ok=_order_ok(list(verdict.labels)),
+        action_time_share=_action_time_share(labelled, parts),
+    )
+
+
+def _as_label(name: str) -> Label:
+    for label in _PRIORITY:
+        if label == name:
+            return label
+    return "other"
+
+
 def analyze_structure(sentences: list[Sentence], *, category: str | None) -> Structure:
-    """Label `sentences` and summarise the STAR parts, ownership, order and action time share."""
+    """Label `sentences` by the cue rules and summarise the STAR parts, ownership, order and
+    action time share (the rules the fitted verdict replaced; kept as its yardstick)."""
     parts = _label_parts(sentences)
     labelled = tuple(
         replace(s, label=next((p for p in _PRIORITY if p in ps), "other"))

@@ -84,9 +84,7 @@ def quality_features(
         told[part] = float(p.max())
     labels = _labels(sentence_probabilities, sentence_classes)
     actions = [i for i, lab in enumerate(labels) if lab == "action"]
-    ownership = (
-        sum(f.parsed[i, _SUBJECT_I] > 0 for i in actions) / len(actions) if actions else 0.0
-    )
+    ownership = sum(f.parsed[i, _SUBJECT_I] > 0 for i in actions) / len(actions) if actions else 0.0
     results = [i for i, lab in enumerate(labels) if lab == "result"]
     quantified = any(f.parsed[i, _MEASURE] > 0 for i in results)
     row = [
@@ -137,11 +135,12 @@ def judge_features(f: AnswerFeatures, category: str | None) -> Verdict:
             labels[best] = part
     actions = [i for i, lab in enumerate(labels) if lab == "action"]
     ownership = (
-        sum(bool(f.parsed[i, _SUBJECT_I] > 0) for i in actions) / len(actions)
-        if actions
-        else None
+        sum(bool(f.parsed[i, _SUBJECT_I] > 0) for i in actions) / len(actions) if actions else None
     )
-    quantified = any(f.parsed[i, _MEASURE] > 0 for i, lab in enumerate(labels) if lab == "result")
+    quantified = (
+        any(_measured(f, i) for i, lab in enumerate(labels) if lab in ("result", "action"))
+        and told["result"]
+    )
 
     if n:
         whole = fitted.answer_row(f, category)
@@ -161,11 +160,15 @@ def judge_features(f: AnswerFeatures, category: str | None) -> Verdict:
     if category == "red-flag":
         red_flag = str(m.red_flag.classes[int(red_flag_p.argmax())])
 
+    # Blame is a sentence's doing: one complaint in a long story is still a complaint, though
+    # the whole answer's average hardly moves, so each sentence is judged alone as well.
     negative_p = float(m.negativity.probabilities(whole)[0, 1])
     negativity: tuple[str, ...] = ()
-    if negative_p > FINDING_PROBABILITY and n:
+    if n:
         each = m.negativity.probabilities(alone)[:, 1]
-        negativity = _quoted(f, each) or (f.sentences[int(each.argmax())],)
+        negativity = _quoted(f, each)
+        if negative_p > FINDING_PROBABILITY and not negativity:
+            negativity = (f.sentences[int(each.argmax())],)
 
     spec_p = m.specificity.probabilities(whole)[0]
     spec_classes = [int(c) for c in m.specificity.classes]
@@ -224,6 +227,14 @@ def judge_features(f: AnswerFeatures, category: str | None) -> Verdict:
     )
 
 
+def _measured(f: AnswerFeatures, i: int) -> bool:
+    """Sentence `i` measures an outcome: a number that is not a date, a team size or a
+    timeline, beside a word of change or a measure (see structure.quantified_outcome)."""
+    from practice.judgment.structure import quantified_outcome
+
+    return quantified_outcome(f.sentences[i])
+
+
 def _one(f: AnswerFeatures, i: int) -> AnswerFeatures:
     """Sentence `i` alone, as if it were the whole answer."""
     return AnswerFeatures(
@@ -238,8 +249,8 @@ def _quoted(f: AnswerFeatures, scores: np.ndarray) -> tuple[str, ...]:
     """The sentences whose own call passes FINDING_PROBABILITY, most certain first."""
     import numpy as np
 
-    order = np.argsort(-scores) if len(scores) else []
-    return tuple(f.sentences[int(i)] for i in order if scores[int(i)] > FINDING_PROBABILITY)
+    order = [int(i) for i in np.argsort(-scores)]
+    return tuple(f.sentences[i] for i in order if scores[i] > FINDING_PROBABILITY)
 
 
 def describe(v: Verdict) -> dict[str, Any]:
