@@ -449,3 +449,36 @@ def test_leftover_takes_are_offered_back_analysed_or_deleted(
     assert not tk.leftovers(tk.takes_dir(home))
     assert client.post("/leftovers/nope", headers={"origin": ORIGIN}).status_code == 404
     assert client.post("/leftovers/delete").status_code == 403  # no Origin
+
+
+def test_a_take_that_does_not_start_with_start_is_refused(client: TestClient, home: Path) -> None:
+    signed_in(client)
+    for first in (b"\x00\x01", "not json", "[1, 2]"):
+        t = ticket(client)
+        with client.websocket_connect(f"{WS}/take?ticket={t}", headers={"origin": ORIGIN}) as ws:
+            if isinstance(first, bytes):
+                ws.send_bytes(first)
+            else:
+                ws.send_text(first)
+            message = ws.receive_json()
+            assert message["type"] == "error" and '"start"' in message["message"]
+    assert not tk.leftovers(tk.takes_dir(home))
+
+
+def test_the_length_limit_tells_the_page_and_keeps_no_more(home: Path) -> None:
+    app = create_app(
+        home, token=TOKEN, port=PORT, warm=False, rules=Rules("openai-whisper", None, 1.0)
+    )
+    client = signed_in(TestClient(app, base_url=f"http://127.0.0.1:{PORT}"))
+    t = ticket(client)
+    with client.websocket_connect(f"{WS}/take?ticket={t}", headers={"origin": ORIGIN}) as ws:
+        ws.send_json({"type": "start", "sample_rate": 16_000})
+        assert ws.receive_json()["type"] == "recording"
+        for _ in range(15):
+            ws.send_bytes(pcm(0.1))
+        kinds = [ws.receive_json()["type"] for _ in range(2)]
+        assert "full" in kinds
+    left = tk.leftovers(tk.takes_dir(home))
+    import soundfile as sf
+
+    assert len(left) == 1 and sf.info(left[0]).frames == 16_000  # nothing past the limit

@@ -242,7 +242,7 @@ async def _take(state: State, websocket: WebSocket) -> None:
     live_take: LiveTake | None = None
     stopped = False
     try:
-        start = await websocket.receive_json()
+        start = _control(await websocket.receive())
         if start.get("type") != "start" or not isinstance(start.get("sample_rate"), int | float):
             await _fail(websocket, 'The page must begin a take with {"type": "start"}.')
             return
@@ -252,6 +252,7 @@ async def _take(state: State, websocket: WebSocket) -> None:
         await websocket.send_json({"type": "recording", "path": live_take.path.name})
         next_level = 0.0
         shown_words = -1
+        said_full = False
         while True:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
@@ -262,7 +263,8 @@ async def _take(state: State, websocket: WebSocket) -> None:
                     await _fail(websocket, "An audio frame was too large; the take is kept.")
                     break
                 level = live_take.feed(data)
-                if live_take.full:
+                if live_take.full and not said_full:
+                    said_full = True  # the page stops the take; what else comes is dropped
                     await websocket.send_json({"type": "full"})
                 if level is not None and time.monotonic() >= next_level:
                     next_level = time.monotonic() + LEVEL_PERIOD_S
@@ -272,11 +274,7 @@ async def _take(state: State, websocket: WebSocket) -> None:
                     shown_words = len(words)
                     await websocket.send_json(level_message(level, words, text))
                 continue
-            try:
-                control = json.loads(message.get("text") or "{}")
-            except ValueError:
-                control = {}
-            if control.get("type") == "stop":
+            if _control(message).get("type") == "stop":
                 stopped = True
                 break
         if not stopped:
@@ -298,6 +296,15 @@ async def _take(state: State, websocket: WebSocket) -> None:
         if live_take is not None and not stopped:
             await run_in_threadpool(live_take.abandon)  # kept as a left-over take
         state.recording.release()
+
+
+def _control(message: Any) -> dict[str, Any]:
+    """A text frame's JSON object; {} for anything else (binary, not JSON, not an object)."""
+    try:
+        control = json.loads(message.get("text") or "{}")
+    except ValueError:
+        return {}
+    return control if isinstance(control, dict) else {}
 
 
 async def _fail(websocket: WebSocket, message: str) -> None:
