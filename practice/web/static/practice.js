@@ -80,7 +80,16 @@
     } catch (err) {
       context = new AudioContext(); // the server resamples what it is told
     }
-    await context.audioWorklet.addModule("/static/pcm-worklet.js");
+    try {
+      await context.audioWorklet.addModule("/static/pcm-worklet.js");
+    } catch (err) {
+      for (const track of stream.getTracks()) track.stop();
+      context.close();
+      say("This browser could not start recording here (" + (err && err.name || err) + "); try a current Chrome, Edge or Firefox.", true);
+      state = "idle";
+      setButton("Record");
+      return;
+    }
     const source = context.createMediaStreamSource(stream);
     const node = new AudioWorkletNode(context, "pcm-sender");
     const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
