@@ -12,6 +12,9 @@ a person pauses between sentences). For each it measures, as whole processes:
     latency from the moment the take stops (the silence rule firing, or Ctrl-C right as the
     last word ends) to complete feedback, as the command itself reports it;
 and `practice --help` and the time from starting `practice ask` until it is ready to record.
+With --app, the browser app too: `practice app` with Debian's chromium (Playwright) whose fake
+microphone plays the answer once; the time from Stop to the feedback visible in the page, and
+the server's peak memory.
 """
 
 from __future__ import annotations
@@ -177,6 +180,57 @@ def live_ask(
     return ready_at[0], float(doc["latency_s"]), float(doc["audio"]["duration_s"])
 
 
+CHROMIUM = "/usr/bin/chromium"
+
+
+def app_takes(home: Path, answer: Path, repeats: int) -> tuple[list[float], float]:
+    """([seconds from Stop to the feedback visible, per take], server peak resident MB): one
+    `practice app` serving `repeats` takes of `answer` played by chromium's fake microphone."""
+    import soundfile as sf
+    from playwright.sync_api import expect, sync_playwright
+
+    samples, rate = sf.read(answer, dtype="float32")
+    played = answer.with_name(answer.stem + "-app.wav")  # a second of quiet before and after
+    quiet = np.zeros(rate, np.float32)
+    sf.write(played, np.concatenate([quiet, samples, quiet]), rate, subtype="PCM_16")
+    seconds = len(samples) / rate + 2
+    proc = subprocess.Popen(
+        [*PRACTICE, "--home", str(home), "app", "--port", "0", "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip().removeprefix("practice app: ")
+    latencies = []
+    try:
+        with sync_playwright() as p:
+            for _ in range(repeats):
+                browser = p.chromium.launch(
+                    executable_path=CHROMIUM,
+                    args=[
+                        "--use-fake-ui-for-media-stream",
+                        "--use-fake-device-for-media-stream",
+                        f"--use-file-for-fake-audio-capture={played}%noloop",
+                    ],
+                )
+                page = browser.new_page()
+                page.goto(url)
+                page.get_by_role("button", name="Record").click()
+                page.wait_for_timeout(seconds * 1000)
+                page.get_by_role("button", name="Stop").click()
+                stopped = time.perf_counter()
+                expect(page.get_by_role("region", name="Feedback")).to_contain_text(
+                    "Overall", timeout=120_000
+                )
+                latencies.append(time.perf_counter() - stopped)
+                browser.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, _, usage = os.wait4(proc.pid, 0)
+    return latencies, usage.ru_maxrss / 1024
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="30,120,300", help="answer lengths in seconds")
@@ -197,6 +251,9 @@ def main() -> int:
         help="whole-process runs of each batch command (the median is shown)",
     )
     ap.add_argument("--skip-live", action="store_true", help="no virtual-microphone runs")
+    ap.add_argument(
+        "--app", action="store_true", help="also the browser app (chromium, Playwright)"
+    )
     args = ap.parse_args()
     sizes = [float(s) for s in args.sizes.split(",")]
     work = Path(tempfile.mkdtemp(prefix="practice-bench-"))
@@ -297,6 +354,23 @@ def main() -> int:
                 )
         finally:
             subprocess.run(["bash", str(VIRTUAL_MIC), "stop"], capture_output=True)
+
+    if args.app:
+        for size in sizes:
+            wav = work / f"answer-{int(size)}s.wav"
+            if not wav.exists():
+                assemble(size, wav)
+            latencies, peak_mb = app_takes(home, wav, args.repeats)
+            target = "2 s" if size <= 150 else "3 s"
+            rows.append(
+                (
+                    f"{size:.0f} s answer: app, Stop -> feedback visible "
+                    f"(median of {len(latencies)})",
+                    f"{statistics.median(latencies):.2f} s",
+                    f"{peak_mb:.0f} MB",
+                    f"target <= {target}; each: " + ", ".join(f"{x:.2f}" for x in latencies),
+                )
+            )
 
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'time':>9}  {'peak mem':>9}  ratio / note")

@@ -16,8 +16,9 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "practice"
 
-# Lowest first: a module may import its own layer and the layers before it.
-LAYERS = ("core", "speech", "judgment", "history", "journey", "app", "cli")
+# Lowest first: a module may import its own layer and the layers before it. The web pages sit
+# beside the CLI, both over the application layer; the CLI's `practice app` starts them.
+LAYERS = ("core", "speech", "judgment", "history", "journey", "app", "web", "cli")
 TOP_MODULES = {"practice": -1, "practice.runtime": len(LAYERS), "practice.__main__": len(LAYERS)}
 MAX_LOOSE_MODULES = 8
 
@@ -237,6 +238,7 @@ def test_the_checker_sees_what_it_must(tmp_path: Path) -> None:
     assert (
         layer("practice.core.errors") < layer("practice.speech.audio") < layer("practice.cli.main")
     )
+    assert layer("practice.app.rehearse") < layer("practice.web.server") < layer("practice.cli.web")
     src = tmp_path / "m.py"
     src.write_text(
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import x\n"

@@ -223,3 +223,24 @@ def test_streamed_text_is_as_good_as_the_whole_file(model_home):
     assert abs(live - batch) <= 0.01
     assert batch < 0.08
     assert prosody.pitch_variation_semitones is not None
+
+
+def test_words_so_far_grow_while_the_take_goes_on_and_close_stops_the_worker():
+    import time
+
+    x = tone_speech([(30, True), (1.0, False), (2, True), (1.0, False)])
+    engine = FakeEngine()
+    st = StreamingTranscriber(
+        lambda: ("fake", None), initial_prompt=None, transcribe_stretch=engine
+    )
+    assert st.words_so_far() == []
+    feed(st, x)
+    deadline = time.monotonic() + 10
+    while len(st.words_so_far()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    words = st.words_so_far()
+    # The 28 s window and the speculated stretch up to the pause at the end, in order.
+    assert len(words) == 2 and words[0].start < words[1].start
+    st.close()
+    st._worker.join(timeout=5)
+    assert not st._worker.is_alive()

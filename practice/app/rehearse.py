@@ -204,3 +204,37 @@ def keep_as_story(home: Path, saved: Analysis) -> Story:
 
     with StoryBank.open(home) as bank:
         return bank.add(from_attempt(saved))
+
+
+def keep_attempt_as_story(home: Path, attempt_id: int | str) -> Story:
+    """Add the saved attempt `attempt_id` to the story bank."""
+    from practice.history.store import History
+
+    with History.open(home) as h:
+        saved = h.get(attempt_id).analysis
+    return keep_as_story(home, saved)
+
+
+def keep_leftover(home: Path, take: Path, *, engine: str, model: str | None) -> Analysis:
+    """A left-over take (a crashed session's, a closed tab's) recovered, analysed against the
+    question noted beside it, and kept in the history, as `ask` offers it."""
+    question = tk.read_question(take)
+    finished = tk.recover(take)
+    analysis = analyse_take(
+        finished, home=home, question=question, job_text=None, engine=engine, model=model
+    )
+    return keep(home, analysis, finished)
+
+
+# A typed answer that reaches every part of the judgment (a warm-up, never saved).
+WARM_UP_ANSWER = (
+    "When our release slipped, I planned the recovery myself, and we shipped two weeks early."
+)
+
+
+def warm_up_judgment() -> None:
+    """Load what the judgment needs (parser, sentence embeddings, fitted models) by judging one
+    typed answer, so a long-running interface's first take does not pay for it after Stop."""
+    from practice.judgment import coach
+
+    coach.analyze_text(WARM_UP_ANSWER, question=None)

@@ -419,9 +419,9 @@ def questions_add(
 # Command groups that live in their own modules (each is cheap to import: heavy libraries load
 # inside the commands). Each module's register(cli) adds its commands.
 def _register_extensions() -> None:
-    from practice.cli import history, journal, rehearse, stories
+    from practice.cli import history, journal, rehearse, stories, web
 
-    for module in (rehearse, history, journal, stories):
+    for module in (rehearse, history, journal, stories, web):
         module.register(cli)
 
 

@@ -423,8 +423,96 @@ def _lock(fd: int) -> bool:
     return True
 
 
-class _DiskFull(Exception):
-    """The take file refused a write (disk full, or a size limit)."""
+class TakeWriter:
+    """A take being written as it arrives: 16 kHz mono 16-bit WAV at `partial_path(path)`,
+    locked against `find_orphans`, made durable every FLUSH_EVERY_S, renamed to `path` on
+    `close()`. Blocks come from anywhere (a PortAudio stream, a browser over a websocket).
+
+    AudioError when the file cannot be created or written (what reached the disk is kept)."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        max_seconds: float | None = None,
+        stop_after_silence_s: float | None = None,
+        on_block: Callable[[np.ndarray], None] | None = None,
+    ) -> None:
+        import soundfile as sf
+
+        self.path = Path(path)
+        self.partial = partial_path(self.path)
+        self.detector = SilenceDetector(stop_after_silence_s=stop_after_silence_s)
+        self.max_samples = None if max_seconds is None else int(round(max_seconds * SAMPLE_RATE))
+        self.written = 0  # samples
+        self._on_block = on_block
+        self._next_flush = FLUSH_EVERY_S * SAMPLE_RATE
+        self._closed = False
+        try:
+            self._out = sf.SoundFile(
+                self.partial,
+                "w",
+                samplerate=SAMPLE_RATE,
+                channels=1,
+                subtype="PCM_16",
+                format="WAV",
+            )
+        except (sf.LibsndfileError, OSError) as e:
+            raise AudioError(f"Cannot write the take {self.partial} ({e}); check the disk.") from e
+        self._lock_fd = os.open(self.partial, os.O_RDONLY)
+        _lock(self._lock_fd)
+        with contextlib.suppress(OSError):
+            os.chmod(self.partial, 0o600)  # a take is personal
+
+    @property
+    def duration_s(self) -> float:
+        return self.written / SAMPLE_RATE
+
+    @property
+    def full(self) -> bool:
+        """The take has reached max_seconds."""
+        return self.max_samples is not None and self.written >= self.max_samples
+
+    def write(self, block: np.ndarray) -> Level | None:
+        """Append 16 kHz mono float32 samples, shape (n,); the level after them, or None when
+        nothing was written (the take is full). AudioError when the disk refuses it."""
+        import soundfile as sf
+
+        if self.max_samples is not None:
+            block = block[: max(0, self.max_samples - self.written)]
+        if not block.size:
+            return None
+        try:
+            self._out.write(block)
+        except (sf.LibsndfileError, OSError) as e:
+            # What reached the disk is kept (the partial file is recoverable); say why the
+            # take ended rather than show a libsndfile traceback.
+            raise AudioError(
+                f"The take could not be written further ({e}): the disk is probably full. "
+                f"The {self.duration_s:.0f} s recorded so far are kept in {self.partial}; "
+                "free some space and run 'practice ask' again to analyse them."
+            ) from e
+        self.written += len(block)
+        if self._on_block is not None:
+            self._on_block(block)
+        if self.written >= self._next_flush:
+            self._out.flush()  # the data is already in the kernel; this makes it durable too
+            self._next_flush = self.written + FLUSH_EVERY_S * SAMPLE_RATE
+        return self.detector.feed(block)
+
+    def abandon(self) -> None:
+        """Close the file but leave it partial (an orphan `recover` can read)."""
+        if not self._closed:
+            self._closed = True
+            self._out.close()
+            os.close(self._lock_fd)
+
+    def close(self) -> Path:
+        """Finish the WAV and give it its final name."""
+        self.abandon()
+        if self.partial.exists():
+            os.replace(self.partial, self.path)
+        return self.path
 
 
 def record(
@@ -444,48 +532,21 @@ def record(
     opened; then nothing is left on disk. `on_block` receives each 16 kHz float32 block after
     it is written (a transcriber can work while the person is still speaking).
     """
-    import soundfile as sf
-
     path = Path(path)
     chosen = _resolve_device(device)
     stream = _Stream(chosen)  # opened (not started) before any file exists: a bad device
-    partial = partial_path(path)  # leaves nothing behind
-    detector = SilenceDetector(stop_after_silence_s=stop_after_silence_s)
-    max_samples = None if max_seconds is None else int(round(max_seconds * SAMPLE_RATE))
-    written = 0
-    stopped_by: StopReason | None = None
+    stopped_by: StopReason | None = None  # leaves nothing behind
     try:
-        out = sf.SoundFile(
-            partial, "w", samplerate=SAMPLE_RATE, channels=1, subtype="PCM_16", format="WAV"
+        writer = TakeWriter(
+            path,
+            max_seconds=max_seconds,
+            stop_after_silence_s=stop_after_silence_s,
+            on_block=on_block,
         )
-    except (sf.LibsndfileError, OSError) as e:
+    except AudioError:
         stream.__exit__()
-        raise AudioError(f"Cannot write the take {partial} ({e}); check the disk.") from e
-    lock_fd = os.open(partial, os.O_RDONLY)
-    _lock(lock_fd)
+        raise
     try:
-        with contextlib.suppress(OSError):
-            os.chmod(partial, 0o600)  # a take is personal
-        next_flush = FLUSH_EVERY_S * SAMPLE_RATE
-
-        def write(block: np.ndarray) -> Level | None:
-            nonlocal written, next_flush
-            if max_samples is not None:
-                block = block[: max(0, max_samples - written)]
-            if not block.size:
-                return None
-            try:
-                out.write(block)
-            except (sf.LibsndfileError, OSError) as e:
-                raise _DiskFull(str(e)) from e
-            written += len(block)
-            if on_block is not None:
-                on_block(block)
-            if written >= next_flush:
-                out.flush()  # the data is already in the kernel; this makes it durable too
-                next_flush = written + FLUSH_EVERY_S * SAMPLE_RATE
-            return detector.feed(block)
-
         with stream:
             try:
                 while stopped_by is None:
@@ -499,33 +560,25 @@ def record(
                         break
                     if block is None:
                         continue
-                    level = write(block)
+                    level = writer.write(block)
                     if level is not None and on_level is not None:
                         on_level(level)
-                    if max_samples is not None and written >= max_samples:
+                    if writer.full:
                         stopped_by = "max-seconds"
-                    elif detector.should_stop:
+                    elif writer.detector.should_stop:
                         stopped_by = "silence"
             except KeyboardInterrupt:
                 stopped_by = "interrupt"
-            except _DiskFull as e:
-                # What reached the disk is kept (the partial file is recoverable); say why the
-                # take ended rather than show a libsndfile traceback.
-                raise AudioError(
-                    f"The take could not be written further ({e}): the disk is probably full. "
-                    f"The {written / SAMPLE_RATE:.0f} s recorded so far are kept in {partial}; "
-                    "free some space and run 'practice ask' again to analyse them."
-                ) from e
         # The stream is stopped: keep what it had already delivered.
         for block in stream.drain():
-            write(block)
+            writer.write(block)
     finally:
-        out.close()
-        os.close(lock_fd)
-    os.replace(partial, path)
+        writer.abandon()
+    writer.close()
+    detector = writer.detector
     return Take(
         path=path,
-        duration_s=written / SAMPLE_RATE,
+        duration_s=writer.duration_s,
         stopped_by=stopped_by or "enter",
         speech_started=detector.speech_started,
         speech_end_s=detector.speech_end_s if detector.speech_started else None,

@@ -184,6 +184,15 @@ class StreamingTranscriber:
                     self._jobs.task_done()
             self._done.append(job)
 
+    def words_so_far(self) -> list[Word]:
+        """The words transcribed so far, in order (a live view; `finish` gives the final ones).
+        Safe to call from any thread while the take goes on."""
+        done = list(self._done)
+        held = self._provisional
+        if held is not None and held.start >= max((s.end for s in done), default=0):
+            done.append(held)
+        return [w for s in sorted(done, key=lambda s: s.start) for w in s.words]
+
     def caught_up(self) -> bool:
         """Whether every stretch cut so far is transcribed (for measurements and tests)."""
         return self._jobs.unfinished_tasks == 0
@@ -230,6 +239,11 @@ class StreamingTranscriber:
         job.words = shift(words, job.start / SAMPLE_RATE)
 
     # -- the end of the take ----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop the worker without finishing (the take was abandoned; its file is kept)."""
+        self._speculating = False
+        self._jobs.put(None)
 
     def finish(self, *, source: str) -> tuple[Recording, Transcript, Prosody]:
         """Transcribe what is left, wait for the worker, and return the whole take, its

@@ -1,0 +1,436 @@
+"""`practice app`: the practice page served on 127.0.0.1, over the same use cases as the CLI.
+
+Routes (every one behind `guard.Guard`):
+  GET  /                      the practice page (?category=C, ?question=ID, ?retry=ID)
+  WS   /take?ticket=T         one live take: JSON control messages and binary 16-bit PCM
+  POST /attempts/ID/discard   take a just-saved attempt back out of the history
+  POST /attempts/ID/story     keep a saved attempt in the story bank
+  POST /leftovers/analyse     analyse and keep the takes an earlier session left unfinished
+  POST /leftovers/delete      or throw them away
+  GET  /static/...            the page's script and style, shipped in the package
+
+The take protocol: the page sends {"type": "start", "sample_rate": HZ}, then binary frames of
+16-bit little-endian mono PCM at that rate, then {"type": "stop"}. The server answers
+{"type": "recording"}, {"type": "level", ...} about ten times a second, {"type": "full"} at
+the length limit, {"type": "analysing"}, then {"type": "feedback", "id", "overall", "html"}
+or {"type": "error", "message"}.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from practice.core.errors import PracticeError
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.websockets import WebSocket
+
+    from practice.core.records import Attempt
+    from practice.core.results import Analysis, Question
+    from practice.speech.warmup import ModelLoader
+    from practice.web.live import LiveTake, Rules
+
+STATIC = Path(__file__).resolve().parent / "static"
+LEVEL_PERIOD_S = 0.1  # seconds between level messages to the page
+MAX_TICKETS = 100  # questions shown and not yet answered, kept for their sockets
+MAX_FRAME_BYTES = 1 << 20  # one PCM frame: about 5 s at 96 kHz; a page sends 0.1 s
+CATEGORIES = ("success-story", "fit", "background", "red-flag", "closing")
+
+
+def csp(port: int) -> str:
+    """The pages' Content-Security-Policy: script, style and sockets of this server only."""
+    sockets = " ".join(f"ws://{h}" for h in (f"127.0.0.1:{port}", f"localhost:{port}"))
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        f"media-src 'self'; connect-src 'self' {sockets}; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+@dataclass
+class State:
+    """What the server holds between requests."""
+
+    home: Path
+    port: int
+    rules: Rules
+    loader: ModelLoader | None
+    tickets: dict[str, tuple[Question, Attempt | None]] = field(default_factory=dict)
+    recording: threading.Lock = field(default_factory=threading.Lock)  # one take at a time
+
+    def ticket(self, question: Question, before: Attempt | None) -> str:
+        while len(self.tickets) >= MAX_TICKETS:
+            self.tickets.pop(next(iter(self.tickets)))
+        t = secrets.token_urlsafe(12)
+        self.tickets[t] = (question, before)
+        return t
+
+
+def create_app(
+    home: Path, *, token: str, port: int, warm: bool = True, rules: Rules | None = None
+) -> Starlette:
+    """The ASGI app for `home`, answering only on 127.0.0.1:`port` with `token`. `warm` starts
+    loading the speech model at once, so the first take's words come while it is spoken."""
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.routing import Mount, Route, WebSocketRoute
+    from starlette.staticfiles import StaticFiles
+
+    from practice.web import live
+    from practice.web.guard import Guard
+
+    chosen = rules or live.rules(home)
+    loader = None
+    if warm:
+        from practice.speech import warmup
+
+        loader = warmup.start(home, chosen.engine, chosen.model)
+        threading.Thread(target=_warm_judgment, args=(loader,), daemon=True).start()
+    state = State(home=home, port=port, rules=chosen, loader=loader)
+
+    async def page(request: Request) -> Response:
+        return await _practice_page(state, request)
+
+    async def take(websocket: WebSocket) -> None:
+        await _take(state, websocket)
+
+    async def discard(request: Request) -> Response:
+        return await _discard(state, request)
+
+    async def story(request: Request) -> Response:
+        return await _story(state, request)
+
+    async def leftovers(request: Request) -> Response:
+        return await _leftovers(state, request)
+
+    return Starlette(
+        routes=[
+            Route("/", page),
+            WebSocketRoute("/take", take),
+            Route("/attempts/{id:int}/discard", discard, methods=["POST"]),
+            Route("/attempts/{id:int}/story", story, methods=["POST"]),
+            Route("/leftovers/{action:str}", leftovers, methods=["POST"]),
+            Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+        ],
+        middleware=[Middleware(Guard, token=token, port=port)],  # type: ignore[arg-type]
+    )
+
+
+def _warm_judgment(loader: ModelLoader) -> None:
+    """After the speech model, the judgment's models: both ready before the first Stop."""
+    import contextlib
+
+    from practice.app.rehearse import warm_up_judgment
+
+    loader.join()
+    with contextlib.suppress(Exception):  # a real take reports the same failure in one line
+        warm_up_judgment()
+
+
+def _headers(state: State) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": csp(state.port),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+    }
+
+
+async def _practice_page(state: State, request: Request) -> Response:
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import HTMLResponse
+
+    from practice.app import takes as tk
+    from practice.app.rehearse import choose_question
+    from practice.core import pages
+
+    category = request.query_params.get("category") or None
+    question_id = request.query_params.get("question") or None
+    retry = request.query_params.get("retry") or None
+    if category not in (None, *CATEGORIES):
+        category = None
+    error = ""
+    try:
+        question, before = await run_in_threadpool(
+            choose_question, state.home, question_id, None, category, retry
+        )
+    except PracticeError as e:
+        error = str(e)
+        question, before = await run_in_threadpool(
+            choose_question, state.home, None, None, None, None
+        )
+    leftovers = len(tk.leftovers(tk.takes_dir(state.home)))
+    html = pages.render(
+        "app_practice.html",
+        question=question,
+        ticket=state.ticket(question, before),
+        before=before,
+        categories=CATEGORIES,
+        category=category or "",
+        error=error,
+        leftovers=leftovers,
+        max_seconds=state.rules.max_seconds,
+    )
+    return HTMLResponse(html, headers=_headers(state))
+
+
+def feedback_html(saved: Analysis, diff: dict[str, Any] | None, story_offer: bool) -> str:
+    """The feedback region's content for a kept attempt (escaped by the template)."""
+    from practice.app.rehearse import COMPARED
+    from practice.core import pages
+
+    dims = []
+    for key, label in COMPARED[1:]:
+        dim = getattr(saved.scores, key)
+        if dim is not None:
+            dims.append({"label": label, "score": dim.score, "reason": dim.reason})
+    fillers = {w.text.strip().strip(".,?!;:").lower() for w in saved.transcript.words if w.filler}
+    return pages.render(
+        "app_feedback.html",
+        a=saved,
+        dims=dims,
+        diff=diff,
+        compared=COMPARED,
+        fillers=fillers,
+        story_offer=story_offer,
+    )
+
+
+def _analyse(state: State, live_take: LiveTake, before: Attempt | None) -> dict[str, Any]:
+    """Runs in a worker thread: analyse, keep, and render the feedback."""
+    from practice.app.rehearse import changes, worth_keeping_as_story
+
+    stopped = time.monotonic()
+    saved = live_take.analyse()
+    diff = changes(before.analysis, saved) if before is not None else None
+    html = feedback_html(saved, diff, worth_keeping_as_story(saved))
+    return {
+        "type": "feedback",
+        "id": saved.id,
+        "overall": saved.scores.overall,
+        "latency_s": round(time.monotonic() - stopped, 3),
+        "html": html,
+    }
+
+
+async def _take(state: State, websocket: WebSocket) -> None:
+    from starlette.concurrency import run_in_threadpool
+    from starlette.websockets import WebSocketDisconnect
+
+    from practice.web.live import LiveTake, level_message
+
+    ticket = state.tickets.get(websocket.query_params.get("ticket", ""))
+    await websocket.accept()
+    if ticket is None:
+        await _fail(websocket, "This page is out of date; reload it to get a question.")
+        return
+    if not state.recording.acquire(blocking=False):
+        await _fail(
+            websocket, "Another tab is recording; stop that take first, then press Record here."
+        )
+        return
+    question, before = ticket
+    live_take: LiveTake | None = None
+    stopped = False
+    try:
+        start = _control(await websocket.receive())
+        if start.get("type") != "start" or not isinstance(start.get("sample_rate"), int | float):
+            await _fail(websocket, 'The page must begin a take with {"type": "start"}.')
+            return
+        live_take = await run_in_threadpool(
+            LiveTake, state.home, question, int(start["sample_rate"]), state.rules, state.loader
+        )
+        await websocket.send_json({"type": "recording", "path": live_take.path.name})
+        next_level = 0.0
+        shown_words = -1
+        said_full = False
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            data = message.get("bytes")
+            if data is not None:
+                if len(data) > MAX_FRAME_BYTES:
+                    await _fail(websocket, "An audio frame was too large; the take is kept.")
+                    break
+                level = live_take.feed(data)
+                if live_take.full and not said_full:
+                    said_full = True  # the page stops the take; what else comes is dropped
+                    await websocket.send_json({"type": "full"})
+                if level is not None and time.monotonic() >= next_level:
+                    next_level = time.monotonic() + LEVEL_PERIOD_S
+                    words = live_take.words()
+                    changed = len(words) != shown_words
+                    text = " ".join(w.text for w in words).strip() if changed else None
+                    shown_words = len(words)
+                    await websocket.send_json(level_message(level, words, text))
+                continue
+            if _control(message).get("type") == "stop":
+                stopped = True
+                break
+        if not stopped:
+            return
+        await run_in_threadpool(live_take.stop)
+        await websocket.send_json({"type": "analysing"})
+        try:
+            result = await run_in_threadpool(_analyse, state, live_take, before)
+        except PracticeError as e:
+            await _fail(websocket, str(e))
+            return
+        await websocket.send_json(result)
+        await websocket.close()
+    except WebSocketDisconnect:
+        pass
+    except PracticeError as e:
+        await _fail(websocket, str(e))
+    finally:
+        if live_take is not None and not stopped:
+            await run_in_threadpool(live_take.abandon)  # kept as a left-over take
+        state.recording.release()
+
+
+def _control(message: Any) -> dict[str, Any]:
+    """A text frame's JSON object; {} for anything else (binary, not JSON, not an object)."""
+    try:
+        control = json.loads(message.get("text") or "{}")
+    except ValueError:
+        return {}
+    return control if isinstance(control, dict) else {}
+
+
+async def _fail(websocket: WebSocket, message: str) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    try:
+        await websocket.send_json({"type": "error", "message": message})
+        await websocket.close(code=1000)
+    except (WebSocketDisconnect, RuntimeError):
+        pass  # the page is gone already
+
+
+async def _discard(state: State, request: Request) -> Response:
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import JSONResponse
+
+    from practice.app.rehearse import discard_attempt
+
+    attempt_id = int(request.path_params["id"])
+    try:
+        await run_in_threadpool(discard_attempt, state.home, attempt_id)
+    except PracticeError as e:
+        return JSONResponse({"error": str(e)}, status_code=404, headers=_headers(state))
+    return JSONResponse({"message": f"Attempt #{attempt_id} discarded."}, headers=_headers(state))
+
+
+async def _story(state: State, request: Request) -> Response:
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import JSONResponse
+
+    from practice.app.rehearse import keep_attempt_as_story
+
+    attempt_id = int(request.path_params["id"])
+    try:
+        kept = await run_in_threadpool(keep_attempt_as_story, state.home, attempt_id)
+    except PracticeError as e:
+        return JSONResponse({"error": str(e)}, status_code=404, headers=_headers(state))
+    return JSONResponse(
+        {"message": f'Kept as story #{kept.id} "{kept.title}".', "story_id": kept.id},
+        headers=_headers(state),
+    )
+
+
+async def _leftovers(state: State, request: Request) -> Response:
+    """Analyse (and keep) or delete every left-over take, one line for each."""
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import JSONResponse
+
+    from practice.app import takes as tk
+    from practice.app.rehearse import keep_leftover
+
+    action = request.path_params["action"]
+    if action not in ("analyse", "delete"):
+        return JSONResponse({"error": f"No such action: {action}."}, 404, _headers(state))
+    if not state.recording.acquire(blocking=False):
+        return JSONResponse(
+            {"error": "A take is being recorded or analysed; try again when it is done."},
+            409,
+            _headers(state),
+        )
+
+    def run() -> list[str]:
+        lines = []
+        for take in tk.leftovers(tk.takes_dir(state.home)):
+            if action == "delete":
+                tk.delete_leftover(take)
+                lines.append(f"{take.name}: deleted.")
+                continue
+            try:
+                saved = keep_leftover(
+                    state.home, take, engine=state.rules.engine, model=state.rules.model
+                )
+            except PracticeError as e:
+                lines.append(f"{take.name}: {e}")
+            else:
+                lines.append(
+                    f"{take.name}: saved as attempt #{saved.id}, overall {saved.scores.overall}."
+                )
+        return lines
+
+    try:
+        lines = await run_in_threadpool(run)
+    finally:
+        state.recording.release()
+    return JSONResponse({"message": " ".join(lines), "lines": lines}, headers=_headers(state))
+
+
+def serve(home: Path, *, port: int, open_browser: bool, announce: Any) -> None:
+    """Serve until Ctrl-C. `announce(url)` is called once the socket listens, before any
+    request can arrive."""
+    import socket
+
+    import uvicorn
+
+    from practice.web.guard import new_token
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError as e:
+        sock.close()
+        from practice.core.errors import InputError
+
+        raise InputError(
+            f"Cannot listen on 127.0.0.1:{port} ({e.strerror or e}); choose another "
+            "with --port, or --port 0 for any free one."
+        ) from e
+    sock.listen(128)  # connections wait in the backlog from now on, even before uvicorn runs
+    port = sock.getsockname()[1]
+    token = new_token()
+    app = create_app(home, token=token, port=port)
+    url = f"http://127.0.0.1:{port}/?token={token}"
+    announce(url)
+    if open_browser:
+        import webbrowser
+
+        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        timeout_graceful_shutdown=3,
+        ws_max_size=MAX_FRAME_BYTES,
+        lifespan="off",
+    )
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn has shut down cleanly, then passes Ctrl-C on: the normal way to stop

@@ -1,0 +1,253 @@
+"""The practice page end to end in a real browser: Debian's chromium driven by Playwright, its
+fake microphone playing a real spoken clip once, against `practice app` started as a person
+starts it. Record, wait for the clip to play, Stop, then the feedback on the page and the
+attempt in `practice history --json`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import SPEECH
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CLIP = SPEECH / "clips" / "fw__jfk.flac"  # 11 s, "ask not what your country can do for you"
+FAKE_RATE = 48_000  # Hz of the WAV chromium's fake microphone plays
+REPO = Path(__file__).resolve().parents[1]
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(
+        "chromium is not installed (apt-get install chromium; scripts/setup.sh does it)",
+        allow_module_level=True,
+    )
+playwright = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]'")
+
+
+def answer_wav(tmp_path: Path) -> Path:
+    """The clip as the 16-bit mono WAV chromium's fake microphone reads, with a second of
+    silence before and after (the take starts and stops in quiet, as a person's does)."""
+    import soundfile as sf
+    import soxr
+
+    samples, rate = sf.read(CLIP, dtype="float32", always_2d=True)
+    mono = soxr.resample(samples.mean(axis=1), rate, FAKE_RATE)
+    quiet = np.zeros(FAKE_RATE, np.float32)
+    path = tmp_path / "answer.wav"
+    sf.write(path, np.concatenate([quiet, mono, quiet]), FAKE_RATE, subtype="PCM_16")
+    return path
+
+
+@pytest.fixture
+def home(tmp_path: Path, model_home: Path) -> Path:
+    """A fresh data home that shares the assembled model (a new one would assemble its own)."""
+    from practice.speech import models
+
+    models.resolve(model_home, None, "faster-whisper")
+    h = tmp_path / "home"
+    (h / "models").mkdir(parents=True)
+    os.symlink(model_home / "models" / "base", h / "models" / "base")
+    return h
+
+
+@pytest.fixture
+def server(home: Path) -> Iterator[str]:
+    """`practice app --port 0 --no-browser` running; its printed URL."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for name in ("PRACTICE_ENGINE", "PRACTICE_MODEL"):
+        env.pop(name, None)
+    proc = app_process(home, env)
+    assert proc.stdout is not None
+    line = proc.stdout.readline().strip()
+    assert line.startswith("practice app: http://127.0.0.1:"), line
+    try:
+        yield line.removeprefix("practice app: ")
+    finally:
+        stop_app(proc)
+
+
+def app_process(home: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "practice",
+            "--home",
+            str(home),
+            "app",
+            "--port",
+            "0",
+            "--no-browser",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def stop_app(proc: subprocess.Popen[str]) -> None:
+    """Ctrl-C, as a person stops it; it must end cleanly."""
+    if proc.poll() is None:
+        proc.send_signal(2)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+
+
+def shot(page, name: str) -> None:  # noqa: ANN001
+    """A full-page screenshot into $PRACTICE_SCREENSHOTS, when set (to look at by eye)."""
+    folder = os.environ.get("PRACTICE_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / name), full_page=True)
+
+
+def launch(p, *args: str):  # noqa: ANN001, ANN201 - Playwright's own types
+    return p.chromium.launch(executable_path=CHROMIUM, args=list(args))
+
+
+# No model for these: the loader fails at once and no take is analysed.
+NO_MODEL = {"PRACTICE_MODEL": "/nonexistent/model", "PYTHONPATH": str(REPO)}
+
+
+@pytest.mark.model  # the real Whisper model transcribes the take
+def test_record_stop_feedback_and_history_in_chromium(
+    tmp_path: Path, home: Path, server: str
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    wav = answer_wav(tmp_path)
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-audio-capture={wav}%noloop",
+            ],
+        )
+        try:
+            page = browser.new_page()
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(server)
+            expect(page.get_by_role("heading", level=1)).not_to_be_empty()
+            page.get_by_role("button", name="Record").click()
+            stop = page.get_by_role("button", name="Stop")
+            expect(stop).to_be_visible()
+            # The clip plays once while the take runs: the clock moves and words come live.
+            expect(page.locator("#elapsed")).not_to_have_text("0:00", timeout=5_000)
+            # Transcribed while the take runs (in the quiet after the answer, at the latest).
+            expect(page.locator("#words")).to_contain_text("country", timeout=60_000)
+            shot(page, "practice-live.png")
+            page.keyboard.press("Space")  # Stop, from the keyboard
+            stopped = time.monotonic()
+            feedback = page.get_by_role("region", name="Feedback")
+            expect(feedback).to_contain_text("Overall", timeout=60_000)
+            print(f"Stop to feedback visible: {time.monotonic() - stopped:.2f} s")
+            overall = feedback.locator(".overall .score").inner_text()
+            assert 0 <= int(overall) <= 100
+            expect(feedback).to_contain_text("country")
+            expect(feedback).to_contain_text("Fix this first")
+            shot(page, "practice-feedback.png")
+            for name in ("Retry", "Keep as story", "Discard"):
+                expect(feedback.get_by_role("button", name=name)).to_be_visible()
+            expect(page.get_by_role("button", name="Record")).to_be_enabled()
+            # The token left the address bar; the cookie carries it.
+            assert "token=" not in page.url
+        finally:
+            browser.close()
+    assert problems == []
+
+    out = subprocess.run(
+        [sys.executable, "-m", "practice", "--home", str(home), "history", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    attempts = json.loads(out.stdout)
+    assert len(attempts) == 1
+    attempt = attempts[0]
+    assert attempt["scores"]["overall"] == int(overall)
+    assert "country" in attempt["transcript"]["text"].lower()
+    assert attempt["audio"]["duration_s"] >= 11  # the whole clip, and the quiet after it
+    # The take left the takes folder for the history.
+    takes = home / "recordings" / "takes"
+    assert not [p for p in takes.iterdir() if p.suffix == ".wav"]
+
+
+def test_a_refused_microphone_is_one_clear_message(tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    home = tmp_path / "home"
+    proc = app_process(home, {**os.environ, **NO_MODEL})
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip().removeprefix("practice app: ")
+    try:
+        with sync_playwright() as p:
+            browser = launch(p, "--use-fake-device-for-media-stream")  # no fake consent
+            try:
+                context = browser.new_context(permissions=[])
+                page = context.new_page()
+                page.goto(url)
+                page.get_by_role("button", name="Record").click()
+                expect(page.get_by_role("status")).to_contain_text(
+                    "not allowed to use the microphone", timeout=15_000
+                )
+                expect(page.get_by_role("button", name="Record")).to_be_enabled()
+            finally:
+                browser.close()
+    finally:
+        stop_app(proc)
+    takes = home / "recordings" / "takes"
+    assert not takes.exists() or not list(takes.iterdir())
+
+
+def test_a_server_stopped_mid_take_keeps_the_audio_and_says_so(tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from practice.app import takes as tk
+
+    home = tmp_path / "home"
+    wav = answer_wav(tmp_path)
+    proc = app_process(home, {**os.environ, **NO_MODEL})
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip().removeprefix("practice app: ")
+    try:
+        with sync_playwright() as p:
+            browser = launch(
+                p,
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-audio-capture={wav}%noloop",
+            )
+            try:
+                page = browser.new_page()
+                page.goto(url)
+                page.get_by_role("button", name="Record").click()
+                expect(page.locator("#elapsed")).to_have_text("0:03", timeout=15_000)
+                stop_app(proc)  # Ctrl-C in the terminal, mid-take
+                expect(page.get_by_role("status")).to_contain_text(
+                    "connection to practice was lost", timeout=15_000
+                )
+                expect(page.get_by_role("button", name="Record")).to_be_enabled()
+            finally:
+                browser.close()
+    finally:
+        stop_app(proc)
+    left = tk.leftovers(tk.takes_dir(home))
+    assert len(left) == 1 and tk.read_question(left[0]) is not None
+    import soundfile as sf
+
+    assert sf.info(left[0]).duration >= 3
