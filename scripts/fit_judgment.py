@@ -46,6 +46,8 @@ C = {
 }
 NEGATIVES_PER_ANSWER = 2  # the answer paired with questions it does not answer
 UNRELATED_QUESTION = 0.6  # questions further apart than this make a negative pair
+RELEVANCE_FLAGGED = 0.05  # share of real answers that may be told they miss the question
+RELEVANCE_COSTS = 0.25  # share of real answers whose relevance may cost a point or more
 
 
 def load_answers() -> list[dict[str, Any]]:
@@ -259,6 +261,7 @@ def cross_validate(fitting: Fitting, k: int) -> dict[str, Any]:
         guess.setdefault(name, []).append(g)
 
     everything = np.arange(len(fitting.answers))
+    relevant: list[float] = []  # relevance of answers to their own question, out of fold
     for test in folds(fitting.sites, k):
         train = np.setdiff1d(everything, test)
         m = fitting.fit(train)
@@ -283,6 +286,8 @@ def cross_validate(fitting: Fitting, k: int) -> dict[str, Any]:
         rx, ry = fitting.relevance_pairs(test, m)
         for t, g in zip(ry, predict(m["relevance"], rx), strict=True):
             add("relevance", t, g)
+        p = m["relevance"].probabilities(rx)[:, 1]
+        relevant.extend(float(v) for v, t in zip(p, ry, strict=True) if t == 1)
     out: dict[str, Any] = {}
     for name in truth:
         if name in fitted.STAR_PARTS:
@@ -291,6 +296,10 @@ def cross_validate(fitting: Fitting, k: int) -> dict[str, Any]:
             right = sum(t == g for t, g in zip(truth[name], guess[name], strict=True))
             out[f"{name} accuracy"] = round(right / len(truth[name]), 3)
         out[f"{name} n"] = len(truth[name])
+    # Where real answers to their own question fall: under the floor an answer is said not to
+    # answer the question (1 in 20 real ones is), from the quarter point it starts to cost.
+    out["relevance floor"] = round(float(np.quantile(relevant, RELEVANCE_FLAGGED)), 3)
+    out["relevance ok"] = round(float(np.quantile(relevant, RELEVANCE_COSTS)), 3)
     return out
 
 
@@ -343,12 +352,15 @@ def main() -> int:
     print(f"{len(answers)} answers from {len(sites)} sites (blind sites left out)", flush=True)
     fitting = Fitting(answers, featurise(answers))
     print(f"cross-validated, {args.folds} folds by site:")
-    for name, value in cross_validate(fitting, args.folds).items():
+    figures = cross_validate(fitting, args.folds)
+    for name, value in figures.items():
         print(f"  {name:<24} {value}")
     if args.dry_run:
         return 0
     m = fitting.fit(np.arange(len(answers)))
-    fitted_on = {"answers": len(answers), "sites": len(sites)}
+    m["thresholds"]["relevance_floor"] = figures["relevance floor"]
+    m["thresholds"]["relevance_ok"] = figures["relevance ok"]
+    fitted_on = {"answers": len(answers), "sites": len(sites), "cross_validated": figures}
     for name, digest in write(m, fitted_on).items():
         print(f"wrote models/{name}  sha256 {digest}")
     return 0

@@ -6,13 +6,14 @@ well-told story in the story bank. Nothing here prints or reads the keyboard.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from practice.app import takes as tk
 from practice.core.errors import InputError, NoSpeechError
-from practice.core.results import Analysis, Question
+from practice.core.results import Analysis, Question, Word
 
 if TYPE_CHECKING:
     from practice.core.records import Attempt
@@ -238,3 +239,36 @@ def warm_up_judgment() -> None:
     from practice.judgment import coach
 
     coach.analyze_text(WARM_UP_ANSWER, question=None)
+
+
+PREPARE_EVERY_S = 1.5  # how often the words so far are looked at during a take
+PREPARE_IDLE_S = 20.0  # no new words for this long: the take is over, the helper stops
+
+
+def prepare_judgment_while_speaking(words: Callable[[], Sequence[Word]]) -> threading.Thread:
+    """A background helper that parses and embeds each sentence as soon as the person has
+    finished saying it (`words` gives the words transcribed so far), so that after the take
+    the judgment has only the last sentence left to read: its 0.15 s budget holds for a
+    2-minute answer (30 sentences take about a second to embed from scratch)."""
+    import time
+
+    from practice.core.errors import PracticeError
+    from practice.judgment import coach
+
+    def run() -> None:
+        seen = -1
+        last_change = time.monotonic()
+        while time.monotonic() - last_change < PREPARE_IDLE_S:
+            time.sleep(PREPARE_EVERY_S)
+            current = list(words())
+            if len(current) == seen:
+                continue
+            seen, last_change = len(current), time.monotonic()
+            try:
+                coach.prepare(" ".join(w.text for w in current))
+            except (PracticeError, OSError, ValueError):
+                return  # the take's own analysis meets the same problem and reports it
+
+    helper = threading.Thread(target=run, name="practice-judgment-prepare", daemon=True)
+    helper.start()
+    return helper

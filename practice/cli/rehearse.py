@@ -180,7 +180,11 @@ def _start_stream(
         loader.join()  # the model is loaded (or failed: resolve says why)
         return models.resolve(home, model, engine)
 
-    return StreamingTranscriber(prepare, initial_prompt=FILLER_PROMPT)
+    from practice.app.rehearse import prepare_judgment_while_speaking
+
+    stream = StreamingTranscriber(prepare, initial_prompt=FILLER_PROMPT)
+    prepare_judgment_while_speaking(stream.words_so_far)
+    return stream
 
 
 def _preload_model(home: Path, engine: str, model: str | None) -> ModelLoader:
@@ -188,9 +192,25 @@ def _preload_model(home: Path, engine: str, model: str | None) -> ModelLoader:
 
     The one place ask and interview start the speech engine, so how it is warmed up (or fed
     while the person speaks) can change here alone."""
+    import threading
+
     from practice.speech import warmup
 
-    return warmup.start(home, engine, model)  # one worker: the live path decodes one stretch
+    loader = warmup.start(home, engine, model)  # one worker: the live path decodes one stretch
+    # The judgment's parser, embeddings and fitted models load while the question is shown and
+    # the person speaks, so the feedback after the take does not wait for them (about 1-2 s).
+    threading.Thread(target=_warm_judgment, name="practice-judgment-warmup", daemon=True).start()
+    return loader
+
+
+def _warm_judgment() -> None:
+    from practice.app.rehearse import warm_up_judgment
+    from practice.core.errors import PracticeError
+
+    try:
+        warm_up_judgment()
+    except (PracticeError, OSError):
+        pass  # the take's own analysis meets the same problem and reports it in one line
 
 
 # -- helpers ---------------------------------------------------------------------------------

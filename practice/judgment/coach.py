@@ -129,3 +129,14 @@ def analyze_text(
     from dataclasses import replace
 
     return replace(result, source=source)
+
+
+def prepare(text: str) -> None:
+    """Parse and embed the finished sentences of an answer still being spoken (all but the
+    last, which may yet grow), so judging the whole answer later finds them done."""
+    from practice.judgment.features import answer_features
+    from practice.judgment.sentences import split_sentences
+
+    finished = [s.text for s in split_sentences(text)][:-1]
+    if finished:
+        answer_features(finished)

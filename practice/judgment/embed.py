@@ -205,12 +205,36 @@ def load(home: Path | None = None) -> Encoder:
         return _encoders[home]
 
 
+CACHED_TEXTS = 4096  # about 6 MB of vectors: every sentence of a long session
+_cache: dict[tuple[Path, str], np.ndarray] = {}
+
+
 def embed(texts: Sequence[str], *, home: Path | None = None) -> np.ndarray:
-    """(len(texts), 384) float32 unit vectors: the dot product of two is their cosine."""
+    """(len(texts), 384) float32 unit vectors: the dot product of two is their cosine.
+
+    Vectors are remembered by text: the sentences of a take are embedded while the person
+    speaks (app.rehearse.prepare_judgment_while_speaking), so after the take only the last
+    sentence or two are new."""
+    import numpy as np
+
     if isinstance(texts, str):
         raise TypeError("embed() takes a sequence of texts; wrap a single text in a list")
+    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     if not texts:
-        import numpy as np
-
-        return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    return load(home)(texts)
+        return out
+    where = resolve_home(home)
+    with _lock:
+        known = {i: _cache.get((where, t)) for i, t in enumerate(texts)}
+    missing = sorted({t for i, t in enumerate(texts) if known[i] is None})
+    if missing:
+        vectors = load(where)(missing)
+        with _lock:
+            if len(_cache) + len(missing) > CACHED_TEXTS:
+                _cache.clear()
+            for t, v in zip(missing, vectors, strict=True):
+                _cache[(where, t)] = v
+        fresh = dict(zip(missing, vectors, strict=True))
+    for i, t in enumerate(texts):
+        v = known[i]
+        out[i] = v if v is not None else fresh[t]
+    return out

@@ -123,10 +123,27 @@ def parse(text: str) -> ParsedAnswer:
     return ParsedAnswer(text, tuple(sentences), entities)
 
 
+CACHED_SENTENCES = 4096
+_parsed: dict[str, Sentence] = {}
+
+
 def parse_sentences(texts: list[str]) -> list[Sentence]:
     """Each text parsed as one sentence: the answer's own split (aligned with the words'
-    times) stays the unit the judgment labels, whatever spaCy would have split."""
-    return [_sentence(doc[:]) for doc in load().pipe(texts)]
+    times) stays the unit the judgment labels, whatever spaCy would have split. Remembered by
+    text, like the embeddings, so a take's sentences parsed while the person spoke are not
+    parsed again."""
+    nlp = load()
+    with _lock:
+        known = {t: _parsed[t] for t in texts if t in _parsed}
+    missing = sorted({t for t in texts if t not in known})
+    if missing:
+        fresh = {t: _sentence(doc[:]) for t, doc in zip(missing, nlp.pipe(missing), strict=True)}
+        with _lock:
+            if len(_parsed) + len(fresh) > CACHED_SENTENCES:
+                _parsed.clear()
+            _parsed.update(fresh)
+        known.update(fresh)
+    return [known[t] for t in texts]
 
 
 def _sentence(sent: Any) -> Sentence:

@@ -443,7 +443,6 @@ def _enthusiasm(
 # quality model cannot have learned what they cost.
 CONTENT_FLOOR = 10.0
 SPECIFICITY_OK = 0.5  # below: mostly general talk (the specificity model's 0-1 scale)
-RELEVANCE_OK = 0.5  # below: the answer loses points in proportion to how far below
 RELEVANCE_POINTS = 45.0  # an answer to another question loses this much content at relevance 0
 DEFENSIVE_POINTS = 40.0  # a red flag met defensively is the answer's main problem
 COMPLAINT_POINTS = 25.0  # a coach hears one complaint about others above everything else
@@ -497,14 +496,16 @@ def _content(
         if reason.startswith("The answer sounds defensive"):
             points = max(points, DEFENSIVE_POINTS)
         d.findings.append(_Finding(points, reason, tip))
-    if ct.relevance is not None and ct.relevance < RELEVANCE_OK:
+    ok = _relevance_ok()
+    if ct.relevance is not None and ct.relevance < ok:
         asked = _asked_about(question)
+        how = "does not address" if not ct.answers_question else "only partly addresses"
         d.findings.append(
             _Finding(
-                RELEVANCE_POINTS * (RELEVANCE_OK - ct.relevance) / RELEVANCE_OK,
-                f"The answer does not address the question{asked}.",
-                f"The question asked{asked or ' something else'}; your answer talks about "
-                "something else. Answer it first, in your opening sentence, then back it up.",
+                RELEVANCE_POINTS * (ok - ct.relevance) / ok,
+                f"The answer {how} the question{asked}.",
+                f"The question asked{asked or ' something else'}; your answer {how} it. Answer "
+                "it in your opening sentence, then back that up with your example.",
             )
         )
     if ct.negativity and ct.value_orientation >= 0:
@@ -553,6 +554,14 @@ def _content(
                 )
             )
     return d
+
+
+def _relevance_ok() -> float:
+    """The relevance under which an answer starts to lose points: fitted with the models, at
+    the lowest quarter of real answers to their own question (scripts/fit_judgment.py)."""
+    from practice.judgment.fitted import load
+
+    return load().thresholds["relevance_ok"]
 
 
 def _asked_about(question: Question | None) -> str:

@@ -221,7 +221,7 @@ def judge_features(f: AnswerFeatures, category: str | None) -> Verdict:
         specificity=round(expected, 3),
         vague=vague,
         relevance=round(relevance, 3),
-        answers_question=relevance >= 0.5,
+        answers_question=relevance >= m.thresholds["relevance_floor"],
         quality=round(quality, 3),
         quality_reasons=reasons[:3],
         hedges=int(f.parsed[:, _HEDGES].sum()) if n else 0,

@@ -189,4 +189,8 @@ def _stream(home: Path, rules: Rules, loader: ModelLoader | None) -> StreamingTr
             loader.join()
         return models.resolve(home, rules.model, rules.engine)
 
-    return StreamingTranscriber(prepare, initial_prompt=FILLER_PROMPT)
+    from practice.app.rehearse import prepare_judgment_while_speaking
+
+    stream = StreamingTranscriber(prepare, initial_prompt=FILLER_PROMPT)
+    prepare_judgment_while_speaking(stream.words_so_far)
+    return stream
