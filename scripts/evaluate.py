@@ -114,12 +114,13 @@ def evaluate_sets(
 ) -> dict[str, Any]:
     """Per set: word errors, reference words and loops of ours and the yardstick, per file."""
     from practice.speech import audio, models
-    from practice.speech.transcribe import transcribe
+    from practice.speech.transcribe import CHECK_COUNTS, transcribe
 
     _, model_dir = models.resolve(home, model, engine)
     out: dict[str, Any] = {}
     for set_name in sets:
         rows = []
+        counted = dict(CHECK_COUNTS)
         for name, path, reference in voice_files(set_name, limit):
             ref = normalized_words(reference)
             t0 = time.perf_counter()
@@ -155,6 +156,8 @@ def evaluate_sets(
             "ours_wer": round(sum(r["ours_errors"] for r in rows) / words, 4),
             "ours_loops": sum(r["ours_loop"] for r in rows),
             "ours_unclear": sum(r["ours_unclear"] for r in rows),
+            # stretches of the batched path: checked, failed a check, second reading kept
+            "checks": {k: v - counted[k] for k, v in CHECK_COUNTS.items()},
         }
         if yardstick:
             summary |= {
@@ -166,7 +169,9 @@ def evaluate_sets(
 
 
 def print_sets(results: dict[str, Any]) -> None:
-    print(f"{'set':<8} {'files':>5} {'words':>6} {'ours WER':>9} {'yardstick':>10} {'gap':>7}  loops")
+    print(
+        f"{'set':<8} {'files':>5} {'words':>6} {'ours WER':>9} {'yardstick':>10} {'gap':>7}  loops"
+    )
     for set_name, r in results.items():
         s = r["summary"]
         yard = s.get("yardstick_wer")
@@ -174,7 +179,8 @@ def print_sets(results: dict[str, Any]) -> None:
         print(
             f"{set_name:<8} {s['files']:>5} {s['ref_words']:>6} {s['ours_wer']:>9.2%} "
             f"{(f'{yard:.2%}' if yard is not None else '-'):>10} {gap:>7}  "
-            f"{s['ours_loops']}/{s.get('yardstick_loops', '-')}  unclear {s['ours_unclear']}"
+            f"{s['ours_loops']}/{s.get('yardstick_loops', '-')}  unclear {s['ours_unclear']}  "
+            f"checks {s['checks']}"
         )
 
 

@@ -63,6 +63,9 @@ class Word:
     end: float
     probability: float
     filler: bool = False  # a filled pause: um, uh, er, erm, ah, hmm, mm
+    # Whisper's reading here failed the stretch checks (speech/checks.py) twice: the text
+    # shows "[unclear]" in its place and the judgment does not quote it.
+    unclear: bool = False
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Word:
