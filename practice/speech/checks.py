@@ -43,7 +43,6 @@ MIN_VOICED_S = 3.0
 SLACK_WORDS = 3  # a short stretch's count is rough: a few words either way are not a failure
 SKIPPED_MAX_S = 1.0  # voiced audio with no words that the first pass left out (transcribe.py)
 
-VOICE_MARGIN_DB = 10.0  # a frame this far above the noise floor (its quietest tenth) is voiced
 SILENCE_MARGIN_S = 0.5  # word times are early after a pause by up to 0.7 s (DESIGN.md)
 SILENT_WORDS_MAX = 1  # more words than this wholly in silence: invented
 
@@ -78,11 +77,14 @@ def compression_ratio(text: str) -> float:
 
 
 def voiced(samples: np.ndarray) -> np.ndarray:
-    """Per FRAME_S frame: whether it is voiced (above the noise floor by VOICE_MARGIN_DB)."""
+    """Per FRAME_S frame: whether it is voiced, by the stretch cutter's rule (stretches.py):
+    above the noise floor (the quietest tenth) by its margin, or within its headroom of the
+    loud speech when the stretch has hardly a pause to measure the floor by."""
     db = stretches.frame_levels_db(samples)
     if not db.size:
         return np.zeros(0, bool)
-    return np.asarray(db > float(np.percentile(db, 10)) + VOICE_MARGIN_DB)
+    floor, loud = np.percentile(db, (10, 95))
+    return np.asarray(db >= stretches.quiet_limit_db(float(floor), float(loud)))
 
 
 def loops(words: tuple[Word, ...] | list[Word]) -> list[tuple[int, int]]:
