@@ -13,6 +13,7 @@ Variants:
   no-token-cap  no cap on the tokens a window may produce
   no-prompt     without the filler prompt
   no-checks     without the stretch checks (practice/speech/checks.py), where they exist
+  narrative-prompt  fillers in a short first-person past-tense sentence as the prompt
   a+b           both at once
 """
 
@@ -74,6 +75,12 @@ def _no_prompt() -> None:
     transcribe.FILLER_PROMPT = None  # type: ignore[assignment]
 
 
+def _narrative_prompt() -> None:
+    from practice.speech import transcribe
+
+    transcribe.FILLER_PROMPT = "Um, so I, uh, looked into it, and, hmm, er, ah, we fixed it."
+
+
 def _no_checks() -> None:
     try:
         from practice.speech import checks  # type: ignore[attr-defined]
@@ -90,6 +97,7 @@ VARIANTS: dict[str, Callable[[], None]] = {
     "no-token-cap": _no_token_cap,
     "no-prompt": _no_prompt,
     "no-checks": _no_checks,
+    "narrative-prompt": _narrative_prompt,
 }
 
 
