@@ -58,7 +58,9 @@ def test_a_phrase_said_again_and_again_is_a_loop() -> None:
 
 
 def test_people_repeat_a_word_or_say_uh_uh_uh_without_a_loop() -> None:
-    said = words_of("we we shipped it, uh, uh, uh, uh, on time, on time")
+    said = words_of(
+        "we we shipped it, uh, uh, uh, uh, on time, on time, words, words, words, words"
+    )
     said = [Word(w.text, w.start, w.end, w.probability, w.text.startswith("uh")) for w in said]
     assert checks.loops(said) == []
 
@@ -72,8 +74,12 @@ def test_text_far_too_long_for_the_voiced_audio() -> None:
 def test_text_far_too_short_for_the_voiced_audio() -> None:
     x = voiced_audio(20.0)
     assert checks.TOO_SHORT in checks.failures(checks.Reading(tuple(words_of("Okay."))), x)
+    # words for the first 8 s of 20 s of speech: 12 s voiced and far from any word
+    assert checks.TOO_SHORT in checks.failures(checks.Reading(tuple(words_of(SENTENCE))), x)
+    # speech the first pass skipped (filled in since) asks for a second reading all the same
     skipped = checks.Reading(tuple(words_of(SENTENCE)), skipped_s=2.5)
-    assert checks.TOO_SHORT in checks.failures(skipped, voiced_audio(8.0))
+    assert checks.failures(skipped, voiced_audio(8.0)) == ()
+    assert checks.needs_second_reading(skipped, voiced_audio(8.0))
 
 
 def test_whispers_own_thresholds_compression_and_log_probability() -> None:

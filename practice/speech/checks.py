@@ -31,7 +31,7 @@ COMPRESSION_MIN_CHARS = 60  # a short text compresses badly whatever it says
 # word: LOOP_TIMES_ONE_WORD times). People repeat a word or a phrase twice, not three times
 # over; filled pauses ("uh, uh, uh") are left out, a hesitant speaker does say those in a row.
 LOOP_TIMES = 3
-LOOP_TIMES_ONE_WORD = 4
+LOOP_TIMES_ONE_WORD = 5  # "more words, words, words, words" was said (a real clip)
 LOOP_MAX_WORDS = 12
 
 # Words per second of voiced audio (frames above the noise floor). Fast talkers reach about 4
@@ -42,6 +42,7 @@ MIN_WORDS_PER_VOICED_S = 0.8
 MIN_VOICED_S = 3.0
 SLACK_WORDS = 3  # a short stretch's count is rough: a few words either way are not a failure
 SKIPPED_MAX_S = 1.0  # voiced audio with no words that the first pass left out (transcribe.py)
+UNCOVERED_MAX_S = 1.5  # voiced audio further than SILENCE_MARGIN_S from every word
 
 SILENCE_MARGIN_S = 0.5  # word times are early after a pause by up to 0.7 s (DESIGN.md)
 SILENT_WORDS_MAX = 1  # more words than this wholly in silence: invented
@@ -126,8 +127,24 @@ def in_silence(words: tuple[Word, ...] | list[Word], frames: np.ndarray) -> list
     return out
 
 
+def uncovered_s(words: tuple[Word, ...] | list[Word], frames: np.ndarray) -> float:
+    """Seconds of voiced frames further than SILENCE_MARGIN_S from every word."""
+    covered = np.zeros(len(frames), bool)
+    for w in words:
+        a = max(0, int((w.start - SILENCE_MARGIN_S) / stretches.FRAME_S))
+        covered[a : int((w.end + SILENCE_MARGIN_S) / stretches.FRAME_S) + 1] = True
+    return float(np.count_nonzero(frames & ~covered)) * stretches.FRAME_S
+
+
+def needs_second_reading(reading: Reading, samples: np.ndarray) -> bool:
+    """Whether a stretch is decoded again: its reading fails a check, or the first pass left
+    SKIPPED_MAX_S of speech (by the voice filter) without words, filled in piecemeal since."""
+    return ENABLED and (reading.skipped_s >= SKIPPED_MAX_S or bool(failures(reading, samples)))
+
+
 def failures(reading: Reading, samples: np.ndarray) -> tuple[str, ...]:
-    """The checks `reading` fails on the stretch's audio `samples` (none when it passes)."""
+    """The checks `reading` fails on the stretch's audio `samples` (none when it passes). Both
+    readings of a stretch are judged by the same rules: the words against the audio."""
     if not ENABLED:
         return ()
     words = reading.words
@@ -140,7 +157,7 @@ def failures(reading: Reading, samples: np.ndarray) -> tuple[str, ...]:
         failed.append(LOOP)
     if len(said) > MAX_WORDS_PER_VOICED_S * voiced_s + SLACK_WORDS:
         failed.append(TOO_LONG)
-    if reading.skipped_s >= SKIPPED_MAX_S or (
+    if uncovered_s(words, frames) >= UNCOVERED_MAX_S or (
         voiced_s >= MIN_VOICED_S and len(said) + SLACK_WORDS < MIN_WORDS_PER_VOICED_S * voiced_s
     ):
         failed.append(TOO_SHORT)
