@@ -43,6 +43,7 @@ MIN_VOICED_S = 3.0
 SLACK_WORDS = 3  # a short stretch's count is rough: a few words either way are not a failure
 SKIPPED_MAX_S = 1.0  # voiced audio with no words that the first pass left out (transcribe.py)
 UNCOVERED_MAX_S = 1.5  # voiced audio further than SILENCE_MARGIN_S from every word
+COVER_STEP_S = 0.5  # between two readings, less uncovered audio than this is no difference
 
 SILENCE_MARGIN_S = 0.5  # word times are early after a pause by up to 0.7 s (DESIGN.md)
 SILENT_WORDS_MAX = 1  # more words than this wholly in silence: invented
@@ -181,11 +182,16 @@ def confidence(reading: Reading) -> float:
 
 def better(first: Reading, second: Reading, samples: np.ndarray) -> Reading:
     """The better of two readings of the same stretch: the one failing fewer checks, then the
-    one Whisper was surer of; `first` on a tie."""
-    a, b = len(failures(first, samples)), len(failures(second, samples))
-    if a != b:
-        return first if a < b else second
-    return first if confidence(first) >= confidence(second) else second
+    one leaving less voiced audio without words (by whole COVER_STEP_S: a reading that stopped
+    before a cough and the words after it lost to the first one), then the one Whisper was
+    surer of; `first` on a tie."""
+    frames = voiced(samples)
+
+    def key(r: Reading) -> tuple[int, int, float]:
+        left = int(uncovered_s(r.words, frames) / COVER_STEP_S)
+        return (len(failures(r, samples)), left, -confidence(r))
+
+    return first if key(first) <= key(second) else second
 
 
 def mark_unclear(reading: Reading, samples: np.ndarray) -> list[Word]:
