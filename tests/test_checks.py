@@ -209,3 +209,24 @@ def test_pipeline_wer_on_piper_answers_is_within_half_a_point_of_plain_faster_wh
 ) -> None:
     ours, plain, words, _ = piper_errors
     assert (ours - plain) / words <= 0.005, (ours, plain, words)
+
+
+def test_unclear_words_reach_the_json_only_where_flagged() -> None:
+    import json
+    from dataclasses import replace
+
+    from test_results import make_attempt
+
+    from practice.core.results import Analysis
+
+    a = make_attempt(60)
+    words = (Word("we", 0.0, 0.2, 0.9), replace(Word("sorry", 0.3, 0.5, 0.2), unclear=True))
+    t = finish(
+        list(words), "take", engine="faster-whisper", model="base", language="en", probability=1
+    )
+    assert t.text == "we [unclear]"
+    a = replace(a, transcript=replace(a.transcript, text=t.text, words=words))
+    doc = json.loads(json.dumps(a.to_dict()))
+    assert set(doc["transcript"]["words"][0]) == {"text", "start", "end", "probability", "filler"}
+    assert doc["transcript"]["words"][1]["unclear"] is True
+    assert Analysis.from_dict(doc) == a

@@ -298,7 +298,11 @@ class Analysis:
                 "engine": t.engine,
                 "model": t.model,
                 "language": t.language,
-                "words": [dataclasses.asdict(w) for w in t.words],
+                # `unclear` only where it is true: the contract's word has the other five
+                "words": [
+                    {k: v for k, v in dataclasses.asdict(w).items() if k != "unclear" or v}
+                    for w in t.words
+                ],
             },
             "delivery": dataclasses.asdict(self.delivery) if self.delivery else None,
             "prosody": dataclasses.asdict(self.prosody) if self.prosody else None,
