@@ -114,8 +114,12 @@ def as_json(analysis: Analysis) -> dict:
 
 
 def without_audio_path(attempt: Attempt) -> dict:
-    """The attempt's JSON as `history --json` prints it, less the local path."""
-    return {k: v for k, v in json.loads(json.dumps(attempt.to_dict())).items() if k != "audio_path"}
+    """The attempt's JSON as `history --json` prints it, less the local path (`audio.path`,
+    and `audio_path` as before)."""
+    doc = json.loads(json.dumps(attempt.to_dict()))
+    if doc.get("audio"):
+        assert doc["audio"].pop("path") == doc["audio_path"]
+    return {k: v for k, v in doc.items() if k != "audio_path"}
 
 
 def write_audio(path: Path, content: bytes = b"RIFF....WAVEfmt fake audio") -> Path:

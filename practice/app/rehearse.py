@@ -156,6 +156,17 @@ def keep(
     return saved
 
 
+def saved_json(home: Path, analysis: Analysis) -> dict[str, Any]:
+    """A saved attempt's JSON as `history --json` gives it (with `audio.path`, the recording's
+    copy in the history); the analysis's own JSON when it was not saved."""
+    from practice.history.store import History
+
+    if analysis.id is None:
+        return analysis.to_dict()
+    with History.open(home) as h:
+        return h.get(analysis.id).to_dict()
+
+
 def start_session(home: Path, kind: str, note: str) -> int:
     """A new session (a mock interview) that the attempts kept with its id belong to."""
     from practice.history.store import History

@@ -622,6 +622,7 @@ def ask(
         changes,
         discard_attempt,
         keep,
+        saved_json,
         story_and_question,
         story_feedback,
     )
@@ -676,7 +677,7 @@ def ask(
             stream=stream,
         )
         saved = keep(home, analysis, take, story_id=story.id if story else None)
-        data = saved.to_dict()
+        data = saved_json(home, saved) if as_json else saved.to_dict()
         diff = changes(before.analysis, saved) if before is not None else None
         told = story_feedback(story, saved) if story is not None else None
         if as_json:

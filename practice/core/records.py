@@ -66,10 +66,13 @@ class Attempt:
         return self.analysis.created_at
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract of the analysis with `audio_path` (and `story_id` for a rehearsal
-        of a kept story): what `history --json` prints for each attempt."""
+        """The JSON contract of the analysis with the recording's path as `audio.path` (and, as
+        before, `audio_path`; `story_id` for a rehearsal of a kept story): what `history
+        --json` prints for each attempt."""
         out = self.analysis.to_dict()
         out["audio_path"] = None if self.audio_path is None else str(self.audio_path)
+        if out.get("audio") is not None:
+            out["audio"] = out["audio"] | {"path": out["audio_path"]}  # the JSON contract's name
         if self.story_id is not None:
             out["story_id"] = self.story_id
         if self.session_id is not None:

@@ -115,6 +115,9 @@ class Word:
     end: float
     probability: float
     filler: bool = False  # a filled pause: um, uh, er, erm, ah, hmm, mm
+    # Whisper's reading here failed the stretch checks (speech/checks.py) twice: the text
+    # shows "[unclear]" in its place and the judgment does not quote it.
+    unclear: bool = False
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Word:
@@ -360,7 +363,11 @@ class Analysis:
                 "engine": t.engine,
                 "model": t.model,
                 "language": t.language,
-                "words": [dataclasses.asdict(w) for w in t.words],
+                # `unclear` only where it is true: the contract's word has the other five
+                "words": [
+                    {k: v for k, v in dataclasses.asdict(w).items() if k != "unclear" or v}
+                    for w in t.words
+                ],
             },
             "delivery": dataclasses.asdict(self.delivery) if self.delivery else None,
             "prosody": dataclasses.asdict(self.prosody) if self.prosody else None,

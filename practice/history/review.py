@@ -284,6 +284,12 @@ def build(
         "source": a.source,
         "audio_path": None if attempt.audio_path is None else str(attempt.audio_path),
         "duration_s": None if a.duration_s is None else round(a.duration_s, 3),
+        "audio": None
+        if a.duration_s is None
+        else {
+            "duration_s": round(a.duration_s, 3),
+            "path": None if attempt.audio_path is None else str(attempt.audio_path),
+        },
         "marked_text": " ".join(s.marked() for s in sentences),
         "sentences": [{"label": s.label, "text": s.text, "marked": s.marked()} for s in sentences],
         "marks": {

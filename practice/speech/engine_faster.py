@@ -199,42 +199,67 @@ def transcribe(
     beam_size: int = 1,
     progress: Callable[[float, float], None] | None = None,
     on_language: LanguageHook | None = None,
+    plain: bool = False,
+    workers: int = 1,
+    logprob: list[float | None] | None = None,
 ) -> tuple[list[Word], str, float]:
     """Words with times, the language and its probability, for 16 kHz mono float32 samples.
-    `on_language` hears the language of the first 30 s before any of it is decoded."""
-    model = _hooked(load(model_dir, compute_type), on_language, None)
+    `on_language` hears the language of the first 30 s before any of it is decoded.
+    `plain` decodes as plain faster-whisper does (no voice filter, its temperature fallback on
+    Whisper's failure thresholds, no token cap): the second reading of a stretch that failed
+    its checks. `workers` picks the loaded model as `load` does; `logprob`, when given, gets
+    Whisper's mean token log-probability over the words appended."""
+    model = _hooked(load(model_dir, compute_type, workers=workers), on_language, None)
     import ctranslate2  # loaded with faster_whisper by load()
 
     ctranslate2.set_random_seed(SAMPLING_SEED)
+    options: dict[str, Any] = (
+        {"vad_filter": False}
+        if plain
+        else {
+            "vad_filter": True,  # prevents the loops greedy int8 fell into after long silences
+            # Whisper sometimes repeats the last sentence of a stretch until its token limit;
+            # the compression-ratio check then retried at five temperatures (25 s for 23 s of
+            # audio). Bounding the tokens by what a fast talker can say bounds a loop's cost
+            # instead, and transcribe.drop_repeats removes what a loop wrote.
+            "compression_ratio_threshold": None,
+            "max_new_tokens": max_tokens(len(samples) / 16_000),
+        }
+    )
     segments, info = model.transcribe(
         samples,
         language=language,
         beam_size=beam_size,
         initial_prompt=initial_prompt,
         word_timestamps=True,
-        vad_filter=True,  # prevents the loops greedy int8 fell into after long silences
         condition_on_previous_text=True,
-        # Whisper sometimes repeats the last sentence of a stretch until its token limit; the
-        # compression-ratio check then retried at five temperatures (25 s for 23 s of audio).
-        # Bounding the tokens by what a fast talker can say bounds a loop's cost instead, and
-        # transcribe.drop_repeats removes what a loop wrote.
-        compression_ratio_threshold=None,
-        max_new_tokens=max_tokens(len(samples) / 16_000),
+        **options,
     )
     words: list[Word] = []
+    scores: list[tuple[float, int]] = []
     total_s = float(info.duration)
     for seg in segments:
+        n = len(words)
         for w in seg.words or ():
             text = w.word.strip()
             if text:
                 words.append(
                     Word(text, round(w.start, 3), round(w.end, 3), round(float(w.probability), 4))
                 )
+        scores.append((float(seg.avg_logprob), len(words) - n))
         if progress:
             progress(min(float(seg.end), total_s), total_s)
     if progress:
         progress(total_s, total_s)
+    if logprob is not None:
+        logprob.append(mean_logprob(scores))
     return words, info.language, float(info.language_probability)
+
+
+def mean_logprob(scores: list[tuple[float, int]]) -> float | None:
+    """Segments' mean log-probabilities, weighted by their words (None without words)."""
+    n = sum(k for _, k in scores)
+    return sum(p * k for p, k in scores) / n if n else None
 
 
 # Stretches decoded together by one worker. Each holds about 70 MB while it is decoded (the
@@ -255,12 +280,14 @@ def transcribe_many(
     on_language: LanguageHook | None = None,
     before_decoding: Callable[[], None] | None = None,
     workers: int = 1,
+    logprobs: list[float | None] | None = None,
 ) -> list[list[Word]]:
     """Words of each (start, end) sample span, times from the span's start, decoded in batches:
     one encoder call for several stretches ran 1.7 times faster here than one call each.
     `on_language` hears the language of the first span before any of it is decoded, and
     `before_decoding` is called then too. `workers` picks the model `load` gives for it, so
-    calls from that many threads run side by side.
+    calls from that many threads run side by side. `logprobs`, when given, gets each span's
+    mean token log-probability (Whisper's, over its words) appended.
 
     Tried and dropped: encoding each stretch at its own length instead of padding it to 30 s
     (CTranslate2 allows it). The encoder got cheaper, but the word error rate over eight
@@ -291,6 +318,7 @@ def transcribe_many(
         max_new_tokens=max_tokens(longest_s),
     )
     out: list[list[Word]] = [[] for _ in spans]
+    scores: list[list[tuple[float, int]]] = [[] for _ in spans]
     starts = [a / 16_000 for a, _ in spans]
     total_s = float(info.duration)
     try:
@@ -298,6 +326,7 @@ def transcribe_many(
             # A segment lies within one span; its middle says which (a span's first word can
             # start a rounding step before the span does).
             i = max(0, bisect.bisect_right(starts, (seg.start + seg.end) / 2) - 1)
+            scores[i].append((float(seg.avg_logprob), len(seg.words or ())))
             for w in seg.words or ():
                 text = w.word.strip()
                 if text:
@@ -313,4 +342,6 @@ def transcribe_many(
                 progress(min(float(seg.end), total_s), total_s)
     except RuntimeError as e:
         raise engine_failed(e) from e
+    if logprobs is not None:
+        logprobs += [mean_logprob(s) for s in scores]
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import numpy as np
 from practice.core.errors import NoSpeechError, NotEnglishError
 from practice.core.results import SAMPLE_RATE, Recording, Transcript, Word
 from practice.core.text import is_filled_pause, normalize
-from practice.speech import models, stretches
+from practice.speech import checks, models, stretches
 from practice.speech.fillers import refine_fillers
 from practice.speech.workshare import WorkShare
 
@@ -212,6 +213,7 @@ def _faster_pass(
             step = max(1, SPANS_PER_BATCH_CALL // n)
             for c in range(0, len(groups[g]), step):
                 part = [spans[i] for i in groups[g][c : c + step]]
+                logprobs: list[float | None] = []
                 got = engine_faster.transcribe_many(
                     samples,
                     part,
@@ -222,9 +224,16 @@ def _faster_pass(
                     on_language=heard if c == 0 and g == 0 and on_language else None,
                     before_decoding=wait if c == 0 and g > 0 else None,
                     workers=n,
+                    logprobs=logprobs,
                 )
                 out += _finish_batched(
-                    [samples[a:b] for a, b in part], got, path, prompt, workers=n, share=share
+                    [samples[a:b] for a, b in part],
+                    got,
+                    path,
+                    prompt,
+                    workers=n,
+                    share=share,
+                    logprobs=logprobs,
                 )
             return out
         finally:
@@ -279,6 +288,7 @@ def transcribe_live_stretch(
         nonlocal language, probability
         language, probability = heard, heard_probability
 
+    logprobs: list[float | None] = []
     got = engine_faster.transcribe_many(
         samples,
         [(0, len(samples))],
@@ -286,8 +296,9 @@ def transcribe_live_stretch(
         initial_prompt=prompt,
         language="en",
         on_language=on_language if detect else None,
+        logprobs=logprobs,
     )[0]
-    words = _finish_batched([samples], [got], path, prompt)[0]
+    words = _finish_batched([samples], [got], path, prompt, logprobs=logprobs)[0]
     return words, language, probability
 
 
@@ -299,15 +310,92 @@ def _finish_batched(
     *,
     workers: int = 1,
     share: WorkShare | None = None,
+    logprobs: list[float | None] | None = None,
 ) -> list[list[Word]]:
     """Stretches' words from the batched decoder made whole (skipped speech decoded, repeats
-    dropped, fillers checked), for the batch path and the live path alike."""
+    dropped, fillers checked) and checked (checks.py), for the batch path and the live path
+    alike. `logprobs` holds each stretch's mean token log-probability, when known."""
     # Repeats out first: a loop's words carry made-up times up to the window's end, which
     # would hide the speech after it from the check for skipped speech.
+    skipped = [0.0] * len(pieces)
     filled = _fill_holes(
-        pieces, [drop_repeats(got) for got in results], path, prompt, workers=workers, share=share
+        pieces,
+        [drop_repeats(got) for got in results],
+        path,
+        prompt,
+        workers=workers,
+        share=share,
+        skipped=skipped,
     )
-    return [_clean(words, x) for x, words in zip(pieces, filled, strict=True)]
+    readings = [
+        checks.Reading(tuple(_clean(words, x)), lp, gone)
+        for x, words, lp, gone in zip(
+            pieces, filled, logprobs or [None] * len(pieces), skipped, strict=True
+        )
+    ]
+    return _checked(pieces, readings, path, prompt, workers=workers, share=share)
+
+
+# Counts of the stretches the checks failed and of those whose second reading was kept, for
+# scripts/evaluate.py (per process; the threads of a pass add to them under the GIL).
+CHECK_COUNTS = {"stretches": 0, "failed": 0, "redone_better": 0, "unclear_words": 0}
+
+
+def _checked(
+    pieces: list[np.ndarray],
+    readings: list[checks.Reading],
+    path: Path,
+    prompt: str | None,
+    *,
+    workers: int = 1,
+    share: WorkShare | None = None,
+) -> list[list[Word]]:
+    """Each stretch's words once checked: a reading that fails a check is decoded again as
+    plain faster-whisper would (sequential decoder, no voice filter, Whisper's temperature
+    fallback on its own failure thresholds), the better of the two kept, and what still fails
+    flagged unclear."""
+    failed = [
+        i
+        for i, (x, r) in enumerate(zip(pieces, readings, strict=True))
+        if checks.needs_second_reading(r, x)
+    ]
+    CHECK_COUNTS["stretches"] += len(pieces)
+    CHECK_COUNTS["failed"] += len(failed)
+    if failed:
+        jobs: list[Callable[[], checks.Reading]] = [
+            partial(_plain_reading, pieces[i], path, prompt, workers) for i in failed
+        ]
+        again = share.run_all(jobs) if share is not None else [job() for job in jobs]
+        for i, second in zip(failed, again, strict=True):
+            kept = checks.better(readings[i], second, pieces[i])
+            CHECK_COUNTS["redone_better"] += kept is second
+            readings[i] = kept
+    out = []
+    for x, r in zip(pieces, readings, strict=True):
+        words = checks.mark_unclear(r, x)
+        CHECK_COUNTS["unclear_words"] += sum(w.unclear for w in words)
+        out.append(words)
+    return out
+
+
+def _plain_reading(
+    samples: np.ndarray, path: Path, prompt: str | None, workers: int
+) -> checks.Reading:
+    """A stretch decoded again as plain faster-whisper would, repeats dropped, fillers checked."""
+    from practice.speech import engine_faster
+
+    logprob: list[float | None] = []
+    words, _, _ = engine_faster.transcribe(
+        samples,
+        path,
+        initial_prompt=prompt,
+        language="en",
+        plain=True,
+        workers=workers,
+        logprob=logprob,
+    )
+    words = [w for w in words if w.start < len(samples) / SAMPLE_RATE - MISPLACED_S]
+    return checks.Reading(tuple(_clean(words, samples)), logprob[0])
 
 
 def finish_stretch(
@@ -328,7 +416,7 @@ def finish_stretch(
 def _clean(words: list[Word], samples: np.ndarray) -> list[Word]:
     """A stretch's words with repeats dropped, filler flags set and checked against the audio."""
     words = drop_repeats(words)
-    words = [Word(w.text, w.start, w.end, w.probability, is_filled_pause(w.text)) for w in words]
+    words = [replace(w, filler=is_filled_pause(w.text)) for w in words]
     return refine_fillers(words, Recording(samples=samples, source="stretch"))
 
 
@@ -345,13 +433,7 @@ def check_language(language: str, probability: float, any_words: bool, source: s
 def shift(words: list[Word], offset_s: float) -> list[Word]:
     """Word times moved from a stretch to the whole recording."""
     return [
-        Word(
-            w.text,
-            round(w.start + offset_s, 3),
-            round(w.end + offset_s, 3),
-            w.probability,
-            w.filler,
-        )
+        replace(w, start=round(w.start + offset_s, 3), end=round(w.end + offset_s, 3))
         for w in words
     ]
 
@@ -371,13 +453,29 @@ def finish(
             f"No speech found in {source}; check the microphone or the file and record again."
         )
     return Transcript(
-        text=" ".join(w.text for w in words),
+        text=join_words(
+            [checks.UNCLEAR_TEXT if w.unclear else w.text for w in words], unclear=True
+        ),
         words=tuple(words),
         engine=engine,
         model=model,
         language=language,
         language_probability=round(probability, 3),
     )
+
+
+def join_words(texts: list[str], *, unclear: bool = False) -> str:
+    """Word texts as one text: a word Whisper wrote straight after the one before (",000" of
+    "50,000", the "%" of "24 %") is joined to it, as Whisper's own text has it. Joined with
+    spaces, "50 ,000" read as two numbers, 50 and 0 (0.8 points of word error rate over the
+    twelve answers of the voice set). With `unclear`, a run of "[unclear]" is written once."""
+    out = ""
+    for t in texts:
+        if unclear and t == checks.UNCLEAR_TEXT and out.endswith(t):
+            continue
+        glued = out and t[:1] in ",.%" and out[-1:].isdigit()
+        out += t if glued or not out else " " + t
+    return out
 
 
 def _untranscribed_from(db: np.ndarray, threshold: float, last_end_s: float) -> float | None:
@@ -415,8 +513,11 @@ def _fill_holes(
     *,
     workers: int = 1,
     share: WorkShare | None = None,
+    skipped: list[float] | None = None,
 ) -> list[list[Word]]:
-    """Each stretch's words with the speech the batched pass skipped decoded and put in.
+    """Each stretch's words with the speech the batched pass skipped decoded and put in;
+    `skipped`, when given, gets the seconds of voiced audio the first pass left without words
+    added up per stretch.
 
     Whisper sometimes stops a window early (seen: the last 12 s of a 28 s stretch), or jumps
     over a passage, writing its first words at the window's end (seen: "The truck" at 17.4 s
@@ -433,7 +534,7 @@ def _fill_holes(
     ]
     levels = [stretches.frame_levels_db(x) for x in pieces]
     tried: list[set[float]] = [set() for _ in pieces]
-    for _ in range(MAX_TAIL_PASSES):
+    for round_ in range(MAX_TAIL_PASSES):
         todo: list[tuple[int, int, int]] = []  # (stretch, first sample, end sample)
         for i, (x, db) in enumerate(zip(pieces, levels, strict=True)):
             if not db.size:
@@ -450,6 +551,8 @@ def _fill_holes(
             extent = engine_faster.speech_extent(pieces[i][a:b])
             if extent is not None:
                 voiced.append((i, a + extent[0], a + extent[1]))
+                if skipped is not None and round_ == 0:
+                    skipped[i] += (extent[1] - extent[0]) / SAMPLE_RATE
         if not voiced:
             break
         # Each part is decoded with a few seconds before it: alone, a second of speech
