@@ -67,6 +67,15 @@ Start with:
 @click.version_option(__version__, prog_name="practice")
 @click.pass_context
 def cli(ctx: click.Context, home: str | None) -> None:
+    import os
+
+    from practice.core.home import ENV_HOME, resolve_home
+
+    if home:
+        # One home for the whole process: parts that find the home themselves (the judgment's
+        # embedding model, extracted into <home>/models on first use) must not fall back to the
+        # platform default and write outside the home the user chose.
+        os.environ[ENV_HOME] = str(resolve_home(home))
     ctx.obj = Settings(home)
 
 
