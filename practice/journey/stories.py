@@ -20,7 +20,7 @@ from typing import Any
 
 from practice.core.errors import InputError
 from practice.core.records import STORY_PARTS, PracticeRecord, Story, record_number
-from practice.core.results import Analysis, Question, Sentence
+from practice.core.results import Analysis, Question, Sentence, Structure
 from practice.core.text import COUNT_AND_TIME_WORDS, STOP_WORDS, stem, words
 from practice.history.store import History
 
@@ -355,18 +355,39 @@ class SpokenComparison:
         }
 
 
+STORY_PART_SAID = 0.5  # cosine of a story part and its retelling: paraphrases measured 0.7+,
+# the story's other sentences 0.1-0.4 (all-MiniLM-L6-v2, tests/test_story_rehearsal.py's story)
+
+
+def said_likeness(part: str, structure: Structure) -> float:
+    """How close the telling's likest sentence is to `part` in meaning (cosine, 0-1)."""
+    from practice.judgment.embed import embed
+
+    sentences = [s.text for s in structure.sentences if s.text.strip()]
+    if not sentences:
+        return 0.0
+    vectors = embed([part, *sentences])
+    return float((vectors[1:] @ vectors[0]).max())
+
+
 def compare_spoken(story: Story, analysis: Analysis) -> SpokenComparison:
     """What a spoken telling of `story` (the analysed answer) left out."""
     structure = analysis.structure
     spoken = analysis.transcript.text
     if not spoken:
         spoken = " ".join(s.text for s in structure.sentences)
+    # The story's own result is known: whether it was said is a question of meaning (a
+    # sentence of the telling close to it), not only of whether some sentence reads as a
+    # result; the last action of a story that stops early often does.
+    result_left_out = bool(story.result.strip()) and (
+        not structure.result or said_likeness(story.result, structure) < STORY_PART_SAID
+    )
     dropped = [
         name
         for name in PARTS
-        if getattr(story, name).strip() and not getattr(structure, _PART_FLAG[name])
+        if getattr(story, name).strip()
+        and (result_left_out if name == "result" else not getattr(structure, _PART_FLAG[name]))
     ]
-    result_left_out = bool(story.result.strip()) and not structure.result
     numbers = _numbers(story.quantified_result or "")
     spoken_numbers = _numbers(spoken)
     numbers_missed = [n for n in numbers if n not in spoken_numbers]

@@ -103,9 +103,16 @@ def score(
             if f.points >= MIN_TIP_POINTS and f.tip:
                 ranked.append((weights[k] / total_weight * f.points, f.tip))
     tips: list[str] = []
+    quoted: set[str] = set()
     for _, tip in sorted(ranked, key=lambda x: -x[0]):
-        if tip not in tips:
-            tips.append(tip)
+        # One tip per sentence: a second tip on a sentence already quoted says the same thing
+        # another way ("blames someone" beside "puts the blame on someone").
+        said = tip.split("'")[1] if tip.startswith("'") and tip.count("'") >= 2 else None
+        if tip in tips or (said is not None and said in quoted):
+            continue
+        tips.append(tip)
+        if said is not None:
+            quoted.add(said)
     scores = Scores(
         overall=overall,
         structure=results["structure"],
@@ -268,6 +275,8 @@ def _structure(st: Structure, ct: Content, category: str | None) -> _Dimension:
 
 def _organisation(st: Structure, ct: Content, category: str | None) -> _Dimension:
     """Non-story questions: a clear point backed by something concrete."""
+    if category == "closing":
+        return _closing(st)
     d = _Dimension(100.0, "A clear point backed by a concrete example.", [])
     if not (st.action or st.result):
         d.findings.append(
@@ -283,6 +292,26 @@ def _organisation(st: Structure, ct: Content, category: str | None) -> _Dimensio
                 15,
                 "The answer is a single sentence.",
                 "Say a little more: your point, a reason, and an example.",
+            )
+        )
+    return d
+
+
+def asks_questions(st: Structure) -> list[str]:
+    """The sentences that ask the interviewer something."""
+    return [s.text for s in st.sentences if s.text.rstrip().endswith("?")]
+
+
+def _closing(st: Structure) -> _Dimension:
+    """ "Do you have any questions?": judged by the questions asked, not by a story."""
+    d = _Dimension(100.0, "You ask about the work itself.", [])
+    if not asks_questions(st):
+        d.findings.append(
+            _Finding(
+                35,
+                "You ask the interviewer nothing.",
+                "Ask one or two questions about the work itself: what success looks like in the "
+                "first six months, or how the team decides what comes first.",
             )
         )
     return d
@@ -405,6 +434,8 @@ def _enthusiasm(
                 "with the same skill.",
             )
         )
+    elif ct.value_orientation == 0 and category == "closing" and asks_questions(st):
+        pass  # questions about the work are the enthusiasm a closing answer shows
     elif ct.value_orientation == 0:
         praise = content_rules.generic_praise(texts)
         lead = f"{quote(praise[0])} is praise anyone could give: name" if praise else "Name"
