@@ -151,17 +151,17 @@ class Interviewer:
         choice: str | None,
         note: Callable[[str], None],
         *,
-        load_piper: Callable[[], Speaker] = _load_piper,
-        system: Callable[[], Voice | None] = find_voice,
+        load_piper: Callable[[], Speaker] | None = None,
+        system: Callable[[], Voice | None] | None = None,
     ) -> None:
         self._note = note
-        self._find_system = system
+        self._find_system = system or find_voice
         self.system_name = None if choice in (None, PIPER, SYSTEM) else choice
         self.piper: Speaker | None = None
         self.system: Voice | None = None
         if choice in (None, PIPER):
             try:
-                self.piper = load_piper()
+                self.piper = (load_piper or _load_piper)()
             except ModelError as e:
                 self._fall_back(str(e))
                 return

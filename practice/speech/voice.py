@@ -79,13 +79,14 @@ def checked_directory(entry: VoiceEntry, directory: Path | None = None) -> Path:
     ModelError, in one line with the fix, when a file is missing or changed."""
     directory = directory or package_path(entry.source, entry.name, entry.packages)
     pins = " ".join(entry.packages)
-    for f in entry.files:
-        path = directory / f.name
-        if not path.is_file():
+    for f in entry.files:  # every file present before the slower hashing
+        if not (directory / f.name).is_file():
             raise ModelError(
-                f'{path} is missing from voice "{entry.name}"; reinstall it: '
+                f'{directory / f.name} is missing from voice "{entry.name}"; reinstall it: '
                 f"pip install --force-reinstall {pins}"
             )
+    for f in entry.files:
+        path = directory / f.name
         got = sha256_file(path)
         if got != f.sha256:
             raise ModelError(
