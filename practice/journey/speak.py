@@ -197,7 +197,7 @@ class Interviewer:
             try:
                 self.piper.say(text)
             except (DeviceError, ModelError) as e:
-                self._fall_back(f"The Piper voice could not read the question ({e})")
+                self._fall_back(f"The Piper voice could not read the question: {e}")
             except Exception as e:  # noqa: BLE001 - onnxruntime's own errors: a broken voice
                 self._fall_back(f"The Piper voice failed ({type(e).__name__}: {e})")
             else:
