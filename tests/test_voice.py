@@ -205,7 +205,7 @@ def test_with_no_voice_at_all_the_question_is_shown_only_and_it_is_said_once() -
     assert silent.name == "piper"
 
 
-# -- ask: spoken while the model loads, the microphone opens after -------------------------------
+# -- ask and interview: spoken while the model loads, the microphone opens after -------------------------------
 
 
 class Stop(Exception):
@@ -213,17 +213,20 @@ class Stop(Exception):
 
 
 @pytest.mark.parametrize(
-    ("flags", "setting", "spoken"),
+    ("command", "flags", "setting", "spoken"),
     [
-        ([], None, False),
-        (["--speak"], None, True),
-        ([], "true", True),
-        (["--silent"], "true", False),
+        (["ask", "--question-text", QUESTION], [], None, False),
+        (["ask", "--question-text", QUESTION], ["--speak"], None, True),
+        (["ask", "--question-text", QUESTION], [], "true", True),
+        (["ask", "--question-text", QUESTION], ["--silent"], "true", False),
+        (["interview", "-n", "1"], [], "true", True),
+        (["interview", "-n", "1"], [], None, False),
     ],
 )
-def test_ask_speaks_while_the_model_loads_and_records_only_after(
+def test_questions_are_spoken_while_the_model_loads_and_recorded_only_after(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
     flags: list[str],
     setting: str | None,
     spoken: bool,
@@ -258,9 +261,7 @@ def test_ask_speaks_while_the_model_loads_and_records_only_after(
     monkeypatch.setattr(rehearse, "_start_stream", lambda *_: None)
     monkeypatch.setattr(capture, "choose_device", lambda _: Device())
     monkeypatch.setattr(capture, "record", record)
-    r = CliRunner().invoke(
-        cli, ["--home", str(home), "ask", "--question-text", QUESTION, *flags], input=""
-    )
+    r = CliRunner().invoke(cli, ["--home", str(home), *command, *flags], input="")
     assert isinstance(r.exception, Stop), r.output
     if spoken:
         assert events == ["model loading", "voice loaded", "spoken", "microphone opened"]
