@@ -205,7 +205,7 @@ def test_with_no_voice_at_all_the_question_is_shown_only_and_it_is_said_once() -
     assert silent.name == "piper"
 
 
-# -- ask and interview: spoken while the model loads, the microphone opens after -------------------------------
+# -- ask and interview: spoken while the model loads, the microphone opens after ---------------
 
 
 class Stop(Exception):
