@@ -82,6 +82,17 @@ def test_a_missing_voice_package_is_a_model_error_with_the_pip_command(
         voice.load()
 
 
+@pytest.mark.skipif(not piper_installed(), reason="the voice package is needed to get this far")
+def test_without_piper_tts_the_voice_is_a_model_error_with_the_pip_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "piper", None)  # `import piper` raises ImportError
+    with pytest.raises(ModelError, match="needs piper-tts.*pip install piper-tts==1.8.0"):
+        voice.load()
+
+
 # -- which voice reads -----------------------------------------------------------------------
 
 
