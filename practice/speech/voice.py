@@ -2,8 +2,8 @@
 checked against models/catalogue.toml (`[[voice]]`) before it is loaded, then synthesised with
 piper-tts on ONNX Runtime and played on the default output device. Nothing here downloads.
 
-Measured here (2 cores): the check and load take about 0.5 s, a 6 s question is synthesised in
-about 0.25 s (figures in tests/test_voice.py).
+Measured here (2 cores, shared): the check and load take 0.6-0.8 s, a 6 s question is
+synthesised in 0.36-0.53 s (figures in tests/test_voice.py).
 """
 
 from __future__ import annotations
