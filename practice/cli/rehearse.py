@@ -455,6 +455,7 @@ class _Rules:
     engine: str
     model: str | None
     voice: str | None
+    speak: bool
 
 
 def _rules(
@@ -476,6 +477,7 @@ def _rules(
         engine=cfg["engine"],
         model=cfg["model"],
         voice=cfg["voice"],
+        speak=cfg["speak"],
     )
 
 
@@ -516,10 +518,11 @@ def _take_options(command: Any) -> Any:
             help="Seconds to think before recording starts. Default: the 'prep' setting, 0.",
         ),
         click.option(
-            "--speak",
-            is_flag=True,
-            help="Read the question aloud (espeak-ng, say or Windows' voice) before "
-            "recording starts; the 'voice' setting chooses the voice.",
+            "--speak/--silent",
+            default=None,
+            help="Read the question aloud before recording starts: the natural Piper voice, "
+            "or espeak-ng (say, Windows' voice) as the 'voice' setting chooses. Default: the "
+            "'speak' setting, false.",
         ),
     ]
     for option in reversed(options):
@@ -528,31 +531,29 @@ def _take_options(command: Any) -> Any:
 
 
 class _Voice:
-    """Reads questions aloud for --speak. With no voice, or after one failure, it says why once
-    and the questions are shown only."""
+    """Reads questions aloud with --speak (or the 'speak' setting); silent otherwise. The
+    voice is loaded here, while the speech model loads in its thread; `read` returns once the
+    question has been heard, so the microphone opened next never records it. Any problem is
+    said once on stderr (journey.speak.Interviewer)."""
 
-    def __init__(self, enabled: bool, voice_name: str | None) -> None:
-        from practice.journey import speak
+    def __init__(self, enabled: bool, choice: str | None) -> None:
+        self.reader = None
+        if enabled:
+            from practice.journey.speak import Interviewer
 
-        self.voice = speak.find_voice() if enabled else None
-        self.voice_name = voice_name
-        if enabled and self.voice is None:
-            _err(speak.no_voice_message())
+            self.reader = Interviewer(choice, _err)
 
     def read(self, question: Question) -> None:
-        if self.voice is None:
-            return
-        from practice.core.errors import NoVoiceError
-        from practice.journey.speak import speak
-
-        try:
-            speak(question.text, voice_name=self.voice_name, voice=self.voice)
-        except NoVoiceError as e:
-            _err(str(e))
-            self.voice = None
+        if self.reader is not None:
+            self.reader.read(question.text)
 
 
-def _no_speak_without_input(speak: bool, no_input: bool) -> None:
+def _speaking(speak: bool | None, rules: _Rules, no_input: bool) -> bool:
+    """--speak/--silent over the 'speak' setting; never with --no-input (a script's run)."""
+    return (rules.speak if speak is None else speak) and not no_input
+
+
+def _no_speak_without_input(speak: bool | None, no_input: bool) -> None:
     if speak and no_input:
         raise click.UsageError(
             "--no-input never reads the question aloud; drop --speak or --no-input."
@@ -600,7 +601,7 @@ def ask(
     no_input: bool,
     as_json: bool,
     prep: int | None,
-    speak: bool,
+    speak: bool | None,
     retry: str | None,
     story_id: str | None,
 ) -> None:
@@ -656,7 +657,7 @@ def ask(
         question, before = _choose_question(home, question_id, question_text, category, retry)
     chosen = capture.choose_device(rules.device)  # a missing microphone fails before any waiting
     loader = _preload_model(home, rules.engine, rules.model)
-    voice = _Voice(speak, rules.voice)
+    voice = _Voice(_speaking(speak, rules, no_input), rules.voice)
     while True:
         if story is not None:
             _err()
@@ -717,7 +718,7 @@ def ask(
 def _session(
     settings: Settings,
     *,
-    speak: bool,
+    speak: bool | None,
     no_input: bool,
     as_json: bool,
     job: str | None,
@@ -840,7 +841,7 @@ def interview(
     no_input: bool,
     as_json: bool,
     prep: int | None,
-    speak: bool,
+    speak: bool | None,
 ) -> None:
     """A mock interview: N questions in a realistic order, each answered aloud.
 
@@ -876,7 +877,7 @@ def interview(
         _err(f"Only {total} question(s) of those kinds are in the bank; asking {total}.")
     chosen = capture.choose_device(rules.device)  # a missing microphone fails before any waiting
     loader = _preload_model(home, rules.engine, rules.model)  # loads while question 1 is shown
-    voice = _Voice(speak, rules.voice)
+    voice = _Voice(_speaking(speak, rules, no_input), rules.voice)
     note = f"{total} questions" + (f"; job posting {Path(job).name}" if job else "")
     session_id = start_session(home, "interview", note)
     saved: list[Analysis] = []
@@ -966,7 +967,8 @@ def config_group(ctx: click.Context, as_json: bool) -> None:
       device              microphone index or part of its name
       model               speech model name or directory
       engine              faster-whisper or openai-whisper
-      voice               voice that reads questions aloud (--speak)
+      voice               piper (natural, the default), espeak, or a system voice
+      speak               true: read every question aloud, as --speak does
       prep                seconds to think before recording starts
       stop-after-silence  end a take after this many seconds of silence
       max-seconds         a take ends by itself after this many seconds
@@ -988,7 +990,7 @@ def config_group(ctx: click.Context, as_json: bool) -> None:
         echo(json.dumps(doc, indent=2))
         return
     for name, s in cfg.settings.items():
-        shown = "-" if s.value is None else str(s.value)
+        shown = "-" if s.value is None else _shown(s.value)
         source = s.source if s.source != "env" else f"env {config.KEYS[name].env}"
         echo(f"{name:<19} {shown:<16} {source}")
     state = "" if cfg.path.exists() else " (not created yet)"
@@ -1000,7 +1002,16 @@ def config_group(ctx: click.Context, as_json: bool) -> None:
     "key",
     metavar="KEY",
     type=click.Choice(
-        ["device", "model", "engine", "voice", "prep", "stop-after-silence", "max-seconds"]
+        [
+            "device",
+            "model",
+            "engine",
+            "voice",
+            "speak",
+            "prep",
+            "stop-after-silence",
+            "max-seconds",
+        ]
     ),
 )
 @click.argument("value")
@@ -1011,7 +1022,7 @@ def config_set(settings: Settings, key: str, value: str) -> None:
 
     stored = config.set_value(settings.home, key, value)
     path = config.config_path(settings.home)
-    echo(f"{key} = {stored}  ({path})")
+    echo(f"{key} = {_shown(stored)}  ({path})")
     env = config.KEYS[key].env
     if os.environ.get(env, "").strip():
         _err(f"Note: {env} is set in the environment and overrides the file.")
@@ -1037,6 +1048,12 @@ def config_path(settings: Settings) -> None:
     from practice.core import config
 
     echo(str(config.config_path(settings.home)))
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as the settings file and `config set` write it
+    return str(value)
 
 
 def register(cli: click.Group) -> None:

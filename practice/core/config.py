@@ -27,7 +27,7 @@ SET_COMMAND = "practice config set"
 MAX_STRING_CHARS = 200  # a device name, model path or voice name; longer is a pasted mistake
 
 Source = Literal["default", "file", "env"]
-Value = str | int | float | None
+Value = str | int | float | bool | None
 
 
 def _string(raw: Any) -> str:
@@ -36,6 +36,14 @@ def _string(raw: Any) -> str:
     if len(raw) > MAX_STRING_CHARS or any(ord(c) < 0x20 or ord(c) == 0x7F for c in raw):
         raise ValueError(f"must be one line of at most {MAX_STRING_CHARS} characters")
     return raw.strip()
+
+
+def _switch(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
+        return raw.strip().lower() == "true"
+    raise ValueError("must be true or false")
 
 
 def _engine(raw: Any) -> str:
@@ -100,10 +108,17 @@ KEYS: dict[str, Key] = {
         Key(
             "voice",
             _string,
-            None,
-            "voice that reads questions aloud with --speak "
-            "(espeak-ng -v, say -v, or a Windows voice name)",
-            "en-us",
+            "piper",
+            "voice that reads questions aloud: piper (natural, offline), espeak (the "
+            "computer's own), or one of its voices (espeak-ng -v, say -v, a Windows voice)",
+            "espeak",
+        ),
+        Key(
+            "speak",
+            _switch,
+            False,
+            "read every question aloud, as --speak does (true or false)",
+            "true",
         ),
         Key(
             "prep",

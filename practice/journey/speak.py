@@ -1,8 +1,13 @@
-"""Read a question aloud with the computer's own voice: espeak-ng (Linux), `say` (macOS) or
-System.Speech through PowerShell (Windows). Nothing is sent anywhere.
+"""Read a question aloud: the interviewer's natural Piper voice (practice/speech/voice.py) by
+default, or the computer's own voice: espeak-ng (Linux), `say` (macOS) or System.Speech through
+PowerShell (Windows). Nothing is sent anywhere.
 
-`speak` returns only once the voice has finished, so recording that starts next does not hear
-the question.
+The `voice` setting chooses: "piper" (the default), "espeak" (the computer's own voice), or the
+name of one of the computer's voices (espeak-ng -v, say -v, a Windows voice). When Piper or its
+voice is missing or broken, the computer's voice reads the questions instead, said once.
+
+`speak` and `Interviewer.read` return only once the voice has finished, so recording that starts
+next does not hear the question.
 """
 
 from __future__ import annotations
@@ -11,14 +16,18 @@ import platform
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-from practice.core.errors import NoVoiceError
+from practice.core.errors import DeviceError, ModelError, NoVoiceError
 
 SPEAK_TIMEOUT_S = 120  # no interview question takes two minutes to read
 # The speech program exits once it has handed its last samples to the sound server, which may
 # still be playing them: wait this long more so the microphone does not catch the tail.
 SETTLE_S = 0.4
+PIPER = "piper"  # the `voice` setting for the natural voice (the default)
+SYSTEM = "espeak"  # the `voice` setting for the computer's own voice
 
 # Windows: the text comes on stdin, so no quoting of the question into a command line.
 _POWERSHELL_SCRIPT = (
@@ -115,3 +124,89 @@ def speak(text: str, *, voice_name: str | None = None, voice: Voice | None = Non
             "the sound output. The question is shown only."
         )
     time.sleep(SETTLE_S)
+
+
+class Speaker(Protocol):
+    """A loaded natural voice (practice.speech.voice.PiperSpeaker)."""
+
+    def say(self, text: str) -> float: ...
+
+
+def _load_piper() -> Speaker:
+    from practice.speech import voice
+
+    return voice.load()
+
+
+class Interviewer:
+    """Reads questions aloud with the voice the `voice` setting chooses (None means Piper).
+
+    Piper is loaded (its files checked) when this is made; when it cannot be, `note` is told
+    once and the computer's voice reads instead. When that is missing or fails too, `note` is
+    told once more and the questions are shown only. `read` never raises for a voice problem.
+    """
+
+    def __init__(
+        self,
+        choice: str | None,
+        note: Callable[[str], None],
+        *,
+        load_piper: Callable[[], Speaker] | None = None,
+        system: Callable[[], Voice | None] | None = None,
+    ) -> None:
+        self._note = note
+        self._find_system = system or find_voice
+        self.system_name = None if choice in (None, PIPER, SYSTEM) else choice
+        self.piper: Speaker | None = None
+        self.system: Voice | None = None
+        if choice in (None, PIPER):
+            try:
+                self.piper = (load_piper or _load_piper)()
+            except ModelError as e:
+                self._fall_back(str(e))
+                return
+        else:
+            self._use_system()
+
+    @property
+    def name(self) -> str | None:
+        """Who reads: "piper", the system program's name, or None (questions shown only)."""
+        if self.piper is not None:
+            return PIPER
+        return self.system.program if self.system is not None else None
+
+    def _use_system(self) -> None:
+        self.system = self._find_system()
+        if self.system is None:
+            self._note(no_voice_message())
+
+    def _fall_back(self, why: str) -> None:
+        self.piper = None
+        self.system = self._find_system()
+        if self.system is None:
+            self._note(f"{why.rstrip('.')}. {no_voice_message()}")
+        else:
+            self._note(
+                f"{why.rstrip('.')}. Until then {self.system.program} reads the questions "
+                f"(`practice config set voice {SYSTEM}` chooses it for good)."
+            )
+
+    def read(self, text: str) -> None:
+        """Read `text` aloud and return once it has been heard (at once when silent)."""
+        if self.piper is not None:
+            try:
+                self.piper.say(text)
+            except (DeviceError, ModelError) as e:
+                self._fall_back(f"The Piper voice could not read the question: {e}")
+            except Exception as e:  # noqa: BLE001 - onnxruntime's own errors: a broken voice
+                self._fall_back(f"The Piper voice failed ({type(e).__name__}: {e})")
+            else:
+                time.sleep(SETTLE_S)
+                return
+        if self.system is None:
+            return
+        try:
+            speak(text, voice_name=self.system_name, voice=self.system)
+        except NoVoiceError as e:
+            self._note(str(e))
+            self.system = None

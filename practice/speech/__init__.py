@@ -6,4 +6,5 @@ and the transcript with its fillers. Imports only `core`.
 `fillers` finds the "um"s Whisper leaves out, `prosody` measures pitch and energy from the
 audio, `engine_faster` and `engine_openai` wrap the two engines, `models`, `convert` and
 `quantize` assemble and check their weights, `warmup` and `workshare` keep the cores busy.
+`voice` goes the other way: the interviewer's Piper voice, checked, synthesised and played.
 """
