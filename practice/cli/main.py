@@ -159,6 +159,7 @@ def analyze(
                     engine=engine,
                     model=model,
                     progress=update,
+                    release_engine=k == len(files) - 1,
                 )
             )
     if not no_save:

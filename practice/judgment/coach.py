@@ -20,8 +20,11 @@ def analyze_recording(
     engine: str = "faster-whisper",
     model: str | None = None,
     progress: Progress | None = None,
+    release_engine: bool = False,
 ) -> Analysis:
-    """Transcribe and judge a spoken answer."""
+    """Transcribe and judge a spoken answer. `release_engine`: the speech model is not needed
+    again in this process, so it is let go before the judgment's models load (a 2-minute
+    analysis peaked at 750 MB with both held)."""
     import threading
 
     from practice.speech.prosody import Frames, analyze_prosody, measure_frames
@@ -43,6 +46,10 @@ def analyze_recording(
 
         raise engine_failed(e) from e
     pitch.join()
+    if release_engine:
+        from practice.speech import engine_faster
+
+        engine_faster.release()
     prosody = analyze_prosody(recording, transcript.words, frames=measured[0] if measured else None)
     return judge(
         transcript, recording=recording, question=question, job_text=job_text, prosody=prosody

@@ -60,6 +60,16 @@ def parallel_workers() -> int:
     return 2 if (os.cpu_count() or 1) >= 2 else 1
 
 
+def release() -> None:
+    """Forget the loaded models, so their memory is free for what follows (a one-off analysis
+    judges the answer with the parser and sentence embeddings after the last file)."""
+    import gc
+
+    with _LOADING:
+        _MODELS.clear()
+    gc.collect()
+
+
 def load(model_dir: Path, compute_type: str = "int8", *, workers: int = 1) -> Any:
     """The model, loaded once per process: with `workers` > 1 it takes that many calls at
     once from different threads, the cores shared among them."""
