@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from practice.core.errors import ModelError
-from practice.judgment.features import SENTENCE_FEATURES, AnswerFeatures
+from practice.judgment.features import AnswerFeatures
 
 if TYPE_CHECKING:
     import numpy as np
@@ -265,7 +265,3 @@ def _read(directory: Path) -> Models:
             f"Could not read the judgment's models in {directory}: {err}; remake them with: "
             "python scripts/fit_judgment.py"
         ) from err
-
-
-def parsed_width() -> int:
-    return len(SENTENCE_FEATURES)

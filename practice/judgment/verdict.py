@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from practice.judgment import fitted
 from practice.judgment.features import SENTENCE_FEATURES, AnswerFeatures, answer_features
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     import numpy as np
 
 _SUBJECT_I = SENTENCE_FEATURES.index("subject_i")
-_SUBJECT_WE = SENTENCE_FEATURES.index("subject_we")
 _MEASURE = SENTENCE_FEATURES.index("measure")
 _HEDGES = SENTENCE_FEATURES.index("hedges")
 _FILLERS = SENTENCE_FEATURES.index("fillers")
@@ -263,10 +262,3 @@ def _quoted(f: AnswerFeatures, scores: np.ndarray) -> tuple[str, ...]:
 
     order = [int(i) for i in np.argsort(-scores)]
     return tuple(f.sentences[i] for i in order if scores[i] > FINDING_PROBABILITY)
-
-
-def describe(v: Verdict) -> dict[str, Any]:
-    """The verdict as plain data (for scripts and debugging)."""
-    from dataclasses import asdict
-
-    return asdict(v)
