@@ -6,6 +6,7 @@ score can always be explained. Tips are ranked by how many overall points fixing
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from practice.core.results import (
@@ -107,7 +108,8 @@ def score(
     for _, tip in sorted(ranked, key=lambda x: -x[0]):
         # One tip per sentence: a second tip on a sentence already quoted says the same thing
         # another way ("blames someone" beside "puts the blame on someone").
-        said = tip.split("'")[1] if tip.startswith("'") and tip.count("'") >= 2 else None
+        opening = re.match(r"'(.+?)'[ ,]", tip)  # a tip that opens with a quote (see quote)
+        said = opening.group(1) if opening else None
         if tip in tips or (said is not None and said in quoted):
             continue
         tips.append(tip)
