@@ -287,7 +287,7 @@ def test_questions_are_spoken_while_the_model_loads_and_recorded_only_after(
 BANK_QUESTIONS = 20  # the bank's first 20 questions
 # Piper adds random noise inside its model (not seedable from here), so each run hears a
 # slightly different voice: three runs measured 0.014, 0.035 and 0.052 ("led" heard as "let").
-# The bar leaves room for that spread; a broken voice or a wrong sample rate gives 0.3 or more.
+# The bar leaves room for that spread.
 MAX_WORD_ERROR_RATE = 0.08
 
 
