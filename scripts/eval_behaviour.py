@@ -8,7 +8,6 @@ moves as a coach's would. Prints the pass rate by kind of change.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -18,25 +17,18 @@ CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "corpus"
 
 def strong_stories() -> list:
     from practice.judgment.behaviour import LabelledAnswer
+    from practice.judgment.evaluation import corpus_answers
 
-    blind = {
-        line.strip()
-        for line in (CORPUS / "split.txt").read_text().splitlines()
-        if line.strip() and not line.startswith("#")
-    }
     out = []
-    for f in sorted(CORPUS.glob("published-*.jsonl")):
-        for line in f.read_text().splitlines():
-            a = json.loads(line)
-            labels = a["labels"]
-            if (
-                a["category"] == "success-story"
-                and a["quality"] == "strong"
-                and all(labels[p] for p in ("situation", "action", "result"))
-                and a["source"]["site"] not in blind
-            ):
-                sentences = tuple((s["text"], s["label"]) for s in a["sentences"])
-                out.append(LabelledAnswer(a["id"], a["question"], a["category"], sentences))
+    for a in corpus_answers(CORPUS, blind=False):
+        labels = a["labels"]
+        if (
+            a["category"] == "success-story"
+            and a["quality"] == "strong"
+            and all(labels[p] for p in ("situation", "action", "result"))
+        ):
+            sentences = tuple((s["text"], s["label"]) for s in a["sentences"])
+            out.append(LabelledAnswer(a["id"], a["question"], a["category"], sentences))
     return out
 
 

@@ -51,18 +51,9 @@ RELEVANCE_COSTS = 0.25  # share of real answers whose relevance may cost a point
 
 
 def load_answers() -> list[dict[str, Any]]:
-    blind = {
-        line.strip()
-        for line in (CORPUS / "split.txt").read_text().splitlines()
-        if line.strip() and not line.startswith("#")
-    }
-    out = []
-    for f in sorted(CORPUS.glob("published-*.jsonl")):
-        for line in f.read_text().splitlines():
-            a = json.loads(line)
-            if a["source"]["site"] not in blind:
-                out.append(a)
-    return out
+    from practice.judgment.evaluation import corpus_answers
+
+    return corpus_answers(CORPUS, blind=False)
 
 
 def featurise(answers: list[dict[str, Any]]) -> list[AnswerFeatures]:

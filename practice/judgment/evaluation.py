@@ -89,15 +89,30 @@ def load_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def load_corpus(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The published-answer corpus (tests/data/corpus/README.md) as cases and pairs in this
-    module's shape; answers from the sites in `split.txt` are the held-out split."""
-    blind = {
+def corpus_answers(folder: Path, *, blind: bool | None = None) -> list[dict[str, Any]]:
+    """The corpus's answers as they are written (README.md there): all of them, or only those
+    of the blind sites (`blind=True`) or of the others (`blind=False`)."""
+    held_out = blind_sites(folder)
+    answers = [a for f in sorted(folder.glob("published-*.jsonl")) for a in load_jsonl(f)]
+    if blind is None:
+        return answers
+    return [a for a in answers if (a["source"]["site"] in held_out) == blind]
+
+
+def blind_sites(folder: Path) -> set[str]:
+    """The sites `split.txt` holds out of all fitting."""
+    return {
         line.strip()
         for line in (folder / "split.txt").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     }
-    answers = [a for f in sorted(folder.glob("published-*.jsonl")) for a in load_jsonl(f)]
+
+
+def load_corpus(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The published-answer corpus (tests/data/corpus/README.md) as cases and pairs in this
+    module's shape; answers from the sites in `split.txt` are the held-out split."""
+    blind = blind_sites(folder)
+    answers = corpus_answers(folder)
     cases = [
         {
             "id": a["id"],
