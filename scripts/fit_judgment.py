@@ -179,13 +179,12 @@ class Fitting:
         for the best F1 on these answers."""
         best = {}
         probs = [sentence.probabilities(self.sentence_x[i]) for i in rows]
-        for j, part in enumerate(fitted.STAR_PARTS):
+        for part in fitted.STAR_PARTS:
             col = list(sentence.classes).index(part)
             truth = [bool(self.answers[i]["labels"][part]) for i in rows]
             scores = [float(p[:, col].max()) if len(p) else 0.0 for p in probs]
             grid = [t / 20 for t in range(4, 17)]
             best[part] = max(grid, key=lambda t: f1(truth, [s > t for s in scores]))
-            del j
         return best
 
     def relevance_pairs(self, rows: np.ndarray, m: dict[str, Any]) -> tuple[np.ndarray, list[int]]:

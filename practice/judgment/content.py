@@ -140,12 +140,8 @@ def from_verdict(
     used, missed = _job_terms_in(text, job_text)
     reasons: tuple[str, ...] = ()
     if category == "fit":
-        excluded = set(verdict.self_interest) | set(verdict.negativity)
-        reasons = tuple(
-            t
-            for t in texts
-            if t not in excluded and (t in verdict.value or _FIT_REASON.search(_norm(t)))
-        )
+        evidence = ValueEvidence(verdict.value, verdict.self_interest, verdict.negativity)
+        reasons = tuple(fit_reasons(texts, evidence))
     return Content(
         value_orientation=verdict.value_orientation,
         red_flag_handling=verdict.red_flag_handling if category == "red-flag" else None,

@@ -33,7 +33,7 @@ QUESTION_SHARPNESS = 20.0  # softmax over question cosines: answers to the likes
 NEAREST_ANSWERS = 3  # the answer's closest reference answers, to any question
 
 # The answer-level features the quality model reads, by name: each has a weight a person can
-# read, and the reason and tip of the content score come from the ones that pull it down.
+# read; the content score's reasons and tips come from the findings in judgment/scoring.
 QUALITY_FEATURES: tuple[str, ...] = (
     "situation",
     "task",
@@ -79,10 +79,6 @@ class Linear:
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
-
-    def contributions(self, x: np.ndarray, row: int = 0) -> np.ndarray:
-        """Each feature's share of the logit of class row `row` (for reasons)."""
-        return self.standardised(x) * self.coef[row]
 
     def to_dict(self) -> dict[str, Any]:
         return {

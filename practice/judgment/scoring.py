@@ -28,6 +28,7 @@ from practice.core.thresholds import (
 )
 from practice.judgment import content as content_rules
 from practice.judgment import structure as structure_rules
+from practice.judgment.features import filler_count, hedge_count
 
 # Dimension weights per question category (each row sums to 1). Success stories are judged
 # mostly on STAR structure; fit answers on enthusiasm and reasons; red-flag answers on handling.
@@ -550,10 +551,10 @@ def _content(
                 "you did.",
             )
         )
-    hedges = sum(_hedges(t) for t in texts)
+    hedges = sum(hedge_count(t) for t in texts)
     extra = hedges - HEDGES_PER_SENTENCE_OK * len(texts)
     if extra > 0:
-        hedged = next((t for t in texts if _hedges(t)), texts[0] if texts else "")
+        hedged = next((t for t in texts if hedge_count(t)), texts[0] if texts else "")
         d.findings.append(
             _Finding(
                 min(MAX_WORDING_POINTS, HEDGE_POINTS * extra),
@@ -562,7 +563,9 @@ def _content(
             )
         )
     typed_fillers = (
-        sum(_fillers(t) for t in texts) if not any(s.start is not None for s in st.sentences) else 0
+        sum(filler_count(t) for t in texts)
+        if not any(s.start is not None for s in st.sentences)
+        else 0
     )
     if typed_fillers:
         d.findings.append(
@@ -602,18 +605,6 @@ def _asked_about(question: Question | None) -> str:
     if question is None or not question.text.strip():
         return ""
     return f" ({quote(question.text)})"
-
-
-def _hedges(text: str) -> int:
-    from practice.judgment.features import hedge_count
-
-    return hedge_count(text)
-
-
-def _fillers(text: str) -> int:
-    from practice.judgment.features import filler_count
-
-    return filler_count(text)
 
 
 def _defensive_tip(signals: dict[str, tuple[str, ...]]) -> tuple[str, str]:

@@ -43,9 +43,6 @@ class Verdict:
     relevance: float  # 0-1
     answers_question: bool
     quality: float  # probability a coach would call the answer strong
-    quality_reasons: tuple[str, ...]  # QUALITY_FEATURES that pull it down most, worst first
-    hedges: int
-    fillers: int
 
 
 def judge_text(
@@ -200,12 +197,6 @@ def judge_features(f: AnswerFeatures, category: str | None) -> Verdict:
     )
     strong = list(m.quality.classes).index("strong")
     quality = float(m.quality.probabilities(q_row)[0, strong])
-    pull = m.quality.contributions(q_row, 0) * (1 if strong == 1 else -1)
-    reasons = tuple(
-        fitted.QUALITY_FEATURES[i]
-        for i in np.argsort(pull)
-        if pull[i] < 0 and not fitted.QUALITY_FEATURES[i].startswith("category=")
-    )
     return Verdict(
         sentences=f.sentences,
         labels=tuple(labels),
@@ -222,9 +213,6 @@ def judge_features(f: AnswerFeatures, category: str | None) -> Verdict:
         relevance=round(relevance, 3),
         answers_question=relevance >= m.thresholds["relevance_floor"],
         quality=round(quality, 3),
-        quality_reasons=reasons[:3],
-        hedges=int(f.parsed[:, _HEDGES].sum()) if n else 0,
-        fillers=int(f.parsed[:, _FILLERS].sum()) if n else 0,
     )
 
 
