@@ -126,8 +126,7 @@ PLAN = (
 )
 
 
-@pytest.fixture
-def made_up(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def save_plan(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The PLAN saved into a real home, each attempt on its day (the store's clock moved)."""
     from practice.history import store
 
@@ -156,6 +155,12 @@ def made_up(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path
                 session_id=session if kind else None,
             )
     return home
+
+
+@pytest.fixture
+def made_up(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The PLAN saved into a real home."""
+    return save_plan(home, tmp_path, monkeypatch)
 
 
 def test_progress_json_by_category_question_and_wins(made_up: Path) -> None:
@@ -490,3 +495,49 @@ def test_diagnose_and_plan_wrap_to_a_narrow_terminal(made_up: Path) -> None:
         assert len(lines) > 5
         # Only a single word longer than a line (a command, a question id) may stick out.
         assert all(len(line) <= 40 or " " not in line.strip() for line in lines), r.output
+
+
+# Each measure of the PLAN: (first, recent) averages of the first and last three answers it
+# applies to, its trend, and the id of the attempt that first reached its best.
+EXPECTED_MEASURES = {
+    "overall": (45.0, 70.67, "improving", 11),  # 40 50 45 ... 62 70 80
+    "structure": (45.0, 70.67, "improving", 11),  # make_attempt scores structure as overall
+    "delivery": (70.0, 70.0, "steady", 1),
+    "enthusiasm": (65.0, 65.0, "steady", 1),
+    "content": (75.0, 75.0, "steady", 1),
+    "words_per_minute": (140.0, 140.0, "steady", 1),  # inside 100-165 throughout
+    "fillers_per_minute": (6.0, 1.0, "improving", 8),  # 6 6 6 5 4 3 2 1 1 1 1
+    "long_pause_count": (1.0, 1.0, "steady", 1),
+    "duration_s": (90.0, 90.0, "steady", 1),  # success stories only (behavioural)
+    "star_completeness": (0.5, 0.5, "steady", 1),  # success stories only: action and result
+    "result_quantified": (0.0, 1.0, "improving", 6),  # stories #1 #3 #4 without, then with
+}
+# Every plain-language win of the PLAN, in the order progress gives them.
+EXPECTED_WINS = [
+    "success story scores up from 58 to 75 over the last two weeks",  # 55 60 -> 70 80
+    "your latest success story is your best yet: 80 on 6 Dec",
+    "fit answer scores up from 50 to 58 over the last two weeks",  # 50 -> 58
+    "your latest fit answer is your best yet: 58 on 30 Nov",
+    "fillers down from 4 a minute to 1 over the last two weeks",  # 5 4 3 -> 1 1 1
+    "your last four success stories all ended with a number",
+    "your last 11 answers were all paced inside 100-165 words a minute",
+]
+
+
+def test_each_measure_and_each_win_of_the_made_up_history(made_up: Path) -> None:
+    doc = json.loads(invoke(made_up, "progress", "--json").output)
+    got = {
+        key: (m["first"], m["recent"], m["trend"], m["best"]["id"])
+        for key, m in doc["metrics"].items()
+    }
+    assert got == EXPECTED_MEASURES
+    # Measures for stories only count the seven success stories, not the four other answers.
+    for key in ("duration_s", "star_completeness", "result_quantified"):
+        assert len(doc["metrics"][key]["points"]) == 7
+        assert {p["category"] for p in doc["metrics"][key]["points"]} == {"success-story"}
+    assert doc["wins"] == EXPECTED_WINS
+    text = " ".join(invoke(made_up, "progress", env={"COLUMNS": "80"}).output.split())
+    for win in EXPECTED_WINS:
+        assert f"+ {win[0].upper()}{win[1:]}." in text
+    # Why 140 is the best pace is said beside it.
+    assert "best 140 on 16 Nov (#1, nearest the middle of 100-165 wpm)" in text

@@ -47,6 +47,14 @@ def echo(message: Any = None, *, err: bool = False, nl: bool = True) -> None:
     click.echo(None if message is None else printable(str(message)), err=err, nl=nl)
 
 
+def say(message: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """`echo` for a text view: each line fitted to the terminal's width (`core.text.fit`),
+    wrapped between words under its own indent. Not for JSON or anything a program reads."""
+    from practice.core.text import fit
+
+    echo(fit(message, terminal_width()), err=err, nl=nl)
+
+
 def markup(text: str) -> str:
     """User text for a rich console line: control characters removed, then markup escaped."""
     from rich.markup import escape
@@ -65,18 +73,10 @@ def terminal_width() -> int:
 
 
 def wrap(text: str, width: int, *, indent: str = "", hang: str | None = None) -> list[str]:
-    """`text` wrapped between words to `width` columns, the first line after `indent`, the rest
-    after `hang` (default: the same indent). A word longer than a line stays whole."""
-    import textwrap
+    """`core.text.wrap`: the one line-breaking rule of every text view."""
+    from practice.core.text import wrap as wrap_text
 
-    return textwrap.wrap(
-        text,
-        width,
-        initial_indent=indent,
-        subsequent_indent=indent if hang is None else hang,
-        break_long_words=False,
-        break_on_hyphens=False,
-    ) or [indent.rstrip()]
+    return wrap_text(text, width, indent=indent, hang=hang)
 
 
 def print_json(data: Any) -> None:

@@ -15,11 +15,13 @@ import click
 
 from practice.cli.common import CATEGORY_CHOICE, COUNT, echo, print_json
 from practice.core.files import open_private
+from practice.core.when import local_day, local_minute
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from practice.cli.common import Settings
+    from practice.cli.render import Line
     from practice.core.records import Attempt
     from practice.history.progress import Progress
     from practice.journey.stories import SpokenComparison, Story
@@ -47,38 +49,135 @@ def _unit(unit: str) -> str:
 
 def _plain(console: Console) -> bool:
     """Markers instead of colour: NO_COLOR is set, or the output is a pipe or a file."""
-    return console.no_color or console.color_system is None
+    from practice.cli.render import is_plain
+
+    return is_plain(console)
 
 
 # -- review ---------------------------------------------------------------------------------------
 
 
-def _token_markup(token: Any, plain: bool) -> str:
-    from practice.cli.common import markup as escape
-    from practice.history.review import split_trailing
+def _change_lines(changes: list[dict[str, Any]], width: int) -> list[Line]:
+    """ "  Overall             70 -> 80      better" per measure: the verdict in words (colour
+    only repeats it); when that is wider than the terminal, "Overall: 70 -> 80 better" wrapped."""
+    from practice.cli.common import wrap
+    from practice.cli.render import Line
+    from practice.core.text import glue
 
-    if plain or token.kind == "word":
-        return escape(token.marked())
-    # In colour too the marks stay ([um], {maybe}, [pause 2.3s]): colour repeats them for the
-    # eye, and a reader who cannot tell red from yellow loses nothing.
-    if token.kind == "pause":
-        return f"[magenta dim]{escape(token.marked())}[/]"
-    core, tail = split_trailing(token.text)
-    core = f"[{core}]" if token.kind == "filler" else f"{{{core}}}"
-    style = "bold red" if token.kind == "filler" else "yellow italic underline"
-    return f"[{style}]{escape(core)}[/]{escape(tail)}"
+    out = []
+    for c in changes:
+        label = c["label"] + _unit(c["unit"])
+        digits = 2 if c["unit"] == "share" else (1 if c["metric"] == "fillers_per_minute" else 0)
+        before, after = f"{c['before']:.{digits}f}", f"{c['after']:.{digits}f}"
+        verdict = c["verdict"]
+        text = f"{label:<18} {before:>7} -> {after:<7} {verdict}"
+        if len(text) + 2 > width:
+            text = f"{label}: " + glue(f"{before} -> {after} {verdict}")
+        out += [Line(t, "change") for t in wrap(text, width, indent="  ", hang="    ")]
+    return out
 
 
-def _change_line(c: dict[str, Any], plain: bool) -> str:
-    arrow = {"better": "better", "worse": "worse", "same": "same"}[c["verdict"]]
-    if not plain:
-        colour = {"better": "green", "worse": "red", "same": "dim"}[c["verdict"]]
-        arrow = f"[{colour}]{arrow}[/]"
-    unit = _unit(c["unit"])
-    digits = 2 if c["unit"] == "share" else (1 if c["metric"] == "fillers_per_minute" else 0)
-    return (
-        f"  {c['label'] + unit:<18} {c['before']:>7.{digits}f} -> {c['after']:<7.{digits}f} {arrow}"
+def review_lines(
+    data: dict[str, Any],
+    attempt: Attempt,
+    told: tuple[Story, SpokenComparison] | None,
+    width: int,
+) -> list[Line]:
+    """The review of `attempt` as wrapped lines: `data` is its JSON (`history.review.build`),
+    `told` what a rehearsal of a kept story left out of it."""
+    from practice.cli.common import wrap
+    from practice.cli.render import Line, lines_of, score_lines, star_text, transcript_lines
+    from practice.core.text import glue
+
+    a = attempt.analysis
+    q = a.question.text if a.question and a.question.text else "Answer"
+    out = lines_of(
+        wrap(f"#{attempt.id}  {q}" + (f"  ({a.category})" if a.category else ""), width), "head"
     )
+    meta = [local_minute(attempt.created_at)]
+    if a.source:
+        meta.append(Path(a.source).name)
+    if data["duration_s"]:
+        meta.append(f"{data['duration_s']:.0f} s")
+    out += lines_of(wrap(" · ".join(glue(m) for m in meta), width), "dim")
+    out.append(Line(""))
+    out += lines_of(
+        wrap(
+            "Transcript  [um] filler · {hedge} hedge · [pause 2.3s] long pause".replace(
+                "[pause 2.3s]", glue("[pause 2.3s]")
+            ),
+            width,
+            hang="  ",
+        ),
+        "marked",
+    )
+    out += lines_of(transcript_lines(a, width), "marked")
+    # What the sentence tags show, and what they cannot: a part no sentence has is named.
+    out += lines_of(
+        wrap(f"STAR: {star_text(a.structure)}", width, indent="  ", hang="    "), "star"
+    )
+    out.append(Line(""))
+    out.append(Line(f"Overall {a.scores.overall}/100", "head"))
+    for dim in ("structure", "delivery", "enthusiasm", "content"):
+        d = getattr(a.scores, dim)
+        if d is not None:
+            out += lines_of(score_lines(dim.capitalize(), d.score, d.reason, d.tip, width))
+    dl = a.delivery
+    if dl is not None:
+        out.append(Line(""))
+        pace = " · ".join(
+            glue(x)
+            for x in (
+                f"Pace {dl.words_per_minute:.0f} wpm",
+                f"{dl.filler_count} um/uh, {dl.discourse_filler_count} other fillers "
+                f"({dl.fillers_per_minute:.1f}/min)",
+                f"{dl.hedge_count} hedges",
+                f"{dl.long_pause_count} long pauses (longest {dl.longest_pause_s:.1f} s)",
+            )
+        )
+        out += lines_of(wrap(pace, width, indent="  ", hang="    "))
+    out.append(Line(""))
+    prev = data["previous"]
+    if prev:
+        out += lines_of(
+            wrap(
+                f"Compared with your previous try (#{prev['id']}, {local_day(prev['created_at'])})",
+                width,
+            ),
+            "head",
+        )
+        out += _change_lines(prev["changes"], width)
+    else:
+        out += lines_of(
+            wrap("First attempt at this question: nothing to compare yet.", width), "dim"
+        )
+    if told is not None:
+        from practice.journey.stories import comparison_lines
+
+        first, *rest = comparison_lines(*told)
+        out += lines_of(wrap(first, width), "head")
+        for line in rest:
+            out += lines_of(wrap(line, width, hang="    "))
+    best = data["best"]
+    if best and best["is_this"] and best["attempts"] > 1:
+        out += lines_of(
+            wrap(
+                f"Personal best: this is your best at this question "
+                f"({best['overall']}/100 over {best['attempts']} attempts).",
+                width,
+            )
+        )
+    elif best and not best["is_this"]:
+        out += lines_of(
+            wrap(
+                f"Compared with your best at this question (#{best['id']}, "
+                f"{best['overall']}/100, of {best['attempts']} attempts)",
+                width,
+            ),
+            "head",
+        )
+        out += _change_lines(best["changes"], width)
+    return out
 
 
 def render_review(
@@ -89,85 +188,9 @@ def render_review(
 ) -> None:
     """`data` is the review's JSON (`history.review.build`) of `attempt`; `told` what a
     rehearsal of a kept story left out of it."""
-    from practice.cli.common import markup as escape
-    from practice.cli.render import LABEL_STYLE, bar
-    from practice.history.review import marked_sentences
+    from practice.cli.render import print_lines
 
-    plain = _plain(console)
-    a = attempt.analysis
-    q = a.question.text if a.question and a.question.text else "Answer"
-    console.print(
-        f"[bold]#{attempt.id}  {escape(q)}[/bold]"
-        + (f"  [dim]({a.category})[/dim]" if a.category else "")
-    )
-    meta = [attempt.created_at[:16].replace("T", " ")]
-    if a.source:
-        meta.append(Path(a.source).name)
-    if data["duration_s"]:
-        meta.append(f"{data['duration_s']:.0f} s")
-    console.print(f"[dim]{escape(' · '.join(meta))}[/dim]")
-    console.print()
-    legend = (
-        "[um] filler · {hedge} hedge · [pause 2.3s] long pause"
-        if plain
-        else "[bold red]\\[um][/] filler · [yellow italic underline]{hedge}[/] hedge · "
-        "[magenta dim]\\[pause 2.3s][/] long pause"
-    )
-    console.print(f"[bold]Transcript[/bold]  [dim]{escape(legend) if plain else legend}[/dim]")
-    for s in marked_sentences(a):
-        tag = s.label[:3].upper() if s.label != "other" else "   "
-        style = LABEL_STYLE.get(s.label, "")
-        body = " ".join(_token_markup(t, plain) for t in s.tokens)
-        console.print(f"  {tag}  {body}" if plain else f"  [{style}]{tag}[/]  {body}")
-    console.print()
-    console.print(f"[bold]Overall {a.scores.overall}/100[/bold]")
-    for dim in ("structure", "delivery", "enthusiasm", "content"):
-        d = getattr(a.scores, dim)
-        if d is None:
-            continue
-        console.print(f"  {dim.capitalize():<11}{d.score:>4}  {bar(d.score)}  {escape(d.reason)}")
-        if d.tip:
-            console.print(f"  {'':<15}  [dim]Tip: {escape(d.tip)}[/dim]")
-    dl = a.delivery
-    if dl is not None:
-        console.print()
-        console.print(
-            f"  Pace {dl.words_per_minute:.0f} wpm · {dl.filler_count} um/uh, "
-            f"{dl.discourse_filler_count} other fillers ({dl.fillers_per_minute:.1f}/min) · "
-            f"{dl.hedge_count} hedges · {dl.long_pause_count} long pauses "
-            f"(longest {dl.longest_pause_s:.1f} s)"
-        )
-    console.print()
-    prev = data["previous"]
-    if prev:
-        console.print(
-            f"[bold]Compared with your previous try[/bold] (#{prev['id']}, "
-            f"{prev['created_at'][:10]})"
-        )
-        for c in prev["changes"]:
-            console.print(_change_line(c, plain))
-    else:
-        console.print("[dim]First attempt at this question: nothing to compare yet.[/dim]")
-    if told is not None:
-        from practice.journey.stories import comparison_lines
-
-        lines = comparison_lines(*told)
-        console.print(f"[bold]{escape(lines[0])}[/bold]")
-        for line in lines[1:]:
-            console.print(escape(line))
-    best = data["best"]
-    if best and best["is_this"] and best["attempts"] > 1:
-        console.print(
-            f"[bold]Personal best[/bold]: this is your best at this question "
-            f"({best['overall']}/100 over {best['attempts']} attempts)."
-        )
-    elif best and not best["is_this"]:
-        console.print(
-            f"[bold]Compared with your best at this question[/bold] (#{best['id']}, "
-            f"{best['overall']}/100, of {best['attempts']} attempts)"
-        )
-        for c in best["changes"]:
-            console.print(_change_line(c, plain))
+    print_lines(review_lines(data, attempt, told, console.width), console, plain=_plain(console))
 
 
 def _story_comparison(home: Path, attempt: Attempt) -> tuple[Story, SpokenComparison] | None:
@@ -367,7 +390,7 @@ def render_progress(prog: Progress, console: Console) -> None:
         text = _coloured(line, words, plain)
         if not plain and (i == 0 or line in heads):
             text = f"[bold]{text}[/bold]"
-        console.print(text)
+        console.print(text, soft_wrap=True)
 
 
 @click.command()
@@ -665,7 +688,7 @@ def delete(settings: Settings, attempt: str, yes: bool) -> None:
             q = (a.question.text if a.question else None) or a.source or "answer"
             click.confirm(
                 f"Delete attempt #{chosen.id} ({q[:60]}, "
-                f"{chosen.created_at[:10]}) and its recording?",
+                f"{local_day(chosen.created_at)}) and its recording?",
                 abort=True,
                 err=True,
             )

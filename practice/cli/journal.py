@@ -7,13 +7,12 @@ result.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from practice.cli.common import echo, print_json
+from practice.cli.common import echo, print_json, say
 from practice.core.records import RESULTS, STAGES
 
 if TYPE_CHECKING:
@@ -21,7 +20,6 @@ if TYPE_CHECKING:
     from practice.journey.diagnose import Diagnosis, Plan
     from practice.journey.outcomes import Outcome
 
-WIDTH = 88  # characters: wrapped text in the terminal views, or the terminal's when narrower
 DEFAULT_PLAN_SIZE = 5  # questions: about a half-hour session at 1-2 minutes an answer plus review
 
 
@@ -32,15 +30,12 @@ def _settings() -> Callable[..., Any]:
 
 
 def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
-    from practice.cli.common import terminal_width
+    """`text` wrapped at the terminal's width, the first line after `first` (default `indent`),
+    the rest after `indent`."""
+    from practice.cli.common import terminal_width, wrap
 
-    return textwrap.fill(
-        text,
-        min(WIDTH, terminal_width()),
-        initial_indent=indent if first is None else first,
-        subsequent_indent=indent,
-        break_on_hyphens=False,  # keeps ids and commands like feedback-request whole
-        break_long_words=False,  # a word longer than a line stays whole
+    return "\n".join(
+        wrap(text, terminal_width(), indent=indent if first is None else first, hang=indent)
     )
 
 
@@ -50,6 +45,19 @@ def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
 def _outcome_line(o: Outcome) -> str:
     notes = f"  {o.notes}" if o.notes else ""
     return f"{o.id:>4}  {o.date}  {o.company} - {o.role}  {o.stage}: {o.result}{notes}"
+
+
+def _outcome_lines(o: Outcome) -> str:
+    """One outcome wrapped at the terminal's width, its continuation under the company."""
+    from practice.cli.common import terminal_width, wrap
+    from practice.core.text import glue
+
+    head = f"{o.id:>4}  {o.date}  "
+    text = f"{o.company} - {o.role}  {glue(f'{o.stage}: {o.result}')}"
+    lines = wrap(text, terminal_width(), indent=head, hang=" " * len(head))
+    if o.notes:
+        lines += wrap(o.notes, terminal_width(), indent=" " * len(head))
+    return "\n".join(lines)
 
 
 def _outcome_commands(cli: click.Group) -> None:
@@ -97,7 +105,7 @@ def _outcome_commands(cli: click.Group) -> None:
             o = add_outcome(
                 h, company=company, role=role, stage=stage, result=result, date=date, notes=notes
             )
-        echo(f"Logged outcome {o.id}: {o.company} - {o.role}, {o.stage}: {o.result}.")
+        say(f"Logged outcome {o.id}: {o.company} - {o.role}, {o.stage}: {o.result}.")
 
     @outcome.command("edit")
     @click.argument("outcome_id", metavar="ID")
@@ -120,7 +128,7 @@ def _outcome_commands(cli: click.Group) -> None:
             )
         with History.open(settings.home) as h:
             o = edit_outcome(h, outcome_id, **changes)
-        echo(f"Updated: {_outcome_line(o).strip()}")
+        say(f"Updated: {_outcome_line(o).strip()}")
 
     @outcome.command("delete")
     @click.argument("outcome_id", metavar="ID")
@@ -148,13 +156,13 @@ def _outcome_commands(cli: click.Group) -> None:
             print_json([o.to_dict() for o in rows])
             return
         if not rows:
-            echo(
+            say(
                 "No outcomes yet; log one with 'practice outcome add --company C --role R "
                 "--stage S --result X'."
             )
             return
         for o in rows:
-            echo(_outcome_line(o))
+            echo(_outcome_lines(o))
 
 
 # -- diagnose and plan --------------------------------------------------------------------------
@@ -317,7 +325,9 @@ def _note(
         path = notes.write_note(out, text)
         echo(f"Wrote the draft to {path}.", err=True)
         return
-    echo(text, nl=not text.endswith("\n"))
+    # Printed, the draft fits the terminal; --out FILE keeps each paragraph on one line, the
+    # form an email client wraps itself.
+    say(text, nl=not text.endswith("\n"))
 
 
 def _note_commands(cli: click.Group) -> None:

@@ -19,6 +19,7 @@ from practice.cli.common import (
     pass_settings,
     print_json,
     question_from_options,
+    say,
 )
 from practice.core.errors import PracticeError
 
@@ -377,12 +378,12 @@ def questions_show(settings: Settings, question_id: str) -> None:
 
     question = q.find(_bank(settings), question_id)
     low, high = question.target_seconds or (None, None)
-    echo(f"{question.id}  ({question.category})")
-    echo(question.text)
+    say(f"{question.id}  ({question.category})")
+    say(question.text)
     if question.guidance:
-        echo(f"\nA strong answer: {question.guidance}")
+        say(f"\nA strong answer: {question.guidance}")
     if low is not None:
-        echo(f"Target length: {low}-{high} s")
+        say(f"Target length: {low}-{high} s")
 
 
 @questions.command("add")

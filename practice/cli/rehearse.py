@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from practice.cli.common import CATEGORY_CHOICE, echo
+from practice.cli.common import CATEGORY_CHOICE, echo, say
 
 if TYPE_CHECKING:
     from practice.cli.common import Settings
@@ -38,7 +38,8 @@ SILENT_WARNING_S = 3.0  # seconds of no input at all before the meter asks about
 
 
 def _err(text: str = "", nl: bool = True) -> None:
-    echo(text, err=True, nl=nl)
+    """A line on stderr, fitted to the terminal's width like the views on stdout."""
+    say(text, err=True, nl=nl)
 
 
 def _err_over(text: str, nl: bool = True) -> None:
@@ -51,9 +52,10 @@ def _err_over(text: str, nl: bool = True) -> None:
 
 def _styled(text: str, **style: Any) -> None:
     """A line on stderr in a style, its user text made printable before the style is added."""
-    from practice.core.text import printable
+    from practice.cli.common import terminal_width
+    from practice.core.text import fit, printable
 
-    click.echo(click.style(printable(text), **style), err=True)
+    click.echo(click.style(fit(printable(text), terminal_width()), **style), err=True)
 
 
 # -- keyboard --------------------------------------------------------------------------------
@@ -691,11 +693,11 @@ def ask(
         else:
             render_analysis(saved)
             if diff is not None:
-                echo("\n".join(_change_lines(diff)))
+                say("\n".join(_change_lines(diff)))
             if story is not None and told is not None:
                 from practice.journey.stories import comparison_lines
 
-                echo("\n".join(comparison_lines(story, told)))
+                say("\n".join(comparison_lines(story, told)))
         _err(
             f"Saved as attempt #{saved.id} (feedback {time.monotonic() - stopped:.1f} s after "
             f"the take ended). `practice ask --retry last` asks it again."
@@ -907,7 +909,7 @@ def interview(
                 kept = keep(home, analysis, take, session_id)
                 saved.append(kept)
                 line = f"{mock.answer_line(number, total, kept)}\n  Saved as attempt #{kept.id}."
-                _err(line) if as_json else echo(line)
+                _err(line) if as_json else say(line)
             if number == total:
                 break
             if take.stopped_by == "interrupt":
@@ -941,10 +943,10 @@ def interview(
         echo(json.dumps(doc, indent=2, ensure_ascii=False, default=json_default))
     else:
         echo()
-        echo("\n".join(mock.summary_lines(summary, total)))
+        say("\n".join(mock.summary_lines(summary, total)))
         if saved:
             ids = ", ".join(str(a.id) for a in saved)
-            echo(f"Each answer in full: practice review ID (attempts {ids}).")
+            say(f"Each answer in full: practice review ID (attempts {ids}).")
         if not interrupted:
             for kept in saved:
                 _offer_story(home, kept, keyboard)

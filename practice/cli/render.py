@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from practice.core.records import Attempt, Session
 from practice.core.results import Analysis, Structure
-
-NBSP = "\u00a0"
+from practice.core.text import glue
 
 LABEL_STYLE = {
     "situation": "cyan",
@@ -60,24 +61,155 @@ def bar(score: int | None, width: int = 20) -> str:
     return "█" * filled + "·" * (width - filled)
 
 
-def render_analysis(a: Analysis) -> None:
+# -- lines, and the colour that only repeats them -----------------------------------------------
+
+STAR_TAGS = {"situation": "SIT", "task": "TAS", "action": "ACT", "result": "RES"}
+# What colour picks out in a view's lines. Each state is already in the words ([um] a filler,
+# {maybe} a hedge, [pause 2.3s] a long pause, a STAR tag, "better"/"worse", "missing"): colour
+# repeats it for the eye, so NO_COLOR and a pipe lose nothing.
+MARKS: tuple[tuple[str, str], ...] = (
+    (r"\[pause [\d.]+s\]", "magenta dim"),
+    (r"\[[^\]\s]+\]", "bold red"),
+    (r"\{[^}]+\}", "yellow italic underline"),
+    *((rf"(?<=^  ){tag}(?= )", LABEL_STYLE[part]) for part, tag in STAR_TAGS.items()),
+)
+VERDICTS: tuple[tuple[str, str], ...] = (
+    (r"\bbetter$", "green"),
+    (r"\bworse$", "red"),
+    (r"\bsame$", "dim"),
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One printed line of a text view, already wrapped; `kind` says how colour shows it:
+    "head" (bold), "dim", "marked" (a transcript: MARKS), "change" (VERDICTS), "star" (the
+    STAR parts), "" (plain)."""
+
+    text: str
+    kind: str = ""
+
+
+def lines_of(texts: Sequence[str], kind: str = "") -> list[Line]:
+    return [Line(t, kind) for t in texts]
+
+
+def paint(text: str, rules: Sequence[tuple[str, str]]) -> str:
+    """`text` escaped for rich, each span a rule's pattern matches given the rule's style."""
     from practice.cli.common import markup as escape
 
-    c = _console()
+    if not rules:
+        return escape(text)
+    pattern = re.compile("|".join(f"(?P<r{i}>{p})" for i, (p, _) in enumerate(rules)))
+    out, at = [], 0
+    for m in pattern.finditer(text):
+        style = rules[int(str(m.lastgroup)[1:])][1]
+        out += [escape(text[at : m.start()]), f"[{style}]{escape(m.group())}[/]"]
+        at = m.end()
+    return "".join(out) + escape(text[at:])
+
+
+def _star_rules(line: str) -> list[tuple[str, str]]:
+    """The present STAR parts in their label's colour, the missing ones (after "missing:")
+    dimmed."""
+    cut = line.find("missing:")
+    rules = []
+    for part in STAR_PARTS:
+        at = line.find(part)
+        if at >= 0:
+            missing = 0 <= cut < at
+            rules.append((rf"\b{part}\b", "dim" if missing else LABEL_STYLE[part]))
+    return rules
+
+
+def print_lines(lines: Sequence[Line], console: Any, *, plain: bool) -> None:
+    """Print wrapped lines as they are (rich wraps nothing more: a path longer than the line
+    stays whole); in colour, each kind's states painted, never anything the text does not
+    already say."""
+    from practice.cli.common import markup as escape
+
+    for line in lines:
+        if plain or not line.kind:
+            text = escape(line.text)
+        elif line.kind in ("head", "dim"):
+            style = "bold" if line.kind == "head" else "dim"
+            text = f"[{style}]{escape(line.text)}[/{style}]" if line.text else ""
+        elif line.kind == "marked":
+            text = paint(line.text, MARKS)
+        elif line.kind == "change":
+            text = paint(line.text, VERDICTS)
+        else:  # "star"
+            text = paint(line.text, _star_rules(line.text))
+        console.print(text, soft_wrap=True)
+
+
+def is_plain(console: Any) -> bool:
+    """Markers instead of colour: NO_COLOR is set, or the output is a pipe or a file."""
+    return bool(console.no_color or console.color_system is None)
+
+
+def score_lines(name: str, score: int, reason: str, tip: str | None, width: int) -> list[str]:
+    """ "  Structure    80  ████████····  The story has no situation." and its tip, wrapped: the
+    reason beside the bar when a line has room for it, under it when not."""
+    from practice.cli.common import wrap
+
+    bar_width = 20 if width >= 60 else 10
+    head = f"  {name:<11}{score:>4}  {bar(score, bar_width)}"
+    beside = len(head) + 2
+    hang = " " * beside if width - beside >= 30 else "    "
+    out = wrap(f"{glue(head)}  {reason}" if reason else head, width, hang=hang)
+    if tip:
+        out += wrap(f"Tip: {tip}", width, indent=hang)
+    return out
+
+
+def transcript_lines(a: Analysis, width: int) -> list[str]:
+    """The transcript sentence by sentence, each after its STAR tag, fillers, hedges and long
+    pauses marked ([um], {maybe}, [pause 2.3s]), wrapped under the sentence's start."""
+    from practice.cli.common import wrap
+    from practice.history.review import marked_sentences
+
+    out = []
+    for s in marked_sentences(a):
+        tag = STAR_TAGS.get(s.label, "   ")
+        body = " ".join(glue(t.marked()) for t in s.tokens) or s.text
+        out += wrap(f"{tag}  {body}", width, indent="  ", hang="       ")
+    return out
+
+
+def delivery_text(a: Analysis) -> str | None:
+    d = a.delivery
+    if d is None:
+        return None
+    return " · ".join(
+        glue(x)
+        for x in (
+            f"Pace {d.words_per_minute:.0f} wpm (articulation {d.articulation_rate_wpm:.0f})",
+            f"{d.pause_count} pauses, {d.long_pause_count} long "
+            f"(longest {d.longest_pause_s:.1f} s)",
+            f"{d.filler_count} um/uh, {d.discourse_filler_count} other fillers "
+            f"({d.fillers_per_minute:.1f}/min)",
+            f"{d.hedge_count} hedges",
+        )
+    )
+
+
+def analysis_lines(a: Analysis, width: int) -> list[Line]:
+    """The feedback on one answer (analyze, score, ask) as wrapped lines."""
+    from practice.cli.common import wrap
+
     title = a.question.text if a.question and a.question.text else "Answer"
-    head = f"[bold]{escape(title)}[/bold]"
-    if a.category:
-        head += f"  [dim]({a.category})[/dim]"
-    c.print(head)
+    head = title + (f"  ({a.category})" if a.category else "")
+    out = lines_of(wrap(head, width), "head")
     if a.source:
         dur = f", {a.duration_s:.0f} s" if a.duration_s is not None else ""
         saved = f"  attempt #{a.id}" if a.id is not None else ""
-        c.print(f"[dim]{escape(a.source)}{dur}{saved}[/dim]")
-    c.print()
-    c.print(_transcript_markup(a))
-    c.print()
+        out += lines_of(wrap(f"{a.source}{dur}{saved}", width), "dim")
+    out.append(Line(""))
+    out += lines_of(transcript_lines(a, width), "marked")
+    out.append(Line(""))
     s = a.scores
-    c.print(f"[bold]Overall {s.overall}/100[/bold]")
+    out.append(Line(f"Overall {s.overall}/100", "head"))
     for name, dim in (
         ("Structure", s.structure),
         ("Delivery", s.delivery),
@@ -85,30 +217,35 @@ def render_analysis(a: Analysis) -> None:
         ("Content", s.content),
     ):
         if dim is not None:
-            c.print(
-                f"  {name:<11}{dim.score:>4}  {bar(dim.score)}  [dim]{escape(dim.reason)}[/dim]"
-            )
-    if a.delivery:
-        d = a.delivery
-        c.print()
-        c.print(
-            f"  Pace {d.words_per_minute:.0f} wpm (articulation {d.articulation_rate_wpm:.0f})"
-            f" · {d.pause_count} pauses, {d.long_pause_count} long"
-            f" (longest {d.longest_pause_s:.1f} s) · {d.filler_count} um/uh,"
-            f" {d.discourse_filler_count} other fillers · {d.hedge_count} hedges"
-        )
+            out += lines_of(score_lines(name, dim.score, dim.reason, None, width))
+    out.append(Line(""))
+    if (pace := delivery_text(a)) is not None:
+        out += lines_of(wrap(pace, width, indent="  ", hang="    "))
     if a.prosody and a.prosody.pitch_variation_semitones is not None:
         p = a.prosody
         tone = "monotone" if p.monotone else "varied"
-        c.print(f"  Voice: pitch spread {p.pitch_variation_semitones:.1f} semitones ({tone})")
-    st = a.structure
-    c.print(f"  STAR: {star_markup(st)}")
+        out += lines_of(
+            wrap(
+                f"Voice: pitch spread {p.pitch_variation_semitones:.1f} semitones ({tone})",
+                width,
+                indent="  ",
+                hang="    ",
+            )
+        )
+    out += lines_of(
+        wrap(f"STAR: {star_text(a.structure)}", width, indent="  ", hang="    "), "star"
+    )
     if a.tips:
-        c.print()
-        c.print("[bold]Next time[/bold]")
+        out += [Line(""), Line("Next time", "head")]
         for tip in a.tips:
-            c.print(f"  • {escape(tip)}")
-    c.print()
+            out += lines_of(wrap(tip, width, indent="  • ", hang="    "))
+    out.append(Line(""))
+    return out
+
+
+def render_analysis(a: Analysis) -> None:
+    c = _console()
+    print_lines(analysis_lines(a, c.width), c, plain=is_plain(c))
 
 
 STAR_PARTS = ("situation", "task", "action", "result")
@@ -128,23 +265,8 @@ def star_text(st: Structure) -> str:
 
 def star_markup(st: Structure) -> str:
     """`star_text` with each present part in its label's colour and the missing ones dimmed."""
-    out = star_text(st)
-    for k in STAR_PARTS:
-        style = LABEL_STYLE[k] if getattr(st, k) else "dim"
-        out = out.replace(k, f"[{style}]{k}[/]", 1)
-    return out
-
-
-def _transcript_markup(a: Analysis) -> str:
-    """The transcript with fillers marked and sentences coloured by their STAR label."""
-    from practice.cli.common import markup as escape
-
-    lines = []
-    for s in a.structure.sentences:
-        style = LABEL_STYLE.get(s.label, "")
-        tag = f"[dim]{s.label[:3].upper()}[/dim] " if s.label != "other" else "    "
-        lines.append(f"{tag}[{style}]{escape(s.text)}[/]")
-    return "\n".join(lines) if lines else escape(a.transcript.text)
+    text = star_text(st)
+    return paint(text, _star_rules(text))
 
 
 def history_lines(
@@ -155,6 +277,7 @@ def history_lines(
     from itertools import groupby
 
     from practice.cli.common import wrap
+    from practice.core.when import local_minute
 
     if not rows:
         return wrap("No attempts yet. Analyse one with: practice analyze answer.wav", width)
@@ -165,12 +288,11 @@ def history_lines(
         session = sessions.get(session_id) if session_id is not None else None
         if session_id is not None:
             kind = (session.kind if session else None) or "session"
-            started = (session.started_at if session else members[-1].created_at)[:16]
+            started = local_minute(session.started_at if session else members[-1].created_at)
             average = sum(r.analysis.scores.overall for r in members) / len(members)
             count = f"{len(members)} answer{'s' if len(members) != 1 else ''}"
             lines += wrap(
-                f"{kind.capitalize()} {session_id}, {started.replace('T', ' ')}: {count}, "
-                f"average {average:.0f}",
+                f"{kind.capitalize()} {session_id}, {started}: {count}, average {average:.0f}",
                 width,
                 hang="  ",
             )
@@ -180,18 +302,15 @@ def history_lines(
             d = a.delivery
             figures = [
                 f"#{r.id}",
-                r.created_at[:16].replace("T", " "),
+                local_minute(r.created_at),
                 a.category or "no category",
                 f"overall {a.scores.overall}",
             ]
             if d is not None:
                 figures += [f"{d.words_per_minute:.0f} wpm", f"{d.filler_count} um/uh"]
-            # A figure and its unit stay on one line: the no-break space is not a place to wrap.
-            joined = "  ".join(f.replace(" ", NBSP) for f in figures)
-            lines += [
-                line.replace(NBSP, " ")
-                for line in wrap(joined, width, indent=indent, hang=indent + "    ")
-            ]
+            # A figure and its unit stay on one line: glued, they are not a place to wrap.
+            joined = "  ".join(glue(f) for f in figures)
+            lines += wrap(joined, width, indent=indent, hang=indent + "    ")
             q = (a.question.text if a.question else None) or a.source or ""
             if q:
                 lines += wrap(q, width, indent=indent + "    ")
@@ -203,35 +322,42 @@ def render_history(rows: Sequence[Attempt], sessions: Mapping[int, Session] | No
 
     c = _console()
     for line in history_lines(rows, sessions or {}, c.width):
-        c.print(escape(line))
+        c.print(escape(line), soft_wrap=True)
 
 
 def render_models(rows: Sequence[Any], catalogue: Sequence[Any]) -> None:
-    from rich.table import Table
+    from practice.cli.common import markup as escape
+    from practice.cli.common import wrap
 
     c = _console()
-    desc = {e.name: e.description for e in catalogue}
-    t = Table(box=None, header_style="bold")
-    for col in ("model", "engine", "ready", "path"):
-        t.add_column(col)
     for r in rows:
-        t.add_row(r.name, r.engine, "yes" if r.installed else "on first use", r.path)
-    c.print(t)
-    for name, d in desc.items():
-        c.print(f"[dim]{name}: {d}[/dim]")
+        ready = "ready" if r.installed else "assembled on first use"
+        for line in wrap(f"{r.name} ({r.engine}): {ready}", c.width, hang="    "):
+            c.print(escape(line), soft_wrap=True)
+        # A path is one unbreakable token: longer than the line, it sticks out whole.
+        for line in wrap(str(r.path), c.width, indent="    "):
+            c.print(escape(line), soft_wrap=True)
+    for e in catalogue:
+        for line in wrap(f"{e.name}: {e.description}", c.width, hang="    "):
+            c.print(f"[dim]{escape(line)}[/dim]", soft_wrap=True)
+
+
+def question_lines(bank: Sequence[Any], width: int) -> list[str]:
+    """Each question's id, category and target length, then its text wrapped under them."""
+    from practice.cli.common import wrap
+
+    out: list[str] = []
+    for q in bank:
+        secs = glue(f", {q.target_seconds[0]}-{q.target_seconds[1]} s") if q.target_seconds else ""
+        out += wrap(f"{q.id}  ({q.category}{secs})", width, hang="    ")
+        out += wrap(q.text, width, indent="    ")
+    out += wrap(f"{len(bank)} questions; 'practice questions show ID' for guidance", width)
+    return out
 
 
 def render_questions(bank: Sequence[Any]) -> None:
-    from rich.table import Table
-
     from practice.cli.common import markup as escape
 
     c = _console()
-    t = Table(box=None, header_style="bold")
-    for col in ("id", "category", "seconds", "question"):
-        t.add_column(col, overflow="fold")
-    for q in bank:
-        secs = f"{q.target_seconds[0]}-{q.target_seconds[1]}" if q.target_seconds else ""
-        t.add_row(escape(q.id), q.category, secs, escape(q.text))
-    c.print(t)
-    c.print(f"[dim]{len(bank)} questions; 'practice questions show ID' for guidance[/dim]")
+    for line in question_lines(bank, c.width):
+        c.print(escape(line), soft_wrap=True)

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from practice.cli.common import echo, print_json
+from practice.cli.common import echo, print_json, say
+from practice.core.when import local_day
 
 if TYPE_CHECKING:
     from practice.cli.common import Settings
@@ -123,7 +124,7 @@ def stories_add(
     if as_json:
         print_json(kept.to_dict())
     else:
-        echo(f"Kept story {_summary_line(kept)}.")
+        say(f"Kept story {_summary_line(kept)}.")
         if kept.quantified_result is None:
             echo("Tip: add a number to the result (how much, how many, how fast).", err=True)
 
@@ -145,11 +146,11 @@ def stories_list(settings: Settings, as_json: bool) -> None:
         r = s.record
         practised = (
             f"{r.attempts} attempt(s), best {r.best_score}, latest {r.latest_score}, "
-            f"last {(r.last_practised or '')[:10]}"
+            f"last {local_day(r.last_practised) if r.last_practised else '-'}"
             if r.attempts
             else "not rehearsed yet"
         )
-        echo(f"{s.id:>3}  {s.title}\n     skills: {', '.join(s.skills) or '-'}; {practised}")
+        say(f"{s.id:>3}  {s.title}\n     skills: {', '.join(s.skills) or '-'}; {practised}")
 
 
 @stories.command("show")
@@ -163,17 +164,17 @@ def stories_show(settings: Settings, story_id: str, as_json: bool) -> None:
     if as_json:
         print_json(s.to_dict())
         return
-    echo(f"#{s.id} {s.title}")
+    say(f"#{s.id} {s.title}")
     for name in _PART_OPTIONS:
-        echo(f"\n{name.capitalize()}:\n  {getattr(s, name) or '-'}")
-    echo(f"\nSkills: {', '.join(s.skills) or '-'}")
-    echo(f"Quantified result: {s.quantified_result or '- (add a number to the result)'}")
+        say(f"\n{name.capitalize()}:\n  {getattr(s, name) or '-'}")
+    say(f"\nSkills: {', '.join(s.skills) or '-'}")
+    say(f"Quantified result: {s.quantified_result or '- (add a number to the result)'}")
     r = s.record
-    echo(
+    say(
         f"Practice: {r.attempts} attempt(s)"
         + (
             f", best {r.best_score}, latest {r.latest_score}, last practised "
-            f"{(r.last_practised or '')[:10]}"
+            f"{local_day(r.last_practised) if r.last_practised else '-'}"
             if r.attempts
             else ""
         )
@@ -231,7 +232,7 @@ def stories_edit(
                 return
             changes = st.parse_form(edited)
         updated = bank.update(story_id, **changes)
-    echo(f"Updated story {_summary_line(updated)}.")
+    say(f"Updated story {_summary_line(updated)}.")
 
 
 @stories.command("delete")
@@ -295,7 +296,9 @@ def prep(settings: Settings, job: str, as_json: bool, html_file: str | None) -> 
     if as_json:
         print_json(result.to_dict())
     else:
-        echo(p.render_text(result))
+        from practice.cli.common import terminal_width
+
+        echo(p.render_text(result, width=terminal_width()))
 
 
 def register(cli: click.Group) -> None:

@@ -35,6 +35,57 @@ def printable(text: str) -> str:
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 
+# The one way text views break lines (history, progress, review, feedback, stories, prep,
+# questions, outcomes, diagnose, plan, notes): between words, never inside one.
+NBSP = "\u00a0"  # a space no line breaks at: `glue` puts it inside what must stay on one line
+
+
+def glue(text: str) -> str:
+    """`text` with its spaces made unbreakable, so `wrap` keeps it on one line ("140 wpm",
+    "[pause 2.5s]"); `wrap` gives the spaces back."""
+    return text.replace(" ", NBSP)
+
+
+def wrap(text: str, width: int, *, indent: str = "", hang: str | None = None) -> list[str]:
+    """`text` wrapped between words to `width` columns, the first line after `indent`, the rest
+    after `hang` (default: the same indent). A word longer than a line (a path, an address)
+    stays whole on a line of its own; so does a glued phrase. Line breaks in `text` are
+    spaces: wrap each paragraph on its own."""
+    import textwrap
+
+    lines = textwrap.wrap(
+        text,
+        width,
+        initial_indent=indent,
+        subsequent_indent=indent if hang is None else hang,
+        break_long_words=False,
+        break_on_hyphens=False,  # "success-story", "feedback-request" stay whole
+    ) or [indent.rstrip()]
+    return [line.replace(NBSP, " ") for line in lines]
+
+
+# A line's indent and its list marker ("- ", "+ ", "• ", "3. ", "[ ] ", "[GAP] "): `fit` hangs
+# the rest of a long line under the text after them.
+_LEAD = re.compile(r"^(\s*)((?:[-+*•]|\d+\.|\[[^\]\s]{0,5}\s?\])\s+)?")
+
+
+def fit(text: str, width: int) -> str:
+    """Already laid-out text (lines, indents, lists) fitted to `width` columns: each line
+    longer than that is wrapped between words (`wrap`), its continuation under its own text."""
+    out: list[str] = []
+    for line in text.splitlines():
+        if len(line) <= width:
+            out.append(line)
+            continue
+        m = _LEAD.match(line)
+        assert m is not None  # every group is optional
+        lead = m.group(0)
+        # A lead wider than half the line would leave the rest a column of single words.
+        hang = " " * len(lead) if len(lead) <= width // 2 else "  "
+        out += wrap(line[len(lead) :], width, indent=lead, hang=hang)
+    return "\n".join(out) + ("\n" if text.endswith("\n") else "")
+
+
 # -- script -------------------------------------------------------------------------------------
 
 # Above this share of letters outside the Latin script, a typed answer is in another language

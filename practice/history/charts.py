@@ -21,6 +21,7 @@ from practice.core.errors import InputError
 from practice.core.files import open_private
 from practice.core.measures import SCORE_KEYS
 from practice.core.results import CATEGORIES
+from practice.core.when import local_moment
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -62,7 +63,9 @@ def _axis_label(m: MetricProgress) -> str:
 
 
 def _when(created_at: str) -> datetime:
-    return datetime.fromisoformat(created_at.replace("Z", "+00:00"))
+    # Local and naive: matplotlib draws a naive time as given, so the axis shows the same local
+    # days as the text views (`core.when`); an aware one it would draw in UTC.
+    return local_moment(created_at)
 
 
 def figure(progress: Progress) -> Figure:

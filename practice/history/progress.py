@@ -25,6 +25,7 @@ from practice.core.measures import (
 from practice.core.records import Attempt
 from practice.core.results import Analysis, Delivery
 from practice.core.thresholds import ANSWER_LOW_S, FILLER_SHARE_MAX
+from practice.core.when import local_day
 
 # The measures are defined once, in core/measures; these names stay for the modules that
 # compare attempts (review) and for the charts.
@@ -78,8 +79,9 @@ def goodness(metric: Measure, value: float) -> float:
 
 
 def day_of(created_at: str) -> str:
-    """The date part (YYYY-MM-DD, UTC as stored) of an attempt's time."""
-    return created_at[:10]
+    """The person's local date (YYYY-MM-DD) of an attempt's stored time: every day, trend and
+    "over the last two weeks" here counts local days (why: `core.when`)."""
+    return local_day(created_at)
 
 
 def short_date(day: str) -> str:

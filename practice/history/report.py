@@ -24,6 +24,7 @@ from practice.core.errors import AudioError, InputError
 from practice.core.files import open_private
 from practice.core.records import Attempt, Session
 from practice.core.results import Analysis, Delivery
+from practice.core.when import local_day, local_minute
 
 AUDIO_RATE = 16_000  # Hz: what the history analyses; plenty for speech
 # libsndfile maps compression_level 0-1 onto the Opus bitrate; 0.95 gives about 17.6 kbit/s on
@@ -328,7 +329,7 @@ def _attempt_view(
 
     a = attempt.analysis
     data = review.build(attempt, previous=previous, same_question=same_question)
-    meta = [attempt.created_at[:16].replace("T", " "), a.category or "no category"]
+    meta = [local_minute(attempt.created_at), a.category or "no category"]
     duration = None if a.duration_s is None else round(a.duration_s, 3)  # as its JSON has it
     if duration:
         meta.append(f"{duration:.0f} s")
@@ -470,8 +471,8 @@ def build_html(
         views.append(view)
         seconds += s
         size += b
-    first = ordered[0].created_at[:10]
-    last = ordered[-1].created_at[:10]
+    first = local_day(ordered[0].created_at)
+    last = local_day(ordered[-1].created_at)
     script, script_hash = pages.inline("report.js")
     style, style_hash = pages.inline("report.css")
     page = pages.render(
@@ -494,7 +495,7 @@ def _session_heading(
     members = [r for r in ordered if r.session_id == attempt.session_id]
     session = sessions.get(attempt.session_id) if attempt.session_id is not None else None
     kind = ((session.kind if session else None) or "session").capitalize()
-    started = (session.started_at if session else attempt.created_at)[:16].replace("T", " ")
+    started = local_minute(session.started_at if session else attempt.created_at)
     average = sum(r.analysis.scores.overall for r in members) / len(members)
     count = f"{len(members)} answer{'s' if len(members) != 1 else ''}"
     return f"{kind} {attempt.session_id}, {started}: {count}, average {average:.0f}"

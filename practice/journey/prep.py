@@ -19,7 +19,8 @@ from typing import Any
 
 from practice.core import pages
 from practice.core.results import Question
-from practice.core.text import WORD, past_tense, stem
+from practice.core.text import WORD, fit, past_tense, stem
+from practice.core.when import local_day
 from practice.journey.stories import (
     SKILLS,
     TAG_SKILLS,
@@ -721,15 +722,16 @@ def _record_note(story: Story) -> str:
     r = story.record
     if r.attempts == 0:
         return "not rehearsed yet: tell it aloud at least twice"
-    when = (r.last_practised or "")[:10]
+    when = local_day(r.last_practised) if r.last_practised else ""
     return f"rehearsed {r.attempts}x, best {r.best_score}, latest {r.latest_score} ({when})"
 
 
 # -- rendering -----------------------------------------------------------------------------------
 
 
-def render_text(prep: Prep) -> str:
-    """A plain-text summary for the terminal."""
+def render_text(prep: Prep, *, width: int | None = None) -> str:
+    """A plain-text summary for the terminal; with `width`, every line fitted to that many
+    columns, wrapped between words (`core.text.fit`)."""
     lines = [f"Coverage: {prep.coverage:.0%} of the requirements that need a story.", ""]
     for c in prep.requirements:
         mark = "ok " if c.covered else ("-- " if c.requirement.kind == "condition" else "GAP")
@@ -755,7 +757,8 @@ def render_text(prep: Prep) -> str:
             lines.append(f"      {q}")
     if not prep.plan:
         lines.append("  No story covers this posting yet: add some with 'practice stories add'.")
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    return text if width is None else fit(text, width)
 
 
 def render_html(prep: Prep, *, title: str = "Job prep") -> str:
