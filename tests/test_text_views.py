@@ -144,13 +144,17 @@ def _sources(home: Path, command: str) -> tuple[list[str], list[str]]:
         return args, [*texts, "STAR: situation, task, action, result"]
     if command == "config path":
         return ["config", "path"], []
+    if command == "models list":
+        doc = _json(home, "models", "list")
+        assert isinstance(doc, list)
+        return ["models", "list"], [m["path"] for m in doc]
     raise AssertionError(command)
 
 
 VIEWS = (
     "history", "review", "review-first", "progress", "questions list", "questions show",
     "stories list", "stories show", "prep", "outcomes", "diagnose", "plan", "note thank-you",
-    "note feedback-request", "score", "config path",
+    "note feedback-request", "score", "config path", "models list",
 )  # fmt: skip
 
 
@@ -164,8 +168,8 @@ def test_every_text_view_fits_the_width_and_cuts_no_word(
     views: Path, command: str, columns: int
 ) -> None:
     """Wrapping adds only line breaks and indents: no line is wider than COLUMNS but a single
-    unbreakable token (here only a file path: `config path`'s), and with the breaks taken out
-    every text the view shows (read from its --json twin) is there whole."""
+    unbreakable token (here only file paths: `config path`'s, `models list`'s), and with the
+    breaks taken out every text the view shows (read from its --json twin) is there whole."""
     args, texts = _sources(views, command)
     assert texts or command == "config path"
     r = invoke(views, *args, env={"COLUMNS": str(columns), "NO_COLOR": "1"})
