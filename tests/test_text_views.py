@@ -331,3 +331,31 @@ def test_local_day_of_a_stored_moment(zone: None) -> None:
     assert local_day("2026-12-06T05:00:00") == "2026-12-06"  # no zone: UTC, as stored
     # Summer time: New York is UTC-4 in July.
     assert local_minute("2026-07-01T03:30:00Z") == "2026-06-30 23:30"
+
+
+@pytest.mark.parametrize("columns", [80, 40])
+def test_interview_and_retry_lines_fit_the_width(
+    columns: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`interview`'s lines after each answer and at the end, and `ask --retry`'s comparison,
+    go through the same fitting (`say`) as the views run above: the microphone they need is
+    left out, the lines are not."""
+    from practice.app.rehearse import changes
+    from practice.cli.common import say
+    from practice.cli.rehearse import _change_lines
+    from practice.journey import interview as mock
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    before = dataclasses.replace(make_attempt(60), id=4)
+    after = make_attempt(72)
+    summary = mock.summarize([before, after])
+    texts = [mock.answer_line(1, 2, before), *mock.summary_lines(summary, 2)]
+    texts += _change_lines(changes(before, after))
+    for text in texts:
+        say(text)
+    out = capsys.readouterr().out
+    assert all(len(line) <= columns for line in out.splitlines()), out
+    shown = _words_whole(out)
+    for text in texts:
+        assert _words_whole(text) in shown
+    assert "Tip: Open with when and where it happened." in shown
