@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -414,6 +415,12 @@ def test_charts_have_one_dated_panel_per_measure_with_its_target(made_up: Path) 
             low, high = (d.date().isoformat() for d in mdates.num2date(ax.get_xlim()))
             assert low <= "2026-11-16" and high >= "2026-12-06"
         assert {shown[-1].get_xlabel(), shown[-2].get_xlabel()} == {"date"}
+        # Each date tick names its day and month ("21 Nov"), the year is noted under the axis.
+        fig.canvas.draw()
+        ticks = [t.get_text() for t in shown[0].get_xticklabels() if t.get_text()]
+        assert len(ticks) >= 3
+        assert all(re.fullmatch(r"\d\d (Nov|Dec)", t) for t in ticks), ticks
+        assert shown[-1].xaxis.get_offset_text().get_text() == "2026"
         # One line per category in a score panel, in the colour-blind style's colours.
         overall = shown[0]
         lines = {line.get_label(): line for line in overall.get_lines()}

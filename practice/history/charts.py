@@ -15,7 +15,7 @@ import math
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from practice.core.errors import InputError
 from practice.core.files import open_private
@@ -66,6 +66,20 @@ def _when(created_at: str) -> datetime:
     # Local and naive: matplotlib draws a naive time as given, so the axis shows the same local
     # days as the text views (`core.when`); an aware one it would draw in UTC.
     return local_moment(created_at)
+
+
+def _date_formatter(locator: Any) -> Any:
+    """Matplotlib's concise date labels, with each day tick naming its month ("17 Nov",
+    "5 Dec"): its default labels a day by its number alone ("17"), which under the year-month
+    note of the last month ("2026-Dec") reads as the wrong month. The note keeps the year."""
+    import matplotlib.dates as mdates
+
+    formatter = mdates.ConciseDateFormatter(locator)
+    # Levels: years, months, days, hours, minutes, seconds.
+    formatter.formats = ["%Y", "%b %Y", "%d %b", "%H:%M", "%H:%M", "%S.%f"]
+    formatter.zero_formats = ["", "%b %Y", "%d %b", "%d %b", "%H:%M", "%H:%M"]
+    formatter.offset_formats = ["", "%Y", "%Y", "%d %b %Y", "%d %b %Y", "%d %b %Y %H:%M"]
+    return formatter
 
 
 def figure(progress: Progress) -> Figure:
@@ -131,9 +145,11 @@ def figure(progress: Progress) -> Figure:
             ax.set_title(title, fontsize=10)
             ax.set_ylabel(_axis_label(m), fontsize=8)
             ax.tick_params(labelsize=8)
-            locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+            # Evenly spaced from the first day: ticks anchored to each month start as well would
+            # crowd "29 Nov" against "01 Dec".
+            locator = mdates.AutoDateLocator(minticks=3, maxticks=7, interval_multiples=False)
             ax.xaxis.set_major_locator(locator)
-            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+            ax.xaxis.set_major_formatter(_date_formatter(locator))
             ax.xaxis.set_tick_params(labelbottom=True)
             ax.xaxis.get_offset_text().set_visible(False)  # the year and month go under the last
         for ax in axes[: len(drawn)][-COLUMNS:]:
