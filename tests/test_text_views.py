@@ -359,3 +359,13 @@ def test_interview_and_retry_lines_fit_the_width(
     for text in texts:
         assert _words_whole(text) in shown
     assert "Tip: Open with when and where it happened." in shown
+
+
+def test_the_report_names_a_missing_star_part_in_words(views: Path, tmp_path: Path) -> None:
+    """The HTML report colours each sentence by its STAR label; the parts no sentence has are
+    named too, so a reader who cannot see the colours misses nothing."""
+    out = tmp_path / "report.html"
+    r = invoke(views, "report", "--html", str(out), "--last", "1")
+    assert r.exit_code == 0, r.output
+    page = out.read_text()
+    assert "STAR: action, result; missing: situation, task · quantified result" in page

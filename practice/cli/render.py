@@ -11,6 +11,7 @@ from typing import Any
 from practice.core.records import Attempt, Session
 from practice.core.results import Analysis, Structure
 from practice.core.text import glue
+from practice.history.review import STAR_PARTS, star_text
 
 LABEL_STYLE = {
     "situation": "cyan",
@@ -246,21 +247,6 @@ def analysis_lines(a: Analysis, width: int) -> list[Line]:
 def render_analysis(a: Analysis) -> None:
     c = _console()
     print_lines(analysis_lines(a, c.width), c, plain=is_plain(c))
-
-
-STAR_PARTS = ("situation", "task", "action", "result")
-
-
-def star_text(st: Structure) -> str:
-    """ "situation, action, result; missing: task · no number in the result": what the colours
-    show, in words."""
-    present = [k for k in STAR_PARTS if getattr(st, k)]
-    missing = [k for k in STAR_PARTS if not getattr(st, k)]
-    text = ", ".join(present) if present else "no part found"
-    if missing:
-        text += "; missing: " + ", ".join(missing)
-    quant = "quantified result" if st.result_quantified else "no number in the result"
-    return f"{text} · {quant}"
 
 
 def star_markup(st: Structure) -> str:

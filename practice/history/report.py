@@ -381,6 +381,7 @@ def _attempt_view(
         "audio_note": audio_note,
         "sentences": _sentences_view(a),
         "delivery": _delivery_line(a.delivery),
+        "star": review.star_text(a.structure),
         "overall": _fmt(a.scores.overall),
         "dimensions": dimensions,
         "tips": list(data["tips"]),

@@ -17,7 +17,15 @@ from typing import Any, Literal
 
 from practice.core.errors import DeviceError, InputError
 from practice.core.records import Attempt
-from practice.core.results import Analysis, Pause, Question, Sentence, Transcript, Word
+from practice.core.results import (
+    Analysis,
+    Pause,
+    Question,
+    Sentence,
+    Structure,
+    Transcript,
+    Word,
+)
 from practice.core.text import hedge_spans, is_filled_pause, normalize
 from practice.core.thresholds import LONG_PAUSE_S
 from practice.history.progress import METRIC_BY_KEY, goodness, metric_value
@@ -40,6 +48,7 @@ COMPARED = (
     "star_completeness",
 )
 DIMENSIONS = ("structure", "delivery", "enthusiasm", "content")
+STAR_PARTS = ("situation", "task", "action", "result")
 _TRAILING = re.compile(r"^(.*?)([\"'”’)\]]*[,.;:!?…]*[\"'”’)\]]*)$", re.S)
 
 
@@ -74,6 +83,18 @@ class MarkedSentence:
 
     def marked(self) -> str:
         return " ".join(t.marked() for t in self.tokens)
+
+
+def star_text(st: Structure) -> str:
+    """ "situation, action, result; missing: task · no number in the result": the STAR parts an
+    answer has and lacks, in words, for every view that also shows them by colour."""
+    present = [k for k in STAR_PARTS if getattr(st, k)]
+    missing = [k for k in STAR_PARTS if not getattr(st, k)]
+    text = ", ".join(present) if present else "no part found"
+    if missing:
+        text += "; missing: " + ", ".join(missing)
+    quant = "quantified result" if st.result_quantified else "no number in the result"
+    return f"{text} · {quant}"
 
 
 def split_trailing(text: str) -> tuple[str, str]:
