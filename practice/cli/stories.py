@@ -150,7 +150,12 @@ def stories_list(settings: Settings, as_json: bool) -> None:
             if r.attempts
             else "not rehearsed yet"
         )
-        say(f"{s.id:>3}  {s.title}\n     skills: {', '.join(s.skills) or '-'}; {practised}")
+        from practice.cli.common import terminal_width, wrap
+
+        width = terminal_width()
+        lines = wrap(s.title, width, indent=f"{s.id:>3}  ", hang="     ")
+        lines += wrap(f"skills: {', '.join(s.skills) or '-'}; {practised}", width, indent="     ")
+        echo("\n".join(lines))
 
 
 @stories.command("show")
