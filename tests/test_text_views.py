@@ -301,6 +301,11 @@ def test_days_are_the_persons_local_days_everywhere(zone: None, tmp_path: Path) 
         ("2026-12-05", 1, 55.0),
         ("2026-12-06", 2, 82.5),
     ]
+    # Every point carries its local day beside the stored UTC time, for the app to group by.
+    story = doc["by_category"]["success-story"]
+    assert (story["first"]["date"], story["latest"]["date"]) == ("2026-12-04", "2026-12-06")
+    assert story["first"]["created_at"].startswith("2026-12-05T04:30")
+    assert doc["by_question"]["success-problem"]["best"]["date"] == "2026-12-06"
     # Two local days from first to last: "over the last 2 days", not UTC's "since yesterday".
     assert "success story scores up from 52 to 82 over the last 2 days" in doc["wins"]
     assert "fillers down from 6 a minute to 1 over the last 2 days" in doc["wins"]
@@ -369,3 +374,31 @@ def test_the_report_names_a_missing_star_part_in_words(views: Path, tmp_path: Pa
     assert r.exit_code == 0, r.output
     page = out.read_text()
     assert "STAR: action, result; missing: situation, task · quantified result" in page
+
+
+def test_the_one_wrapping_rule() -> None:
+    """Between words only: a hyphenated id, a path and a glued figure stay whole; `fit` hangs
+    a list item's continuation under its text and keeps a prompt's trailing space."""
+    from practice.core.text import fit, glue, wrap
+
+    assert wrap("see feedback-request and success-story now", 16) == [
+        "see",
+        "feedback-request",
+        "and",
+        "success-story",
+        "now",
+    ]
+    path = "/home/someone/.local/share/practice/config.toml"
+    assert wrap(f"Wrote {path}.", 20) == ["Wrote", f"{path}."]
+    assert wrap(f"pace {glue('140 wpm')} today", 9) == ["pace", "140 wpm", "today"]
+    assert wrap("tip", 20, indent="  • ", hang="    ") == ["  • tip"]
+    text = "  - 3 of your last 3 fit answers gave no reason\n[GAP] Explain findings to managers"
+    assert fit(text, 24).splitlines() == [
+        "  - 3 of your last 3 fit",
+        "    answers gave no",
+        "    reason",
+        "[GAP] Explain findings",
+        "      to managers",
+    ]
+    assert fit("Press Enter for question 2 (q to stop): ", 20).endswith("stop): ")
+    assert fit("short\n", 20) == "short\n"

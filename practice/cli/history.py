@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from practice.cli.common import CATEGORY_CHOICE, COUNT, echo, print_json
+from practice.cli.common import CATEGORY_CHOICE, COUNT, print_json, say
 from practice.core.files import open_private
 from practice.core.when import local_day, local_minute
 
@@ -271,7 +271,7 @@ def review(
         render_review(data, chosen, told, _console())
     if play:
         start = rv.word_start(chosen.analysis, from_word) if from_word else (from_s or 0.0)
-        echo(f"Playing attempt #{chosen.id} from {start:.1f} s (Ctrl-C stops)...", err=True)
+        say(f"Playing attempt #{chosen.id} from {start:.1f} s (Ctrl-C stops)...", err=True)
         rv.play(chosen.audio_path, start_s=start)
 
 
@@ -424,7 +424,7 @@ def progress(
         from practice.history import charts
 
         charts.write_png(prog, Path(plot_file))
-        echo(f"Chart written to {plot_file}", err=True)
+        say(f"Chart written to {plot_file}", err=True)
     if as_json:
         print_json(prog.to_dict())
     else:
@@ -489,7 +489,7 @@ def report(
             f"; audio {page.audio_seconds / 60:.1f} min at "
             f"{page.audio_bytes_per_minute / 1024:.0f} KiB per minute"
         )
-    echo(f"Report of {page.attempts} attempts written to {out} ({size / 1024:.0f} KiB{audio}).")
+    say(f"Report of {page.attempts} attempts written to {out} ({size / 1024:.0f} KiB{audio}).")
 
 
 # -- export, backup, restore ----------------------------------------------------------------------
@@ -548,7 +548,7 @@ def export(
             rows = h.list()
     if bundle:
         path = rp.write_bundle(chosen, Path(bundle), same_question=same, previous=prev)
-        echo(f"Attempt #{chosen.id} bundled into {path} ({path.stat().st_size / 1024:.0f} KiB).")
+        say(f"Attempt #{chosen.id} bundled into {path} ({path.stat().st_size / 1024:.0f} KiB).")
         return
     try:
         stream = open_private(out, "w", encoding="utf-8", newline="") if out else sys.stdout
@@ -570,7 +570,7 @@ def export(
         if out:
             stream.close()
     if out:
-        echo(f"{count} attempts exported to {out}.", err=True)
+        say(f"{count} attempts exported to {out}.", err=True)
 
 
 @click.command()
@@ -585,7 +585,7 @@ def backup(settings: Settings, file: str) -> None:
     missing = (
         f" ({s.missing_recordings} recordings were already missing)" if s.missing_recordings else ""
     )
-    echo(
+    say(
         f"Backed up {s.attempts} attempts and {s.recordings} recordings to {s.path} "
         f"({s.bytes / 1024:.0f} KiB){missing}."
     )
@@ -601,7 +601,7 @@ def restore(settings: Settings, file: str, force: bool) -> None:
 
     with History.open(settings.home) as h:
         s = h.restore(Path(file), force=force)
-    echo(f"Restored {s.attempts} attempts and {s.recordings} recordings from {s.path}.")
+    say(f"Restored {s.attempts} attempts and {s.recordings} recordings from {s.path}.")
 
 
 # -- rescore, fix, delete -------------------------------------------------------------------------
@@ -630,8 +630,8 @@ def rescore(settings: Settings, everything: bool, as_json: bool) -> None:
         print_json(report.to_dict())
         return
     for line in report.failures:
-        echo(f"Could not rescore {line}", err=True)
-    echo(
+        say(f"Could not rescore {line}", err=True)
+    say(
         f"Rescored {report.rescored} of {report.checked} attempts "
         f"({report.with_audio} with audio, {report.text_only} from the words only); "
         f"{report.up_to_date} already up to date, {report.failed} failed."
@@ -656,11 +656,11 @@ def fix(settings: Settings, attempt: str) -> None:
         old_text = chosen.analysis.transcript.text
         edited = click.edit(FIX_HEADER + old_text + "\n", extension=".txt")
         if edited is None:
-            echo("No change: the transcript was not saved.")
+            say("No change: the transcript was not saved.")
             return
         text = " ".join(line for line in edited.splitlines() if not line.startswith("#"))
         if " ".join(text.split()) == " ".join(old_text.split()):
-            echo("No change to the transcript.")
+            say("No change to the transcript.")
             return
         if not text.strip():
             raise InputError("The corrected transcript is empty; nothing was changed.")
@@ -668,7 +668,7 @@ def fix(settings: Settings, attempt: str) -> None:
         analysis, _ = rv.rejudge(chosen, transcript=transcript)
         saved = h.update_payload(chosen.id, analysis)
     before = chosen.analysis.scores.overall
-    echo(f"Attempt #{saved.id} corrected and rescored: overall {before} -> {saved.scores.overall}.")
+    say(f"Attempt #{saved.id} corrected and rescored: overall {before} -> {saved.scores.overall}.")
 
 
 @click.command()
@@ -693,7 +693,7 @@ def delete(settings: Settings, attempt: str, yes: bool) -> None:
                 err=True,
             )
             number = h.delete(chosen.id)
-    echo(f"Attempt #{number} deleted.")
+    say(f"Attempt #{number} deleted.")
 
 
 def register(cli: click.Group) -> None:

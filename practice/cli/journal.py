@@ -140,7 +140,7 @@ def _outcome_commands(cli: click.Group) -> None:
 
         with History.open(settings.home) as h:
             o = delete_outcome(h, outcome_id)
-        echo(f"Deleted outcome {o.id} ({o.company} - {o.role}).")
+        say(f"Deleted outcome {o.id} ({o.company} - {o.role}).")
 
     @cli.command("outcomes")
     @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, newest first.")
@@ -318,12 +318,12 @@ def _note(
     if edit:
         edited = click.edit(text)
         if edited is None:
-            echo("Editor closed without saving; keeping the draft as it was.", err=True)
+            say("Editor closed without saving; keeping the draft as it was.", err=True)
         else:
             text = edited
     if out:
         path = notes.write_note(out, text)
-        echo(f"Wrote the draft to {path}.", err=True)
+        say(f"Wrote the draft to {path}.", err=True)
         return
     # Printed, the draft fits the terminal; --out FILE keeps each paragraph on one line, the
     # form an email client wraps itself.

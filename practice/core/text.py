@@ -82,7 +82,10 @@ def fit(text: str, width: int) -> str:
         lead = m.group(0)
         # A lead wider than half the line would leave the rest a column of single words.
         hang = " " * len(lead) if len(lead) <= width // 2 else "  "
-        out += wrap(line[len(lead) :], width, indent=lead, hang=hang)
+        wrapped = wrap(line[len(lead) :], width, indent=lead, hang=hang)
+        # A prompt's trailing space stays, so the answer is not typed against the colon.
+        wrapped[-1] += line[len(line.rstrip()) :]
+        out += wrapped
     return "\n".join(out) + ("\n" if text.endswith("\n") else "")
 
 

@@ -101,6 +101,11 @@ class Point:
     def date(self) -> str:
         return day_of(self.created_at)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The point, with its local day beside the stored UTC time: readers group by `date`
+        and need not convert `created_at` themselves."""
+        return asdict(self) | {"date": self.date}
+
 
 @dataclass(frozen=True)
 class MetricProgress:
@@ -141,14 +146,14 @@ class MetricProgress:
             "first": _round(self.first),
             "recent": _round(self.recent),
             "average": _round(self.average),
-            "latest": asdict(self.latest) if self.latest else None,
+            "latest": self.latest.to_dict() if self.latest else None,
             "trend": self.trend,
-            "best": asdict(self.best) if self.best else None,
+            "best": self.best.to_dict() if self.best else None,
             "best_means": self.measure.best_means,
             "target": None
             if target is None
             else {"low": target.low, "high": target.high, "source": target.source},
-            "points": [asdict(p) | {"date": p.date} for p in self.points],
+            "points": [p.to_dict() for p in self.points],
         }
 
 
@@ -174,9 +179,9 @@ class CategoryProgress:
     def to_dict(self) -> dict[str, Any]:
         return {
             "attempts": self.attempts,
-            "first": asdict(self.first),
-            "best": asdict(self.best),
-            "latest": asdict(self.latest),
+            "first": self.first.to_dict(),
+            "best": self.best.to_dict(),
+            "latest": self.latest.to_dict(),
             "average": round(self.average, 2),
             "direction": self.direction,
             "trend": [asdict(d) | {"smoothed": round(d.smoothed, 2)} for d in self.trend],
@@ -200,9 +205,9 @@ class QuestionProgress:
             "text": self.text,
             "category": self.category,
             "attempts": self.attempts,
-            "first": asdict(self.first),
-            "best": asdict(self.best),
-            "latest": asdict(self.latest),
+            "first": self.first.to_dict(),
+            "best": self.best.to_dict(),
+            "latest": self.latest.to_dict(),
         }
 
 
