@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +21,20 @@ from practice.history.store import History
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     return tmp_path / "home"
+
+
+@pytest.fixture(autouse=True)
+def utc() -> Iterator[None]:
+    """Progress counts the person's local days: the dates expected here are UTC's, so the
+    tests run in UTC whatever the machine's zone."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TZ", "UTC")
+        time.tzset()
+        try:
+            yield
+        finally:
+            mp.undo()
+            time.tzset()
 
 
 OVERALLS = [40, 45, 50, 55, 52, 60, 65, 70, 72, 80]  # ten stories getting better

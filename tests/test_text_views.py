@@ -8,6 +8,7 @@ import io
 import json
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -253,14 +254,32 @@ def test_piped_output_has_no_escape_sequences(views: Path) -> None:
 # -- local days -------------------------------------------------------------------------------
 
 
+@contextmanager
+def time_zone(name: str) -> Iterator[None]:
+    """The process in time zone `name` inside the block, as it was after."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TZ", name)
+        time.tzset()
+        try:
+            yield
+        finally:
+            mp.undo()
+            time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def utc() -> Iterator[None]:
+    """The views' dates and times are local: the expectations here are written in UTC, so the
+    tests run in UTC whatever the machine's zone (the days test moves to New York)."""
+    with time_zone("UTC"):
+        yield
+
+
 @pytest.fixture
-def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def zone() -> Iterator[None]:
     """The process in New York time (UTC-5 in December) for the test, then back."""
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+    with time_zone("America/New_York"):
+        yield
 
 
 def _save_at(home: Path, tmp_path: Path, moments: list[datetime], overalls: list[int]) -> None:
