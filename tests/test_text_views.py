@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -421,3 +422,31 @@ def test_the_one_wrapping_rule() -> None:
     ]
     assert fit("Press Enter for question 2 (q to stop): ", 20).endswith("stop): ")
     assert fit("short\n", 20) == "short\n"
+
+
+@pytest.mark.parametrize("width", [80, 34])
+def test_a_missing_star_part_is_dimmed_even_on_the_next_line(width: int) -> None:
+    """Wrapped after "missing:", the parts named on the next line are still the missing ones:
+    dimmed, never in a present part's colour."""
+    from rich.console import Console
+    from rich.text import Text
+
+    from practice.cli.render import print_lines, star_lines
+
+    st = make_attempt(50).structure  # action and result, no situation, no task
+    lines = star_lines(st, width)
+    assert len(lines) == (1 if width == 80 else 3)  # "missing:" ends the first of three
+    buf = io.StringIO()
+    print_lines(lines, Console(file=buf, width=width, force_terminal=True), plain=False)
+    text = Text.from_ansi(buf.getvalue())
+    styles = {}
+    for part in ("situation", "task", "action", "result"):
+        at = text.plain.index(part)
+        styles[part] = next(str(s.style) for s in text.spans if s.start <= at < s.end)
+    assert styles["situation"] == styles["task"] == "dim"
+    assert "dim" not in styles["action"] and "dim" not in styles["result"]
+    # "quantified result" is no STAR part: left uncoloured.
+    found = re.search(r"quantified\s+(result)", text.plain)
+    assert found is not None
+    at = found.start(1)
+    assert not [s for s in text.spans if s.start <= at < s.end]

@@ -86,7 +86,7 @@ def review_lines(
     """The review of `attempt` as wrapped lines: `data` is its JSON (`history.review.build`),
     `told` what a rehearsal of a kept story left out of it."""
     from practice.cli.common import wrap
-    from practice.cli.render import Line, lines_of, score_lines, star_text, transcript_lines
+    from practice.cli.render import Line, lines_of, score_lines, star_lines, transcript_lines
     from practice.core.text import glue
 
     a = attempt.analysis
@@ -113,9 +113,7 @@ def review_lines(
     )
     out += lines_of(transcript_lines(a, width), "marked")
     # What the sentence tags show, and what they cannot: a part no sentence has is named.
-    out += lines_of(
-        wrap(f"STAR: {star_text(a.structure)}", width, indent="  ", hang="    "), "star"
-    )
+    out += star_lines(a.structure, width)
     out.append(Line(""))
     out.append(Line(f"Overall {a.scores.overall}/100", "head"))
     for dim in ("structure", "delivery", "enthusiasm", "content"):

@@ -11,6 +11,7 @@ from typing import Any
 from practice.core.records import Attempt, Session
 from practice.core.results import Analysis, Structure
 from practice.core.text import glue
+from practice.core.text import wrap as wrap_text
 from practice.history.review import STAR_PARTS, star_text
 
 LABEL_STYLE = {
@@ -110,16 +111,18 @@ def paint(text: str, rules: Sequence[tuple[str, str]]) -> str:
     return "".join(out) + escape(text[at:])
 
 
-def _star_rules(line: str) -> list[tuple[str, str]]:
-    """The present STAR parts in their label's colour, the missing ones (after "missing:")
-    dimmed."""
-    cut = line.find("missing:")
+def _star_rules(line: str, *, after_missing: bool = False) -> list[tuple[str, str]]:
+    """The present STAR parts in their label's colour, the missing ones (after "missing:", on
+    this line or, `after_missing`, on a line before it) dimmed."""
+    cut = 0 if after_missing else line.find("missing:")
     rules = []
     for part in STAR_PARTS:
         at = line.find(part)
         if at >= 0:
-            missing = 0 <= cut < at
-            rules.append((rf"\b{part}\b", "dim" if missing else LABEL_STYLE[part]))
+            missing = 0 <= cut < at or (after_missing and cut == 0)
+            # Not the "result" of "quantified result" or "no number in the result".
+            pattern = rf"(?<!quantified )(?<!the )\b{part}\b"
+            rules.append((pattern, "dim" if missing else LABEL_STYLE[part]))
     return rules
 
 
@@ -129,7 +132,12 @@ def print_lines(lines: Sequence[Line], console: Any, *, plain: bool) -> None:
     already say."""
     from practice.cli.common import markup as escape
 
+    after_missing = False  # a STAR line wrapped after "missing:" goes on naming missing parts
     for line in lines:
+        if line.kind == "star":
+            starts = "STAR:" in line.text
+            rules = _star_rules(line.text, after_missing=after_missing and not starts)
+            after_missing = (after_missing and not starts) or "missing:" in line.text
         if plain or not line.kind:
             text = escape(line.text)
         elif line.kind in ("head", "dim"):
@@ -140,7 +148,7 @@ def print_lines(lines: Sequence[Line], console: Any, *, plain: bool) -> None:
         elif line.kind == "change":
             text = paint(line.text, VERDICTS)
         else:  # "star"
-            text = paint(line.text, _star_rules(line.text))
+            text = paint(line.text, rules)
         console.print(text, soft_wrap=True)
 
 
@@ -233,9 +241,7 @@ def analysis_lines(a: Analysis, width: int) -> list[Line]:
                 hang="    ",
             )
         )
-    out += lines_of(
-        wrap(f"STAR: {star_text(a.structure)}", width, indent="  ", hang="    "), "star"
-    )
+    out += star_lines(a.structure, width)
     if a.tips:
         out += [Line(""), Line("Next time", "head")]
         for tip in a.tips:
@@ -247,6 +253,14 @@ def analysis_lines(a: Analysis, width: int) -> list[Line]:
 def render_analysis(a: Analysis) -> None:
     c = _console()
     print_lines(analysis_lines(a, c.width), c, plain=is_plain(c))
+
+
+def star_lines(st: Structure, width: int) -> list[Line]:
+    """ "STAR: action, result; missing: situation, task · quantified result", wrapped; the last
+    phrase kept on one line, so its "result" is never read as a part of the list."""
+    parts, _, quant = star_text(st).rpartition(" · ")
+    text = f"STAR: {parts} · {glue(quant)}"
+    return lines_of(wrap_text(text, width, indent="  ", hang="    "), "star")
 
 
 def star_markup(st: Structure) -> str:
