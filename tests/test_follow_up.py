@@ -259,15 +259,20 @@ def fake_takes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
     class Device:
         name = "fake"
 
-    def record(takes: Path, question: Question, *args: object, **kw: object) -> Path:
+    class Take:
+        def __init__(self, path: Path) -> None:
+            self.path = path
+            self.stopped_by = "silence"
+
+    def record(takes: Path, question: Question, *args: object, **kw: object) -> Take:
         questions.append(question)
         rehearse._announce_recording('Recording from "fake".', False)
         take = takes / f"take-{len(questions)}.wav"
         take.write_bytes(b"RIFF" + bytes(40))
-        return take
+        return Take(take)
 
-    def analyse(take: Path, *, question: Question | None, **kw: object):  # noqa: ANN202
-        return coach.analyze_text(answers.pop(0), question=question, source=str(take))
+    def analyse(take: Take, *, question: Question | None, **kw: object):  # noqa: ANN202
+        return coach.analyze_text(answers.pop(0), question=question, source=str(take.path))
 
     monkeypatch.setattr(capture, "choose_device", lambda name: Device())
     monkeypatch.setattr(rehearse, "_preload_model", lambda *a: _Loaded())
@@ -322,6 +327,35 @@ def test_a_strong_answer_has_a_null_follow_up_and_no_second_take(
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["follow_up"] is None
     assert sum(line.startswith("Recording") for line in r.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("follow_up", [True, False])
+def test_an_interview_follows_up_by_default_in_the_same_session(
+    fake_takes: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, follow_up: bool
+) -> None:
+    from practice.app import rehearse
+
+    story = Question("improved-team", STORY_QUESTION, "success-story")
+    monkeypatch.setattr(rehearse, "plan_interview", lambda *a: [story])
+    fake_takes += [WE_ONLY, "I wrote the script myself and I ran the Friday reviews."]
+    flag = [] if follow_up else ["--no-follow-up"]
+    r = CliRunner().invoke(
+        cli,
+        ["--home", str(tmp_path / "home"), "interview", "-n", "1", "--no-input", "--json"] + flag,
+    )
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    (main,) = doc["attempts"]
+    recordings = sum(line.startswith("Recording") for line in r.stderr.splitlines())
+    assert doc["summary"]["answered"] == 1
+    if not follow_up:
+        assert "follow_up" not in main and recordings == 1
+        return
+    assert recordings == 2
+    follow = main["follow_up"]
+    assert follow["gap"] == "own-actions" and follow["filled"] is True
+    assert follow["attempt"]["follow_up_of"] == main["id"]
+    assert follow["attempt"]["session_id"] == doc["session_id"]
 
 
 def test_the_recording_line_starts_its_own_line_in_a_pipe(capsys: pytest.CaptureFixture) -> None:
