@@ -358,6 +358,26 @@ def test_an_interview_follows_up_by_default_in_the_same_session(
     assert follow["attempt"]["session_id"] == doc["session_id"]
 
 
+def test_score_gives_a_typed_answers_follow_up_and_judges_a_typed_reply(tmp_path: Path) -> None:
+    main = tmp_path / "answer.txt"
+    main.write_text(NO_RESULT)
+    reply = tmp_path / "reply.txt"
+    reply.write_text("In the end the reports took two hours instead of three days.")
+    args = ["--home", str(tmp_path / "home"), "score", str(main), "--question-text"]
+    args += [STORY_QUESTION, "--category", "success-story", "--json"]
+    asked = CliRunner().invoke(cli, args + ["--follow-up"])
+    assert asked.exit_code == 0, asked.output
+    follow = json.loads(asked.stdout)["follow_up"]
+    assert follow["gap"] == "result" and follow["attempt"] is None and follow["filled"] is False
+    judged = CliRunner().invoke(cli, args + ["--follow-up-answer", str(reply)])
+    assert judged.exit_code == 0, judged.output
+    follow = json.loads(judged.stdout)["follow_up"]
+    assert follow["filled"] is True and follow["attempt"]["transcript"]["engine"] == "typed"
+    text = CliRunner().invoke(cli, args[:-1] + ["--follow-up-answer", str(reply)])
+    assert "Filled: your follow-up answer gave the result." in text.stdout
+    assert not (tmp_path / "home" / store.DB_NAME).exists()  # scoring saves nothing
+
+
 def test_the_recording_line_starts_its_own_line_in_a_pipe(capsys: pytest.CaptureFixture) -> None:
     from practice.cli.rehearse import _announce_recording
 

@@ -927,8 +927,41 @@ def _follow_up_lines(result: FollowUpResult) -> list[str]:
         lines.append(f"  Filled: your follow-up answer gave {wanted}.")
     else:
         lines.append(f"  Not filled: the follow-up answer still lacked {wanted}.")
-    lines.append(f"  Saved as attempt #{result.attempt.id}, the follow-up of #{result.main_id}.")
+    if result.attempt.id is not None:
+        saved = f"attempt #{result.attempt.id}, the follow-up of #{result.main_id}"
+        lines.append(f"  Saved as {saved}.")
     return lines
+
+
+def typed_follow_up(home: Path, main: Analysis, answer_file: str | None, as_json: bool) -> None:
+    """`score --follow-up`: the follow-up a typed answer calls for and, given the typed
+    answer to it, whether that answer filled the gap; nothing is saved."""
+    from practice.app import follow_ups
+    from practice.cli.common import print_json
+    from practice.cli.render import render_analysis
+    from practice.core.files import read_text_file
+    from practice.judgment import coach
+
+    chosen = follow_ups.choose(home, main)
+    result = None
+    if chosen is not None:
+        answer = None
+        if answer_file is not None:
+            question = follow_ups.as_question(main.question, chosen)
+            text = read_text_file(answer_file, "follow-up answer")
+            answer = coach.analyze_text(text, question=question, source=answer_file)
+        filled = answer is not None and follow_ups.judge_pair(main, answer, chosen)
+        result = follow_ups.FollowUpResult(chosen, main.id, answer, filled=filled)
+    if as_json:
+        print_json(main.to_dict() | {"follow_up": None if result is None else result.to_dict()})
+        return
+    render_analysis(main)
+    if result is None:
+        echo("\nNo follow-up: the answer left nothing an interviewer would ask about.")
+    elif result.attempt is None:
+        echo("\n".join(_follow_up_lines(result)[:3]))
+    else:
+        echo("\n".join(_follow_up_lines(result)))
 
 
 # -- interview -------------------------------------------------------------------------------
