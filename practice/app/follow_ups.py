@@ -60,10 +60,9 @@ def choose(home: Path | None, main: Analysis) -> FollowUp | None:
     return chosen[0] if chosen else None
 
 
-def as_question(main: Question | None, chosen: FollowUp) -> Question:
+def as_question(chosen: FollowUp) -> Question:
     """The follow-up as a question to record: no bank id and no category of its own, so it
-    never counts as practice of a bank question; its guidance says what it asks for."""
-    del main  # the follow-up stands alone: its own words are what the answer is judged against
+    never counts as practice of a bank question; its guidance says why it is asked."""
     return Question(
         id=None,
         text=chosen.question,

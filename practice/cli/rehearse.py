@@ -694,7 +694,7 @@ def ask(
         saved = keep(home, analysis, take, story_id=story.id if story else None)
         followed = None
         if follow_up:
-            followed = _ask_follow_up(
+            followed, ended = _ask_follow_up(
                 home,
                 saved,
                 takes=takes,
@@ -705,6 +705,7 @@ def ask(
                 voice=voice,
                 job_text=job_text,
             )
+            stopped = ended or stopped  # the feedback now follows the follow-up's take
         data = saved_json(home, saved) if as_json else saved.to_dict()
         diff = changes(before.analysis, saved) if before is not None else None
         told = story_feedback(story, saved) if story is not None else None
@@ -865,22 +866,23 @@ def _ask_follow_up(
     voice: _Voice,
     job_text: str | None,
     session_id: int | None = None,
-) -> FollowUpResult | None:
+) -> tuple[FollowUpResult | None, float | None]:
     """After a kept main answer: the follow-up it calls for, shown (and read aloud with the
-    voice on), recorded like any answer and kept linked to it; None when the answer left
-    nothing worth asking about."""
+    voice on), recorded like any answer and kept linked to it, with the time its take ended
+    (time.monotonic()); (None, None) when the answer left nothing worth asking about."""
     from practice.app import follow_ups
     from practice.app.rehearse import keep
     from practice.core.errors import NoSpeechError
 
     chosen = follow_ups.choose(home, main)
     if chosen is None:
-        return None
-    question = follow_ups.as_question(main.question, chosen)
+        return None, None
+    question = follow_ups.as_question(chosen)
     _show_question(question, heading="Follow-up")
     voice.read(question)
     stream = _start_stream(home, rules.engine, rules.model, loader)
     take = _record(takes, question, device, keyboard, rules, stream)
+    ended = time.monotonic()  # the feedback's latency runs from the last take's end
     loader.join()
     try:
         analysis = _analyse_take(
@@ -894,10 +896,10 @@ def _ask_follow_up(
         )
     except NoSpeechError:
         _err("No answer to the follow-up was heard; it is left unanswered.")
-        return follow_ups.FollowUpResult(chosen, main.id, None, filled=False)
+        return follow_ups.FollowUpResult(chosen, main.id, None, filled=False), ended
     saved = keep(home, analysis, take, session_id, follow_up_of=main.id)
     filled = follow_ups.judge_pair(main, saved, chosen)
-    return follow_ups.FollowUpResult(chosen, main.id, saved, filled=filled)
+    return follow_ups.FollowUpResult(chosen, main.id, saved, filled=filled), ended
 
 
 def _follow_up_json(home: Path, result: FollowUpResult | None) -> dict[str, Any] | None:
@@ -947,7 +949,7 @@ def typed_follow_up(home: Path, main: Analysis, answer_file: str | None, as_json
     if chosen is not None:
         answer = None
         if answer_file is not None:
-            question = follow_ups.as_question(main.question, chosen)
+            question = follow_ups.as_question(chosen)
             text = read_text_file(answer_file, "follow-up answer")
             answer = coach.analyze_text(text, question=question, source=answer_file)
         filled = answer is not None and follow_ups.judge_pair(main, answer, chosen)
@@ -1080,7 +1082,7 @@ def interview(
                 line = f"{mock.answer_line(number, total, kept)}\n  Saved as attempt #{kept.id}."
                 _err(line) if as_json else echo(line)
                 if follow_up:
-                    result = _ask_follow_up(
+                    result, _ = _ask_follow_up(
                         home,
                         kept,
                         takes=takes,
