@@ -91,6 +91,22 @@ def test_blame_is_followed_up_quoting_the_sentence_in_the_second_person() -> Non
     assert "differently" in asked[0].question
 
 
+def test_blame_quotes_the_clause_that_blames_and_self_criticism_is_not_blame() -> None:
+    asked = chosen(
+        "I left because my manager was terrible and the company was a mess.",
+        "Why are you leaving your current job?",
+        "red-flag",
+    )
+    assert asked[0].gap == "blame" and asked[0].quote == "your manager was terrible"
+    weakness = chosen(
+        "My biggest weakness is public speaking. I joined a speaking club last year and now I "
+        "present to the board every quarter.",
+        "What is your greatest weakness?",
+        "red-flag",
+    )
+    assert "blame" not in [a.gap for a in weakness]
+
+
 def test_a_claimed_result_is_probed_with_the_persons_own_phrase() -> None:
     (asked,) = chosen(CLAIMED, STORY_QUESTION, "success-story")
     assert asked.gap == "claim"

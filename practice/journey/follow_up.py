@@ -71,6 +71,13 @@ _CLAIM = re.compile(
     r"difference)\b",
     re.IGNORECASE,
 )
+# Someone other than the speaker, whom a complaint can be about.
+_SOMEONE_ELSE = re.compile(
+    r"\b(boss|manager|supervisor|lead|colleagues?|co-?workers?|team|teammates?|company|"
+    r"management|client|customer|developers|they|their|them|he|she|him|her|hr|ceo|director|"
+    r"employer)\b",
+    re.IGNORECASE,
+)
 # Words that open a sentence without belonging to the phrase quoted back.
 _LEAD = re.compile(
     r"^(?:(?:and|so|then|but|well|um|uh|finally|overall|basically|also|in the end|at the end|"
@@ -221,7 +228,8 @@ def choose(
     found: list[tuple[str, str | None]] = []
     blamed = _blame(verdict)
     if blamed:
-        found.append(("blame", _phrase(blamed[0])))
+        other = _SOMEONE_ELSE.search(blamed[0])
+        found.append(("blame", _phrase(blamed[0], at=other.start() if other else 0)))
     if category == "success-story":
         found.extend(_story_gaps(verdict))
     elif category == "fit":
@@ -265,11 +273,18 @@ def _story_gaps(v: Verdict) -> list[tuple[str, str | None]]:
 
 
 def _blame(v: Verdict) -> tuple[str, ...]:
-    """Sentences that blame: the fitted call's, else the rule's (it catches what a short
-    answer's model call misses: "My manager never gave us clear direction")."""
+    """Sentences that put the fault on someone else: the content rule's, or the fitted
+    negativity call's when the sentence names someone else. The fitted call alone also
+    flags plain self-criticism ("My biggest weakness is public speaking"), which is what a
+    weakness answer should say, and misses some blame a rule sees ("My manager never gave
+    us clear direction")."""
     from practice.judgment.content import is_blame
 
-    return v.negativity or tuple(s for s in v.sentences if is_blame(s))
+    return tuple(
+        s
+        for s in v.sentences
+        if is_blame(s) or (s in v.negativity and _SOMEONE_ELSE.search(s) is not None)
+    )
 
 
 def _fit_reasons(v: Verdict) -> list[str]:
