@@ -149,6 +149,16 @@ def test_common_question_shapes_are_reworded(question: str, again: str) -> None:
     assert fu.rephrase(question) != question
 
 
+def test_a_quote_drops_fillers_and_opening_words_and_speaks_to_the_person() -> None:
+    v = verdict(
+        f"{SITUATION} {TASK} {ACTIONS} In the end the launch, um, went really well.",
+        STORY_QUESTION,
+        "success-story",
+    )
+    (asked,) = fu.choose(v, question=STORY_QUESTION, category="success-story", bank=fu.load_bank())
+    assert asked.quote == "the launch went really well"
+
+
 # -- the bank -------------------------------------------------------------------------------
 
 
@@ -254,6 +264,18 @@ def test_an_old_home_upgrades_and_links_a_follow_up(
     assert by_id[follow.id]["follow_up_of"] == main_id
     shown = CliRunner().invoke(cli, ["--home", str(home), "history"])
     assert f"#{follow.id}" in shown.output and f"follow-up of #{main_id}" in shown.output
+
+
+def test_a_backup_keeps_the_link(tmp_path: Path) -> None:
+    home, other = tmp_path / "home", tmp_path / "other"
+    with History.open(home) as h:
+        main = h.save(coach.analyze_text(NO_RESULT, question=None), None)
+        follow = h.save(coach.analyze_text(RESULT, question=None), None, follow_up_of=main.id)
+        h.backup(tmp_path / "backup.zip")
+    with History.open(other) as h:
+        h.restore(tmp_path / "backup.zip")
+        assert h.get(follow.id).follow_up_of == main.id  # type: ignore[arg-type]
+        assert h.get(main.id).follow_up_of is None  # type: ignore[arg-type]
 
 
 # -- the CLI, with the microphone faked -------------------------------------------------------

@@ -23,7 +23,7 @@ from string import Template
 from typing import TYPE_CHECKING
 
 from practice.core.errors import InputError
-from practice.core.text import is_stop
+from practice.core.text import is_filled_pause, is_stop
 
 if TYPE_CHECKING:
     from practice.judgment.verdict import Verdict
@@ -32,6 +32,7 @@ BUILTIN_FILE = "follow_ups.toml"
 USER_DIR = "follow-ups"  # the user's own wordings: <data home>/follow-ups/*.toml
 MAX_FOLLOW_UPS = 2  # a real interviewer asks one or two, not a checklist
 MAX_QUOTE_WORDS = 12  # a quoted phrase longer than this is cut: the follow-up must stay short
+MIN_QUOTE_WORDS = 2  # a shorter phrase ("it") says nothing the person would recognise
 # A claim is probed when the follow-up answer gives evidence: a measured outcome, or at least
 # this specific an account (the verdict's 0-1 specificity; 0.5 is "some concrete detail").
 EVIDENCE_SPECIFICITY = 0.5
@@ -317,6 +318,8 @@ def _worded(
 ) -> FollowUp | None:
     """The gap's follow-up in one of its wordings: one naming the quote when there is one.
     The answer's words choose among several, so one answer always hears the same wording."""
+    if quote is not None and len(quote.split()) < MIN_QUOTE_WORDS:
+        quote = None  # "You said so" names nothing: ask without a quote
     options = [w for w in bank if w.gap == gap and ("$quote" in w.text) == (quote is not None)]
     if not options and quote is not None:  # no wording names a phrase: ask without it
         options, quote = [w for w in bank if w.gap == gap and "$quote" not in w.text], None
@@ -361,6 +364,10 @@ def _second_person(words: list[str]) -> list[str]:
         core = word.rstrip(",;:")
         tail = word[len(core) :]
         lower = core.lower().replace("\u2019", "'")
+        if is_filled_pause(lower):
+            if out and tail:  # "the launch, um, went well": the um and its commas go
+                out[-1] = out[-1].rstrip(",")
+            continue
         if lower in _PERSON:
             new = _PERSON[lower]
         elif previous == "i" and lower in _AFTER_I:
