@@ -726,12 +726,12 @@ def ask(
                 from practice.journey.stories import comparison_lines
 
                 echo("\n".join(comparison_lines(story, told)))
-            if followed is not None:
-                echo("\n".join(_follow_up_lines(followed)))
         _err(
             f"Saved as attempt #{saved.id} (feedback {time.monotonic() - stopped:.1f} s after "
             f"the take ended). `practice ask --retry last` asks it again."
         )
+        if followed is not None and not as_json:
+            echo("\n".join(_follow_up_lines(followed)))
         if keyboard is None or as_json:
             if story is None:
                 _offer_story(home, saved, None)
