@@ -447,7 +447,7 @@ def filled(gap: str, *, main: Verdict, follow: Verdict, pair: Verdict) -> bool:
     if gap == "missed-question":
         return follow.answers_question
     if gap == "result":
-        return measured or "result" in _parts_added(main, pair)
+        return "result" in _parts_added(main, pair) or _measured_outcome(main, pair)
     if gap == "own-actions":
         return bool(follow.ownership) or any(first_person_singular_actor(s) for s in said)
     if gap == "number":
@@ -462,6 +462,20 @@ def filled(gap: str, *, main: Verdict, follow: Verdict, pair: Verdict) -> bool:
     if gap == "fit-reason":
         return len(_fit_reasons(pair)) > len(_fit_reasons(main))
     raise ValueError(f"unknown follow-up gap {gap!r}")
+
+
+def _measured_outcome(main: Verdict, pair: Verdict) -> bool:
+    """A follow-up sentence with a measured outcome that is not a scene being set: "the API
+    took 4 to 5 seconds at peak" has a number, but the cue rules read it as the situation."""
+    from practice.core.results import Sentence
+    from practice.judgment.structure import analyze_structure, quantified_outcome
+
+    said = pair.sentences[len(main.sentences) :]
+    ruled = analyze_structure([Sentence(text=t, label="other") for t in said], category=None)
+    return any(
+        quantified_outcome(t) and rule.label != "situation"
+        for t, rule in zip(said, ruled.sentences, strict=True)
+    )
 
 
 def _parts_added(main: Verdict, pair: Verdict) -> set[str]:
