@@ -350,6 +350,16 @@ def test_an_old_home_upgrades_and_links_a_follow_up(
     assert f"#{follow.id}" in shown.output and f"follow-up of #{main_id}" in shown.output
 
 
+def test_progress_reads_the_main_answers_only(tmp_path: Path) -> None:
+    from practice.history import progress
+
+    with History.open(tmp_path) as h:
+        main = h.save(coach.analyze_text(NO_RESULT, question=None), None)
+        h.save(coach.analyze_text(RESULT, question=None), None, follow_up_of=main.id)
+        rows = h.list()
+    assert len(rows) == 2 and progress.build(rows).attempts == 1
+
+
 def test_a_backup_keeps_the_link(tmp_path: Path) -> None:
     home, other = tmp_path / "home", tmp_path / "other"
     with History.open(home) as h:
