@@ -249,7 +249,7 @@ def test_a_quote_drops_fillers_and_opening_words_and_speaks_to_the_person() -> N
 def test_every_gap_has_a_built_in_wording_without_a_quote() -> None:
     bank = fu.load_bank()
     for gap in fu.GAPS:
-        assert any(w.gap == gap and "$quote" not in w.text for w in bank) or gap == "claim"
+        assert any(w.gap == gap and not w.quotes for w in bank) or gap == "claim"
 
 
 def test_a_users_wordings_join_the_bank_and_bad_ones_are_named(tmp_path: Path) -> None:
@@ -267,6 +267,9 @@ def test_a_users_wordings_join_the_bank_and_bad_ones_are_named(tmp_path: Path) -
         fu.load_bank(tmp_path)
     (folder / "mine.toml").write_text('[[follow_up]]\ngap = "result"\ntext = "Why $name?"\n')
     with pytest.raises(InputError, match=r"\$name is not a placeholder"):
+        fu.load_bank(tmp_path)
+    (folder / "mine.toml").write_text('[[follow_up]]\ngap = "result"\ntext = "${question}?"\n')
+    with pytest.raises(InputError, match=r"\$question belongs in every missed-question"):
         fu.load_bank(tmp_path)
 
 

@@ -82,7 +82,7 @@ _SOMEONE_ELSE = re.compile(
 # Words that open a sentence without belonging to the phrase quoted back.
 _LEAD = re.compile(
     r"^(?:(?:and|so|then|but|well|um|uh|finally|overall|basically|also|in the end|at the end|"
-    r"as a result|in the end of the day|eventually|after that|because of that|thanks to that)"
+    r"as a result|at the end of the day|eventually|after that|because of that|thanks to that)"
     r"[\s,]+)+",
     re.IGNORECASE,
 )
@@ -119,6 +119,7 @@ class Wording:
     gap: str
     text: str  # string.Template: $quote, $question
     source: str  # the file it came from, for messages
+    quotes: bool = False  # names $quote: used only when the answer has a phrase to quote
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,15 @@ def _parse(text: str, label: str) -> list[Wording]:
                 f"{where}: ${unknown[0]} is not a placeholder (use $quote or $question, $$ for "
                 "a dollar sign); fix the file and retry."
             )
-        out.append(Wording(gap=gap, text=wording.strip(), source=label))
+        # The question asked again is the whole point of a missed-question wording, and there
+        # is no question to put anywhere else.
+        if (gap == "missed-question") != ("question" in used):
+            raise InputError(
+                f"{where}: $question belongs in every missed-question wording and in no other; "
+                "fix the file and retry."
+            )
+        quotes = "quote" in used
+        out.append(Wording(gap=gap, text=wording.strip(), source=label, quotes=quotes))
     return out
 
 
@@ -320,9 +329,9 @@ def _worded(
     The answer's words choose among several, so one answer always hears the same wording."""
     if quote is not None and len(quote.split()) < MIN_QUOTE_WORDS:
         quote = None  # "You said so" names nothing: ask without a quote
-    options = [w for w in bank if w.gap == gap and ("$quote" in w.text) == (quote is not None)]
+    options = [w for w in bank if w.gap == gap and w.quotes == (quote is not None)]
     if not options and quote is not None:  # no wording names a phrase: ask without it
-        options, quote = [w for w in bank if w.gap == gap and "$quote" not in w.text], None
+        options, quote = [w for w in bank if w.gap == gap and not w.quotes], None
     if not options:
         return None
     pick = options[zlib.crc32(" ".join(v.sentences).encode()) % len(options)]
