@@ -452,6 +452,21 @@ def test_ask_follow_up_text_says_whether_the_gap_was_filled(
     assert "Not filled: the follow-up answer still lacked the result." in r.stdout
 
 
+def test_a_broken_wordings_file_stops_ask_before_the_microphone_opens(
+    fake_takes: list[str], tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    (home / fu.USER_DIR).mkdir(parents=True)
+    (home / fu.USER_DIR / "mine.toml").write_text('[[follow_up]]\ngap = "nope"\ntext = "?"\n')
+    r = CliRunner().invoke(
+        cli,
+        ["--home", str(home), "ask", "--question-text", STORY_QUESTION, "--no-input"]
+        + ["--follow-up"],
+    )
+    assert r.exit_code == 1 and 'gap "nope" is not one of' in r.stderr
+    assert "Recording" not in r.stderr and "Traceback" not in r.output
+
+
 def test_a_strong_answer_has_a_null_follow_up_and_no_second_take(
     fake_takes: list[str], tmp_path: Path
 ) -> None:

@@ -672,6 +672,10 @@ def ask(
     chosen = capture.choose_device(rules.device)  # a missing microphone fails before any waiting
     loader = _preload_model(home, rules.engine, rules.model)
     voice = _Voice(_speaking(speak, rules, no_input), rules.voice)
+    if follow_up:  # a broken wordings file of the user's fails now, not after the answer
+        from practice.journey.follow_up import load_bank
+
+        load_bank(home)
     while True:
         if story is not None:
             _err()
@@ -1050,6 +1054,10 @@ def interview(
     chosen = capture.choose_device(rules.device)  # a missing microphone fails before any waiting
     loader = _preload_model(home, rules.engine, rules.model)  # loads while question 1 is shown
     voice = _Voice(_speaking(speak, rules, no_input), rules.voice)
+    if follow_up:  # a broken wordings file of the user's fails now, not after the answer
+        from practice.journey.follow_up import load_bank
+
+        load_bank(home)
     note = f"{total} questions" + (f"; job posting {Path(job).name}" if job else "")
     session_id = start_session(home, "interview", note)
     saved: list[Analysis] = []
