@@ -166,10 +166,8 @@ def history_lines(
         if session_id is not None:
             kind = (session.kind if session else None) or "session"
             started = (session.started_at if session else members[-1].created_at)[:16]
-            # A follow-up's short answer is not one of the interview's answers: left out here.
-            mains = [r for r in members if r.follow_up_of is None] or members
-            average = sum(r.analysis.scores.overall for r in mains) / len(mains)
-            count = f"{len(mains)} answer{'s' if len(mains) != 1 else ''}"
+            average = sum(r.analysis.scores.overall for r in members) / len(members)
+            count = f"{len(members)} answer{'s' if len(members) != 1 else ''}"
             lines += wrap(
                 f"{kind.capitalize()} {session_id}, {started.replace('T', ' ')}: {count}, "
                 f"average {average:.0f}",
@@ -183,8 +181,7 @@ def history_lines(
             figures = [
                 f"#{r.id}",
                 r.created_at[:16].replace("T", " "),
-                a.category
-                or (f"follow-up of #{r.follow_up_of}" if r.follow_up_of else "no category"),
+                a.category or "no category",
                 f"overall {a.scores.overall}",
             ]
             if d is not None:
