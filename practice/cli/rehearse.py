@@ -1087,8 +1087,8 @@ def interview(
             else:
                 kept = keep(home, analysis, take, session_id)
                 saved.append(kept)
-                line = f"{mock.answer_line(number, total, kept)}\n  Saved as attempt #{kept.id}."
-                _err(line) if as_json else echo(line)
+                # The follow-up comes straight after the answer, as in a real interview: the
+                # verdict line below would give away the gap it asks about.
                 if follow_up:
                     result, _ = _ask_follow_up(
                         home,
@@ -1106,6 +1106,8 @@ def interview(
                         followed[kept.id] = result
                         lines = "\n".join(_follow_up_lines(result)[1:])
                         _err(lines) if as_json else echo(lines)
+                line = f"{mock.answer_line(number, total, kept)}\n  Saved as attempt #{kept.id}."
+                _err(line) if as_json else echo(line)
             if number == total:
                 break
             if take.stopped_by == "interrupt":
