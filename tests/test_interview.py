@@ -309,6 +309,7 @@ def test_interview_of_two_questions_saves_one_session(vmic, tmp_path: Path) -> N
             "interview",
             "-n",
             "2",
+            "--no-follow-up",  # this test is about the session; follow-ups: test_follow_up
             "--no-input",
             "--stop-after-silence",
             "1.5",

@@ -175,6 +175,8 @@ def test_a_backup_of_an_older_schema_is_restored_and_migrated(home: Path, tmp_pa
     crafted = _crafted_backup(
         home,
         tmp_path,
+        "DROP INDEX attempts_follow_up_of",
+        "ALTER TABLE attempts DROP COLUMN follow_up_of",
         "DROP INDEX attempts_story_id",
         "ALTER TABLE attempts DROP COLUMN story_id",
         "DROP TABLE stories",
@@ -185,6 +187,6 @@ def test_a_backup_of_an_older_schema_is_restored_and_migrated(home: Path, tmp_pa
     r = invoke(other, "restore", str(crafted))
     assert r.exit_code == 0, r.output
     with History.open(other) as h:
-        assert h.schema_version() == 2 and h.integrity_check() == "ok"
+        assert h.schema_version() == 3 and h.integrity_check() == "ok"
         assert [a.id for a in h.list()] == ids[::-1]
         assert all(a.story_id is None and a.audio_path.is_file() for a in h.list())

@@ -115,10 +115,11 @@ def as_json(analysis: Analysis) -> dict:
 
 def without_audio_path(attempt: Attempt) -> dict:
     """The attempt's JSON as `history --json` prints it, less the local path (`audio.path`,
-    and `audio_path` as before)."""
+    and `audio_path` as before) and the link to a main answer (null: these are all main ones)."""
     doc = json.loads(json.dumps(attempt.to_dict()))
     if doc.get("audio"):
         assert doc["audio"].pop("path") == doc["audio_path"]
+    assert doc.pop("follow_up_of") is None
     return {k: v for k, v in doc.items() if k != "audio_path"}
 
 
@@ -348,7 +349,7 @@ def test_wal_and_pragmas(home: Path) -> None:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert history.schema_version() == store.SCHEMA_VERSION == 2
+        assert history.schema_version() == store.SCHEMA_VERSION == 3
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
         assert {"attempts_created_at", "attempts_question_id", "attempts_category"} <= indexes
 

@@ -145,13 +145,21 @@ def keep(
     take: Take | Path,
     session_id: int | None = None,
     story_id: int | None = None,
+    follow_up_of: int | None = None,
 ) -> Analysis:
-    """Save an analysed take in the history (its audio copied in), then remove the take."""
+    """Save an analysed take in the history (its audio copied in), then remove the take.
+    `follow_up_of`: the attempt whose follow-up question this take answers."""
     from practice.history.store import History
 
     audio_file = take if isinstance(take, Path) else take.path
     with History.open(home) as h:
-        saved = h.save(analysis, audio_file, session_id=session_id, story_id=story_id)
+        saved = h.save(
+            analysis,
+            audio_file,
+            session_id=session_id,
+            story_id=story_id,
+            follow_up_of=follow_up_of,
+        )
     tk.discard(audio_file)
     return saved
 

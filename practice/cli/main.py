@@ -192,6 +192,19 @@ def _show(results: list, as_json: bool) -> None:  # noqa: ANN001
 @click.option("--category", type=CATEGORY_CHOICE, help="Kind of question.")
 @click.option("--job", metavar="FILE", help="A job posting (plain text).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.option(
+    "--follow-up",
+    "follow_up",
+    is_flag=True,
+    help="Also give the follow-up question an interviewer would ask about what the answer "
+    "left out (JSON: follow_up, null when none).",
+)
+@click.option(
+    "--follow-up-answer",
+    metavar="FILE",
+    help="Your typed answer to that follow-up: says whether it filled the gap (implies "
+    "--follow-up).",
+)
 @pass_settings
 def score(
     settings: Settings,
@@ -201,10 +214,14 @@ def score(
     category: str | None,
     job: str | None,
     as_json: bool,
+    follow_up: bool,
+    follow_up_answer: str | None,
 ) -> None:
     """Score a typed answer (no audio): structure, content and enthusiasm.
 
     Reads the answer from FILE, or from standard input with '-' or no FILE.
+    Nothing is saved. With --follow-up, the follow-up `ask --follow-up` would
+    ask; with --follow-up-answer FILE, that answer judged with the first.
     """
     from practice.judgment import coach
 
@@ -219,7 +236,12 @@ def score(
     home = settings.home if question_id else None
     question = question_from_options(question_id, question_text, category, home)
     result = coach.analyze_text(text, question=question, job_text=job_text(job), source=source)
-    _show([result], as_json)
+    if not (follow_up or follow_up_answer):
+        _show([result], as_json)
+        return
+    from practice.cli.rehearse import typed_follow_up
+
+    typed_follow_up(settings.home, result, follow_up_answer, as_json)
 
 
 # -- history --------------------------------------------------------------------------------------

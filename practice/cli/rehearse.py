@@ -22,6 +22,7 @@ import click
 from practice.cli.common import CATEGORY_CHOICE, echo, say
 
 if TYPE_CHECKING:
+    from practice.app.follow_ups import FollowUpResult
     from practice.cli.common import Settings
     from practice.core.records import Attempt
     from practice.core.results import Analysis, Question
@@ -590,6 +591,13 @@ def _no_speak_without_input(speak: bool | None, no_input: bool) -> None:
     help="Rehearse a kept story (see 'practice stories list') against a question it "
     "fits; the feedback says what the spoken telling left out.",
 )
+@click.option(
+    "--follow-up",
+    "follow_up",
+    is_flag=True,
+    help="After the answer, ask a follow-up about what it left out (the result, your own "
+    "part, a number...), record that answer too, and say whether it filled the gap.",
+)
 @click.pass_obj
 def ask(
     settings: Settings,
@@ -606,6 +614,7 @@ def ask(
     speak: bool | None,
     retry: str | None,
     story_id: str | None,
+    follow_up: bool,
 ) -> None:
     """Ask a question, record your spoken answer, and give feedback.
 
@@ -620,6 +629,11 @@ def ask(
     is the bank question it fits best (or --question), and the feedback
     compares the telling with the written story: parts dropped, result or
     its number left out.
+
+    \b
+    With --follow-up the interviewer asks one follow-up question when the
+    answer left something out, and records your answer to it (kept in the
+    history, linked to the main answer).
     """
     from practice.app.rehearse import (
         changes,
@@ -660,6 +674,10 @@ def ask(
     chosen = capture.choose_device(rules.device)  # a missing microphone fails before any waiting
     loader = _preload_model(home, rules.engine, rules.model)
     voice = _Voice(_speaking(speak, rules, no_input), rules.voice)
+    if follow_up:  # a broken wordings file of the user's fails now, not after the answer
+        from practice.journey.follow_up import load_bank
+
+        load_bank(home)
     while True:
         if story is not None:
             _err()
@@ -680,6 +698,20 @@ def ask(
             stream=stream,
         )
         saved = keep(home, analysis, take, story_id=story.id if story else None)
+        followed = None
+        if follow_up:
+            followed, ended = _ask_follow_up(
+                home,
+                saved,
+                takes=takes,
+                device=chosen,
+                keyboard=keyboard,
+                rules=rules,
+                loader=loader,
+                voice=voice,
+                job_text=job_text,
+            )
+            stopped = ended or stopped  # the feedback now follows the follow-up's take
         data = saved_json(home, saved) if as_json else saved.to_dict()
         diff = changes(before.analysis, saved) if before is not None else None
         told = story_feedback(story, saved) if story is not None else None
@@ -688,6 +720,8 @@ def ask(
                 data["changes"] = diff
             if story is not None and told is not None:
                 data["story"] = {"id": story.id, "title": story.title} | told.to_dict()
+            if follow_up:
+                data["follow_up"] = _follow_up_json(home, followed)
             data["latency_s"] = round(time.monotonic() - stopped, 3)
             echo(json.dumps(data, indent=2, ensure_ascii=False, default=json_default))
         else:
@@ -702,6 +736,8 @@ def ask(
             f"Saved as attempt #{saved.id} (feedback {time.monotonic() - stopped:.1f} s after "
             f"the take ended). `practice ask --retry last` asks it again."
         )
+        if followed is not None and not as_json:
+            echo("\n".join(_follow_up_lines(followed)))
         if keyboard is None or as_json:
             if story is None:
                 _offer_story(home, saved, None)
@@ -709,6 +745,8 @@ def ask(
         answer = keyboard.ask("[K]eep, [r]edo (discard and answer again), or [d]iscard? ")
         if answer and answer[0] in "rd":
             discard_attempt(home, saved.id)  # type: ignore[arg-type]
+            if followed is not None and followed.attempt is not None:
+                discard_attempt(home, followed.attempt.id)  # type: ignore[arg-type]
             _err(f"Attempt #{saved.id} discarded.")
             if answer[0] == "r":
                 continue
@@ -751,6 +789,18 @@ def _session(
     return home, rules, takes, keyboard, posting
 
 
+def _announce_recording(line: str, after_countdown: bool) -> None:
+    """The line beginning "Recording" that a person, a script or a test waits for before
+    speaking: on a terminal it overwrites the countdown; in a pipe or log it starts its own
+    line (no carriage return before it), flushed at once by click.echo."""
+    if sys.stderr.isatty():
+        _err_over(line + "      ")
+        return
+    if after_countdown:
+        _err()  # ends the countdown's line
+    _err(line)
+
+
 def _record(
     takes: Path,
     question: Question,
@@ -765,7 +815,8 @@ def _record(
     path = tk.new_take_path(takes)
     tk.write_question(path, question)
     for left in range(rules.prep, 0, -1):
-        _err_over(f"Recording starts in {left} s...  ", nl=False)
+        # Not "Recording ...": a line beginning so means the microphone is open now.
+        _err_over(f"The microphone opens in {left} s...  ", nl=False)
         time.sleep(1)
     stop = threading.Event()
     ends = []
@@ -777,7 +828,7 @@ def _record(
     ends.append(f"at most {_clock(rules.max_seconds)}")
     hint = ", ".join(ends)
     meter = _Meter(question.target_seconds, hint)
-    _err_over(f'Recording from "{device.name}" ({hint}).      ')
+    _announce_recording(f'Recording from "{device.name}" ({hint}).', rules.prep > 0)
     try:
         take = capture.record(
             path,
@@ -806,6 +857,121 @@ def _record(
     return take
 
 
+# -- follow-up questions ---------------------------------------------------------------------
+
+
+def _ask_follow_up(
+    home: Path,
+    main: Analysis,
+    *,
+    takes: Path,
+    device: Any,
+    keyboard: _Keyboard | None,
+    rules: _Rules,
+    loader: ModelLoader,
+    voice: _Voice,
+    job_text: str | None,
+    session_id: int | None = None,
+) -> tuple[FollowUpResult | None, float | None]:
+    """After a kept main answer: the follow-up it calls for, shown (and read aloud with the
+    voice on), recorded like any answer and kept linked to it, with the time its take ended
+    (time.monotonic()); (None, None) when the answer left nothing worth asking about."""
+    from practice.app import follow_ups
+    from practice.app.rehearse import keep
+    from practice.core.errors import NoSpeechError
+
+    chosen = follow_ups.choose(home, main)
+    if chosen is None:
+        return None, None
+    question = follow_ups.as_question(chosen)
+    _show_question(question, heading="Follow-up")
+    voice.read(question)
+    stream = _start_stream(home, rules.engine, rules.model, loader)
+    take = _record(takes, question, device, keyboard, rules, stream)
+    ended = time.monotonic()  # the feedback's latency runs from the last take's end
+    loader.join()
+    try:
+        analysis = _analyse_take(
+            take,
+            home=home,
+            question=question,
+            job_text=job_text,
+            engine=rules.engine,
+            model=rules.model,
+            stream=stream,
+        )
+    except NoSpeechError:
+        _err("No answer to the follow-up was heard; it is left unanswered.")
+        return follow_ups.FollowUpResult(chosen, main.id, None, filled=False), ended
+    saved = keep(home, analysis, take, session_id, follow_up_of=main.id)
+    filled = follow_ups.judge_pair(main, saved, chosen)
+    return follow_ups.FollowUpResult(chosen, main.id, saved, filled=filled), ended
+
+
+def _follow_up_json(home: Path, result: FollowUpResult | None) -> dict[str, Any] | None:
+    """`follow_up` of a main attempt's JSON (null when no follow-up was needed); its
+    `attempt` as `history --json` prints it, with `follow_up_of`."""
+    from practice.app.rehearse import saved_json
+
+    if result is None:
+        return None
+    attempt = None if result.attempt is None else saved_json(home, result.attempt)
+    return result.to_dict(attempt)
+
+
+def _follow_up_lines(result: FollowUpResult) -> list[str]:
+    """The follow-up part of the feedback: what was asked, why, and whether the answer to it
+    supplied what was missing."""
+    from practice.journey.follow_up import SUPPLIES
+
+    asked = result.follow_up
+    lines = ["", f"Follow-up: {asked.question}", f"  Asked because: {asked.asked_because}"]
+    if result.attempt is None:
+        lines.append("  Not answered: nothing was heard.")
+        return lines
+    lines.append(f'  You said: "{result.attempt.transcript.text.strip()}"')
+    wanted = SUPPLIES[asked.gap]
+    if result.filled:
+        lines.append(f"  Filled: your follow-up answer gave {wanted}.")
+    else:
+        lines.append(f"  Not filled: the follow-up answer still lacked {wanted}.")
+    if result.attempt.id is not None:
+        saved = f"attempt #{result.attempt.id}, the follow-up of #{result.main_id}"
+        lines.append(f"  Saved as {saved}.")
+    return lines
+
+
+def typed_follow_up(home: Path, main: Analysis, answer_file: str | None, as_json: bool) -> None:
+    """`score --follow-up`: the follow-up a typed answer calls for and, given the typed
+    answer to it, whether that answer filled the gap; nothing is saved."""
+    from practice.app import follow_ups
+    from practice.cli.common import print_json
+    from practice.cli.render import render_analysis
+    from practice.core.files import read_text_file
+    from practice.judgment import coach
+
+    chosen = follow_ups.choose(home, main)
+    result = None
+    if chosen is not None:
+        answer = None
+        if answer_file is not None:
+            question = follow_ups.as_question(chosen)
+            text = read_text_file(answer_file, "follow-up answer")
+            answer = coach.analyze_text(text, question=question, source=answer_file)
+        filled = answer is not None and follow_ups.judge_pair(main, answer, chosen)
+        result = follow_ups.FollowUpResult(chosen, main.id, answer, filled=filled)
+    if as_json:
+        print_json(main.to_dict() | {"follow_up": None if result is None else result.to_dict()})
+        return
+    render_analysis(main)
+    if result is None:
+        echo("\nNo follow-up: the answer left nothing an interviewer would ask about.")
+    elif result.attempt is None:
+        echo("\n".join(_follow_up_lines(result)[:3]))
+    else:
+        echo("\n".join(_follow_up_lines(result)))
+
+
 # -- interview -------------------------------------------------------------------------------
 
 
@@ -830,6 +996,13 @@ def _record(
     multiple=True,
     help="Only this kind of question (repeat for several).",
 )
+@click.option(
+    "--follow-up/--no-follow-up",
+    "follow_up",
+    default=True,
+    show_default=True,
+    help="After an answer that left something out, ask one follow-up question about it.",
+)
 @_take_options
 @click.pass_obj
 def interview(
@@ -837,6 +1010,7 @@ def interview(
     count: int,
     job: str | None,
     categories: tuple[str, ...],
+    follow_up: bool,
     device: str | None,
     max_seconds: float | None,
     stop_after_silence: float | None,
@@ -851,10 +1025,12 @@ def interview(
     Background comes first and a closing question last, with fit, success
     stories and red-flag questions between; within a kind, the questions
     you have practised least come first. After each answer a one-line
-    verdict; at the end, a summary across the answers. Every answer is
-    kept in the history as one session. Ctrl-C ends the current answer
-    and keeps it, then asks whether to go on (with --no-input it ends
-    the interview). Defaults: 'practice config'.
+    verdict; an answer that left something out (the result, your own part,
+    a number) gets one follow-up question, answered aloud like the rest
+    (--no-follow-up: none). At the end, a summary across the answers.
+    Every answer is kept in the history as one session. Ctrl-C ends the
+    current answer and keeps it, then asks whether to go on (with
+    --no-input it ends the interview). Defaults: 'practice config'.
     """
     from practice.app.rehearse import keep, plan_interview, start_session
     from practice.core.errors import NoSpeechError
@@ -880,9 +1056,14 @@ def interview(
     chosen = capture.choose_device(rules.device)  # a missing microphone fails before any waiting
     loader = _preload_model(home, rules.engine, rules.model)  # loads while question 1 is shown
     voice = _Voice(_speaking(speak, rules, no_input), rules.voice)
+    if follow_up:  # a broken wordings file of the user's fails now, not after the answer
+        from practice.journey.follow_up import load_bank
+
+        load_bank(home)
     note = f"{total} questions" + (f"; job posting {Path(job).name}" if job else "")
     session_id = start_session(home, "interview", note)
     saved: list[Analysis] = []
+    followed: dict[int | None, FollowUpResult] = {}  # main attempt id -> its follow-up
     skipped = 0
     interrupted = False
     try:
@@ -908,6 +1089,25 @@ def interview(
             else:
                 kept = keep(home, analysis, take, session_id)
                 saved.append(kept)
+                # The follow-up comes straight after the answer, as in a real interview: the
+                # verdict line below would give away the gap it asks about.
+                if follow_up:
+                    result, _ = _ask_follow_up(
+                        home,
+                        kept,
+                        takes=takes,
+                        device=chosen,
+                        keyboard=keyboard,
+                        rules=rules,
+                        loader=loader,
+                        voice=voice,
+                        job_text=job_text,
+                        session_id=session_id,
+                    )
+                    if result is not None:
+                        followed[kept.id] = result
+                        lines = "\n".join(_follow_up_lines(result)[1:])
+                        _err(lines) if as_json else echo(lines)
                 line = f"{mock.answer_line(number, total, kept)}\n  Saved as attempt #{kept.id}."
                 _err(line) if as_json else say(line)
             if number == total:
@@ -937,7 +1137,11 @@ def interview(
     if as_json:
         doc = {
             "session_id": session_id,
-            "attempts": [a.to_dict() for a in saved],
+            "attempts": [
+                a.to_dict()
+                | ({"follow_up": _follow_up_json(home, followed.get(a.id))} if follow_up else {})
+                for a in saved
+            ],
             "summary": summary.to_dict() | {"asked": total, "skipped": skipped},
         }
         echo(json.dumps(doc, indent=2, ensure_ascii=False, default=json_default))

@@ -49,6 +49,7 @@ class Attempt:
     audio_sha256: str | None = None
     session_id: int | None = None  # the interview run it was part of
     story_id: int | None = None  # the kept story it rehearsed (`practice ask --story`)
+    follow_up_of: int | None = None  # the main answer whose follow-up question this answers
 
     def __post_init__(self) -> None:
         if self.analysis.id is None or self.analysis.created_at is None:
@@ -77,6 +78,7 @@ class Attempt:
             out["story_id"] = self.story_id
         if self.session_id is not None:
             out["session_id"] = self.session_id
+        out["follow_up_of"] = self.follow_up_of  # null for a main answer (the JSON contract)
         return out
 
 

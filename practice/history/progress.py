@@ -743,7 +743,9 @@ def build(
     story_titles: Mapping[int, str] | None = None,
 ) -> Progress:
     """Progress over stored attempts (`History.list` order, newest first, is accepted)."""
-    ordered = sorted(rows, key=lambda r: r.id)
+    # A follow-up's answer is a sentence or two about one gap, not an answer to practise
+    # against the targets: progress reads the main answers only.
+    ordered = sorted((r for r in rows if r.follow_up_of is None), key=lambda r: r.id)
     if category is not None:
         ordered = [r for r in ordered if r.analysis.category == category]
     metrics = tuple(metric_progress(m, ordered) for m in METRICS)

@@ -122,6 +122,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " REFERENCES stories(id) ON DELETE SET NULL",
         "CREATE INDEX attempts_story_id ON attempts(story_id)",
     ),
+    (
+        # A follow-up question's answer points at the main answer it followed (issue 23);
+        # NULL for every main answer, so the attempts of older homes need no change.
+        "ALTER TABLE attempts ADD COLUMN follow_up_of INTEGER"
+        " REFERENCES attempts(id) ON DELETE SET NULL",
+        "CREATE INDEX attempts_follow_up_of ON attempts(follow_up_of)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -399,9 +406,11 @@ class History:
         *,
         session_id: int | None = None,
         story_id: int | None = None,
+        follow_up_of: int | None = None,
     ) -> Analysis:
         """Keep an attempt and a copy of its audio; return it with `id` and `created_at` set.
-        `story_id` marks it as a rehearsal of that story in the story bank.
+        `story_id` marks it as a rehearsal of that story in the story bank; `follow_up_of`, as
+        the answer to a follow-up question after that attempt.
 
         Either both the row and the audio are kept or neither is: the audio is copied to a temp
         name first, the row inserted, the copy renamed into place, and only then the commit.
@@ -419,6 +428,11 @@ class History:
                 if story_id is not None:
                     self._conn.execute(
                         "UPDATE attempts SET story_id = ? WHERE id = ?", (story_id, attempt_id)
+                    )
+                if follow_up_of is not None:
+                    self._conn.execute(
+                        "UPDATE attempts SET follow_up_of = ? WHERE id = ?",
+                        (follow_up_of, attempt_id),
                     )
                 saved = dataclasses.replace(analysis, id=attempt_id, created_at=created_at)
                 relative = None
@@ -816,6 +830,7 @@ class History:
             audio_sha256=row["audio_sha256"],
             session_id=row["session_id"],
             story_id=row["story_id"],
+            follow_up_of=row["follow_up_of"],
         )
 
     def _query(self, sql: str, args: tuple[Any, ...]) -> builtins.list[sqlite3.Row]:
