@@ -41,6 +41,7 @@ C = {
     "red_flag": 0.05,
     "negativity": 0.05,
     "specificity": 0.05,
+    "form": 0.05,
     "relevance": 1.0,
     "quality": 0.3,
 }
@@ -61,9 +62,10 @@ def featurise(answers: list[dict[str, Any]]) -> list[AnswerFeatures]:
     same (parsing and embedding take minutes; the models fit in seconds)."""
     import pickle
 
-    from practice.judgment import embed, features, parse
+    from practice.judgment import cues, embed, features, parse
 
-    code = b"".join(Path(m.__file__ or "").read_bytes() for m in (features, parse, embed))
+    code = b"".join(Path(m.__file__ or "").read_bytes() for m in (features, parse, embed, cues))
+    code += cues.CUES_FILE.read_bytes()
     key = hashlib.sha256(json.dumps(answers, sort_keys=True).encode() + code).hexdigest()[:16]
     cache = ROOT / ".cache" / f"fit_judgment-{key}.pickle"
     if cache.is_file():
@@ -133,6 +135,8 @@ class Fitting:
             [fitted.answer_row(f, a["category"]) for a, f in zip(answers, feats, strict=True)]
         )
         self.sites = [a["source"]["site"] for a in answers]
+        self.form_x = np.array([fitted.form_row(f) for f in feats])
+        self.form_out_of_fold: dict[int, np.ndarray] = {}
 
     def fit(self, rows: np.ndarray) -> dict[str, Any]:
         a = [self.answers[i] for i in rows]
@@ -167,8 +171,14 @@ class Fitting:
             np.array([self.feats[i].question for i in rows]),
             tuple(self.sites[i] for i in rows),
         )
+        categories = [x["category"] for x in a]
+        m["form"] = fit_linear(self.form_x[rows], categories, C["form"])
+        # The relevance model learns from form probabilities of answers the form model has not
+        # seen, as a new answer's will be: fitted on them, the form looks surer than it is.
+        self.form_out_of_fold = self.form_probabilities_out_of_fold(rows, categories)
         rx, ry = self.relevance_pairs(rows, m)
         m["relevance"] = fit_linear(rx, ry, C["relevance"])
+        self.form_out_of_fold = {}
         qrows = [i for i in rows if self.answers[i]["quality"] is not None]
         qx = np.array([self.quality_row(i, m) for i in qrows])
         m["quality"] = fit_linear(qx, [self.answers[i]["quality"] for i in qrows], C["quality"])
@@ -187,6 +197,21 @@ class Fitting:
             best[part] = max(grid, key=lambda t: f1(truth, [s > t for s in scores]))
         return best
 
+    def form_probabilities_out_of_fold(
+        self, rows: np.ndarray, categories: list[str]
+    ) -> dict[int, np.ndarray]:
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import GroupKFold, cross_val_predict
+
+        x = self.form_x[rows]
+        x = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-6)
+        model = LogisticRegression(C=C["form"], max_iter=5000, class_weight="balanced")
+        groups = [self.sites[i] for i in rows]
+        p = cross_val_predict(
+            model, x, categories, groups=groups, cv=GroupKFold(5), method="predict_proba"
+        )
+        return {int(i): p[k] for k, i in enumerate(rows)}
+
     def relevance_pairs(self, rows: np.ndarray, m: dict[str, Any]) -> tuple[np.ndarray, list[int]]:
         import random
 
@@ -197,12 +222,16 @@ class Fitting:
             assert f.question is not None
             x.append(self.relevance_features(i, f.question, a["category"], m))
             y.append(int(a["labels"]["answers_question"]))
-            for _ in range(NEGATIVES_PER_ANSWER):
-                for _attempt in range(50):
+            for n in range(NEGATIVES_PER_ANSWER):
+                # Half the questions are of the answer's own category: told apart from those
+                # by topic alone, they keep the model from leaning on the form of the answer.
+                same = n < NEGATIVES_PER_ANSWER // 2
+                for _attempt in range(200):
                     j = int(rng.choice(rows))
                     other = self.feats[j].question
                     assert other is not None
-                    if float(other @ f.question) < UNRELATED_QUESTION:
+                    kind_ok = not same or self.answers[j]["category"] == a["category"]
+                    if float(other @ f.question) < UNRELATED_QUESTION and kind_ok:
                         break
                 x.append(self.relevance_features(i, other, self.answers[j]["category"], m))
                 y.append(0)
@@ -212,9 +241,15 @@ class Fitting:
         self, i: int, question: np.ndarray, category: str, m: dict[str, Any]
     ) -> np.ndarray:
         vector = fitted.mean_vector(self.feats[i])
+        form = m["form"]
+        p = self.form_out_of_fold.get(int(i))
+        if p is None:
+            form_fit = fitted.form_fit(form, self.feats[i], category)
+        else:  # classes in sorted order, as sklearn and fit_linear both keep them
+            form_fit = float(np.log(p[list(form.classes).index(category)] + fitted.FORM_FLOOR))
         # the answer's own site is left out, as a new answer's is not in the reference
         return fitted.relevance_row(
-            vector, self.feats[i].vectors, question, m["reference"], self.sites[i]
+            vector, self.feats[i].vectors, question, m["reference"], form_fit, self.sites[i]
         )
 
     def quality_row(self, i: int, m: dict[str, Any]) -> np.ndarray:
@@ -271,6 +306,7 @@ def cross_validate(fitting: Fitting, k: int) -> dict[str, Any]:
                 add("red_flag", a["labels"]["red_flag_handling"], predict(m["red_flag"], ax)[0])
             add("negativity", int(a["labels"]["negativity"]), predict(m["negativity"], ax)[0])
             add("specificity", a["labels"]["specificity"], predict(m["specificity"], ax)[0])
+            add("form", a["category"], predict(m["form"], fitting.form_x[i])[0])
             if a["quality"] is not None:
                 add("quality", a["quality"], predict(m["quality"], fitting.quality_row(i, m))[0])
         rx, ry = fitting.relevance_pairs(test, m)
@@ -294,7 +330,7 @@ def cross_validate(fitting: Fitting, k: int) -> dict[str, Any]:
 
 
 def write(m: dict[str, Any], fitted_on: dict[str, Any]) -> dict[str, str]:
-    names = ("sentence", "value", "red_flag", "negativity", "specificity")
+    names = ("sentence", "value", "red_flag", "negativity", "specificity", "form")
     doc = {
         "about": "Fitted by scripts/fit_judgment.py on tests/data/corpus (blind sites left out).",
         "features": {"sentence": list(SENTENCE_FEATURES), "quality": list(fitted.QUALITY_FEATURES)},

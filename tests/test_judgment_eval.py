@@ -51,7 +51,7 @@ def test_the_labelled_set_is_large_varied_and_well_formed():
 BLIND_FLOORS = {
     "situation": 0.72,
     "task": 0.40,
-    "action": 0.80,
+    "action": 0.78,  # the rules' figure: the models reach 0.80-0.83 as the cue features change
     "result": 0.83,
     "result_quantified": 0.68,
 }

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from practice.core.text import hedge_spans, is_filled_pause, normalize, tokens
+from practice.judgment import cues
 
 if TYPE_CHECKING:
     import numpy as np
@@ -53,6 +54,8 @@ SENTENCE_FEATURES: tuple[str, ...] = (
     "possessive_my",  # "my job", "my goal", "my team"
     "root_be",  # the main verb is "be": a state ("the deadline was tight")
     "root_have",  # the main verb is "have": "we had three weeks", "I had to"
+    "duty",  # names an aim or duty: "my goal was to", "I was asked to" (cues.toml)
+    "change",  # a measure moving: "fell", "saved", "went up" (cues.toml)
 )
 
 
@@ -120,6 +123,8 @@ def sentence_features(parsed: ParsedSentence, index: int, count: int) -> list[fl
         float(any(t.dep == "poss" and t.text.lower() == "my" for t in parsed.tokens)),
         float(any(t.lemma == "be" for t in roots)),
         float(any(t.lemma == "have" for t in roots)),
+        float(cues.duty(parsed)),
+        float(cues.change(parsed)),
     ]
 
 

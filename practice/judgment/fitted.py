@@ -31,6 +31,7 @@ PARSED_WEIGHT = 3.0  # the named parser facts count three times an embedding dim
 NEIGHBOUR_WEIGHT = 0.5  # the sentences before and after, as context for a sentence's part
 QUESTION_SHARPNESS = 20.0  # softmax over question cosines: answers to the likest questions count
 NEAREST_ANSWERS = 3  # the answer's closest reference answers, to any question
+FORM_FLOOR = 1e-3  # keeps log P(category | form) finite for an answer of an unlikely form
 
 # The answer-level features the quality model reads, by name: each has a weight a person can
 # read; the content score's reasons and tips come from the findings in judgment/scoring.
@@ -120,6 +121,7 @@ class Models:
     red_flag: Linear  # classes "constructive", "defensive"
     negativity: Linear  # classes 0, 1
     specificity: Linear  # classes 0, 1, 2
+    form: Linear  # classes CATEGORIES: which kind of question the answer reads as answering
     relevance: Linear  # classes 0, 1
     quality: Linear  # classes "weak", "strong"
     reference: Reference
@@ -159,17 +161,39 @@ def answer_row(f: AnswerFeatures, category: str | None) -> np.ndarray:
     return np.concatenate([np.array(head), mean_vector(f)])
 
 
+def form_row(f: AnswerFeatures) -> np.ndarray:
+    """The answer without its category: what the form model reads to say which kind of
+    question (story, fit, background, red flag, closing) the answer is shaped to answer."""
+    import numpy as np
+
+    head = [*f.parsed.mean(axis=0).tolist(), float(np.log1p(len(f.sentences)))]
+    return np.concatenate([np.array(head), mean_vector(f)])
+
+
+def form_fit(form: Linear, f: AnswerFeatures, category: str | None) -> float:
+    """log P(the asked category | the answer's form): a story given to "why do you want this
+    job?" reads as a story, and says so here. With no category asked, the likeliest one."""
+    import numpy as np
+
+    p = form.probabilities(form_row(f))[0]
+    if category in form.classes:
+        return float(np.log(p[list(form.classes).index(category)] + FORM_FLOOR))
+    return float(np.log(p.max() + FORM_FLOOR))
+
+
 def relevance_row(
     answer: np.ndarray,
     sentences: np.ndarray,
     question: np.ndarray,
     reference: Reference,
+    form_fit: float,
     leave_out_site: str | None = None,
 ) -> np.ndarray:
     """How close the answer is to the question itself; how like the answers given to questions
-    like this one it is, against how like answers to any question. Every term exists for any
-    question, asked before or not (a term that exists only for questions the corpus asked
-    would teach the model that new questions go unanswered)."""
+    like this one it is, against how like answers to any question; how well its form fits the
+    kind of question asked (`form_fit`). Every term exists for any question, asked before or
+    not (a term that exists only for questions the corpus asked would teach the model that new
+    questions go unanswered)."""
     import numpy as np
 
     keep = np.ones(len(reference.sites), dtype=bool)
@@ -186,6 +210,7 @@ def relevance_row(
             float(question @ answer),
             float((sentences @ question).max()) if len(sentences) else 0.0,
             like_these - like_any,
+            form_fit,
         ]
     )
 
@@ -251,6 +276,7 @@ def _read(directory: Path) -> Models:
             red_flag=Linear.from_dict(m["red_flag"]),
             negativity=Linear.from_dict(m["negativity"]),
             specificity=Linear.from_dict(m["specificity"]),
+            form=Linear.from_dict(m["form"]),
             relevance=Linear.from_dict(m["relevance"]),
             quality=Linear.from_dict(m["quality"]),
             reference=reference,

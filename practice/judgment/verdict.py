@@ -180,7 +180,10 @@ def judge_features(f: AnswerFeatures, category: str | None) -> Verdict:
 
     relevance = 1.0
     if f.question is not None and n:
-        row = fitted.relevance_row(fitted.mean_vector(f), f.vectors, f.question, m.reference)
+        form_fit = fitted.form_fit(m.form, f, category)
+        row = fitted.relevance_row(
+            fitted.mean_vector(f), f.vectors, f.question, m.reference, form_fit
+        )
         relevance = float(m.relevance.probabilities(row)[0, 1])
 
     q_row = quality_features(

@@ -1,0 +1,46 @@
+"""The cue words in practice/judgment/cues.toml, run on their own examples and counter-examples
+through the real parser: each group fires on every example and on no counter-example."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from practice.judgment import cues
+from practice.judgment.parse import parse_sentences
+
+pytestmark = pytest.mark.model
+
+DOC = tomllib.loads(cues.CUES_FILE.read_text("utf-8"))
+MATCHERS = {"duty": cues.duty, "change": cues.change}
+CASES = [
+    (group, text, expected)
+    for group in MATCHERS
+    for key, expected in (("examples", True), ("counter", False))
+    for text in DOC[group][key]
+]
+
+
+@pytest.mark.parametrize(("group", "text", "expected"), CASES)
+def test_cue_groups_fire_on_their_examples_only(group: str, text: str, expected: bool) -> None:
+    (sentence,) = parse_sentences([text])
+    assert MATCHERS[group](sentence) is expected
+
+
+def test_every_group_has_examples_both_ways() -> None:
+    for group in MATCHERS:
+        assert DOC[group]["examples"] and DOC[group]["counter"], group
+
+
+def test_a_cue_inside_a_longer_word_does_not_fire() -> None:
+    # "target" is a duty noun, "targeted" an adjective of another sense; "chargeback" holds
+    # "charge": matching is on whole lemmas and their place in the parse.
+    (s,) = parse_sentences(["I handled the chargeback queue for targeted ads every morning."])
+    assert not cues.duty(s)
+
+
+def test_the_cue_lists_come_from_the_data_file() -> None:
+    c = cues.from_data({**DOC, "duty": {**DOC["duty"], "adjectives": []}})
+    (s,) = parse_sentences(["I was responsible for the content."])
+    assert cues.duty(s, c) is False and cues.duty(s) is True
