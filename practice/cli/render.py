@@ -152,28 +152,17 @@ def history_lines(
 ) -> list[str]:
     """`history` as plain lines no wider than `width`, newest first: an interview's answers
     under one heading, each attempt a line of figures and its question wrapped between words."""
-    from itertools import groupby
-
     from practice.cli.common import wrap
+    from practice.history.sessions import grouped
 
     if not rows:
         return wrap("No attempts yet. Analyse one with: practice analyze answer.wav", width)
     lines: list[str] = []
-    for session_id, group in groupby(rows, key=lambda r: r.session_id):
-        members = list(group)
+    for group in grouped(rows, sessions):
+        members = group.attempts
         indent = ""
-        session = sessions.get(session_id) if session_id is not None else None
-        if session_id is not None:
-            kind = (session.kind if session else None) or "session"
-            started = (session.started_at if session else members[-1].created_at)[:16]
-            average = sum(r.analysis.scores.overall for r in members) / len(members)
-            count = f"{len(members)} answer{'s' if len(members) != 1 else ''}"
-            lines += wrap(
-                f"{kind.capitalize()} {session_id}, {started.replace('T', ' ')}: {count}, "
-                f"average {average:.0f}",
-                width,
-                hang="  ",
-            )
+        if group.heading is not None:
+            lines += wrap(group.heading, width, hang="  ")
             indent = "  "
         for r in members:
             a = r.analysis

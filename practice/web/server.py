@@ -8,6 +8,7 @@ Routes (every one behind `guard.Guard`):
   POST /leftovers/analyse     analyse and keep the takes an earlier session left unfinished
   POST /leftovers/delete      or throw them away
   GET  /static/...            the page's script and style, shipped in the package
+  and the pages for looking back (practice/web/views.py): /attempts/ID, /history, /progress
 
 The take protocol: the page sends {"type": "start", "sample_rate": HZ}, then binary frames of
 16-bit little-endian mono PCM at that rate, then {"type": "stop"}. The server answers
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from practice.core.errors import PracticeError
+from practice.web.views import NAV, headers
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -44,16 +46,6 @@ LEVEL_PERIOD_S = 0.1  # seconds between level messages to the page
 MAX_TICKETS = 100  # questions shown and not yet answered, kept for their sockets
 MAX_FRAME_BYTES = 1 << 20  # one PCM frame: about 5 s at 96 kHz; a page sends 0.1 s
 CATEGORIES = ("success-story", "fit", "background", "red-flag", "closing")
-
-
-def csp(port: int) -> str:
-    """The pages' Content-Security-Policy: script, style and sockets of this server only."""
-    sockets = " ".join(f"ws://{h}" for h in (f"127.0.0.1:{port}", f"localhost:{port}"))
-    return (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        f"media-src 'self'; connect-src 'self' {sockets}; base-uri 'none'; "
-        "form-action 'self'; frame-ancestors 'none'"
-    )
 
 
 @dataclass
@@ -85,7 +77,7 @@ def create_app(
     from starlette.routing import Mount, Route, WebSocketRoute
     from starlette.staticfiles import StaticFiles
 
-    from practice.web import live
+    from practice.web import live, views
     from practice.web.guard import Guard
 
     chosen = rules or live.rules(home)
@@ -112,6 +104,12 @@ def create_app(
     async def leftovers(request: Request) -> Response:
         return await _leftovers(state, request)
 
+    def bound(view: Any) -> Any:
+        async def endpoint(request: Request) -> Response:
+            return await view(state, request)  # type: ignore[no-any-return]
+
+        return endpoint
+
     return Starlette(
         routes=[
             Route("/", page),
@@ -119,6 +117,12 @@ def create_app(
             Route("/attempts/{id:int}/discard", discard, methods=["POST"]),
             Route("/attempts/{id:int}/story", story, methods=["POST"]),
             Route("/leftovers/{action:str}", leftovers, methods=["POST"]),
+            Route("/attempts/{id:int}", bound(views.attempt_page)),
+            Route("/attempts/{id:int}/audio", bound(views.attempt_audio)),
+            Route("/history", bound(views.history_page)),
+            Route("/progress", bound(views.progress_page)),
+            # The report's player script, from the templates it shares with the report.
+            Route("/static/report.js", bound(views.report_script)),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[Middleware(Guard, token=token, port=port)],  # type: ignore[arg-type]
@@ -137,12 +141,7 @@ def _warm_judgment(loader: ModelLoader) -> None:
 
 
 def _headers(state: State) -> dict[str, str]:
-    return {
-        "Content-Security-Policy": csp(state.port),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
-        "Cache-Control": "no-store",
-    }
+    return headers(state)
 
 
 async def _practice_page(state: State, request: Request) -> Response:
@@ -171,6 +170,8 @@ async def _practice_page(state: State, request: Request) -> Response:
     leftovers = len(tk.leftovers(tk.takes_dir(state.home)))
     html = pages.render(
         "app_practice.html",
+        nav=NAV,
+        current="practice",
         question=question,
         ticket=state.ticket(question, before),
         before=before,

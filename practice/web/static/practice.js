@@ -4,7 +4,7 @@
 "use strict";
 
 (function () {
-  const main = document.getElementById("practice");
+  const main = document.querySelector("main[data-ticket]");
   const button = document.getElementById("record");
   const live = document.getElementById("live");
   const statusLine = document.getElementById("status");

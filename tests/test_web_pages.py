@@ -1,0 +1,242 @@
+"""The app's pages for looking back (attempt, history, progress), with Starlette's TestClient on
+a real data home: typed answers judged by the real judgment (`coach.analyze_text`, as `practice
+score` does) and kept by the real store, one of them with a recording, two in an interview."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("httpx")
+
+from starlette.testclient import TestClient  # noqa: E402
+
+from practice.web.live import Rules  # noqa: E402
+from practice.web.server import create_app  # noqa: E402
+
+PORT = 8766
+TOKEN = "pages-t0ken"
+RULES = Rules(engine="openai-whisper", model=None, max_seconds=300)
+HOSTILE = '<script>alert("q")</script> Why <b>us</b>?'
+STAR = (
+    "At my last job our release took two days and customers waited. I was asked to cut it. "
+    "I wrote a pipeline, I automated the tests and I trained the team. As a result we shipped "
+    "in two hours and cut costs by 20%."
+)
+WEAK = "Um, I think I kind of helped with, you know, some release stuff, maybe."
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """#1 and #2 answer the bank's tight-deadline question (#2 with a recording), #3 and #4 are
+    an interview, #5 answers a question whose text is markup."""
+    import soundfile as sf
+
+    from practice.core.results import Question
+    from practice.history.store import History
+    from practice.journey import questions
+    from practice.judgment import coach
+
+    h = tmp_path_factory.mktemp("pages") / "home"
+    h.mkdir()
+    deadline = questions.resolve("tight-deadline", None, None, h)
+    wav = h.parent / "answer.wav"
+    t = np.arange(16_000 * 2) / 16_000
+    sf.write(wav, (0.2 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16_000)
+    with History.open(h) as store:
+        store.save(coach.analyze_text(WEAK, question=deadline), None)
+        store.save(coach.analyze_text(STAR, question=deadline), wav)
+        session = store.start_session("interview")
+        for text in (STAR, WEAK):
+            store.save(coach.analyze_text(text, question=deadline), None, session_id=session)
+        hostile = Question(None, HOSTILE, "fit")
+        store.save(coach.analyze_text(f"I like <img src=x> {WEAK}", question=hostile), None)
+    return h
+
+
+@pytest.fixture
+def client(home: Path) -> TestClient:
+    app = create_app(home, token=TOKEN, port=PORT, warm=False, rules=RULES)
+    c = TestClient(app, base_url=f"http://127.0.0.1:{PORT}")
+    assert c.get(f"/?token={TOKEN}").status_code == 200
+    return c
+
+
+PAGES = ("/attempts/2", "/history", "/progress", "/history?category=fit", "/progress?category=fit")
+
+
+def test_every_page_needs_the_token(home: Path) -> None:
+    app = create_app(home, token=TOKEN, port=PORT, warm=False, rules=RULES)
+    fresh = TestClient(app, base_url=f"http://127.0.0.1:{PORT}")
+    for url in (*PAGES, "/attempts/2/audio", "/static/report.js", "/static/attempt.js"):
+        r = fresh.get(url)
+        assert r.status_code == 403, url
+        assert "printed in the terminal" in r.text
+        assert fresh.get(url, headers={"host": "evil.example"}).status_code == 403
+
+
+def test_every_page_has_the_navigation_and_only_static_script(client: TestClient) -> None:
+    for url in PAGES:
+        r = client.get(url)
+        assert r.status_code == 200, (url, r.text[-500:])
+        policy = r.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+        page = r.text
+        assert '<nav aria-label="Pages">' in page
+        for href in ("/", "/history", "/progress"):
+            assert f'<a href="{href}"' in page
+        assert page.count('aria-current="page"') == 1
+        # Script only from files: no inline script, no handler attribute, no style attribute.
+        assert not re.search(r"<script(?![^>]*\bsrc=\"/static/)", page), url
+        assert not re.search(r"\son[a-z]+=", page) and " style=" not in page, url
+
+
+def test_the_attempt_page_shows_the_whole_analysis_and_the_tries(
+    client: TestClient, home: Path
+) -> None:
+    from practice.history.store import History
+
+    with History.open(home) as h:
+        a = h.get(2).analysis
+    page = client.get("/attempts/2").text
+    assert "<h1>Attempt #2</h1>" in page
+    assert html.escape(a.question.text, quote=False) in page  # type: ignore[union-attr]
+    assert '<b>Overall</b></td><td class="n"><b>' + str(a.scores.overall) in page
+    for name in ("structure", "delivery", "enthusiasm", "content"):
+        dim = getattr(a.scores, name)
+        if dim is not None:
+            assert f"<td>{name.capitalize()}</td>" in page
+            assert html.escape(dim.reason) in page
+    assert f"Fix this first:</strong> {html.escape(a.tips[0])}" in page
+    for label in {s.label for s in a.structure.sentences}:
+        assert f'class="lab lab-{label}"' in page
+    # The player points at this server, the scripts are the report's and the keyboard's.
+    assert '<audio controls preload="auto" src="/attempts/2/audio">' in page
+    assert '<script src="/static/report.js" defer>' in page
+    # Every try at the same question, in order, this one marked and the others linked.
+    tries = page.split("Every try at this question", 1)[1]
+    assert '<a href="/attempts/1">#1</a>' in tries and '<a href="/attempts/3">#3</a>' in tries
+    assert '<span aria-current="true"><strong>#2</strong>' in tries
+    assert tries.index("#1") < tries.index("#2") < tries.index("#3") < tries.index("#4")
+    assert 'href="/?retry=2"' in tries
+    assert "Compared with the previous try (#1)" in page
+
+
+def test_the_fillers_and_hedges_are_marked_in_the_transcript(client: TestClient) -> None:
+    page = client.get("/attempts/1").text
+    assert re.search(r'<span class="w filler"[^>]*title="filler: um">Um,</span>', page)
+    assert re.search(r'<span class="w hedge"[^>]*>I think</span>', page)
+    assert "This is your only try" not in page
+
+
+def test_the_recording_comes_from_the_home_and_can_be_sought(
+    client: TestClient, home: Path
+) -> None:
+    from practice.history.store import History
+
+    with History.open(home) as h:
+        path = h.get(2).audio_path
+    assert path is not None and path.is_relative_to(home)
+    r = client.get("/attempts/2/audio")
+    assert r.status_code == 200 and r.content == path.read_bytes()
+    part = client.get("/attempts/2/audio", headers={"range": "bytes=10-19"})
+    assert part.status_code == 206 and part.content == path.read_bytes()[10:20]
+    # A typed answer has no recording, and the page offers no player.
+    assert client.get("/attempts/1/audio").status_code == 404
+    assert "<audio" not in client.get("/attempts/1").text
+
+
+def test_a_missing_attempt_is_a_404_that_says_what_to_do(client: TestClient) -> None:
+    for url in ("/attempts/99", "/attempts/99/audio"):
+        r = client.get(url)
+        assert r.status_code == 404
+        assert "No attempt 99; run `practice history` to list them." in r.text
+        assert 'role="alert"' in r.text
+
+
+def test_the_history_groups_an_interview_as_practice_history_does(
+    client: TestClient, home: Path
+) -> None:
+    from practice.cli.render import history_lines
+    from practice.history.store import History
+
+    with History.open(home) as h:
+        rows, sessions = h.list(), h.sessions()
+    page = client.get("/history").text
+    links = re.findall(r'<a href="/attempts/(\d+)">', page)
+    assert links == ["5", "4", "3", "2", "1"]  # newest first, as `practice history`
+    heading = next(line for line in history_lines(rows, sessions, 200) if "answers" in line)
+    assert heading.startswith("Interview ")
+    section = page.split(f"<h2>{heading}</h2>", 1)[1].split("</section>", 1)[0]
+    assert re.findall(r'<a href="/attempts/(\d+)">', section) == ["4", "3"]
+    only_fit = client.get("/history?category=fit").text
+    assert re.findall(r'<a href="/attempts/(\d+)">', only_fit) == ["5"]
+    assert '<option value="fit" selected>' in only_fit
+
+
+def test_the_progress_page_shows_what_progress_json_computes(
+    client: TestClient, home: Path
+) -> None:
+    from practice.history import progress as pg
+
+    computed = pg.load(home).to_dict()
+    page = client.get("/progress").text
+    assert '<svg class="chart" role="img" aria-label="Progress charts"' in page
+    svg = page.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "<script" not in svg and "style=" not in svg and "http" not in svg
+    for name in computed["by_category"]:
+        assert f"<td>{name}</td>" in page
+    for spot in computed["weak_spots"]:
+        assert html.escape(spot["text"]) in page
+    for win in computed["wins"]:
+        assert html.escape(win[0].upper() + win[1:]) in page
+    retried = page.split("Questions you retried", 1)[1]
+    assert "Tell me about a time" in retried
+    empty = client.get("/progress?category=closing").text
+    assert "No attempts yet in this category" in empty and "<svg" not in empty
+
+
+def test_what_a_user_or_question_wrote_is_escaped_on_every_page(client: TestClient) -> None:
+    for url in ("/attempts/5", "/history", "/progress"):
+        page = client.get(url).text
+        assert "<script>alert" not in page and "<b>us</b>" not in page, url
+        assert "<img src=x>" not in page, url
+    assert "&lt;script&gt;alert(&#34;q&#34;)&lt;/script&gt; Why &lt;b&gt;us&lt;/b&gt;?" in (
+        client.get("/history").text
+    )
+    assert "&lt;img" in client.get("/attempts/5").text
+
+
+@pytest.mark.model  # `practice analyze` transcribes a real clip with the Whisper model
+def test_an_attempt_made_in_the_terminal_shows_in_the_app(tmp_path: Path, model_home: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from conftest import SPEECH
+
+    from practice.speech import models
+
+    models.resolve(model_home, None, "faster-whisper")
+    h = tmp_path / "home"
+    (h / "models").mkdir(parents=True)
+    os.symlink(model_home / "models" / "base", h / "models" / "base")
+    clip = SPEECH / "clips" / "fw__jfk.flac"
+    subprocess.run(
+        [sys.executable, "-m", "practice", "--home", str(h), "analyze", str(clip)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    app = create_app(h, token=TOKEN, port=PORT, warm=False, rules=RULES)
+    c = TestClient(app, base_url=f"http://127.0.0.1:{PORT}")
+    c.get(f"/?token={TOKEN}")
+    assert '<a href="/attempts/1">' in c.get("/history").text
+    page = c.get("/attempts/1").text
+    assert re.search(r'<span class="w" data-start="[\d.]+" data-end="[\d.]+">country</span>', page)
+    assert c.get("/attempts/1/audio").status_code == 200
