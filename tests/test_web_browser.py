@@ -165,6 +165,7 @@ def test_record_stop_feedback_and_history_in_chromium(
             expect(page.get_by_role("button", name="Record")).to_be_enabled()
             # The token left the address bar; the cookie carries it.
             assert "token=" not in page.url
+            look_back(page, feedback)
         finally:
             browser.close()
     assert problems == []
@@ -185,6 +186,45 @@ def test_record_stop_feedback_and_history_in_chromium(
     # The take left the takes folder for the history.
     takes = home / "recordings" / "takes"
     assert not [p for p in takes.iterdir() if p.suffix == ".wav"]
+
+
+def look_back(page, feedback) -> None:  # noqa: ANN001 - Playwright's own types
+    """From the feedback to the attempt page (replay from a clicked word), then the history
+    and the progress pages, each reached by the navigation."""
+    import re
+
+    from playwright.sync_api import expect
+
+    feedback.get_by_role("link", name="Replay it, with the full analysis").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"Attempt #\d+"))
+    nav = page.get_by_role("navigation", name="Pages")
+    expect(nav.get_by_role("link", name="History")).to_have_attribute("aria-current", "page")
+    section = page.locator("section.attempt")
+    expect(section.locator("audio")).to_have_count(1)
+    expect(page.get_by_text("Overall", exact=True)).to_be_visible()
+    word = section.locator(".w[data-start]", has_text="country").first
+    word.click()  # plays from that word: the player highlights the word being said
+    expect(section.locator(".w.current")).to_have_count(1, timeout=10_000)
+    current = int(section.get_attribute("data-current-word") or "-1")
+    assert current >= 0
+    # The keyboard reaches the words too: Enter on a focused word plays from it.
+    word.focus()
+    page.keyboard.press("End")
+    expect(section.locator(".w[data-start]").last).to_be_focused()
+    shot(page, "attempt.png")
+    expect(page.get_by_role("heading", name="Every try at this question")).to_be_visible()
+
+    nav.get_by_role("link", name="History").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("History")
+    expect(page.get_by_role("link", name=re.compile(r"^#1 "))).to_be_visible()
+    shot(page, "history.png")
+    page.get_by_role("navigation", name="Pages").get_by_role("link", name="Progress").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Progress")
+    expect(page.get_by_role("img", name="Progress charts")).to_be_visible()
+    shot(page, "progress.png")
+    # At a phone's width nothing needs sideways scrolling.
+    page.set_viewport_size({"width": 360, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
 def test_a_refused_microphone_is_one_clear_message(tmp_path: Path) -> None:
