@@ -22,6 +22,15 @@ from practice.web.server import create_app  # noqa: E402
 PORT = 8766
 TOKEN = "pages-t0ken"
 RULES = Rules(engine="openai-whisper", model=None, max_seconds=300)
+
+
+def esc(text: str) -> str:
+    """`text` as the pages' templates escape it (Jinja2's autoescape)."""
+    import markupsafe
+
+    return str(markupsafe.escape(text))
+
+
 HOSTILE = '<script>alert("q")</script> Why <b>us</b>?'
 STAR = (
     "At my last job our release took two days and customers waited. I was asked to cut it. "
@@ -105,14 +114,14 @@ def test_the_attempt_page_shows_the_whole_analysis_and_the_tries(
         a = h.get(2).analysis
     page = client.get("/attempts/2").text
     assert "<h1>Attempt #2</h1>" in page
-    assert html.escape(a.question.text, quote=False) in page  # type: ignore[union-attr]
+    assert esc(a.question.text) in page  # type: ignore[union-attr]
     assert '<b>Overall</b></td><td class="n"><b>' + str(a.scores.overall) in page
     for name in ("structure", "delivery", "enthusiasm", "content"):
         dim = getattr(a.scores, name)
         if dim is not None:
             assert f"<td>{name.capitalize()}</td>" in page
-            assert html.escape(dim.reason) in page
-    assert f"Fix this first:</strong> {html.escape(a.tips[0])}" in page
+            assert esc(dim.reason) in page
+    assert f"Fix this first:</strong> {esc(a.tips[0])}" in page
     for label in {s.label for s in a.structure.sentences}:
         assert f'class="lab lab-{label}"' in page
     # The player points at this server, the scripts are the report's and the keyboard's.
@@ -192,9 +201,9 @@ def test_the_progress_page_shows_what_progress_json_computes(
     for name in computed["by_category"]:
         assert f"<td>{name}</td>" in page
     for spot in computed["weak_spots"]:
-        assert html.escape(spot["text"]) in page
+        assert esc(spot["text"]) in page
     for win in computed["wins"]:
-        assert html.escape(win[0].upper() + win[1:]) in page
+        assert esc(win[0].upper() + win[1:]) in page
     retried = page.split("Questions you retried", 1)[1]
     assert "Tell me about a time" in retried
     empty = client.get("/progress?category=closing").text
@@ -240,3 +249,156 @@ def test_an_attempt_made_in_the_terminal_shows_in_the_app(tmp_path: Path, model_
     page = c.get("/attempts/1").text
     assert re.search(r'<span class="w" data-start="[\d.]+" data-end="[\d.]+">country</span>', page)
     assert c.get("/attempts/1/audio").status_code == 200
+
+
+# -- stories, prep, journal ---------------------------------------------------------------------
+
+ORIGIN = f"http://127.0.0.1:{PORT}"
+POSTING = """Data Analyst <script>alert(1)</script>
+
+Requirements:
+- Build automated reporting pipelines in SQL and Python
+- Communicate results to stakeholders
+- Must be eligible to work in the UK
+"""
+
+
+@pytest.fixture
+def fresh_home(tmp_path: Path) -> Path:
+    h = tmp_path / "home"
+    h.mkdir()
+    return h
+
+
+@pytest.fixture
+def fresh(fresh_home: Path) -> TestClient:
+    app = create_app(fresh_home, token=TOKEN, port=PORT, warm=False, rules=RULES)
+    c = TestClient(app, base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False)
+    assert c.get(f"/?token={TOKEN}").status_code == 200
+    return c
+
+
+def post(client: TestClient, url: str, data: dict[str, str]) -> object:
+    return client.post(url, data=data, headers={"origin": ORIGIN})
+
+
+def test_the_between_pages_need_the_token_and_posts_their_origin(fresh: TestClient) -> None:
+    for url in ("/stories", "/prep", "/journal"):
+        assert fresh.get(url).status_code == 200, url
+    anonymous = TestClient(fresh.app, base_url=f"http://127.0.0.1:{PORT}")
+    for url in ("/stories", "/stories/1", "/prep", "/journal"):
+        assert anonymous.get(url).status_code == 403, url
+    for url in ("/stories", "/prep", "/journal/outcomes", "/journal/note", "/stories/1/delete"):
+        for origin in ({}, {"origin": "http://evil.example"}, {"origin": "null"}):
+            assert fresh.post(url, data={"x": "1"}, headers=origin).status_code == 403, url
+
+
+def test_a_story_kept_in_the_app_is_in_the_story_bank(fresh: TestClient, fresh_home: Path) -> None:
+    from practice.journey.stories import StoryBank
+
+    r = post(
+        fresh,
+        "/stories",
+        {
+            "title": "Release <i>pipeline</i>",
+            "situation": "Our release took two days.",
+            "task": "I was asked to cut it.",
+            "actions": "I wrote a pipeline and trained the team.",
+            "result": "We shipped in two hours and cut costs by 20%.",
+            "skills": "automation, mentoring",
+        },
+    )
+    assert r.status_code == 303  # type: ignore[attr-defined]
+    with StoryBank.open(fresh_home) as bank:
+        (story,) = bank.stories()
+    assert r.headers["location"] == f"/stories/{story.id}"  # type: ignore[attr-defined]
+    assert story.quantified_result is not None and story.title == "Release <i>pipeline</i>"
+    page = fresh.get(f"/stories/{story.id}").text
+    assert "<h1>Release &lt;i&gt;pipeline&lt;/i&gt;</h1>" in page and "<i>pipeline" not in page
+    assert "I wrote a pipeline and trained the team." in page
+    assert esc(story.quantified_result) in page
+    listing = fresh.get("/stories").text
+    assert f'<a href="/stories/{story.id}">' in listing and "not rehearsed yet" in listing
+    r = post(fresh, f"/stories/{story.id}/delete", {})
+    assert r.status_code == 303  # type: ignore[attr-defined]
+    with StoryBank.open(fresh_home) as bank:
+        assert bank.stories() == []
+    assert fresh.get(f"/stories/{story.id}").status_code == 404
+
+
+def test_an_empty_story_is_one_error_and_keeps_what_was_typed(fresh: TestClient) -> None:
+    r = post(fresh, "/stories", {"title": "Kept <title>", "situation": "  "})
+    assert r.status_code == 400  # type: ignore[attr-defined]
+    page = r.text  # type: ignore[attr-defined]
+    assert '<p class="error" role="alert">The story is empty' in page
+    assert 'value="Kept &lt;title&gt;"' in page
+
+
+def test_prep_shows_what_practice_prep_computes(fresh: TestClient, fresh_home: Path) -> None:
+    from practice.journey.prep import prepare_at
+
+    expected = prepare_at(fresh_home, POSTING)
+    r = post(fresh, "/prep", {"posting": POSTING})
+    assert r.status_code == 200  # type: ignore[attr-defined]
+    page = r.text  # type: ignore[attr-defined]
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+    assert f"Coverage: {round(expected.coverage * 100)} %" in page
+    for c in expected.requirements:
+        assert f"<td>{esc(c.requirement.text)}</td>" in page
+    for q in expected.questions:
+        assert esc(q.text) in page
+    # Each likely question can be practised: a bank one by id, one from the posting by text.
+    assert 'href="/?question=' in page and 'href="/?text=Tell%20me%20about' in page
+    text_link = re.search(r'href="(/\?text=[^"]+)"', page)
+    assert text_link is not None
+    asked = fresh.get(html.unescape(text_link.group(1))).text
+    assert '<h1 id="question-heading">Tell me about a time' in asked
+    bad = post(fresh, "/prep", {"posting": "nothing to see"})
+    assert bad.status_code == 400 and "Found no requirements" in bad.text  # type: ignore[attr-defined]
+    huge = post(fresh, "/prep", {"posting": "x" * 300_000})
+    assert huge.status_code == 400 and "larger than" in huge.text  # type: ignore[attr-defined]
+
+
+def test_the_journal_logs_outcomes_diagnoses_plans_and_drafts_notes(
+    fresh: TestClient, fresh_home: Path
+) -> None:
+    from practice.history.store import History
+    from practice.journey import notes
+    from practice.journey.diagnose import next_plan
+    from practice.journey.outcomes import list_outcomes
+
+    for company in ("Acme <Corp>", "Globex"):
+        r = post(
+            fresh,
+            "/journal/outcomes",
+            {"company": company, "role": "Analyst", "stage": "phone-screen", "result": "rejected"},
+        )
+        assert r.status_code == 303 and r.headers["location"] == "/journal"  # type: ignore[attr-defined]
+    with History.open(fresh_home) as h:
+        logged = list_outcomes(h)
+    assert [o.company for o in logged] == ["Globex", "Acme <Corp>"]
+    diagnosis, plan = next_plan(fresh_home, 5)
+    page = fresh.get("/journal").text
+    assert "Acme &lt;Corp&gt; – Analyst" in page and "Acme <Corp>" not in page
+    assert esc(diagnosis.summary) in page
+    assert diagnosis.main is not None and esc(diagnosis.main.headline) in page
+    for item in plan.items:
+        assert f'<a href="/?question={item.question_id}">{esc(item.text)}</a>' in page
+    bad = post(
+        fresh,
+        "/journal/outcomes",
+        {"company": "X", "role": "Y", "stage": "lunch", "result": "rejected"},
+    )
+    assert bad.status_code == 400 and 'role="alert"' in bad.text  # type: ignore[attr-defined]
+    r = post(fresh, f"/journal/outcomes/{logged[0].id}/delete", {})
+    assert r.status_code == 303  # type: ignore[attr-defined]
+    with History.open(fresh_home) as h:
+        assert [o.company for o in list_outcomes(h)] == ["Acme <Corp>"]
+    drafted = post(
+        fresh,
+        "/journal/note",
+        {"kind": "thank-you", "note_company": "Acme <Corp>", "note_role": "Analyst"},
+    )
+    expected = notes.draft("thank-you", company="Acme <Corp>", role="Analyst")
+    assert esc(expected) in drafted.text  # type: ignore[attr-defined]
+    assert "<Corp>" not in drafted.text  # type: ignore[attr-defined]

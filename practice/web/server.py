@@ -8,7 +8,8 @@ Routes (every one behind `guard.Guard`):
   POST /leftovers/analyse     analyse and keep the takes an earlier session left unfinished
   POST /leftovers/delete      or throw them away
   GET  /static/...            the page's script and style, shipped in the package
-  and the pages for looking back (practice/web/views.py): /attempts/ID, /history, /progress
+  and the pages for looking back (practice/web/views.py): /attempts/ID, /history, /progress,
+  and for the work between takes (practice/web/between.py): /stories, /prep, /journal
 
 The take protocol: the page sends {"type": "start", "sample_rate": HZ}, then binary frames of
 16-bit little-endian mono PCM at that rate, then {"type": "stop"}. The server answers
@@ -45,6 +46,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 LEVEL_PERIOD_S = 0.1  # seconds between level messages to the page
 MAX_TICKETS = 100  # questions shown and not yet answered, kept for their sockets
 MAX_FRAME_BYTES = 1 << 20  # one PCM frame: about 5 s at 96 kHz; a page sends 0.1 s
+MAX_QUESTION_CHARS = 500  # a question given in the address: a sentence or two
 CATEGORIES = ("success-story", "fit", "background", "red-flag", "closing")
 
 
@@ -77,7 +79,7 @@ def create_app(
     from starlette.routing import Mount, Route, WebSocketRoute
     from starlette.staticfiles import StaticFiles
 
-    from practice.web import live, views
+    from practice.web import between, live, views
     from practice.web.guard import Guard
 
     chosen = rules or live.rules(home)
@@ -121,6 +123,19 @@ def create_app(
             Route("/attempts/{id:int}/audio", bound(views.attempt_audio)),
             Route("/history", bound(views.history_page)),
             Route("/progress", bound(views.progress_page)),
+            Route("/stories", bound(between.stories_page)),
+            Route("/stories", bound(between.story_add), methods=["POST"]),
+            Route("/stories/{id:int}", bound(between.story_page)),
+            Route("/stories/{id:int}/delete", bound(between.story_delete), methods=["POST"]),
+            Route("/prep", bound(between.prep_page), methods=["GET", "POST"]),
+            Route("/journal", bound(between.journal_page)),
+            Route("/journal/outcomes", bound(between.outcome_add), methods=["POST"]),
+            Route(
+                "/journal/outcomes/{id:int}/delete",
+                bound(between.outcome_delete),
+                methods=["POST"],
+            ),
+            Route("/journal/note", bound(between.note_draft), methods=["POST"]),
             # The report's player script, from the templates it shares with the report.
             Route("/static/report.js", bound(views.report_script)),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
@@ -154,13 +169,15 @@ async def _practice_page(state: State, request: Request) -> Response:
 
     category = request.query_params.get("category") or None
     question_id = request.query_params.get("question") or None
+    # A question's own words: from a job posting's prep, which asks what no bank holds.
+    question_text = (request.query_params.get("text") or "").strip()[:MAX_QUESTION_CHARS] or None
     retry = request.query_params.get("retry") or None
     if category not in (None, *CATEGORIES):
         category = None
     error = ""
     try:
         question, before = await run_in_threadpool(
-            choose_question, state.home, question_id, None, category, retry
+            choose_question, state.home, question_id, question_text, category, retry
         )
     except PracticeError as e:
         error = str(e)

@@ -27,6 +27,9 @@ NAV = (
     ("/", "Practice", "practice"),
     ("/history", "History", "history"),
     ("/progress", "Progress", "progress"),
+    ("/stories", "Stories", "stories"),
+    ("/prep", "Prep", "prep"),
+    ("/journal", "Journal", "journal"),
 )
 
 
@@ -48,11 +51,14 @@ def csp(port: int) -> str:
 
 
 def headers(state: State) -> dict[str, str]:
-    """Every page's and file's headers: the policy, no sniffing, no referrer, no caching."""
+    """Every page's and file's headers: the policy, no sniffing, no referrer to other sites,
+    no caching."""
     return {
         "Content-Security-Policy": csp(state.port),
         "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
+        # same-origin, not no-referrer: under no-referrer a browser sends a form's POST with
+        # "Origin: null", which the guard (rightly) refuses. Other sites still get nothing.
+        "Referrer-Policy": "same-origin",
         "Cache-Control": "no-store",
     }
 
