@@ -291,3 +291,73 @@ def test_a_server_stopped_mid_take_keeps_the_audio_and_says_so(tmp_path: Path) -
     import soundfile as sf
 
     assert sf.info(left[0]).duration >= 3
+
+
+@pytest.mark.model  # the real Whisper model transcribes the first answer
+def test_a_mock_interview_moves_on_at_stop_and_ends_with_a_summary(
+    tmp_path: Path, home: Path, server: str
+) -> None:
+    """Two questions: the clip answers the first; at Stop the second is shown at once and the
+    first's verdict line arrives; the second take is stopped after two seconds (chromium's fake
+    microphone starts its file again for it, so it may hold words or none: saved, or skipped as
+    `practice interview` skips a silent one); then the summary of what was saved."""
+    import re
+
+    from playwright.sync_api import expect, sync_playwright
+
+    wav = answer_wav(tmp_path)
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = launch(
+            p,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={wav}%noloop",
+        )
+        try:
+            page = browser.new_page()
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(server)
+            page.get_by_role("navigation", name="Pages").get_by_role(
+                "link", name="Interview"
+            ).click()
+            page.get_by_label("How many questions").fill("2")
+            page.get_by_role("button", name="Start the interview").click()
+            expect(page.get_by_text("Question 1 of 2")).to_be_visible()
+            first = page.get_by_role("heading", level=1).inner_text()
+            page.get_by_role("button", name="Record").click()
+            expect(page.locator("#words")).to_contain_text("country", timeout=60_000)
+            page.get_by_role("button", name="Stop").click()
+            # The next question at once, before the first answer's analysis is back.
+            expect(page.get_by_text("Question 2 of 2")).to_be_visible(timeout=2_000)
+            expect(page.get_by_role("heading", level=1)).not_to_have_text(first)
+            answers = page.locator("#answers")
+            expect(
+                answers.get_by_role("link", name=re.compile(r"^Q1\/2 · overall \d+"))
+            ).to_be_visible(timeout=60_000)
+            shot(page, "interview.png")
+            page.get_by_role("button", name="Record").click()
+            expect(page.locator("#elapsed")).to_have_text("0:02", timeout=15_000)
+            page.get_by_role("button", name="Stop").click()
+            expect(page.get_by_role("heading", level=1)).to_have_text(
+                "Interview summary", timeout=60_000
+            )
+            summary = page.get_by_role("region", name="Summary")
+            expect(summary).to_contain_text(re.compile(r"[12] of 2 questions answered"))
+            answered = int(re.search(r"(\d) of 2 questions", summary.inner_text()).group(1))  # type: ignore[union-attr]
+            expect(page.get_by_role("link", name=re.compile(r"^#1 "))).to_be_visible()
+            shot(page, "interview-summary.png")
+        finally:
+            browser.close()
+    assert problems == []
+    out = subprocess.run(
+        [sys.executable, "-m", "practice", "--home", str(home), "history", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    attempts = json.loads(out.stdout)
+    assert len(attempts) == answered and {a["session_id"] for a in attempts} == {1}
+    assert "country" in attempts[-1]["transcript"]["text"].lower()  # the first answer

@@ -402,3 +402,82 @@ def test_the_journal_logs_outcomes_diagnoses_plans_and_drafts_notes(
     expected = notes.draft("thank-you", company="Acme <Corp>", role="Analyst")
     assert esc(expected) in drafted.text  # type: ignore[attr-defined]
     assert "<Corp>" not in drafted.text  # type: ignore[attr-defined]
+
+
+# -- mock interview -----------------------------------------------------------------------------
+
+
+def test_a_mock_interview_is_planned_as_practice_interview_plans_it(
+    fresh: TestClient, fresh_home: Path
+) -> None:
+    from practice.history.store import History
+    from practice.journey.interview import category_order
+
+    assert fresh.get("/interview").status_code == 200
+    assert fresh.post("/interview", data={"count": "3"}).status_code == 403  # no Origin
+    r = post(fresh, "/interview", {"count": "3", "category-fit": "on", "category-closing": "on"})
+    assert r.status_code == 303  # type: ignore[attr-defined]
+    location = r.headers["location"]  # type: ignore[attr-defined]
+    session_id = int(location.rsplit("/", 1)[1])
+    with History.open(fresh_home) as h:
+        assert h.sessions()[session_id].kind == "interview"
+    page = fresh.get(location).text
+    assert 'data-mode="interview"' in page and "Question 1 of 3" in page
+    assert '<script src="/static/interview.js" defer>' in page
+    tickets = re.findall(r'<li data-ticket="([^"]+)"', page)
+    assert len(tickets) == 3 and len(set(tickets)) == 3
+    first = page.split('data-ticket="', 1)[1].split('"', 1)[0]
+    assert first == tickets[0]  # the page starts on the first question
+    # In interview order: fit questions, then the closing one.
+    bank = {q.text: q.category for q in _bank(fresh_home)}
+    texts = [html.unescape(t) for t in re.findall(r'<span class="q-text">([^<]*)</span>', page)]
+    assert [bank[t] for t in texts] == category_order(3, ("fit", "closing"))
+    for bad in ({"count": "0"}, {"count": "99"}, {"count": "two"}):
+        refused = post(fresh, "/interview", bad)
+        assert refused.status_code == 400 and 'role="alert"' in refused.text  # type: ignore[attr-defined]
+    assert fresh.get("/interview/999").status_code == 404
+
+
+def half_up(value: float) -> int:
+    """Jinja2's `round` (halves away from zero), not Python's (halves to even)."""
+    import math
+
+    return math.floor(value + 0.5)
+
+
+def _bank(home: Path) -> list:  # type: ignore[type-arg]
+    from practice.journey import questions
+
+    return questions.load_bank(questions.user_bank_dirs(home))
+
+
+def test_the_interview_summary_is_what_practice_interview_sums_up(
+    fresh: TestClient, fresh_home: Path
+) -> None:
+    from practice.history.store import History
+    from practice.journey import questions
+    from practice.journey.interview import summarize
+    from practice.judgment import coach
+
+    r = post(fresh, "/interview", {"count": "2", "category-success-story": "on"})
+    location = r.headers["location"]  # type: ignore[attr-defined]
+    session_id = int(location.rsplit("/", 1)[1])
+    empty = fresh.get(f"{location}/summary").text
+    assert "nothing to sum up" in empty
+    deadline = questions.resolve("tight-deadline", None, None, fresh_home)
+    with History.open(fresh_home) as h:
+        for text in (STAR, WEAK):
+            h.save(coach.analyze_text(text, question=deadline), None, session_id=session_id)
+        kept = [r.analysis for r in reversed(h.list())]
+    expected = summarize(kept)
+    page = fresh.get(f"{location}/summary").text
+    assert expected.overall_average is not None
+    assert f'<span class="score">{half_up(expected.overall_average)}</span>' in page
+    assert "2 of 2 questions answered" in page
+    assert expected.most_common_tip is not None and esc(expected.most_common_tip) in page
+    for name, value in expected.dimension_averages.items():
+        assert (
+            f'<th scope="row">{name.capitalize()}</th><td class="num">{half_up(value)}</td>' in page
+        )
+    assert re.findall(r'<a href="/attempts/(\d+)">', page) == ["1", "2"]
+    assert fresh.get("/interview/999/summary").status_code == 404

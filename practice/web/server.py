@@ -9,7 +9,8 @@ Routes (every one behind `guard.Guard`):
   POST /leftovers/delete      or throw them away
   GET  /static/...            the page's script and style, shipped in the package
   and the pages for looking back (practice/web/views.py): /attempts/ID, /history, /progress,
-  and for the work between takes (practice/web/between.py): /stories, /prep, /journal
+  and for the work between takes (practice/web/between.py): /stories, /prep, /journal,
+  and the mock interview (practice/web/interview.py): /interview
 
 The take protocol: the page sends {"type": "start", "sample_rate": HZ}, then binary frames of
 16-bit little-endian mono PCM at that rate, then {"type": "stop"}. The server answers
@@ -50,6 +51,18 @@ MAX_QUESTION_CHARS = 500  # a question given in the address: a sentence or two
 CATEGORIES = ("success-story", "fit", "background", "red-flag", "closing")
 
 
+@dataclass(frozen=True)
+class Ticket:
+    """A question shown and not yet answered: what its take is asked, compared with and part
+    of (a mock interview's session, and its place in it)."""
+
+    question: Question
+    before: Attempt | None = None  # the attempt a retry is compared with
+    session_id: int | None = None
+    number: int = 0  # 1-based place in the interview; 0 outside one
+    total: int = 0
+
+
 @dataclass
 class State:
     """What the server holds between requests."""
@@ -58,14 +71,24 @@ class State:
     port: int
     rules: Rules
     loader: ModelLoader | None
-    tickets: dict[str, tuple[Question, Attempt | None]] = field(default_factory=dict)
+    tickets: dict[str, Ticket] = field(default_factory=dict)
     recording: threading.Lock = field(default_factory=threading.Lock)  # one take at a time
+    # A mock interview's questions with their tickets, by session id.
+    interviews: dict[int, list[tuple[str, Question]]] = field(default_factory=dict)
 
-    def ticket(self, question: Question, before: Attempt | None) -> str:
+    def ticket(
+        self,
+        question: Question,
+        before: Attempt | None,
+        *,
+        session_id: int | None = None,
+        number: int = 0,
+        total: int = 0,
+    ) -> str:
         while len(self.tickets) >= MAX_TICKETS:
             self.tickets.pop(next(iter(self.tickets)))
         t = secrets.token_urlsafe(12)
-        self.tickets[t] = (question, before)
+        self.tickets[t] = Ticket(question, before, session_id, number, total)
         return t
 
 
@@ -79,7 +102,7 @@ def create_app(
     from starlette.routing import Mount, Route, WebSocketRoute
     from starlette.staticfiles import StaticFiles
 
-    from practice.web import between, live, views
+    from practice.web import between, interview, live, views
     from practice.web.guard import Guard
 
     chosen = rules or live.rules(home)
@@ -123,6 +146,10 @@ def create_app(
             Route("/attempts/{id:int}/audio", bound(views.attempt_audio)),
             Route("/history", bound(views.history_page)),
             Route("/progress", bound(views.progress_page)),
+            Route("/interview", bound(interview.start_page)),
+            Route("/interview", bound(interview.start), methods=["POST"]),
+            Route("/interview/{id:int}", bound(interview.interview_page)),
+            Route("/interview/{id:int}/summary", bound(interview.summary_page)),
             Route("/stories", bound(between.stories_page)),
             Route("/stories", bound(between.story_add), methods=["POST"]),
             Route("/stories/{id:int}", bound(between.story_page)),
@@ -223,21 +250,28 @@ def feedback_html(saved: Analysis, diff: dict[str, Any] | None, story_offer: boo
     )
 
 
-def _analyse(state: State, live_take: LiveTake, before: Attempt | None) -> dict[str, Any]:
-    """Runs in a worker thread: analyse, keep, and render the feedback."""
+def _analyse(state: State, live_take: LiveTake, ticket: Ticket) -> dict[str, Any]:
+    """Runs in a worker thread: analyse, keep, and render the feedback (for an interview's
+    answer also the one line `practice interview` prints after it)."""
     from practice.app.rehearse import changes, worth_keeping_as_story
 
     stopped = time.monotonic()
-    saved = live_take.analyse()
+    saved = live_take.analyse(session_id=ticket.session_id)
+    before = ticket.before
     diff = changes(before.analysis, saved) if before is not None else None
     html = feedback_html(saved, diff, worth_keeping_as_story(saved))
-    return {
+    message = {
         "type": "feedback",
         "id": saved.id,
         "overall": saved.scores.overall,
         "latency_s": round(time.monotonic() - stopped, 3),
         "html": html,
     }
+    if ticket.session_id is not None:
+        from practice.journey.interview import answer_line
+
+        message["line"] = answer_line(ticket.number, ticket.total, saved)
+    return message
 
 
 async def _take(state: State, websocket: WebSocket) -> None:
@@ -256,7 +290,6 @@ async def _take(state: State, websocket: WebSocket) -> None:
             websocket, "Another tab is recording; stop that take first, then press Record here."
         )
         return
-    question, before = ticket
     live_take: LiveTake | None = None
     stopped = False
     try:
@@ -265,7 +298,12 @@ async def _take(state: State, websocket: WebSocket) -> None:
             await _fail(websocket, 'The page must begin a take with {"type": "start"}.')
             return
         live_take = await run_in_threadpool(
-            LiveTake, state.home, question, int(start["sample_rate"]), state.rules, state.loader
+            LiveTake,
+            state.home,
+            ticket.question,
+            int(start["sample_rate"]),
+            state.rules,
+            state.loader,
         )
         await websocket.send_json({"type": "recording", "path": live_take.path.name})
         next_level = 0.0
@@ -300,7 +338,7 @@ async def _take(state: State, websocket: WebSocket) -> None:
         await run_in_threadpool(live_take.stop)
         await websocket.send_json({"type": "analysing"})
         try:
-            result = await run_in_threadpool(_analyse, state, live_take, before)
+            result = await run_in_threadpool(_analyse, state, live_take, ticket)
         except PracticeError as e:
             await _fail(websocket, str(e))
             return

@@ -25,6 +25,7 @@ CATEGORIES = ("success-story", "fit", "background", "red-flag", "closing")
 # Every page's navigation: (address, name, key); the current page is marked aria-current.
 NAV = (
     ("/", "Practice", "practice"),
+    ("/interview", "Interview", "interview"),
     ("/history", "History", "history"),
     ("/progress", "Progress", "progress"),
     ("/stories", "Stories", "stories"),
