@@ -361,3 +361,67 @@ def test_a_mock_interview_moves_on_at_stop_and_ends_with_a_summary(
     attempts = json.loads(out.stdout)
     assert len(attempts) == answered and {a["session_id"] for a in attempts} == {1}
     assert "country" in attempts[-1]["transcript"]["text"].lower()  # the first answer
+
+
+# Every control named (what a screen reader reads), found by the page's own DOM.
+UNNAMED = """() => {
+  const named = (el) => {
+    if (el.getAttribute("aria-label") || el.getAttribute("aria-labelledby")) return true;
+    if (el.labels && el.labels.length) return true;
+    return (el.innerText || el.value || "").trim().length > 0;
+  };
+  const controls = document.querySelectorAll("a[href], button, input, select, textarea");
+  return Array.from(controls).filter((el) => !el.closest("[hidden]") && !named(el))
+    .map((el) => el.outerHTML.slice(0, 80));
+}"""
+
+
+def test_every_page_is_named_keyboard_reachable_and_fits_a_phone(tmp_path: Path) -> None:
+    """Each page on a phone-wide window: nothing scrolls sideways, every control has a name,
+    Tab reaches the skip link first and then the navigation, no console error."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from practice.history.store import History
+    from practice.journey import questions
+    from practice.journey.stories import StoryBank, typed_story
+    from practice.judgment import coach
+
+    home = tmp_path / "home"
+    home.mkdir()
+    deadline = questions.resolve("tight-deadline", None, None, home)
+    with History.open(home) as h:
+        for text in ("Um, I think I helped with the release.", "I cut the release to two hours."):
+            h.save(coach.analyze_text(text, question=deadline), None)
+    with StoryBank.open(home) as bank:
+        bank.add(typed_story(title="Release", actions="I wrote a pipeline.", result="20% less."))
+    proc = app_process(home, {**os.environ, **NO_MODEL})
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip().removeprefix("practice app: ")
+    base = url.split("/?", 1)[0]
+    pages = ("/", "/interview", "/history", "/progress", "/attempts/2", "/stories")
+    pages += ("/stories/1", "/prep", "/journal")
+    problems: list[str] = []
+    try:
+        with sync_playwright() as p:
+            browser = launch(p)
+            try:
+                page = browser.new_page(viewport={"width": 360, "height": 800})
+                page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+                page.on("pageerror", lambda e: problems.append(str(e)))
+                page.goto(url)
+                for path in pages:
+                    page.goto(base + path)
+                    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+                    width = page.evaluate("document.documentElement.scrollWidth")
+                    assert width <= 360, (path, width)
+                    assert page.evaluate(UNNAMED) == [], path
+                    page.keyboard.press("Tab")
+                    expect(page.get_by_role("link", name="Skip to the page")).to_be_focused()
+                    page.keyboard.press("Tab")
+                    nav = page.get_by_role("navigation", name="Pages")
+                    expect(nav.get_by_role("link", name="Practice")).to_be_focused()
+            finally:
+                browser.close()
+    finally:
+        stop_app(proc)
+    assert problems == []
