@@ -481,3 +481,94 @@ def test_the_interview_summary_is_what_practice_interview_sums_up(
         )
     assert re.findall(r'<a href="/attempts/(\d+)">', page) == ["1", "2"]
     assert fresh.get("/interview/999/summary").status_code == 404
+
+
+# -- rehearsing a kept story ----------------------------------------------------------------------
+
+
+def test_the_practice_page_rehearses_a_kept_story(fresh: TestClient, fresh_home: Path) -> None:
+    from practice.journey.stories import StoryBank, typed_story
+
+    with StoryBank.open(fresh_home) as bank:
+        kept = bank.add(typed_story(title="Release <i>x</i>", result="We cut costs by 20%."))
+    page = fresh.get(f"/stories/{kept.id}").text
+    assert f'href="/?story={kept.id}"' in page
+    practice = fresh.get(f"/?story={kept.id}").text
+    assert f'<a href="/stories/{kept.id}">#{kept.id} “Release &lt;i&gt;x&lt;/i&gt;”</a>' in practice
+    assert "end with its result: We cut costs by 20%." in practice
+    missing = fresh.get("/?story=99").text
+    assert 'role="alert"' in missing and "data-ticket=" in missing  # a question anyway
+
+
+def test_the_feedback_of_a_story_rehearsal_says_what_the_telling_left_out(
+    fresh_home: Path,
+) -> None:
+    from practice.app.rehearse import story_feedback
+    from practice.history.store import History
+    from practice.journey import questions
+    from practice.journey.stories import StoryBank, comparison_lines, typed_story
+    from practice.judgment import coach
+    from practice.web.server import feedback_html
+
+    with StoryBank.open(fresh_home) as bank:
+        story = bank.add(
+            typed_story(
+                title="Release", actions="I wrote a pipeline.", result="We cut costs by 20%."
+            )
+        )
+    deadline = questions.resolve("tight-deadline", None, None, fresh_home)
+    with History.open(fresh_home) as h:
+        told = coach.analyze_text("I wrote a pipeline for the team.", question=deadline)
+        saved = h.save(told, None, story_id=story.id)
+    lines = comparison_lines(story, story_feedback(story, saved))
+    html_text = feedback_html(saved, None, False, lines)
+    assert f"<h3>{esc(lines[0])}</h3>" in html_text
+    for line in lines[1:]:
+        assert f"<li>{esc(line)}</li>" in html_text
+    assert "We cut costs by 20%" in html_text  # the result the telling left out
+
+
+@pytest.mark.model  # the real Whisper model transcribes the take, streamed as a page streams it
+def test_a_story_rehearsed_over_the_socket_is_kept_with_its_story(
+    tmp_path: Path, model_home: Path
+) -> None:
+    import os
+
+    import soundfile as sf
+    import soxr
+    from conftest import SPEECH
+
+    from practice.history.store import History
+    from practice.journey.stories import StoryBank, typed_story
+    from practice.speech import models
+
+    models.resolve(model_home, None, "faster-whisper")
+    h = tmp_path / "home"
+    (h / "models").mkdir(parents=True)
+    os.symlink(model_home / "models" / "base", h / "models" / "base")
+    with StoryBank.open(h) as bank:
+        story = bank.add(
+            typed_story(title="Country", actions="Ask what you can do.", result="1 nation.")
+        )
+    app = create_app(
+        h, token=TOKEN, port=PORT, warm=False, rules=Rules("faster-whisper", None, 300)
+    )
+    c = TestClient(app, base_url=f"http://127.0.0.1:{PORT}")
+    page = c.get(f"/?token={TOKEN}&story={story.id}").text
+    ticket = page.split('data-ticket="', 1)[1].split('"', 1)[0]
+    samples, rate = sf.read(SPEECH / "clips" / "fw__jfk.flac", dtype="float32", always_2d=True)
+    mono = soxr.resample(samples.mean(axis=1), rate, 16_000)
+    pcm = (np.clip(mono, -1, 1) * 32767).astype("<i2").tobytes()
+    with c.websocket_connect(
+        f"ws://127.0.0.1:{PORT}/take?ticket={ticket}", headers={"origin": ORIGIN}
+    ) as ws:
+        ws.send_json({"type": "start", "sample_rate": 16_000})
+        for i in range(0, len(pcm), 3200):  # 0.1 s frames, as the page sends them
+            ws.send_bytes(pcm[i : i + 3200])
+        ws.send_json({"type": "stop"})
+        while (message := ws.receive_json())["type"] != "feedback":
+            assert message["type"] != "error", message
+    assert f"Against your written story #{story.id}" in message["html"]
+    with History.open(h) as store:
+        attempt = store.get(message["id"])
+    assert attempt.story_id == story.id and "country" in attempt.analysis.transcript.text.lower()

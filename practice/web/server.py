@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from starlette.responses import Response
     from starlette.websockets import WebSocket
 
-    from practice.core.records import Attempt
+    from practice.core.records import Attempt, Story
     from practice.core.results import Analysis, Question
     from practice.speech.warmup import ModelLoader
     from practice.web.live import LiveTake, Rules
@@ -61,6 +61,7 @@ class Ticket:
     session_id: int | None = None
     number: int = 0  # 1-based place in the interview; 0 outside one
     total: int = 0
+    story: Story | None = None  # the kept story rehearsed (`practice ask --story`)
 
 
 @dataclass
@@ -84,11 +85,12 @@ class State:
         session_id: int | None = None,
         number: int = 0,
         total: int = 0,
+        story: Story | None = None,
     ) -> str:
         while len(self.tickets) >= MAX_TICKETS:
             self.tickets.pop(next(iter(self.tickets)))
         t = secrets.token_urlsafe(12)
-        self.tickets[t] = Ticket(question, before, session_id, number, total)
+        self.tickets[t] = Ticket(question, before, session_id, number, total, story)
         return t
 
 
@@ -191,7 +193,7 @@ async def _practice_page(state: State, request: Request) -> Response:
     from starlette.responses import HTMLResponse
 
     from practice.app import takes as tk
-    from practice.app.rehearse import choose_question
+    from practice.app.rehearse import choose_question, story_and_question
     from practice.core import pages
 
     category = request.query_params.get("category") or None
@@ -201,11 +203,19 @@ async def _practice_page(state: State, request: Request) -> Response:
     retry = request.query_params.get("retry") or None
     if category not in (None, *CATEGORIES):
         category = None
+    story_id = request.query_params.get("story") or None
     error = ""
+    story = None
     try:
-        question, before = await run_in_threadpool(
-            choose_question, state.home, question_id, question_text, category, retry
-        )
+        if story_id is not None:
+            story, question = await run_in_threadpool(
+                story_and_question, state.home, story_id, question_id, question_text
+            )
+            before = None
+        else:
+            question, before = await run_in_threadpool(
+                choose_question, state.home, question_id, question_text, category, retry
+            )
     except PracticeError as e:
         error = str(e)
         question, before = await run_in_threadpool(
@@ -217,8 +227,9 @@ async def _practice_page(state: State, request: Request) -> Response:
         nav=NAV,
         current="practice",
         question=question,
-        ticket=state.ticket(question, before),
+        ticket=state.ticket(question, before, story=story),
         before=before,
+        story=story,
         categories=CATEGORIES,
         category=category or "",
         error=error,
@@ -228,8 +239,14 @@ async def _practice_page(state: State, request: Request) -> Response:
     return HTMLResponse(html, headers=_headers(state))
 
 
-def feedback_html(saved: Analysis, diff: dict[str, Any] | None, story_offer: bool) -> str:
-    """The feedback region's content for a kept attempt (escaped by the template)."""
+def feedback_html(
+    saved: Analysis,
+    diff: dict[str, Any] | None,
+    story_offer: bool,
+    told: list[str] | None = None,
+) -> str:
+    """The feedback region's content for a kept attempt (escaped by the template); `told`:
+    for a rehearsed story, its lines on what the telling left out (`comparison_lines`)."""
     from practice.app.rehearse import COMPARED
     from practice.core import pages
 
@@ -247,19 +264,29 @@ def feedback_html(saved: Analysis, diff: dict[str, Any] | None, story_offer: boo
         compared=COMPARED,
         fillers=fillers,
         story_offer=story_offer,
+        told=told or [],
     )
 
 
 def _analyse(state: State, live_take: LiveTake, ticket: Ticket) -> dict[str, Any]:
     """Runs in a worker thread: analyse, keep, and render the feedback (for an interview's
     answer also the one line `practice interview` prints after it)."""
-    from practice.app.rehearse import changes, worth_keeping_as_story
+    from practice.app.rehearse import changes, story_feedback, worth_keeping_as_story
 
     stopped = time.monotonic()
-    saved = live_take.analyse(session_id=ticket.session_id)
+    story = ticket.story
+    saved = live_take.analyse(
+        session_id=ticket.session_id, story_id=story.id if story is not None else None
+    )
     before = ticket.before
     diff = changes(before.analysis, saved) if before is not None else None
-    html = feedback_html(saved, diff, worth_keeping_as_story(saved))
+    told = None
+    if story is not None:
+        from practice.journey.stories import comparison_lines
+
+        told = comparison_lines(story, story_feedback(story, saved))
+    # A rehearsal of a kept story is not offered to the story bank again.
+    html = feedback_html(saved, diff, story is None and worth_keeping_as_story(saved), told)
     message = {
         "type": "feedback",
         "id": saved.id,
