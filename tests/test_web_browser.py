@@ -399,7 +399,7 @@ def test_every_page_is_named_keyboard_reachable_and_fits_a_phone(tmp_path: Path)
     url = proc.stdout.readline().strip().removeprefix("practice app: ")
     base = url.split("/?", 1)[0]
     pages = ("/", "/interview", "/history", "/progress", "/attempts/2", "/stories")
-    pages += ("/stories/1", "/prep", "/journal")
+    pages += ("/stories/1", "/prep", "/journal", "/questions")
     problems: list[str] = []
     try:
         with sync_playwright() as p:

@@ -572,3 +572,15 @@ def test_a_story_rehearsed_over_the_socket_is_kept_with_its_story(
     with History.open(h) as store:
         attempt = store.get(message["id"])
     assert attempt.story_id == story.id and "country" in attempt.analysis.transcript.text.lower()
+
+
+def test_the_question_bank_links_each_question_to_the_practice_page(
+    client: TestClient, home: Path
+) -> None:
+    bank = _bank(home)
+    page = client.get("/questions").text
+    for q in bank:
+        assert f'<a href="/?question={q.id}">{esc(q.text)}</a>' in page
+    assert "answered 4×" in page  # tight-deadline: #1 to #4
+    asked = client.get("/?question=tight-deadline").text
+    assert "very tight deadline" in asked and 'href="/questions"' in asked

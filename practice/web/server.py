@@ -148,6 +148,7 @@ def create_app(
             Route("/attempts/{id:int}/audio", bound(views.attempt_audio)),
             Route("/history", bound(views.history_page)),
             Route("/progress", bound(views.progress_page)),
+            Route("/questions", bound(views.questions_page)),
             Route("/interview", bound(interview.start_page)),
             Route("/interview", bound(interview.start), methods=["POST"]),
             Route("/interview/{id:int}", bound(interview.interview_page)),

@@ -7,6 +7,7 @@ Routes (behind `guard.Guard`, like every other):
   GET /attempts/ID/audio    its recording, as the history keeps it
   GET /history              every attempt, an interview's answers grouped (?category=C)
   GET /progress             what `practice progress` computes, as charts and text (?category=C)
+  GET /questions            the question bank by category, each linked to the practice page
 """
 
 from __future__ import annotations
@@ -262,3 +263,43 @@ def progress_context(home: Path, category: str | None) -> dict[str, Any]:
         first, last = pg.short_date(prog.first_date), pg.short_date(prog.last_date)
         span = first if first == last else f"{first} to {last}"
     return {"attempts": prog.attempts, "progress": view, "span": span, "repeated": repeated}
+
+
+# -- the question bank ----------------------------------------------------------------------------
+
+
+async def questions_page(state: State, request: Request) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    groups = await run_in_threadpool(questions_context, state.home)
+    return page(state, "app_questions.html", "practice", groups=groups)  # type: ignore[no-any-return]
+
+
+def questions_context(home: Path) -> list[dict[str, Any]]:
+    """The bank (`practice questions list`: the shipped questions and the user's own) by
+    category, each with how often it has been answered."""
+    from practice.history.store import History
+    from practice.journey import questions
+
+    bank = questions.load_bank(questions.user_bank_dirs(home))
+    with History.open(home) as h:
+        counts = h.count_by_question()
+    return [
+        {
+            "category": category,
+            "questions": [
+                {
+                    "id": q.id,
+                    "text": q.text,
+                    "seconds": f"{q.target_seconds[0]}–{q.target_seconds[1]} s"
+                    if q.target_seconds
+                    else "",
+                    "answered": counts.get(q.id or q.text, 0),
+                }
+                for q in bank
+                if q.category == category
+            ],
+        }
+        for category in CATEGORIES
+        if any(q.category == category for q in bank)
+    ]
