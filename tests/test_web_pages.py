@@ -584,3 +584,32 @@ def test_the_question_bank_links_each_question_to_the_practice_page(
     assert "answered 4×" in page  # tight-deadline: #1 to #4
     asked = client.get("/?question=tight-deadline").text
     assert "very tight deadline" in asked and 'href="/questions"' in asked
+
+
+def test_an_attempt_is_kept_as_a_story_or_deleted_from_its_page(
+    fresh: TestClient, fresh_home: Path
+) -> None:
+    from practice.history.store import History
+    from practice.journey import questions
+    from practice.journey.stories import StoryBank
+    from practice.judgment import coach
+
+    deadline = questions.resolve("tight-deadline", None, None, fresh_home)
+    with History.open(fresh_home) as h:
+        saved = h.save(coach.analyze_text(STAR, question=deadline), None)
+    page = fresh.get(f"/attempts/{saved.id}").text
+    assert f'action="/attempts/{saved.id}/keep"' in page
+    assert f'action="/attempts/{saved.id}/delete"' in page
+    r = post(fresh, f"/attempts/{saved.id}/keep", {})
+    with StoryBank.open(fresh_home) as bank:
+        (story,) = bank.stories()
+    assert r.headers["location"] == f"/stories/{story.id}"  # type: ignore[attr-defined]
+    assert story.source_attempt_id == saved.id
+    unconfirmed = post(fresh, f"/attempts/{saved.id}/delete", {})
+    assert unconfirmed.status_code == 400  # type: ignore[attr-defined]
+    assert fresh.post(f"/attempts/{saved.id}/delete", data={"confirm": "yes"}).status_code == 403
+    r = post(fresh, f"/attempts/{saved.id}/delete", {"confirm": "yes"})
+    assert r.status_code == 303 and r.headers["location"] == "/history"  # type: ignore[attr-defined]
+    with History.open(fresh_home) as h:
+        assert h.list() == []
+    assert fresh.get(f"/attempts/{saved.id}").status_code == 404

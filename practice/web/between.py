@@ -19,50 +19,24 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
 
 from practice.core.errors import PracticeError
+from practice.web.views import form, see_other
 
 if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
+    from practice.core.records import Story
     from practice.web.views import State
 
-MAX_FORM_BYTES = 256 * 1024  # a job posting pasted whole is some kilobytes; refuse far more
 PLAN_SIZE = 5  # questions in the journal's next practice set, as `practice plan`
-
-
-async def form(request: Request) -> dict[str, str]:
-    """The fields of a urlencoded form (stdlib parsing: no multipart library needed), last
-    value of each; InputError when the body is too large or not text."""
-    from practice.core.errors import InputError
-
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            raise InputError(
-                f"The form is larger than {MAX_FORM_BYTES // 1024} KiB; shorten the text."
-            )
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise InputError("The form was not sent as UTF-8 text; reload the page.") from e
-    return dict(parse_qsl(text, keep_blank_values=True))
-
-
-def see_other(url: str) -> Any:
-    """After a change, back to a page by GET (a reload does not send the form again)."""
-    from starlette.responses import RedirectResponse
-
-    return RedirectResponse(url, status_code=303)
 
 
 # -- stories --------------------------------------------------------------------------------------
 
 
-def _record_text(story: Any) -> str:
+def _record_text(story: Story) -> str:
     r = story.record
     if not r.attempts:
         return "not rehearsed yet"
@@ -97,7 +71,7 @@ async def stories_page(state: State, request: Request) -> Response:
     from practice.web.views import page
 
     context = await run_in_threadpool(stories_context, state.home)
-    return page(state, "app_stories.html", "stories", error="", typed={}, **context)  # type: ignore[no-any-return]
+    return page(state, "app_stories.html", "stories", error="", typed={}, **context)
 
 
 async def story_add(state: State, request: Request) -> Response:
@@ -116,17 +90,17 @@ async def story_add(state: State, request: Request) -> Response:
         if not story.text.strip():
             raise InputError("The story is empty; give at least one of its parts.")
 
-        def keep() -> Any:
+        def keep() -> Story:
             with st.StoryBank.open(state.home) as bank:
                 return bank.add(story)
 
         kept = await run_in_threadpool(keep)
     except PracticeError as e:
         context = await run_in_threadpool(stories_context, state.home)
-        return page(  # type: ignore[no-any-return]
+        return page(
             state, "app_stories.html", "stories", status=400, error=str(e), typed=typed, **context
         )
-    return see_other(f"/stories/{kept.id}")  # type: ignore[no-any-return]
+    return see_other(f"/stories/{kept.id}")
 
 
 async def story_page(state: State, request: Request) -> Response:
@@ -135,17 +109,17 @@ async def story_page(state: State, request: Request) -> Response:
     from practice.journey.stories import StoryBank
     from practice.web.views import page, problem
 
-    def get() -> Any:
+    def get() -> Story:
         with StoryBank.open(state.home) as bank:
             return bank.get(request.path_params["id"])
 
     try:
         story = await run_in_threadpool(get)
     except PracticeError as e:
-        return problem(state, str(e))  # type: ignore[no-any-return]
+        return problem(state, str(e))
     parts = [(name.capitalize(), getattr(story, name)) for name in ("situation", "task")]
     parts += [("Actions", story.actions), ("Result", story.result)]
-    return page(  # type: ignore[no-any-return]
+    return page(
         state, "app_story.html", "stories", story=story, parts=parts, record=_record_text(story)
     )
 
@@ -163,8 +137,8 @@ async def story_delete(state: State, request: Request) -> Response:
     try:
         await run_in_threadpool(delete)
     except PracticeError as e:
-        return problem(state, str(e))  # type: ignore[no-any-return]
-    return see_other("/stories")  # type: ignore[no-any-return]
+        return problem(state, str(e))
+    return see_other("/stories")
 
 
 # -- prep -----------------------------------------------------------------------------------------
@@ -183,7 +157,7 @@ async def prep_page(state: State, request: Request) -> Response:
             result = await run_in_threadpool(prepare_at, state.home, posting)
         except PracticeError as e:
             error, status = str(e), 400
-    return page(  # type: ignore[no-any-return]
+    return page(
         state,
         "app_prep.html",
         "prep",
@@ -226,7 +200,7 @@ async def journal_page(
     from practice.web.views import page
 
     context = await run_in_threadpool(journal_context, state.home)
-    return page(  # type: ignore[no-any-return]
+    return page(
         state,
         "app_journal.html",
         "journal",
@@ -266,7 +240,7 @@ async def outcome_add(state: State, request: Request) -> Response:
         await run_in_threadpool(add)
     except PracticeError as e:
         return await journal_page(state, request, status=400, error=str(e), typed=typed)
-    return see_other("/journal")  # type: ignore[no-any-return]
+    return see_other("/journal")
 
 
 async def outcome_delete(state: State, request: Request) -> Response:
@@ -283,7 +257,7 @@ async def outcome_delete(state: State, request: Request) -> Response:
         await run_in_threadpool(delete)
     except PracticeError as e:
         return await journal_page(state, request, status=404, error=str(e))
-    return see_other("/journal")  # type: ignore[no-any-return]
+    return see_other("/journal")
 
 
 async def note_draft(state: State, request: Request) -> Response:

@@ -11,6 +11,7 @@ Routes (behind `guard.Guard`):
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from practice.core.errors import PracticeError
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
     from practice.core.records import Attempt
     from practice.core.results import Question
+    from practice.web.live import Rules
     from practice.web.views import State
 
 MAX_QUESTIONS = 10  # a long real interview; every question holds a ticket until answered
@@ -30,6 +32,9 @@ DEFAULT_QUESTIONS = 5  # as `practice interview`
 class Interviews(Protocol):
     """What the interview pages need of the server's state (`server.State`)."""
 
+    home: Path
+    port: int
+    rules: Rules
     interviews: dict[int, list[tuple[str, Question]]]
 
     def ticket(
@@ -46,7 +51,7 @@ class Interviews(Protocol):
 async def start_page(state: State, request: Request) -> Response:
     from practice.web.views import CATEGORIES, page
 
-    return page(  # type: ignore[no-any-return]
+    return page(
         state,
         "app_interview_start.html",
         "interview",
@@ -57,14 +62,13 @@ async def start_page(state: State, request: Request) -> Response:
     )
 
 
-async def start(state: Any, request: Request) -> Response:
+async def start(state: Interviews, request: Request) -> Response:
     """Plan the questions and open the session, then go to the interview's page."""
     from starlette.concurrency import run_in_threadpool
 
     from practice.app.rehearse import plan_interview, start_session
     from practice.core.errors import InputError
-    from practice.web.between import form, see_other
-    from practice.web.views import CATEGORIES, page
+    from practice.web.views import CATEGORIES, form, page, see_other
 
     try:
         fields = await form(request)
@@ -80,7 +84,7 @@ async def start(state: Any, request: Request) -> Response:
         note = f"{len(planned)} questions (in the app)"
         session_id = await run_in_threadpool(start_session, state.home, "interview", note)
     except PracticeError as e:
-        return page(  # type: ignore[no-any-return]
+        return page(
             state,
             "app_interview_start.html",
             "interview",
@@ -90,30 +94,25 @@ async def start(state: Any, request: Request) -> Response:
             default=DEFAULT_QUESTIONS,
             most=MAX_QUESTIONS,
         )
-    run: Interviews = state
-    run.interviews[session_id] = [
-        (
-            run.ticket(q, None, session_id=session_id, number=i, total=len(planned)),
-            q,
-        )
+    state.interviews[session_id] = [
+        (state.ticket(q, None, session_id=session_id, number=i, total=len(planned)), q)
         for i, q in enumerate(planned, 1)
     ]
-    return see_other(f"/interview/{session_id}")  # type: ignore[no-any-return]
+    return see_other(f"/interview/{session_id}")
 
 
-async def interview_page(state: Any, request: Request) -> Response:
+async def interview_page(state: Interviews, request: Request) -> Response:
     from practice.web.views import page, problem
 
     session_id = int(request.path_params["id"])
-    run: Interviews = state
-    questions = run.interviews.get(session_id)
+    questions = state.interviews.get(session_id)
     if questions is None:
-        return problem(  # type: ignore[no-any-return]
+        return problem(
             state,
             f"No interview {session_id} is under way here (the server was restarted, or it "
             "was never started); start a new one from the Interview page.",
         )
-    return page(  # type: ignore[no-any-return]
+    return page(
         state,
         "app_interview.html",
         "interview",
@@ -124,7 +123,7 @@ async def interview_page(state: Any, request: Request) -> Response:
     )
 
 
-def summary_context(home: Any, session_id: int) -> dict[str, Any]:
+def summary_context(home: Path, session_id: int) -> dict[str, Any]:
     """The session's answers (oldest first) and `practice interview`'s summary of them."""
     from practice.history.sessions import heading
     from practice.history.store import History
@@ -154,7 +153,7 @@ def summary_context(home: Any, session_id: int) -> dict[str, Any]:
     }
 
 
-async def summary_page(state: Any, request: Request) -> Response:
+async def summary_page(state: Interviews, request: Request) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     from practice.web.views import page, problem
@@ -163,9 +162,9 @@ async def summary_page(state: Any, request: Request) -> Response:
     try:
         context = await run_in_threadpool(summary_context, state.home, session_id)
     except PracticeError as e:
-        return problem(state, str(e))  # type: ignore[no-any-return]
+        return problem(state, str(e))
     asked = state.interviews.get(session_id)
-    return page(  # type: ignore[no-any-return]
+    return page(
         state,
         "app_interview_summary.html",
         "interview",

@@ -25,6 +25,7 @@ import json
 import secrets
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -131,9 +132,13 @@ def create_app(
     async def leftovers(request: Request) -> Response:
         return await _leftovers(state, request)
 
-    def bound(view: Any) -> Any:
+    def bound(
+        view: Callable[[State, Request], Awaitable[Response]],
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """A page's view with the server's state: the route's endpoint."""
+
         async def endpoint(request: Request) -> Response:
-            return await view(state, request)  # type: ignore[no-any-return]
+            return await view(state, request)
 
         return endpoint
 
@@ -146,6 +151,8 @@ def create_app(
             Route("/leftovers/{action:str}", leftovers, methods=["POST"]),
             Route("/attempts/{id:int}", bound(views.attempt_page)),
             Route("/attempts/{id:int}/audio", bound(views.attempt_audio)),
+            Route("/attempts/{id:int}/delete", bound(views.attempt_delete), methods=["POST"]),
+            Route("/attempts/{id:int}/keep", bound(views.attempt_keep), methods=["POST"]),
             Route("/history", bound(views.history_page)),
             Route("/progress", bound(views.progress_page)),
             Route("/questions", bound(views.questions_page)),

@@ -5,6 +5,8 @@ the progress. Each is a thin view over the functions the CLI's `review`, `histor
 Routes (behind `guard.Guard`, like every other):
   GET /attempts/ID          one attempt: replay, marked transcript, scores, tips, its retries
   GET /attempts/ID/audio    its recording, as the history keeps it
+  POST /attempts/ID/delete  delete it and its recording, once confirmed (`practice delete`)
+  POST /attempts/ID/keep    keep it in the story bank
   GET /history              every attempt, an interview's answers grouped (?category=C)
   GET /progress             what `practice progress` computes, as charts and text (?category=C)
   GET /questions            the question bank by category, each linked to the practice page
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import parse_qsl
 
 from practice.core.errors import PracticeError
 
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+MAX_FORM_BYTES = 256 * 1024  # a job posting pasted whole is some kilobytes; refuse far more
 CATEGORIES = ("success-story", "fit", "background", "red-flag", "closing")
 # Every page's navigation: (address, name, key); the current page is marked aria-current.
 NAV = (
@@ -65,7 +69,9 @@ def headers(state: State) -> dict[str, str]:
     }
 
 
-def page(state: State, template: str, current: str, *, status: int = 200, **context: Any) -> Any:
+def page(
+    state: State, template: str, current: str, *, status: int = 200, **context: Any
+) -> Response:
     """A whole page from `template` (which extends app_base.html), with the navigation."""
     from starlette.responses import HTMLResponse
 
@@ -75,9 +81,35 @@ def page(state: State, template: str, current: str, *, status: int = 200, **cont
     return HTMLResponse(html, status_code=status, headers=headers(state))
 
 
-def problem(state: State, message: str, *, status: int = 404) -> Any:
+def problem(state: State, message: str, *, status: int = 404) -> Response:
     """A page that says, in one line, what is not there and what to do instead."""
     return page(state, "app_problem.html", "", status=status, message=message)
+
+
+async def form(request: Request) -> dict[str, str]:
+    """The fields of a urlencoded form (stdlib parsing: no multipart library needed), last
+    value of each; InputError when the body is too large or not text."""
+    from practice.core.errors import InputError
+
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise InputError(
+                f"The form is larger than {MAX_FORM_BYTES // 1024} KiB; shorten the text."
+            )
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError("The form was not sent as UTF-8 text; reload the page.") from e
+    return dict(parse_qsl(text, keep_blank_values=True))
+
+
+def see_other(url: str) -> Response:
+    """After a change, back to a page by GET (a reload does not send the form again)."""
+    from starlette.responses import RedirectResponse
+
+    return RedirectResponse(url, status_code=303)
 
 
 def category_of(request: Request) -> str | None:
@@ -95,8 +127,8 @@ async def attempt_page(state: State, request: Request) -> Response:
     try:
         view = await run_in_threadpool(attempt_context, state.home, request.path_params["id"])
     except PracticeError as e:
-        return problem(state, str(e))  # type: ignore[no-any-return]
-    return page(state, "app_attempt.html", "history", **view)  # type: ignore[no-any-return]
+        return problem(state, str(e))
+    return page(state, "app_attempt.html", "history", **view)
 
 
 def attempt_context(home: Path, attempt_id: int | str) -> dict[str, Any]:
@@ -146,11 +178,47 @@ async def attempt_audio(state: State, request: Request) -> Response:
     try:
         found = await run_in_threadpool(path)
     except PracticeError as e:
-        return problem(state, str(e))  # type: ignore[no-any-return]
+        return problem(state, str(e))
     if found is None or not found.is_file():
-        return problem(state, "This attempt has no recording in the history.")  # type: ignore[no-any-return]
+        return problem(state, "This attempt has no recording in the history.")
     # FileResponse answers Range requests, which the player needs to jump to a clicked word.
     return FileResponse(found, headers=headers(state))
+
+
+async def attempt_delete(state: State, request: Request) -> Response:
+    """`practice delete ID`: the attempt and its recording go (the form asks to confirm)."""
+    from starlette.concurrency import run_in_threadpool
+
+    from practice.history.store import History
+
+    attempt_id = request.path_params["id"]
+    try:
+        if (await form(request)).get("confirm") != "yes":
+            from practice.core.errors import InputError
+
+            raise InputError("Tick the box to confirm, then press Delete again.")
+
+        def delete() -> None:
+            with History.open(state.home) as h:
+                h.delete(attempt_id)
+
+        await run_in_threadpool(delete)
+    except PracticeError as e:
+        return problem(state, str(e), status=400)
+    return see_other("/history")
+
+
+async def attempt_keep(state: State, request: Request) -> Response:
+    """Keep the attempt in the story bank (as the feedback's Keep as story), then show it."""
+    from starlette.concurrency import run_in_threadpool
+
+    from practice.app.rehearse import keep_attempt_as_story
+
+    try:
+        kept = await run_in_threadpool(keep_attempt_as_story, state.home, request.path_params["id"])
+    except PracticeError as e:
+        return problem(state, str(e))
+    return see_other(f"/stories/{kept.id}")
 
 
 async def report_script(state: State, request: Request) -> Response:
@@ -170,7 +238,7 @@ async def history_page(state: State, request: Request) -> Response:
 
     category = category_of(request)
     groups = await run_in_threadpool(history_context, state.home, category)
-    return page(  # type: ignore[no-any-return]
+    return page(
         state,
         "app_history.html",
         "history",
@@ -217,7 +285,7 @@ async def progress_page(state: State, request: Request) -> Response:
 
     category = category_of(request)
     context = await run_in_threadpool(progress_context, state.home, category)
-    return page(  # type: ignore[no-any-return]
+    return page(
         state,
         "app_progress.html",
         "progress",
@@ -272,7 +340,7 @@ async def questions_page(state: State, request: Request) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     groups = await run_in_threadpool(questions_context, state.home)
-    return page(state, "app_questions.html", "practice", groups=groups)  # type: ignore[no-any-return]
+    return page(state, "app_questions.html", "practice", groups=groups)
 
 
 def questions_context(home: Path) -> list[dict[str, Any]]:
