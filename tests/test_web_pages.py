@@ -319,7 +319,20 @@ def test_a_story_kept_in_the_app_is_in_the_story_bank(fresh: TestClient, fresh_h
     assert esc(story.quantified_result) in page
     listing = fresh.get("/stories").text
     assert f'<a href="/stories/{story.id}">' in listing and "not rehearsed yet" in listing
-    r = post(fresh, f"/stories/{story.id}/delete", {})
+    r = post(
+        fresh,
+        f"/stories/{story.id}",
+        {"title": "Faster <releases>", "result": "We shipped in an hour.", "skills": "speed"},
+    )
+    assert r.headers["location"] == f"/stories/{story.id}"  # type: ignore[attr-defined]
+    with StoryBank.open(fresh_home) as bank:
+        edited = bank.get(story.id)  # type: ignore[arg-type]
+    assert edited.title == "Faster <releases>" and edited.result == "We shipped in an hour."
+    assert edited.situation == "" and edited.skills == ("speed",)
+    assert "Faster &lt;releases&gt;" in fresh.get(f"/stories/{story.id}").text
+    assert post(fresh, f"/stories/{story.id}", {"title": " "}).status_code == 400  # type: ignore[attr-defined]
+    assert post(fresh, f"/stories/{story.id}/delete", {}).status_code == 400  # type: ignore[attr-defined]
+    r = post(fresh, f"/stories/{story.id}/delete", {"confirm": "yes"})
     assert r.status_code == 303  # type: ignore[attr-defined]
     with StoryBank.open(fresh_home) as bank:
         assert bank.stories() == []

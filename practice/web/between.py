@@ -5,7 +5,8 @@ journey functions the CLI's `stories`, `prep`, `outcome`, `diagnose`, `plan` and
 Routes (behind `guard.Guard`; a POST also needs the page's own Origin):
   GET  /stories               the kept stories, and a form to keep a new one
   POST /stories               keep a story typed in its STAR parts
-  GET  /stories/ID            one story in full, with its practice record
+  GET  /stories/ID            one story in full, with its practice record and an edit form
+  POST /stories/ID            change its title, parts or skills
   POST /stories/ID/delete     delete it (its attempts stay in the history)
   GET  /prep                  a form for a job posting
   POST /prep                  the posting against the stories: requirements, gaps, questions
@@ -124,9 +125,35 @@ async def story_page(state: State, request: Request) -> Response:
     )
 
 
-async def story_delete(state: State, request: Request) -> Response:
+async def story_edit(state: State, request: Request) -> Response:
+    """`practice stories edit ID`: the parts, title and skills as the form has them now."""
     from starlette.concurrency import run_in_threadpool
 
+    from practice.journey.stories import StoryBank
+    from practice.web.views import problem
+
+    try:
+        typed = await form(request)
+        changes: dict[str, Any] = {
+            k: typed.get(k, "").strip() for k in ("title", "situation", "task", "actions", "result")
+        }
+        changes["skills"] = tuple(s for s in typed.get("skills", "").split(",") if s.strip())
+
+        def update() -> Story:
+            with StoryBank.open(state.home) as bank:
+                return bank.update(request.path_params["id"], **changes)
+
+        updated = await run_in_threadpool(update)
+    except PracticeError as e:
+        return problem(state, str(e), status=400)
+    return see_other(f"/stories/{updated.id}")
+
+
+async def story_delete(state: State, request: Request) -> Response:
+    """Delete a story once the box is ticked (`practice stories delete` asks to confirm)."""
+    from starlette.concurrency import run_in_threadpool
+
+    from practice.core.errors import InputError
     from practice.journey.stories import StoryBank
     from practice.web.views import problem
 
@@ -135,9 +162,11 @@ async def story_delete(state: State, request: Request) -> Response:
             bank.delete(request.path_params["id"])
 
     try:
+        if (await form(request)).get("confirm") != "yes":
+            raise InputError("Tick the box to confirm, then press Delete again.")
         await run_in_threadpool(delete)
     except PracticeError as e:
-        return problem(state, str(e))
+        return problem(state, str(e), status=400 if isinstance(e, InputError) else 404)
     return see_other("/stories")
 
 

@@ -163,6 +163,7 @@ def create_app(
             Route("/stories", bound(between.stories_page)),
             Route("/stories", bound(between.story_add), methods=["POST"]),
             Route("/stories/{id:int}", bound(between.story_page)),
+            Route("/stories/{id:int}", bound(between.story_edit), methods=["POST"]),
             Route("/stories/{id:int}/delete", bound(between.story_delete), methods=["POST"]),
             Route("/prep", bound(between.prep_page), methods=["GET", "POST"]),
             Route("/journal", bound(between.journal_page)),
