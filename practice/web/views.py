@@ -291,6 +291,7 @@ async def progress_page(state: State, request: Request) -> Response:
         "progress",
         categories=CATEGORIES,
         category=category or "",
+        progress_heading="By date and by measure",
         **context,
     )
 
