@@ -165,6 +165,7 @@ def test_record_stop_feedback_and_history_in_chromium(
             expect(page.get_by_role("button", name="Record")).to_be_enabled()
             # The token left the address bar; the cookie carries it.
             assert "token=" not in page.url
+            look_back(page, feedback)
         finally:
             browser.close()
     assert problems == []
@@ -185,6 +186,45 @@ def test_record_stop_feedback_and_history_in_chromium(
     # The take left the takes folder for the history.
     takes = home / "recordings" / "takes"
     assert not [p for p in takes.iterdir() if p.suffix == ".wav"]
+
+
+def look_back(page, feedback) -> None:  # noqa: ANN001 - Playwright's own types
+    """From the feedback to the attempt page (replay from a clicked word), then the history
+    and the progress pages, each reached by the navigation."""
+    import re
+
+    from playwright.sync_api import expect
+
+    feedback.get_by_role("link", name="Replay it, with the full analysis").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"Attempt #\d+"))
+    nav = page.get_by_role("navigation", name="Pages")
+    expect(nav.get_by_role("link", name="History")).to_have_attribute("aria-current", "page")
+    section = page.locator("section.attempt")
+    expect(section.locator("audio")).to_have_count(1)
+    expect(page.get_by_text("Overall", exact=True)).to_be_visible()
+    word = section.locator(".w[data-start]", has_text="country").first
+    word.click()  # plays from that word: the player highlights the word being said
+    expect(section.locator(".w.current")).to_have_count(1, timeout=10_000)
+    current = int(section.get_attribute("data-current-word") or "-1")
+    assert current >= 0
+    # The keyboard reaches the words too: Enter on a focused word plays from it.
+    word.focus()
+    page.keyboard.press("End")
+    expect(section.locator(".w[data-start]").last).to_be_focused()
+    shot(page, "attempt.png")
+    expect(page.get_by_role("heading", name="Every try at this question")).to_be_visible()
+
+    nav.get_by_role("link", name="History").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("History")
+    expect(page.get_by_role("link", name=re.compile(r"^#1 "))).to_be_visible()
+    shot(page, "history.png")
+    page.get_by_role("navigation", name="Pages").get_by_role("link", name="Progress").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Progress")
+    expect(page.get_by_role("img", name="Progress charts")).to_be_visible()
+    shot(page, "progress.png")
+    # At a phone's width nothing needs sideways scrolling.
+    page.set_viewport_size({"width": 360, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
 def test_a_refused_microphone_is_one_clear_message(tmp_path: Path) -> None:
@@ -251,3 +291,137 @@ def test_a_server_stopped_mid_take_keeps_the_audio_and_says_so(tmp_path: Path) -
     import soundfile as sf
 
     assert sf.info(left[0]).duration >= 3
+
+
+@pytest.mark.model  # the real Whisper model transcribes the first answer
+def test_a_mock_interview_moves_on_at_stop_and_ends_with_a_summary(
+    tmp_path: Path, home: Path, server: str
+) -> None:
+    """Two questions: the clip answers the first; at Stop the second is shown at once and the
+    first's verdict line arrives; the second take is stopped after two seconds (chromium's fake
+    microphone starts its file again for it, so it may hold words or none: saved, or skipped as
+    `practice interview` skips a silent one); then the summary of what was saved."""
+    import re
+
+    from playwright.sync_api import expect, sync_playwright
+
+    wav = answer_wav(tmp_path)
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = launch(
+            p,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={wav}%noloop",
+        )
+        try:
+            page = browser.new_page()
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(server)
+            page.get_by_role("navigation", name="Pages").get_by_role(
+                "link", name="Interview"
+            ).click()
+            page.get_by_label("How many questions").fill("2")
+            page.get_by_role("button", name="Start the interview").click()
+            expect(page.get_by_text("Question 1 of 2")).to_be_visible()
+            first = page.get_by_role("heading", level=1).inner_text()
+            page.get_by_role("button", name="Record").click()
+            expect(page.locator("#words")).to_contain_text("country", timeout=60_000)
+            page.get_by_role("button", name="Stop").click()
+            # The next question at once, before the first answer's analysis is back.
+            expect(page.get_by_text("Question 2 of 2")).to_be_visible(timeout=2_000)
+            expect(page.get_by_role("heading", level=1)).not_to_have_text(first)
+            answers = page.locator("#answers")
+            expect(
+                answers.get_by_role("link", name=re.compile(r"^Q1\/2 · overall \d+"))
+            ).to_be_visible(timeout=60_000)
+            shot(page, "interview.png")
+            page.get_by_role("button", name="Record").click()
+            expect(page.locator("#elapsed")).to_have_text("0:02", timeout=15_000)
+            page.get_by_role("button", name="Stop").click()
+            expect(page.get_by_role("heading", level=1)).to_have_text(
+                "Interview summary", timeout=60_000
+            )
+            summary = page.get_by_role("region", name="Summary")
+            expect(summary).to_contain_text(re.compile(r"[12] of 2 questions answered"))
+            answered = int(re.search(r"(\d) of 2 questions", summary.inner_text()).group(1))  # type: ignore[union-attr]
+            expect(page.get_by_role("link", name=re.compile(r"^#1 "))).to_be_visible()
+            shot(page, "interview-summary.png")
+        finally:
+            browser.close()
+    assert problems == []
+    out = subprocess.run(
+        [sys.executable, "-m", "practice", "--home", str(home), "history", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    attempts = json.loads(out.stdout)
+    assert len(attempts) == answered and {a["session_id"] for a in attempts} == {1}
+    assert "country" in attempts[-1]["transcript"]["text"].lower()  # the first answer
+
+
+# Every control named (what a screen reader reads), found by the page's own DOM.
+UNNAMED = """() => {
+  const named = (el) => {
+    if (el.getAttribute("aria-label") || el.getAttribute("aria-labelledby")) return true;
+    if (el.labels && el.labels.length) return true;
+    return (el.innerText || el.value || "").trim().length > 0;
+  };
+  const controls = document.querySelectorAll("a[href], button, input, select, textarea");
+  return Array.from(controls).filter((el) => !el.closest("[hidden]") && !named(el))
+    .map((el) => el.outerHTML.slice(0, 80));
+}"""
+
+
+def test_every_page_is_named_keyboard_reachable_and_fits_a_phone(tmp_path: Path) -> None:
+    """Each page on a phone-wide window: nothing scrolls sideways, every control has a name,
+    Tab reaches the skip link first and then the navigation, no console error."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from practice.history.store import History
+    from practice.journey import questions
+    from practice.journey.stories import StoryBank, typed_story
+    from practice.judgment import coach
+
+    home = tmp_path / "home"
+    home.mkdir()
+    deadline = questions.resolve("tight-deadline", None, None, home)
+    with History.open(home) as h:
+        for text in ("Um, I think I helped with the release.", "I cut the release to two hours."):
+            h.save(coach.analyze_text(text, question=deadline), None)
+    with StoryBank.open(home) as bank:
+        bank.add(typed_story(title="Release", actions="I wrote a pipeline.", result="20% less."))
+    proc = app_process(home, {**os.environ, **NO_MODEL})
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip().removeprefix("practice app: ")
+    base = url.split("/?", 1)[0]
+    pages = ("/", "/interview", "/history", "/progress", "/attempts/2", "/stories")
+    pages += ("/stories/1", "/prep", "/journal", "/questions")
+    problems: list[str] = []
+    try:
+        with sync_playwright() as p:
+            browser = launch(p)
+            try:
+                page = browser.new_page(viewport={"width": 360, "height": 800})
+                page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+                page.on("pageerror", lambda e: problems.append(str(e)))
+                page.goto(url)
+                for path in pages:
+                    page.goto(base + path)
+                    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+                    width = page.evaluate("document.documentElement.scrollWidth")
+                    assert width <= 360, (path, width)
+                    assert page.evaluate(UNNAMED) == [], path
+                    page.keyboard.press("Tab")
+                    expect(page.get_by_role("link", name="Skip to the page")).to_be_focused()
+                    page.keyboard.press("Tab")
+                    nav = page.get_by_role("navigation", name="Pages")
+                    expect(nav.get_by_role("link", name="Practice")).to_be_focused()
+            finally:
+                browser.close()
+    finally:
+        stop_app(proc)
+    assert problems == []

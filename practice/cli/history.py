@@ -241,7 +241,6 @@ def review(
     your previous try and your best at the same question.
     """
     from practice.history import review as rv
-    from practice.history.store import History
 
     if (from_s is not None or from_word) and not play:
         raise click.UsageError("--from and --from-word go with --play.")
@@ -251,14 +250,9 @@ def review(
         from practice.core.errors import InputError
 
         raise InputError(f"--from {from_s:g} is not a number of seconds; give e.g. --from 12.5.")
-    with History.open(settings.home) as h:
-        chosen = h.get(attempt)
-        question = rv.question_of(chosen.analysis)
-        previous = same = None
-        if question is not None and (question.id or question.text):
-            previous = h.previous(question, before_id=chosen.id)
-            same = h.attempts_at(question)
-    data = rv.build(chosen, previous=previous, same_question=same or [chosen])
+    loaded = rv.load(settings.home, attempt)
+    chosen = loaded.attempt
+    data = rv.build(chosen, previous=loaded.previous, same_question=loaded.same_question)
     told = _story_comparison(settings.home, chosen)
     data["story"] = (
         None if told is None else ({"id": told[0].id, "title": told[0].title} | told[1].to_dict())
@@ -412,12 +406,8 @@ def progress(
     number over success stories; each category and each retried question.
     """
     from practice.history import progress as pg
-    from practice.history.store import History
 
-    with History.open(settings.home) as h:
-        rows = h.list(category=category)
-        titles = {s.id: s.title for s in h.stories() if s.id is not None}
-    prog = pg.build(rows, category=category, story_titles=titles)
+    prog = pg.load(settings.home, category=category)
     if plot_file:
         from practice.history import charts
 

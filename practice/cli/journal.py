@@ -168,17 +168,6 @@ def _outcome_commands(cli: click.Group) -> None:
 # -- diagnose and plan --------------------------------------------------------------------------
 
 
-def _read_all(settings: Settings) -> tuple[Diagnosis, dict[str, int]]:
-    from practice.history.store import History
-    from practice.journey.diagnose import diagnose
-    from practice.journey.outcomes import list_outcomes
-
-    with History.open(settings.home) as h:
-        d = diagnose(list_outcomes(h), [r.analysis for r in h.list()])
-        counts = h.count_by_question()
-    return d, counts
-
-
 def render_diagnosis(d: Diagnosis) -> str:
     lines = [_wrap(d.summary), ""]
     if not d.findings:
@@ -241,7 +230,9 @@ def _coach_commands(cli: click.Group) -> None:
         Reads the outcome journal and your practice history, and links what the
         stage suggests to your own weakest practice numbers.
         """
-        d, _ = _read_all(settings)
+        from practice.journey.diagnose import load
+
+        d, _ = load(settings.home)
         if as_json:
             print_json(d.to_dict())
             return
@@ -262,13 +253,9 @@ def _coach_commands(cli: click.Group) -> None:
     def plan(settings: Settings, n: int, as_json: bool) -> None:
         """The next practice set: questions aimed at where you get stopped and at your
         weakest numbers, least practised first."""
-        from practice.journey import diagnose as dg
-        from practice.journey import questions
-        from practice.journey.questions import user_bank_dirs
+        from practice.journey.diagnose import next_plan
 
-        d, counts = _read_all(settings)
-        bank = questions.load_bank(user_bank_dirs(settings.home))
-        p = dg.plan(d, bank, counts, n=n)
+        _, p = next_plan(settings.home, n)
         if as_json:
             print_json(p.to_dict())
             return

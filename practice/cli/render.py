@@ -274,28 +274,18 @@ def history_lines(
 ) -> list[str]:
     """`history` as plain lines no wider than `width`, newest first: an interview's answers
     under one heading, each attempt a line of figures and its question wrapped between words."""
-    from itertools import groupby
-
     from practice.cli.common import wrap
     from practice.core.when import local_minute
+    from practice.history.sessions import grouped
 
     if not rows:
         return wrap("No attempts yet. Analyse one with: practice analyze answer.wav", width)
     lines: list[str] = []
-    for session_id, group in groupby(rows, key=lambda r: r.session_id):
-        members = list(group)
+    for group in grouped(rows, sessions):
+        members = group.attempts
         indent = ""
-        session = sessions.get(session_id) if session_id is not None else None
-        if session_id is not None:
-            kind = (session.kind if session else None) or "session"
-            started = local_minute(session.started_at if session else members[-1].created_at)
-            average = sum(r.analysis.scores.overall for r in members) / len(members)
-            count = f"{len(members)} answer{'s' if len(members) != 1 else ''}"
-            lines += wrap(
-                f"{kind.capitalize()} {session_id}, {started}: {count}, average {average:.0f}",
-                width,
-                hang="  ",
-            )
+        if group.heading is not None:
+            lines += wrap(group.heading, width, hang="  ")
             indent = "  "
         for r in members:
             a = r.analysis
@@ -306,6 +296,8 @@ def history_lines(
                 a.category or "no category",
                 f"overall {a.scores.overall}",
             ]
+            if r.follow_up_of is not None:
+                figures.insert(1, f"follow-up of #{r.follow_up_of}")
             if d is not None:
                 figures += [f"{d.words_per_minute:.0f} wpm", f"{d.filler_count} um/uh"]
             # A figure and its unit stay on one line: glued, they are not a place to wrap.

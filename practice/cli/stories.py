@@ -103,14 +103,7 @@ def stories_add(
                 _read_input(text_file, "story"), title=title or "", skills=_skills(skills)
             )
         elif any(typed.values()):
-            story = st.Story(
-                title=title or "",
-                situation=(situation or "").strip(),
-                task=(task or "").strip(),
-                actions=(actions or "").strip(),
-                result=(result or "").strip(),
-                skills=st.normalise_skills(_skills(skills)),
-            )
+            story = st.typed_story(title=title or "", skills=_skills(skills), **typed)
         else:
             edited = click.edit(st.to_form(st.Story(title=title or "")), extension=".toml")
             if edited is None:
@@ -275,19 +268,9 @@ def prep(settings: Settings, job: str, as_json: bool, html_file: str | None) -> 
     """Prepare for a job: its requirements, your stories that show them, the gaps,
     the likely questions and which story to rehearse for each."""
     from practice.journey import prep as p
-    from practice.journey import questions
 
     posting = _read_input(job, "job posting")
-    home = settings.home
-    with _bank(settings) as bank:
-        kept = bank.stories()
-    bank_questions = questions.load_bank([home / questions.USER_BANK_DIR])
-    result = p.prepare(posting, kept, bank_questions)
-    if not result.requirements:
-        raise click.ClickException(
-            f"Found no requirements in {job}; give the posting's text with its bullet lists "
-            "of duties and skills."
-        )
+    result = p.prepare_at(settings.home, posting, source=job)
     if html_file:
         title = next((line.strip() for line in posting.splitlines() if line.strip()), "Job prep")
         try:

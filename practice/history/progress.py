@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from practice.core.measures import (
@@ -734,6 +735,17 @@ def wins(rows: Sequence[Attempt]) -> list[str]:
             f"{PACE_TARGET.text()} words a minute"
         )
     return out
+
+
+def load(home: Path, *, category: str | None = None) -> Progress:
+    """Progress over the history under `home` (one category, or all), with the kept stories'
+    titles: what `practice progress` and the app's progress page show."""
+    from practice.history.store import History
+
+    with History.open(home) as h:
+        rows = h.list(category=category)
+        titles = {s.id: s.title for s in h.stories() if s.id is not None}
+    return build(rows, category=category, story_titles=titles)
 
 
 def build(

@@ -18,13 +18,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from practice.core.errors import AudioError, InputError
 from practice.core.files import open_private
 from practice.core.records import Attempt, Session
 from practice.core.results import Analysis, Delivery
 from practice.core.when import local_day, local_minute
+
+if TYPE_CHECKING:
+    from practice.history.progress import Progress
 
 AUDIO_RATE = 16_000  # Hz: what the history analyses; plenty for speech
 # libsndfile maps compression_level 0-1 onto the Opus bitrate; 0.95 gives about 17.6 kbit/s on
@@ -321,10 +324,16 @@ def _delivery_line(dl: Delivery | None) -> str | None:
     )
 
 
-def _attempt_view(
-    attempt: Attempt, *, previous: Attempt | None, same_question: Sequence[Attempt]
+def attempt_view(
+    attempt: Attempt,
+    *,
+    previous: Attempt | None,
+    same_question: Sequence[Attempt],
+    audio_url: str | None = None,
 ) -> tuple[dict[str, Any], float, int]:
-    """What one attempt's section shows; also the seconds and bytes of audio embedded."""
+    """What one attempt's section (the template `_attempt.html`) shows; also the seconds and
+    bytes of audio embedded. With `audio_url` (the app, which serves the recording itself) the
+    player points there instead of carrying the audio inside the page."""
     from practice.history import review
 
     a = attempt.analysis
@@ -337,7 +346,9 @@ def _attempt_view(
         meta.append(Path(a.source).name)
     audio_src, audio_note, seconds, size = None, None, 0.0, 0
     path = attempt.audio_path
-    if path is not None and path.exists():
+    if path is not None and path.exists() and audio_url is not None:
+        audio_src = audio_url
+    elif path is not None and path.exists():
         try:
             encoded = encode_audio(path)
         except AudioError as err:
@@ -391,11 +402,14 @@ def _attempt_view(
     return view, seconds, size
 
 
-def _progress_view(rows: Sequence[Attempt]) -> dict[str, Any]:
+def progress_view(rows: Sequence[Attempt], prog: Progress | None = None) -> dict[str, Any]:
+    """What the progress section (the template `_progress.html`) shows: the charts as inline
+    SVG, each measure's first, recent and best, each category, the wins and the weak spots.
+    `prog` when it is built already (with story titles), else built from `rows`."""
     from practice.history import charts
     from practice.history.progress import build, short_date
 
-    prog = build(rows)
+    prog = prog or build(rows)
     metrics = []
     for m in prog.metrics:
         if not m.points:
@@ -464,7 +478,7 @@ def build_html(
         same = [r for r in pool if key is not None and _question_key(r) == key]
         before = [r for r in same if r.id < p.id]
         prev = (previous or {}).get(p.id, before[-1] if before else None)
-        view, s, b = _attempt_view(p, previous=prev, same_question=same or [p])
+        view, s, b = attempt_view(p, previous=prev, same_question=same or [p])
         view["session_heading"] = None
         if p.session_id is not None and (not views or views[-1]["session_id"] != p.session_id):
             view["session_heading"] = _session_heading(p, ordered, sessions or {})
@@ -484,7 +498,7 @@ def build_html(
         attempts=views,
         span=first if first == last else f"{first} to {last}",
         generated=datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"),
-        progress=_progress_view(ordered) if len(ordered) > 1 else None,
+        progress=progress_view(ordered) if len(ordered) > 1 else None,
     )
     return Report(page, len(ordered), seconds, size)
 
@@ -493,13 +507,11 @@ def _session_heading(
     attempt: Attempt, ordered: Sequence[Attempt], sessions: Mapping[int, Session]
 ) -> str:
     """ "Interview 1, 2026-11-30 09:06: 3 answers, average 62" """
+    from practice.history.sessions import heading
+
+    assert attempt.session_id is not None  # asked only for an interview's answers
     members = [r for r in ordered if r.session_id == attempt.session_id]
-    session = sessions.get(attempt.session_id) if attempt.session_id is not None else None
-    kind = ((session.kind if session else None) or "session").capitalize()
-    started = local_minute(session.started_at if session else attempt.created_at)
-    average = sum(r.analysis.scores.overall for r in members) / len(members)
-    count = f"{len(members)} answer{'s' if len(members) != 1 else ''}"
-    return f"{kind} {attempt.session_id}, {started}: {count}, average {average:.0f}"
+    return heading(attempt.session_id, members, sessions)
 
 
 def _question_key(attempt: Attempt) -> str | None:

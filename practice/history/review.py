@@ -278,6 +278,31 @@ def best_of(attempts: Sequence[Attempt]) -> Attempt | None:
     return max(sorted(attempts, key=lambda a: a.id), key=lambda a: a.analysis.scores.overall)
 
 
+@dataclass(frozen=True)
+class Reviewed:
+    """One stored attempt with what a review compares it with."""
+
+    attempt: Attempt
+    previous: Attempt | None  # the latest earlier try at the same question
+    same_question: tuple[Attempt, ...]  # every try at that question, oldest first (or itself)
+
+
+def load(home: Path, attempt_id: int | str) -> Reviewed:
+    """The attempt `attempt_id` ("last" for the newest) of the history under `home`, with its
+    previous try and every try at the same question: what `review` and the app's attempt page
+    show."""
+    from practice.history.store import History
+
+    with History.open(home) as h:
+        chosen = h.get(attempt_id)
+        question = question_of(chosen.analysis)
+        previous, same = None, []
+        if question is not None and (question.id or question.text):
+            previous = h.previous(question, before_id=chosen.id)
+            same = h.attempts_at(question)
+    return Reviewed(chosen, previous, tuple(same or [chosen]))
+
+
 def build(
     attempt: Attempt, *, previous: Attempt | None, same_question: Sequence[Attempt]
 ) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from practice.core.records import Outcome
@@ -715,3 +716,30 @@ def _ranked(
         (q for q in pool if q.id),
         key=lambda q: (counts.get(q.id or "", 0), not (tags & set(q.tags)), order[id(q)]),
     )
+
+
+# -- read from a data home ----------------------------------------------------------------------
+
+
+def load(home: Path) -> tuple[Diagnosis, dict[str, int]]:
+    """The diagnosis of the outcome journal and the practice history under `home`, and the
+    attempts per question: what `practice diagnose` and the app's journal page show."""
+    from practice.history.store import History
+    from practice.journey.outcomes import list_outcomes
+
+    with History.open(home) as h:
+        # A follow-up answer is half of its question's conversation: the main answers alone
+        # say how the person meets a question, as they do in progress.
+        main = [r.analysis for r in h.list() if r.follow_up_of is None]
+        d = diagnose(list_outcomes(h), main)
+        counts = h.count_by_question()
+    return d, counts
+
+
+def next_plan(home: Path, n: int = 5) -> tuple[Diagnosis, Plan]:
+    """The diagnosis under `home` and the next practice set it points to (`practice plan`)."""
+    from practice.journey import questions
+
+    d, counts = load(home)
+    bank = questions.load_bank(questions.user_bank_dirs(home))
+    return d, plan(d, bank, counts, n=n)

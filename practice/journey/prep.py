@@ -15,9 +15,11 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from practice.core import pages
+from practice.core.errors import InputError
 from practice.core.results import Question
 from practice.core.text import WORD, fit, past_tense, stem
 from practice.core.when import local_day
@@ -687,6 +689,24 @@ def prepare(posting: str, stories: Sequence[Story], bank: Sequence[Question] = (
     return Prep(
         tuple(coverage), share, tuple(questions), tuple(_plan(coverage, questions, stories))
     )
+
+
+def prepare_at(home: Path, posting: str, *, source: str = "the posting") -> Prep:
+    """The prep for `posting` against the stories and the questions kept under `home`
+    (`practice prep` and the app's prep page); InputError when it names no requirement."""
+    from practice.journey import questions
+    from practice.journey.stories import StoryBank
+
+    with StoryBank.open(home) as bank:
+        kept = bank.stories()
+    bank_questions = questions.load_bank([home / questions.USER_BANK_DIR])
+    result = prepare(posting, kept, bank_questions)
+    if not result.requirements:
+        raise InputError(
+            f"Found no requirements in {source}; give the posting's text with its bullet lists "
+            "of duties and skills."
+        )
+    return result
 
 
 def _plan(

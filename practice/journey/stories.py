@@ -263,6 +263,26 @@ def from_sentences(
     return complete(story)
 
 
+def typed_story(
+    *,
+    title: str = "",
+    situation: str | None = None,
+    task: str | None = None,
+    actions: str | None = None,
+    result: str | None = None,
+    skills: Sequence[str] = (),
+) -> Story:
+    """A story from its parts as typed (`stories add --situation ...`, the app's form)."""
+    return Story(
+        title=title.strip(),
+        situation=(situation or "").strip(),
+        task=(task or "").strip(),
+        actions=(actions or "").strip(),
+        result=(result or "").strip(),
+        skills=normalise_skills(skills),
+    )
+
+
 def from_text(text: str, *, title: str = "", skills: Sequence[str] = ()) -> Story:
     """A story from a typed or pasted answer, its parts found by the STAR sentence labels."""
     from practice.judgment.sentences import split_sentences

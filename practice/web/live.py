@@ -149,8 +149,14 @@ class LiveTake:
         if self.stream is not None:
             self.stream.close()
 
-    def analyse(self, job_text: str | None = None) -> Analysis:
-        """The stopped take analysed and kept in the history, as `ask` keeps it."""
+    def analyse(
+        self,
+        job_text: str | None = None,
+        session_id: int | None = None,
+        story_id: int | None = None,
+    ) -> Analysis:
+        """The stopped take analysed and kept in the history, as `ask` keeps it (as one
+        answer of the mock interview `session_id`, or a rehearsal of story `story_id`)."""
         from practice.app.rehearse import analyse_take, keep
 
         analysis = analyse_take(
@@ -162,7 +168,7 @@ class LiveTake:
             model=self.rules.model,
             stream=self.stream,
         )
-        return keep(self.home, analysis, self.path)
+        return keep(self.home, analysis, self.path, session_id, story_id)
 
 
 def _fresh(path: Path) -> Path:

@@ -8,6 +8,9 @@ Routes (every one behind `guard.Guard`):
   POST /leftovers/analyse     analyse and keep the takes an earlier session left unfinished
   POST /leftovers/delete      or throw them away
   GET  /static/...            the page's script and style, shipped in the package
+  and the pages for looking back (practice/web/views.py): /attempts/ID, /history, /progress,
+  and for the work between takes (practice/web/between.py): /stories, /prep, /journal,
+  and the mock interview (practice/web/interview.py): /interview
 
 The take protocol: the page sends {"type": "start", "sample_rate": HZ}, then binary frames of
 16-bit little-endian mono PCM at that rate, then {"type": "stop"}. The server answers
@@ -22,11 +25,13 @@ import json
 import secrets
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from practice.core.errors import PracticeError
+from practice.web.views import NAV, headers
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -34,7 +39,7 @@ if TYPE_CHECKING:
     from starlette.responses import Response
     from starlette.websockets import WebSocket
 
-    from practice.core.records import Attempt
+    from practice.core.records import Attempt, Story
     from practice.core.results import Analysis, Question
     from practice.speech.warmup import ModelLoader
     from practice.web.live import LiveTake, Rules
@@ -43,17 +48,21 @@ STATIC = Path(__file__).resolve().parent / "static"
 LEVEL_PERIOD_S = 0.1  # seconds between level messages to the page
 MAX_TICKETS = 100  # questions shown and not yet answered, kept for their sockets
 MAX_FRAME_BYTES = 1 << 20  # one PCM frame: about 5 s at 96 kHz; a page sends 0.1 s
+MAX_QUESTION_CHARS = 500  # a question given in the address: a sentence or two
 CATEGORIES = ("success-story", "fit", "background", "red-flag", "closing")
 
 
-def csp(port: int) -> str:
-    """The pages' Content-Security-Policy: script, style and sockets of this server only."""
-    sockets = " ".join(f"ws://{h}" for h in (f"127.0.0.1:{port}", f"localhost:{port}"))
-    return (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        f"media-src 'self'; connect-src 'self' {sockets}; base-uri 'none'; "
-        "form-action 'self'; frame-ancestors 'none'"
-    )
+@dataclass(frozen=True)
+class Ticket:
+    """A question shown and not yet answered: what its take is asked, compared with and part
+    of (a mock interview's session, and its place in it)."""
+
+    question: Question
+    before: Attempt | None = None  # the attempt a retry is compared with
+    session_id: int | None = None
+    number: int = 0  # 1-based place in the interview; 0 outside one
+    total: int = 0
+    story: Story | None = None  # the kept story rehearsed (`practice ask --story`)
 
 
 @dataclass
@@ -64,14 +73,25 @@ class State:
     port: int
     rules: Rules
     loader: ModelLoader | None
-    tickets: dict[str, tuple[Question, Attempt | None]] = field(default_factory=dict)
+    tickets: dict[str, Ticket] = field(default_factory=dict)
     recording: threading.Lock = field(default_factory=threading.Lock)  # one take at a time
+    # A mock interview's questions with their tickets, by session id.
+    interviews: dict[int, list[tuple[str, Question]]] = field(default_factory=dict)
 
-    def ticket(self, question: Question, before: Attempt | None) -> str:
+    def ticket(
+        self,
+        question: Question,
+        before: Attempt | None,
+        *,
+        session_id: int | None = None,
+        number: int = 0,
+        total: int = 0,
+        story: Story | None = None,
+    ) -> str:
         while len(self.tickets) >= MAX_TICKETS:
             self.tickets.pop(next(iter(self.tickets)))
         t = secrets.token_urlsafe(12)
-        self.tickets[t] = (question, before)
+        self.tickets[t] = Ticket(question, before, session_id, number, total, story)
         return t
 
 
@@ -85,7 +105,7 @@ def create_app(
     from starlette.routing import Mount, Route, WebSocketRoute
     from starlette.staticfiles import StaticFiles
 
-    from practice.web import live
+    from practice.web import between, interview, live, views
     from practice.web.guard import Guard
 
     chosen = rules or live.rules(home)
@@ -112,6 +132,16 @@ def create_app(
     async def leftovers(request: Request) -> Response:
         return await _leftovers(state, request)
 
+    def bound(
+        view: Callable[[State, Request], Awaitable[Response]],
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """A page's view with the server's state: the route's endpoint."""
+
+        async def endpoint(request: Request) -> Response:
+            return await view(state, request)
+
+        return endpoint
+
     return Starlette(
         routes=[
             Route("/", page),
@@ -119,6 +149,33 @@ def create_app(
             Route("/attempts/{id:int}/discard", discard, methods=["POST"]),
             Route("/attempts/{id:int}/story", story, methods=["POST"]),
             Route("/leftovers/{action:str}", leftovers, methods=["POST"]),
+            Route("/attempts/{id:int}", bound(views.attempt_page)),
+            Route("/attempts/{id:int}/audio", bound(views.attempt_audio)),
+            Route("/attempts/{id:int}/delete", bound(views.attempt_delete), methods=["POST"]),
+            Route("/attempts/{id:int}/keep", bound(views.attempt_keep), methods=["POST"]),
+            Route("/history", bound(views.history_page)),
+            Route("/progress", bound(views.progress_page)),
+            Route("/questions", bound(views.questions_page)),
+            Route("/interview", bound(interview.start_page)),
+            Route("/interview", bound(interview.start), methods=["POST"]),
+            Route("/interview/{id:int}", bound(interview.interview_page)),
+            Route("/interview/{id:int}/summary", bound(interview.summary_page)),
+            Route("/stories", bound(between.stories_page)),
+            Route("/stories", bound(between.story_add), methods=["POST"]),
+            Route("/stories/{id:int}", bound(between.story_page)),
+            Route("/stories/{id:int}", bound(between.story_edit), methods=["POST"]),
+            Route("/stories/{id:int}/delete", bound(between.story_delete), methods=["POST"]),
+            Route("/prep", bound(between.prep_page), methods=["GET", "POST"]),
+            Route("/journal", bound(between.journal_page)),
+            Route("/journal/outcomes", bound(between.outcome_add), methods=["POST"]),
+            Route(
+                "/journal/outcomes/{id:int}/delete",
+                bound(between.outcome_delete),
+                methods=["POST"],
+            ),
+            Route("/journal/note", bound(between.note_draft), methods=["POST"]),
+            # The report's player script, from the templates it shares with the report.
+            Route("/static/report.js", bound(views.report_script)),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[Middleware(Guard, token=token, port=port)],  # type: ignore[arg-type]
@@ -137,12 +194,7 @@ def _warm_judgment(loader: ModelLoader) -> None:
 
 
 def _headers(state: State) -> dict[str, str]:
-    return {
-        "Content-Security-Policy": csp(state.port),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
-        "Cache-Control": "no-store",
-    }
+    return headers(state)
 
 
 async def _practice_page(state: State, request: Request) -> Response:
@@ -150,19 +202,29 @@ async def _practice_page(state: State, request: Request) -> Response:
     from starlette.responses import HTMLResponse
 
     from practice.app import takes as tk
-    from practice.app.rehearse import choose_question
+    from practice.app.rehearse import choose_question, story_and_question
     from practice.core import pages
 
     category = request.query_params.get("category") or None
     question_id = request.query_params.get("question") or None
+    # A question's own words: from a job posting's prep, which asks what no bank holds.
+    question_text = (request.query_params.get("text") or "").strip()[:MAX_QUESTION_CHARS] or None
     retry = request.query_params.get("retry") or None
     if category not in (None, *CATEGORIES):
         category = None
+    story_id = request.query_params.get("story") or None
     error = ""
+    story = None
     try:
-        question, before = await run_in_threadpool(
-            choose_question, state.home, question_id, None, category, retry
-        )
+        if story_id is not None:
+            story, question = await run_in_threadpool(
+                story_and_question, state.home, story_id, question_id, question_text
+            )
+            before = None
+        else:
+            question, before = await run_in_threadpool(
+                choose_question, state.home, question_id, question_text, category, retry
+            )
     except PracticeError as e:
         error = str(e)
         question, before = await run_in_threadpool(
@@ -171,9 +233,12 @@ async def _practice_page(state: State, request: Request) -> Response:
     leftovers = len(tk.leftovers(tk.takes_dir(state.home)))
     html = pages.render(
         "app_practice.html",
+        nav=NAV,
+        current="practice",
         question=question,
-        ticket=state.ticket(question, before),
+        ticket=state.ticket(question, before, story=story),
         before=before,
+        story=story,
         categories=CATEGORIES,
         category=category or "",
         error=error,
@@ -183,8 +248,14 @@ async def _practice_page(state: State, request: Request) -> Response:
     return HTMLResponse(html, headers=_headers(state))
 
 
-def feedback_html(saved: Analysis, diff: dict[str, Any] | None, story_offer: bool) -> str:
-    """The feedback region's content for a kept attempt (escaped by the template)."""
+def feedback_html(
+    saved: Analysis,
+    diff: dict[str, Any] | None,
+    story_offer: bool,
+    told: list[str] | None = None,
+) -> str:
+    """The feedback region's content for a kept attempt (escaped by the template); `told`:
+    for a rehearsed story, its lines on what the telling left out (`comparison_lines`)."""
     from practice.app.rehearse import COMPARED
     from practice.core import pages
 
@@ -202,24 +273,41 @@ def feedback_html(saved: Analysis, diff: dict[str, Any] | None, story_offer: boo
         compared=COMPARED,
         fillers=fillers,
         story_offer=story_offer,
+        told=told or [],
     )
 
 
-def _analyse(state: State, live_take: LiveTake, before: Attempt | None) -> dict[str, Any]:
-    """Runs in a worker thread: analyse, keep, and render the feedback."""
-    from practice.app.rehearse import changes, worth_keeping_as_story
+def _analyse(state: State, live_take: LiveTake, ticket: Ticket) -> dict[str, Any]:
+    """Runs in a worker thread: analyse, keep, and render the feedback (for an interview's
+    answer also the one line `practice interview` prints after it)."""
+    from practice.app.rehearse import changes, story_feedback, worth_keeping_as_story
 
     stopped = time.monotonic()
-    saved = live_take.analyse()
+    story = ticket.story
+    saved = live_take.analyse(
+        session_id=ticket.session_id, story_id=story.id if story is not None else None
+    )
+    before = ticket.before
     diff = changes(before.analysis, saved) if before is not None else None
-    html = feedback_html(saved, diff, worth_keeping_as_story(saved))
-    return {
+    told = None
+    if story is not None:
+        from practice.journey.stories import comparison_lines
+
+        told = comparison_lines(story, story_feedback(story, saved))
+    # A rehearsal of a kept story is not offered to the story bank again.
+    html = feedback_html(saved, diff, story is None and worth_keeping_as_story(saved), told)
+    message = {
         "type": "feedback",
         "id": saved.id,
         "overall": saved.scores.overall,
         "latency_s": round(time.monotonic() - stopped, 3),
         "html": html,
     }
+    if ticket.session_id is not None:
+        from practice.journey.interview import answer_line
+
+        message["line"] = answer_line(ticket.number, ticket.total, saved)
+    return message
 
 
 async def _take(state: State, websocket: WebSocket) -> None:
@@ -238,7 +326,6 @@ async def _take(state: State, websocket: WebSocket) -> None:
             websocket, "Another tab is recording; stop that take first, then press Record here."
         )
         return
-    question, before = ticket
     live_take: LiveTake | None = None
     stopped = False
     try:
@@ -247,7 +334,12 @@ async def _take(state: State, websocket: WebSocket) -> None:
             await _fail(websocket, 'The page must begin a take with {"type": "start"}.')
             return
         live_take = await run_in_threadpool(
-            LiveTake, state.home, question, int(start["sample_rate"]), state.rules, state.loader
+            LiveTake,
+            state.home,
+            ticket.question,
+            int(start["sample_rate"]),
+            state.rules,
+            state.loader,
         )
         await websocket.send_json({"type": "recording", "path": live_take.path.name})
         next_level = 0.0
@@ -282,7 +374,7 @@ async def _take(state: State, websocket: WebSocket) -> None:
         await run_in_threadpool(live_take.stop)
         await websocket.send_json({"type": "analysing"})
         try:
-            result = await run_in_threadpool(_analyse, state, live_take, before)
+            result = await run_in_threadpool(_analyse, state, live_take, ticket)
         except PracticeError as e:
             await _fail(websocket, str(e))
             return

@@ -4,7 +4,7 @@
 "use strict";
 
 (function () {
-  const main = document.getElementById("practice");
+  const main = document.querySelector("main[data-ticket]");
   const button = document.getElementById("record");
   const live = document.getElementById("live");
   const statusLine = document.getElementById("status");
@@ -19,6 +19,10 @@
   const fillerCount = document.getElementById("filler-count");
 
   const METER_FLOOR_DBFS = -60; // the meter's empty end; full is 0 dBFS
+  // In a mock interview (interview.js) the page moves on at Stop and shows each answer's
+  // verdict as one line: this script tells it of each stop and each result by events on main.
+  const interview = main.dataset.mode === "interview";
+  function tell(name, detail) { main.dispatchEvent(new CustomEvent(name, { detail })); }
   let state = "idle"; // idle | starting | recording | analysing
   let take = null; // {socket, stream, context, node}
 
@@ -144,10 +148,14 @@
     if (state !== "recording" || !take) return;
     state = "analysing";
     setButton("Record", true);
-    say("Analysing your answer…");
-    feedback.hidden = false;
-    feedback.setAttribute("aria-busy", "true");
-    feedback.textContent = "Analysing…";
+    if (interview) {
+      say("Analysing that answer while you read the next question…");
+    } else {
+      say("Analysing your answer…");
+      feedback.hidden = false;
+      feedback.setAttribute("aria-busy", "true");
+      feedback.textContent = "Analysing…";
+    }
     const current = take;
     current.onFlushed = () => {
       release();
@@ -156,6 +164,7 @@
       }
     };
     current.node.port.postMessage("flush");
+    tell("take-stopped", {});
   }
 
   function onMessage(message) {
@@ -172,7 +181,15 @@
     } else if (message.type === "full") {
       stop();
     } else if (message.type === "analysing") {
-      say("Analysing your answer…");
+      if (!interview) say("Analysing your answer…");
+    } else if (message.type === "feedback" && interview) {
+      take = null;
+      state = "idle";
+      live.hidden = true;
+      feedback.removeAttribute("aria-busy");
+      feedback.hidden = true;
+      setButton("Record");
+      tell("take-done", { ok: true, message });
     } else if (message.type === "feedback") {
       take = null;
       state = "idle";
@@ -192,6 +209,7 @@
       feedback.hidden = true;
       say(message.message, true);
       setButton("Record");
+      tell("take-done", { ok: false, message });
     }
   }
 
