@@ -136,9 +136,12 @@ def test_questions_come_from_the_bank_and_from_the_requirements():
             "5+ years of experience in B2B sales",
             "Tell me about a time you used your experience in B2B sales.",
         ),
+        ("A history of exceeding quota", "Tell me about a time you exceeded quota."),
+        ("2+ years managing people", "Tell me about a time you managed people."),
+        ("Proven track record of closing deals", "Tell me about a time you closed deals."),
         (
-            "A history of exceeding quota",
-            "Tell me about a time you showed a history of exceeding quota.",
+            "Building, testing and shipping APIs",
+            "Tell me about a time you built, tested and shipped APIs.",
         ),
         (
             "Resilience: you bounce back from rejection",
@@ -332,3 +335,19 @@ def test_concept_groups_do_not_overlap_by_accident():
     for i, group in enumerate(prep.CONCEPTS):
         for w in group:
             assert seen.setdefault(w, i) == i, (w, seen[w], i)
+
+
+def test_an_activity_is_covered_only_by_a_story_that_shows_it():
+    # "2+ years managing people": a story that merely mentions people does not show managing
+    # them; one about managing a team does, in other words ("supervised" counts as managing).
+    desk = _story(
+        1, "Front desk rush", "I greeted people at the front desk and helped people find rooms."
+    )
+    lead = _story(2, "Support team", "I supervised four people and coached each of them weekly.")
+    (requirement,) = prep.extract_requirements("Requirements:\n- 2+ years managing people")
+    (c,) = prep.cover([requirement], [desk, lead])
+    assert [m.story_id for m in c.matches] == [2]
+    (c,) = prep.cover([requirement], [desk])
+    assert not c.covered
+    (people,) = prep.extract_requirements("Requirements:\n- Strong people skills")
+    assert prep.cover([people], [desk])[0].covered  # a quality, not an activity: words suffice

@@ -38,6 +38,7 @@ from practice.journey.stories import (
 COVERED_MIN = 0.40  # strength (0-1) from which a story shows a requirement
 ADAPT_MIN = 0.20  # a weaker best story is still worth adapting rather than finding a new one
 NAMED_MISS_CAP = 0.30  # a requirement naming a tool no story mentions is at most this strong
+ACTIVITY_MISS_CAP = 0.35  # nor covers one whose activity ("managing ...") the story never shows
 TERM_WEIGHT = 0.70  # share of strength from shared words; the rest from shared skills
 MAX_STORIES_PER_REQUIREMENT = 3
 MAX_BANK_QUESTIONS = 6
@@ -260,6 +261,8 @@ CONCEPTS: tuple[frozenset[str], ...] = tuple(
         "reduce reduced cut lower lowered decrease decreased",
         "calendar schedule scheduled scheduling timetable rota timing",
         "staff employee employees workforce personnel crew",
+        "manage managed managing supervise supervised supervising oversee oversaw overseeing",
+        "exceed exceeded exceeding beat beating surpass surpassed outperform outperformed",
         "supplier suppliers vendor vendors contractor contractors agency agencies",
         "policy policies procedure procedures protocol protocols guideline guidelines",
         "compliance compliant regulation regulations regulatory",
@@ -429,6 +432,11 @@ def match_story(
     named = [t for t, term in terms.items() if term.named]
     if named and not any(t in met for t in named):
         strength = min(strength, NAMED_MISS_CAP)
+    activity = _activity(requirement.text)
+    if activity is not None and activity in credit and not credit[activity]:
+        # "2+ years managing people" asks for managing: a story that only shares "people"
+        # does not show it, however well the other words match.
+        strength = min(strength, ACTIVITY_MISS_CAP)
     if term_score < MIN_TERM_SCORE:
         strength = min(strength, COVERED_MIN - 0.01)
     return StoryMatch(
@@ -438,6 +446,36 @@ def match_story(
         shared_terms=tuple(terms[t].surface for t in terms if t in met),
         shared_skills=shared_skills,
     )
+
+
+# What may stand before a requirement's activity: "3+ years", "experience (in)", "ability to".
+_ACTIVITY_LEAD_IN = re.compile(
+    r"^(?:(?:at least |over |more than )?\d+\+?\s*years?\s+(?:of\s+|in\s+)?)?"
+    r"(?:(?:an? )?(?:proven |strong |solid )?(?:experience|track record|history|record)"
+    r"(?:\s+(?:of|in|with))?\s+)?(?:(?:an? )?(?:ability|able) to\s+)?",
+    re.IGNORECASE,
+)
+
+
+def _activity(text: str) -> str | None:
+    """The stem of the verb a requirement asks someone to have done ("managing people",
+    "experience leading a team", "ability to negotiate"), or None for a thing or a quality."""
+    rest = _ACTIVITY_LEAD_IN.sub("", text.strip()).split()
+    if not rest:
+        return None
+    word = rest[0].lower().strip(",;:")
+    # Only the -ing form: a posting's base verbs list duties ("Lead a shift", "Own a quota",
+    # "Work night shifts") that a story may show in other words, while "managing people" or
+    # "3 years negotiating contracts" names the experience itself. Light verbs say too little.
+    base = _verb_base(word)
+    if base is None or base in _LIGHT_VERBS:
+        return None
+    return stem(word)
+
+
+_LIGHT_VERBS = frozenset(
+    "work run take make keep stay own drive support help handle improve".split()
+)
 
 
 def cover(requirements: Sequence[Requirement], stories: Sequence[Story]) -> list[Coverage]:
@@ -489,7 +527,15 @@ _VERBS = frozenset(
     launch lead maintain make manage meet mentor monitor negotiate operate organise organize
     own oversee plan prepare present prioritise prioritize process prospect recognise recognize
     reduce report represent resolve respond review run schedule sell serve set solve stay
-    supervise support take track train turn work write""".split()
+    supervise support take track train turn work write exceed test ship close win scale
+    recruit onboard debug deploy automate optimise optimize audit reconcile research edit
+    budget analyse negotiate""".split()
+)
+
+
+# "a proven track record of exceeding quota": the record is of an activity, asked for as one
+_RECORD_OF = re.compile(
+    r"^(?:an? )?(?:proven |strong )?(?:track record|history|record) of (\w+ing\b.*)$", re.I
 )
 
 
@@ -498,8 +544,14 @@ def time_question(text: str) -> str:
     t = text.rstrip(".")
     t = re.sub(r"^(at least |over |more than )?\d+\+?\s*years?\s+(of\s+|in\s+)?", "", t, flags=re.I)
     t = t.split(":")[0].strip() if ":" in t and len(t.split(":")[0].split()) <= 3 else t
+    record = _RECORD_OF.match(t)
+    if record and _gerund(record.group(1).split()[0]):
+        t = record.group(1)  # "a history of exceeding quota": a time you exceeded quota
     first = t.split()[0].lower().strip(",;") if t.split() else ""
     low = t[0].lower() + t[1:] if t and not _named_word(t.split()[0]) else t
+    if _gerund(first):
+        # "managing people" asks for a time you managed people, not one you "showed" it
+        return f"Tell me about a time you {_past_gerunds(low)}."
     m = re.match(r"^(an? )?(ability to|able to) (.*)$", low, flags=re.I)
     if m:
         return f"Tell me about a time you had to {m.group(3)}."
@@ -514,6 +566,37 @@ def time_question(text: str) -> str:
     if first in {"comfortable", "confident", "calm"}:
         return f"Tell me about a time you had to be {low}."
     return f"Tell me about a time you showed {low}."
+
+
+def _verb_base(word: str) -> str | None:
+    """The base of an -ing form whose verb is a known one ("managing" -> "manage")."""
+    w = word.lower().strip(",;")
+    if not w.endswith("ing") or len(w) < 5:
+        return None
+    root = w[:-3]
+    for base in (root, root + "e", root[:-1] if len(root) > 2 and root[-1] == root[-2] else root):
+        if base in _VERBS:
+            return base
+    return None
+
+
+def _gerund(word: str) -> bool:
+    return _verb_base(word) is not None
+
+
+def _past_gerunds(phrase: str) -> str:
+    """The phrase's leading -ing verb, and any joined to it by "and", "or" or a comma, in the
+    past: "planning and running events" -> "planned and ran events"."""
+    words = phrase.split()
+    out: list[str] = []
+    for k, w in enumerate(words):
+        joined = k == 0 or words[k - 1].lower() in ("and", "or") or words[k - 1].endswith(",")
+        core = w.rstrip(",;")
+        if joined and _gerund(core):
+            out.append(past_tense(core) + w[len(core) :])
+        else:
+            out.append(w)
+    return " ".join(out)
 
 
 def _named_word(word: str) -> bool:
