@@ -144,3 +144,30 @@ def test_a_real_take_reports_its_parts_left_in_order_then_done(model_home, tmp_p
     assert lefts[-1] == 0
     assert told[-2] == Waiting(1, told[0].parts, judging=True)
     assert all(t.parts == told[0].parts for t in told)
+
+
+def test_the_judgment_helper_stops_when_the_take_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the take is over the judgment reads the whole answer itself; a helper still
+    reading beside it would only take turns from it (and delay the next question)."""
+    from practice.app import rehearse
+    from practice.core.results import Word
+    from practice.judgment import coach
+
+    monkeypatch.setattr(rehearse, "PREPARE_EVERY_S", 0.01)
+    read: list[str] = []
+    monkeypatch.setattr(coach, "prepare", read.append)
+    said: list[Word] = []
+    ended = [False]
+
+    def words() -> list[Word]:
+        said.append(Word("word.", len(said), len(said) + 0.5, 0.9))  # always a new word
+        return list(said)
+
+    helper = rehearse.prepare_judgment_while_speaking(words, ended=lambda: ended[0])
+    deadline = time.monotonic() + 5
+    while len(read) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(read) >= 3  # sentences read while the person speaks
+    ended[0] = True
+    helper.join(timeout=1)
+    assert not helper.is_alive()
