@@ -199,7 +199,7 @@ def live_ask(
     subprocess.run(["paplay", f"--device={env['VMIC_SINK']}", str(answer)], env=env, check=True)
     if interrupt:
         proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=300)
+    out, _ = proc.communicate(timeout=900)  # a loaded machine: minutes
     doc = json.loads(out)
     return ready_at[0], float(doc["latency_s"]), float(doc["audio"]["duration_s"])
 
@@ -243,7 +243,7 @@ def live_interview(home: Path, answer: Path, questions: int, env: dict[str, str]
         elif ended is not None and re.match(r"Q\d+/\d+ · overall", line):  # not "no speech"
             latencies.append(time.perf_counter() - ended)
             ended = None
-    proc.communicate(timeout=300)
+    proc.communicate(timeout=900)  # a loaded machine: minutes
     if player is not None:
         player.wait(timeout=60)
     if proc.returncode != 0 or len(latencies) != questions:
