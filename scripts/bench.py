@@ -225,8 +225,10 @@ def live_interview(home: Path, answer: Path, questions: int, env: dict[str, str]
         "--max-seconds",
         str(int(_seconds(answer) + 30)),
     ]
+    # Its JSON (over 100 kB for two answers) is not read: left in a pipe, it would fill it
+    # and the command would wait for ever to write the rest while stderr is read to its end.
     proc = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
+        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
     )
     assert proc.stderr is not None
     latencies: list[float] = []
