@@ -232,3 +232,89 @@ def test_unclear_words_reach_the_json_only_where_flagged() -> None:
     assert set(doc["transcript"]["words"][0]) == {"text", "start", "end", "probability", "filler"}
     assert doc["transcript"]["words"][1]["unclear"] is True
     assert Analysis.from_dict(doc) == a
+
+
+# -- a one-stretch answer is checked too (transcribe.transcribe's single-stretch path) -------
+
+
+LOOPED = "the result was " + "I'm sorry, " * 5 + "we shipped"
+
+
+def _one_stretch(monkeypatch: pytest.MonkeyPatch, first: str, second: str | None) -> list:
+    """transcribe() on 8 s of voiced audio (one stretch) with the engine made up: the first
+    pass reads `first`; a second reading, when asked for, reads `second`. Returns the calls
+    for a second reading (their audio lengths in s) after the Transcript."""
+    from practice.speech import models, transcribe
+
+    monkeypatch.setattr(models, "resolve", lambda home, model, engine: ("base", Path("m")))
+
+    def first_pass(samples, spans, path, prompt, progress, on_language, logprob=None):  # noqa: ANN001, ANN202
+        if logprob is not None:
+            logprob.append(-0.3)
+        return [words_of(first)]
+
+    def no_tail(samples, path, **kw):  # noqa: ANN001, ANN003, ANN202
+        raise AssertionError("the stretch's words reach its end: no tail to decode")
+
+    again: list[float] = []
+
+    def plain(samples, path, prompt, workers):  # noqa: ANN001, ANN202
+        again.append(len(samples) / SAMPLE_RATE)
+        assert second is not None
+        return checks.Reading(tuple(words_of(second)), -0.2)
+
+    monkeypatch.setattr(transcribe, "_faster_pass", first_pass)
+    monkeypatch.setattr(transcribe, "_engine", lambda engine: no_tail)
+    monkeypatch.setattr(transcribe, "_plain_reading", plain)
+    return [transcribe.transcribe, again]
+
+
+def test_a_one_stretch_answer_that_loops_is_read_again_and_the_better_reading_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from practice.core.results import Recording
+
+    run, again = _one_stretch(monkeypatch, LOOPED + " " + SENTENCE[:40], SENTENCE)
+    x = voiced_audio(8.0)
+    t = run(Recording(x, "short answer"), home=Path("h"))
+    assert again == [8.0]  # the whole stretch decoded a second time
+    assert t.text == SENTENCE
+    assert not any(w.unclear for w in t.words)
+
+
+def test_a_one_stretch_answer_read_twice_wrong_is_written_unclear(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from practice.core.results import Recording
+
+    run, again = _one_stretch(monkeypatch, LOOPED, LOOPED + " " + LOOPED)
+    t = run(Recording(voiced_audio(6.0), "short answer"), home=Path("h"))
+    assert again == [6.0]
+    assert t.text == "the result was I'm sorry, [unclear] we shipped"
+
+
+def test_a_one_stretch_answer_that_passes_is_decoded_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from practice.core.results import Recording
+
+    run, again = _one_stretch(monkeypatch, SENTENCE, None)
+    t = run(Recording(voiced_audio(8.0), "short answer"), home=Path("h"))
+    assert again == []
+    assert t.text == SENTENCE
+
+
+def test_openai_whisper_stretches_are_checked_and_flagged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """openai-whisper's model cannot be read by faster-whisper for a second reading, so its
+    failed stretch is flagged unclear, never kept as said."""
+    from practice.core.results import Recording
+    from practice.speech import models, transcribe
+
+    monkeypatch.setattr(models, "resolve", lambda home, model, engine: ("base", Path("m.pt")))
+    monkeypatch.setattr(
+        transcribe, "_engine", lambda engine: lambda *a, **kw: (words_of(LOOPED), "en", 0.99)
+    )
+    t = transcribe.transcribe(
+        Recording(voiced_audio(6.0), "answer"), home=Path("h"), engine="openai-whisper"
+    )
+    assert t.text == "the result was I'm sorry, [unclear] we shipped"

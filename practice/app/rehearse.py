@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from practice.app import takes as tk
 from practice.core.errors import InputError, NoSpeechError
-from practice.core.results import Analysis, Question, Word
+from practice.core.results import Analysis, Question, Recording, Word
 
 if TYPE_CHECKING:
     from practice.core.records import Attempt
@@ -30,6 +30,20 @@ COMPARED = (
     ("content", "Content"),
 )
 COMPARED_DELIVERY = ("words_per_minute", "filler_count")
+
+
+@dataclasses.dataclass(frozen=True)
+class Waiting:
+    """Where the analysis of a stopped take stands, for the person waiting on it: `parts_left`
+    of `parts`, the parts being the stretches of speech still to decode and check, then the
+    judging (`judging` once only that is left; `parts_left` 0 when the feedback is ready)."""
+
+    parts_left: int
+    parts: int
+    judging: bool = False
+
+
+OnWaiting = Callable[[Waiting], None]
 
 
 def choose_question(
@@ -101,42 +115,105 @@ def analyse_take(
     model: str | None,
     stream: StreamingTranscriber | None = None,
     progress: Callable[[float, float], None] | None = None,
+    waiting: OnWaiting | None = None,
 ) -> Analysis:
     """A finished take (or a left-over take file) turned into an Analysis, not yet saved.
 
     With `stream` (fed while the person spoke) most of the work is already done; without it
-    the whole file is transcribed, reporting to `progress`. NoSpeechError, and the take
+    the whole file is transcribed, reporting to `progress`. `waiting` hears how many parts
+    are left (Waiting), first to last, ending with none. NoSpeechError, and the take
     discarded, when nothing was said."""
     from practice.judgment import coach
     from practice.speech import audio
 
     audio_file = take if isinstance(take, Path) else take.path
+    told = _WaitingTold(waiting)
     try:
         if stream is not None:
-            recording, transcript, prosody = stream.finish(source="microphone")
-            return coach.judge(
+            recording, transcript, prosody = stream.finish(
+                source="microphone", progress=told.stretches_left
+            )
+            told.judging()
+            analysis = coach.judge(
                 transcript,
                 recording=recording,
                 question=question,
                 job_text=job_text,
                 prosody=prosody,
             )
-        recording = dataclasses.replace(audio.load(audio_file), source="microphone")
-        return coach.analyze_recording(
-            recording,
-            home=home,
-            question=question,
-            job_text=job_text,
-            engine=engine,
-            model=model,
-            progress=progress,
-        )
+        else:
+            recording = dataclasses.replace(audio.load(audio_file), source="microphone")
+            analysis = coach.analyze_recording(
+                recording,
+                home=home,
+                question=question,
+                job_text=job_text,
+                engine=engine,
+                model=model,
+                progress=told.seconds_done(recording, progress),
+            )
+        told.done()
+        return analysis
     except NoSpeechError as e:
         tk.discard(audio_file)
         raise NoSpeechError(
             "No speech was heard in the take; check the microphone with `practice mic-check` "
             "and try again."
         ) from e
+
+
+class _WaitingTold:
+    """Turns the speech engine's progress (stretches left on the live path, seconds done on a
+    whole file) into Waiting reports, each told once, the count only going down."""
+
+    def __init__(self, waiting: OnWaiting | None) -> None:
+        self._waiting = waiting
+        self._parts = 0  # stretches first left, plus the judging
+        self._last: Waiting | None = None
+
+    def _tell(self, left: int, *, judging: bool = False) -> None:
+        if self._waiting is None:
+            return
+        if self._last is not None:
+            left = min(left, self._last.parts_left)
+        self._parts = max(self._parts, left)
+        now = Waiting(left, self._parts, judging)
+        if now != self._last:
+            self._last = now
+            self._waiting(now)
+
+    def stretches_left(self, left: int) -> None:
+        if left > 0:  # none left: judging() says so
+            self._tell(left + 1)
+
+    def judging(self) -> None:
+        self._tell(1, judging=True)
+
+    def done(self) -> None:
+        self._tell(0)
+
+    def seconds_done(
+        self, recording: Recording, progress: Callable[[float, float], None] | None
+    ) -> Callable[[float, float], None]:
+        """A transcribe() progress callback that reports the stretches of `recording` not yet
+        transcribed (by the share of its seconds left), then passes the call on."""
+        import math
+
+        from practice.speech import stretches
+
+        parts = len(stretches.plan(recording.samples))
+
+        def report(done_s: float, total_s: float) -> None:
+            left = math.ceil(parts * (1 - done_s / total_s) - 1e-6) if total_s > 0 else 0
+            if left > 0:
+                self._tell(left + 1)
+            else:
+                self.judging()
+            if progress is not None:
+                progress(done_s, total_s)
+
+        self._tell(parts + 1)
+        return report
 
 
 def keep(
@@ -264,11 +341,16 @@ PREPARE_EVERY_S = 1.5  # how often the words so far are looked at during a take
 PREPARE_IDLE_S = 20.0  # no new words for this long: the take is over, the helper stops
 
 
-def prepare_judgment_while_speaking(words: Callable[[], Sequence[Word]]) -> threading.Thread:
+def prepare_judgment_while_speaking(
+    words: Callable[[], Sequence[Word]], *, ended: Callable[[], bool] | None = None
+) -> threading.Thread:
     """A background helper that parses and embeds each sentence as soon as the person has
     finished saying it (`words` gives the words transcribed so far), so that after the take
     the judgment has only the last sentence left to read: its 0.15 s budget holds for a
-    2-minute answer (30 sentences take about a second to embed from scratch)."""
+    2-minute answer (30 sentences take about a second to embed from scratch).
+
+    It stops once `ended()` says the take is over: from then on the judgment reads the whole
+    answer itself, and the helper doing the same beside it only took turns from it."""
     import time
 
     from practice.core.errors import PracticeError
@@ -279,6 +361,8 @@ def prepare_judgment_while_speaking(words: Callable[[], Sequence[Word]]) -> thre
         last_change = time.monotonic()
         while time.monotonic() - last_change < PREPARE_IDLE_S:
             time.sleep(PREPARE_EVERY_S)
+            if ended is not None and ended():
+                return
             current = list(words())
             if len(current) == seen:
                 continue

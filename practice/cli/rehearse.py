@@ -186,7 +186,7 @@ def _start_stream(
     from practice.app.rehearse import prepare_judgment_while_speaking
 
     stream = StreamingTranscriber(prepare, initial_prompt=FILLER_PROMPT)
-    prepare_judgment_while_speaking(stream.words_so_far)
+    prepare_judgment_while_speaking(stream.words_so_far, ended=stream.ended)
     return stream
 
 
@@ -319,10 +319,11 @@ def _analyse_take(
     model: str | None,
     stream: StreamingTranscriber | None = None,
 ) -> Analysis:
-    """The take analysed (a progress bar when the whole file is transcribed now)."""
+    """The take analysed, what is left of the work shown on stderr while the person waits."""
     from practice.app.rehearse import analyse_take
+    from practice.cli.render import waiting_line
 
-    if stream is not None:  # transcribed while the person spoke: no bar, nothing more to load
+    with waiting_line() as show:
         return analyse_take(
             take,
             home=home,
@@ -331,18 +332,7 @@ def _analyse_take(
             engine=engine,
             model=model,
             stream=stream,
-        )
-    from practice.cli.render import progress_bar
-
-    with progress_bar("Analysing", enabled=True) as update:
-        return analyse_take(
-            take,
-            home=home,
-            question=question,
-            job_text=job_text,
-            engine=engine,
-            model=model,
-            progress=update,
+            waiting=show,
         )
 
 

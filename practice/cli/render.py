@@ -6,13 +6,17 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from practice.core.records import Attempt, Session
 from practice.core.results import Analysis, Structure
 from practice.core.text import glue
 from practice.core.text import wrap as wrap_text
 from practice.history.review import STAR_PARTS, star_text
+
+if TYPE_CHECKING:
+    from practice.app.rehearse import Waiting
+
 
 LABEL_STYLE = {
     "situation": "cyan",
@@ -54,6 +58,42 @@ def progress_bar(label: str, *, enabled: bool = True) -> Iterator[Callable[[floa
             bar.update(task, completed=done / total if total else 1.0)
 
         yield update
+
+
+def waiting_text(w: Waiting) -> str:
+    """What the person waiting after a take reads: "Analysing: 2 of 3 parts left"."""
+    if not w.parts_left:
+        return "Analysing: done."
+    left = f"Analysing: {w.parts_left} of {w.parts} part{'s' if w.parts != 1 else ''} left"
+    return left + (" (judging the answer)" if w.judging else " (reading your words)")
+
+
+@contextmanager
+def waiting_line() -> Iterator[Callable[[Waiting], None]]:
+    """A callback that shows each Waiting on stderr: on a terminal one line, overwritten and
+    cleared at the end; elsewhere (a log, a pipe) one plain line each."""
+    import sys
+
+    from practice.core.text import printable
+
+    tty = sys.stderr.isatty()
+    shown = [0]  # characters on the line now (terminal only)
+
+    def show(w: Waiting) -> None:
+        text = printable(waiting_text(w))
+        if tty:
+            sys.stderr.write("\r" + text.ljust(shown[0]))  # over all of the longer line before
+            shown[0] = max(shown[0], len(text))
+        else:
+            sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+    try:
+        yield show
+    finally:
+        if tty and shown[0]:
+            sys.stderr.write("\r" + " " * shown[0] + "\r")
+            sys.stderr.flush()
 
 
 def bar(score: int | None, width: int = 20) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ SPECULATE_PAUSE_S = 0.6  # quiet this long, still going: the person may have fin
 KEEP_PAUSE_S = 0.3  # of that pause, kept at the end of the provisional stretch
 SPECULATE_MIN_S = 1.0  # a provisional stretch holds at least this much
 IDLE_POLL_S = 0.1  # how often an idle worker looks at the levels
+PROGRESS_POLL_S = 0.05  # how often finish() looks at what is left, for the person waiting
 
 
 @dataclass
@@ -112,6 +114,7 @@ class StreamingTranscriber:
         self._provisional: _Stretch | None = None  # the worker's own; see SPECULATE_PAUSE_S
         self._speculating = speculate
         self._error: BaseException | None = None
+        self._ended = False
         self._worker = threading.Thread(target=self._work, name="practice-stream", daemon=True)
         self._worker.start()
 
@@ -243,19 +246,43 @@ class StreamingTranscriber:
     def close(self) -> None:
         """Stop the worker without finishing (the take was abandoned; its file is kept)."""
         self._speculating = False
+        self._ended = True
         self._jobs.put(None)
 
-    def finish(self, *, source: str) -> tuple[Recording, Transcript, Prosody]:
+    def ended(self) -> bool:
+        """Whether the take is over (finish() or close() called); safe from any thread."""
+        return self._ended
+
+    def stretches_left(self) -> int:
+        """Stretches cut and not yet decoded and checked (the one in hand included)."""
+        return self._jobs.unfinished_tasks
+
+    def finish(
+        self, *, source: str, progress: Callable[[int], None] | None = None
+    ) -> tuple[Recording, Transcript, Prosody]:
         """Transcribe what is left, wait for the worker, and return the whole take, its
-        Transcript and its Prosody (NoSpeechError, NotEnglishError as a file would get)."""
+        Transcript and its Prosody (NoSpeechError, NotEnglishError as a file would get).
+        `progress` hears the number of stretches left each time it changes, down to 0."""
         from practice.speech.prosody import prosody_from_values
         from practice.speech.transcribe import check_language, finish
 
+        self._ended = True
         if len(self._audio) > self._cut:
             self._jobs.put(_Stretch(self._cut, len(self._audio), final=True))
             self._cut = len(self._audio)
+        told = -1
+        while progress is not None and self._worker.is_alive():
+            left = self.stretches_left()
+            if left == 0:
+                break
+            if left != told:
+                progress(left)
+                told = left
+            time.sleep(PROGRESS_POLL_S)
         self._jobs.put(None)
         self._worker.join()
+        if progress is not None:
+            progress(0)
         if isinstance(self._error, RuntimeError):
             from practice.speech.engine_faster import engine_failed
 

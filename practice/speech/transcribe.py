@@ -90,6 +90,7 @@ def transcribe(
     samples = recording.samples
     spans = stretches.plan(samples)
     a, b = spans[0]
+    logprob: list[float | None] = []  # a single faster-whisper stretch's, for its checks
     if engine == "faster-whisper":
         heard: dict[str, float] = {}
 
@@ -101,14 +102,15 @@ def transcribe(
                 raise _OtherLanguage(language, probability)
 
         try:
-            results = _faster_pass(samples, spans, path, prompt, progress, on_language)
+            results = _faster_pass(samples, spans, path, prompt, progress, on_language, logprob)
         except _OtherLanguage:
             first, language, probability = run(
                 samples[a:b], path, initial_prompt=prompt, language=None
             )
             check_language(language, probability, bool(first), recording.source)
             # No words in that language: most likely accented English, transcribed as such.
-            results = _faster_pass(samples, spans, path, prompt, progress, None)
+            logprob.clear()
+            results = _faster_pass(samples, spans, path, prompt, progress, None, logprob)
         probability = heard.get("en", 0.0)
     else:
         first, language, probability = run(samples[a:b], path, initial_prompt=prompt, language=None)
@@ -125,10 +127,34 @@ def transcribe(
     for (a, b), got in zip(spans, results, strict=True):
         if not (engine == "faster-whisper" and len(spans) > 1):  # the batched are finished
             got = finish_stretch(run, samples[a:b], got, path, prompt=prompt, language="en")
+            # ... and checked, as the batched and the live stretches are (a short answer is
+            # one stretch: a loop or invented text there must not pass unchecked)
+            got = _checked_alone(engine, samples[a:b], got, path, prompt, logprob or [None])
         words += shift(got, a / SAMPLE_RATE)
     return finish(
         words, recording.source, engine=engine, model=name, language="en", probability=probability
     )
+
+
+def _checked_alone(
+    engine: str,
+    samples: np.ndarray,
+    words: list[Word],
+    path: Path,
+    prompt: str | None,
+    logprob: list[float | None],
+) -> list[Word]:
+    """A stretch decoded on its own (one-stretch answers; openai-whisper's every stretch)
+    checked as _checked does. openai-whisper's model is not one faster-whisper can load for
+    the second reading, so a failed stretch is only flagged there, never kept as said."""
+    reading = checks.Reading(tuple(words), logprob[0])
+    if engine == "faster-whisper":
+        return _checked([samples], [reading], path, prompt)[0]
+    CHECK_COUNTS["stretches"] += 1
+    flagged = checks.mark_unclear(reading, samples)
+    CHECK_COUNTS["failed"] += bool(checks.failures(reading, samples))
+    CHECK_COUNTS["unclear_words"] += sum(w.unclear for w in flagged)
+    return flagged
 
 
 class _OtherLanguage(Exception):
@@ -142,9 +168,11 @@ def _faster_pass(
     prompt: str | None,
     progress: Progress | None,
     on_language: Callable[[str, float, float], None] | None,
+    logprob: list[float | None] | None = None,
 ) -> list[list[Word]]:
     """Each span's words from faster-whisper, times from the span's start; with several spans
-    they are finished too (_finish_batched)."""
+    they are finished too (_finish_batched). With one span, `logprob` gets its mean token
+    log-probability."""
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
@@ -159,6 +187,7 @@ def _faster_pass(
                 language="en",
                 progress=progress,
                 on_language=on_language,
+                logprob=logprob,
             )[0]
         ]
     # The spans are dealt out to groups, each transcribed and finished in its own thread on
