@@ -24,6 +24,11 @@ _MEASURE = SENTENCE_FEATURES.index("measure")
 _HEDGES = SENTENCE_FEATURES.index("hedges")
 _FILLERS = SENTENCE_FEATURES.index("fillers")
 FINDING_PROBABILITY = 0.5  # a sentence is quoted for a finding when its own call passes this
+# A complaint is quoted only when the call is this sure: on the answers the models were fitted
+# on, every sentence of an answer labelled as blaming or complaining scored 0.88 or more, while
+# stories that only tell of angry customers or low morale, owned weaknesses and neutral facts
+# ("we were all let go") reached 0.82. At 0.5, 11 of 98 blind answers were told they complain.
+COMPLAINT_PROBABILITY = 0.85
 
 
 @dataclass(frozen=True)
@@ -164,8 +169,8 @@ def judge_features(f: AnswerFeatures, category: str | None) -> Verdict:
     negativity: tuple[str, ...] = ()
     if n:
         each = m.negativity.probabilities(alone)[:, 1]
-        negativity = _quoted(f, each)
-        if negative_p > FINDING_PROBABILITY and not negativity:
+        negativity = _quoted(f, each, COMPLAINT_PROBABILITY)
+        if negative_p > COMPLAINT_PROBABILITY and not negativity:
             negativity = (f.sentences[int(each.argmax())],)
 
     spec_p = m.specificity.probabilities(whole)[0]
@@ -247,9 +252,11 @@ def _leaning(f: AnswerFeatures, probabilities: np.ndarray, column: int) -> tuple
     return tuple(f.sentences[i] for i in mine if int(probabilities[i].argmax()) == column)
 
 
-def _quoted(f: AnswerFeatures, scores: np.ndarray) -> tuple[str, ...]:
-    """The sentences whose own call passes FINDING_PROBABILITY, most certain first."""
+def _quoted(
+    f: AnswerFeatures, scores: np.ndarray, floor: float = FINDING_PROBABILITY
+) -> tuple[str, ...]:
+    """The sentences whose own call passes `floor`, most certain first."""
     import numpy as np
 
     order = [int(i) for i in np.argsort(-scores)]
-    return tuple(f.sentences[i] for i in order if scores[i] > FINDING_PROBABILITY)
+    return tuple(f.sentences[i] for i in order if scores[i] > floor)
