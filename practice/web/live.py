@@ -198,5 +198,5 @@ def _stream(home: Path, rules: Rules, loader: ModelLoader | None) -> StreamingTr
     from practice.app.rehearse import prepare_judgment_while_speaking
 
     stream = StreamingTranscriber(prepare, initial_prompt=FILLER_PROMPT)
-    prepare_judgment_while_speaking(stream.words_so_far)
+    prepare_judgment_while_speaking(stream.words_so_far, ended=stream.ended)
     return stream
