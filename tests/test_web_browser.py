@@ -323,6 +323,9 @@ def test_a_mock_interview_moves_on_at_stop_and_ends_with_a_summary(
                 "link", name="Interview"
             ).click()
             page.get_by_label("How many questions").fill("2")
+            follow_ups = page.get_by_role("checkbox", name="Follow-up questions")
+            expect(follow_ups).to_be_checked()  # on by default, as `practice interview`
+            follow_ups.uncheck()  # here: the next question comes at Stop
             page.get_by_role("button", name="Start the interview").click()
             expect(page.get_by_text("Question 1 of 2")).to_be_visible()
             first = page.get_by_role("heading", level=1).inner_text()
