@@ -390,6 +390,8 @@ def main() -> int:
                     live_ask(home, wav, size, mic_env, interrupt=True)
                     for _ in range(args.stop_repeats)
                 ]
+                if not stops:
+                    continue  # --stop-repeats 0
                 rows.append(
                     (
                         f"{size:.0f} s answer: ask, stopped on the last word -> feedback "

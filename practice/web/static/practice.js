@@ -308,7 +308,8 @@
 
   async function act(action, attempt, status) {
     if (action === "retry") {
-      window.location.href = "/?retry=" + encodeURIComponent(attempt);
+      const keep = followUpsBox && followUpsBox.checked ? "&follow_up=on" : "";
+      window.location.href = "/?retry=" + encodeURIComponent(attempt) + keep;
       return;
     }
     const response = await fetch("/attempts/" + encodeURIComponent(attempt) + "/" + action, {
