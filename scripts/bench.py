@@ -304,9 +304,9 @@ def app_takes(home: Path, answer: Path, repeats: int) -> tuple[list[float], floa
                 page.wait_for_timeout(seconds * 1000)
                 page.get_by_role("button", name="Stop").click()
                 stopped = time.perf_counter()
-                expect(page.get_by_role("region", name="Feedback")).to_contain_text(
-                    "Overall", timeout=120_000
-                )
+                # exact: a question about feedback names its own region "... feedback ..."
+                feedback = page.get_by_role("region", name="Feedback", exact=True)
+                expect(feedback).to_contain_text("Overall", timeout=120_000)
                 latencies.append(time.perf_counter() - stopped)
                 browser.close()
     finally:
@@ -500,6 +500,8 @@ def main() -> int:
                     live_ask(home, wav, size, mic_env, interrupt=True)
                     for _ in range(args.stop_repeats)
                 ]
+                if not stops:
+                    continue  # --stop-repeats 0
                 rows.append(
                     (
                         f"{size:.0f} s answer: ask, stopped on the last word -> feedback "

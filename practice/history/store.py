@@ -764,6 +764,13 @@ class History:
             args.append(min(int(limit), MAX_RECORD_NUMBER))  # SQLite takes no larger integer
         return [self._to_attempt(row) for row in self._query(sql, tuple(args))]
 
+    def follow_ups(self, attempt_id: int) -> Attempts:
+        """The answers to follow-up questions asked after attempt `attempt_id`, oldest first."""
+        rows = self._query(
+            "SELECT * FROM attempts WHERE follow_up_of = ? ORDER BY id", (int(attempt_id),)
+        )
+        return [self._to_attempt(row) for row in rows]
+
     def previous(self, question: Question | str, before_id: int | None = None) -> Attempt | None:
         """The latest attempt at the same question saved before `before_id`, or None.
 

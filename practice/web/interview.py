@@ -6,6 +6,8 @@ Routes (behind `guard.Guard`):
   GET  /interview               how many questions, of which kinds
   POST /interview               plan the interview, start its session; to its page
   GET  /interview/ID            the questions one after another, each with Record
+                                (?follow_up=on: follow-up questions, as `practice interview`
+                                asks them; ?speak=on: each question read aloud before Record)
   GET  /interview/ID/summary    what the answers add up to, each linked to its attempt page
 """
 
@@ -59,7 +61,19 @@ async def start_page(state: State, request: Request) -> Response:
         categories=CATEGORIES,
         default=DEFAULT_QUESTIONS,
         most=MAX_QUESTIONS,
+        follow_ups=True,  # on by default, as `practice interview`
+        speak=_speak_setting(state.home),
     )
+
+
+def _speak_setting(home: Path) -> bool:
+    """`practice config set speak true` reads the questions aloud here too."""
+    from practice.core import config
+
+    try:
+        return bool(config.load(home)["speak"])
+    except PracticeError:
+        return False
 
 
 async def start(state: Interviews, request: Request) -> Response:
@@ -70,6 +84,7 @@ async def start(state: Interviews, request: Request) -> Response:
     from practice.core.errors import InputError
     from practice.web.views import CATEGORIES, form, page, see_other
 
+    fields: dict[str, str] = {}
     try:
         fields = await form(request)
         try:
@@ -80,6 +95,7 @@ async def start(state: Interviews, request: Request) -> Response:
             raise InputError(f"Choose between 1 and {MAX_QUESTIONS} questions.")
         # Checkboxes arrive as one field each: "category-fit=on".
         kinds = tuple(c for c in CATEGORIES if fields.get(f"category-{c}"))
+        options = {k: "on" for k in ("follow_up", "speak") if fields.get(k)}
         planned = await run_in_threadpool(plan_interview, state.home, count, kinds)
         note = f"{len(planned)} questions (in the app)"
         session_id = await run_in_threadpool(start_session, state.home, "interview", note)
@@ -93,12 +109,15 @@ async def start(state: Interviews, request: Request) -> Response:
             categories=CATEGORIES,
             default=DEFAULT_QUESTIONS,
             most=MAX_QUESTIONS,
+            follow_ups=bool(fields.get("follow_up")),
+            speak=bool(fields.get("speak")),
         )
     state.interviews[session_id] = [
         (state.ticket(q, None, session_id=session_id, number=i, total=len(planned)), q)
         for i, q in enumerate(planned, 1)
     ]
-    return see_other(f"/interview/{session_id}")
+    query = "&".join(f"{k}=on" for k in options)
+    return see_other(f"/interview/{session_id}" + (f"?{query}" if query else ""))
 
 
 async def interview_page(state: Interviews, request: Request) -> Response:
@@ -120,6 +139,8 @@ async def interview_page(state: Interviews, request: Request) -> Response:
         questions=questions,
         first=questions[0][1],
         max_seconds=state.rules.max_seconds,
+        follow_ups=request.query_params.get("follow_up") == "on",
+        speak=request.query_params.get("speak") == "on",
     )
 
 
@@ -136,7 +157,8 @@ def summary_context(home: Path, session_id: int) -> dict[str, Any]:
         from practice.core.errors import StoreError
 
         raise StoreError(f"No interview {session_id}; run `practice history` to list them.")
-    summary = summarize([r.analysis for r in answers])
+    # As `practice interview`: the summary is of the main answers; follow-ups are listed.
+    summary = summarize([r.analysis for r in answers if r.follow_up_of is None])
     return {
         "session_id": session_id,
         "heading": heading(session_id, answers, sessions) if answers else None,
@@ -147,6 +169,7 @@ def summary_context(home: Path, session_id: int) -> dict[str, Any]:
                 "question": (r.analysis.question.text if r.analysis.question else None) or "Answer",
                 "overall": r.analysis.scores.overall,
                 "tip": r.analysis.tips[0] if r.analysis.tips else None,
+                "follow_up_of": r.follow_up_of,
             }
             for r in answers
         ],
@@ -168,6 +191,8 @@ async def summary_page(state: Interviews, request: Request) -> Response:
         state,
         "app_interview_summary.html",
         "interview",
-        asked=len(asked) if asked else len(context["answers"]),
+        asked=len(asked)
+        if asked
+        else sum(1 for a in context["answers"] if a["follow_up_of"] is None),
         **context,
     )

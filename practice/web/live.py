@@ -154,9 +154,11 @@ class LiveTake:
         job_text: str | None = None,
         session_id: int | None = None,
         story_id: int | None = None,
+        follow_up_of: int | None = None,
     ) -> Analysis:
         """The stopped take analysed and kept in the history, as `ask` keeps it (as one
-        answer of the mock interview `session_id`, or a rehearsal of story `story_id`)."""
+        answer of the mock interview `session_id`, a rehearsal of story `story_id`, or the
+        answer to the follow-up question asked after attempt `follow_up_of`)."""
         from practice.app.rehearse import analyse_take, keep
 
         analysis = analyse_take(
@@ -168,7 +170,7 @@ class LiveTake:
             model=self.rules.model,
             stream=self.stream,
         )
-        return keep(self.home, analysis, self.path, session_id, story_id)
+        return keep(self.home, analysis, self.path, session_id, story_id, follow_up_of)
 
 
 def _fresh(path: Path) -> Path:

@@ -7,6 +7,7 @@ Routes (every one behind `guard.Guard`):
   POST /attempts/ID/story     keep a saved attempt in the story bank
   POST /leftovers/analyse     analyse and keep the takes an earlier session left unfinished
   POST /leftovers/delete      or throw them away
+  GET  /speech?ticket=T       the question of a ticket read aloud, as WAV (the `voice` setting)
   GET  /static/...            the page's script and style, shipped in the package
   and the pages for looking back (practice/web/views.py): /attempts/ID, /history, /progress,
   and for the work between takes (practice/web/between.py): /stories, /prep, /journal,
@@ -17,6 +18,13 @@ The take protocol: the page sends {"type": "start", "sample_rate": HZ}, then bin
 {"type": "recording"}, {"type": "level", ...} about ten times a second, {"type": "full"} at
 the length limit, {"type": "analysing"}, then {"type": "feedback", "id", "overall", "html"}
 or {"type": "error", "message"}.
+
+Follow-up questions (`ask --follow-up`, `interview`): a start message with "follow_up": true
+asks for one. After a main answer's feedback the server sends {"type": "follow_up",
+"question": null} when the answer left nothing to ask about, or {"type": "follow_up", "ticket",
+"question", "asked_because", "gap", "target_low", "target_high"}: the ticket of the follow-up,
+recorded like any take. Its feedback carries "follow_up_of" (the main answer's id) and
+"filled" (did the answer supply what the main one lacked?).
 """
 
 from __future__ import annotations
@@ -39,8 +47,10 @@ if TYPE_CHECKING:
     from starlette.responses import Response
     from starlette.websockets import WebSocket
 
+    from practice.app.follow_ups import FollowUpResult
     from practice.core.records import Attempt, Story
     from practice.core.results import Analysis, Question
+    from practice.journey.follow_up import FollowUp
     from practice.speech.warmup import ModelLoader
     from practice.web.live import LiveTake, Rules
 
@@ -63,6 +73,8 @@ class Ticket:
     number: int = 0  # 1-based place in the interview; 0 outside one
     total: int = 0
     story: Story | None = None  # the kept story rehearsed (`practice ask --story`)
+    follow_up: FollowUp | None = None  # for a follow-up question: why it is asked
+    main: Analysis | None = None  # and the kept main answer it follows up
 
 
 @dataclass
@@ -87,11 +99,15 @@ class State:
         number: int = 0,
         total: int = 0,
         story: Story | None = None,
+        follow_up: FollowUp | None = None,
+        main: Analysis | None = None,
     ) -> str:
         while len(self.tickets) >= MAX_TICKETS:
             self.tickets.pop(next(iter(self.tickets)))
         t = secrets.token_urlsafe(12)
-        self.tickets[t] = Ticket(question, before, session_id, number, total, story)
+        self.tickets[t] = Ticket(
+            question, before, session_id, number, total, story, follow_up, main
+        )
         return t
 
 
@@ -132,6 +148,9 @@ def create_app(
     async def leftovers(request: Request) -> Response:
         return await _leftovers(state, request)
 
+    async def speech(request: Request) -> Response:
+        return await _speech(state, request)
+
     def bound(
         view: Callable[[State, Request], Awaitable[Response]],
     ) -> Callable[[Request], Awaitable[Response]]:
@@ -149,6 +168,7 @@ def create_app(
             Route("/attempts/{id:int}/discard", discard, methods=["POST"]),
             Route("/attempts/{id:int}/story", story, methods=["POST"]),
             Route("/leftovers/{action:str}", leftovers, methods=["POST"]),
+            Route("/speech", speech),
             Route("/attempts/{id:int}", bound(views.attempt_page)),
             Route("/attempts/{id:int}/audio", bound(views.attempt_audio)),
             Route("/attempts/{id:int}/delete", bound(views.attempt_delete), methods=["POST"]),
@@ -244,6 +264,7 @@ async def _practice_page(state: State, request: Request) -> Response:
         error=error,
         leftovers=leftovers,
         max_seconds=state.rules.max_seconds,
+        follow_ups=request.query_params.get("follow_up") == "on",  # off by default, as `ask`
     )
     return HTMLResponse(html, headers=_headers(state))
 
@@ -277,16 +298,32 @@ def feedback_html(
     )
 
 
-def _analyse(state: State, live_take: LiveTake, ticket: Ticket) -> dict[str, Any]:
+def follow_up_html(result: FollowUpResult) -> str:
+    """The feedback on a follow-up's answer: what was asked and why, what was said, and
+    whether it supplied what the main answer lacked (escaped by the template)."""
+    from practice.core import pages
+    from practice.journey.follow_up import SUPPLIES
+
+    return pages.render(
+        "app_follow_up.html", r=result, a=result.attempt, wanted=SUPPLIES[result.follow_up.gap]
+    )
+
+
+def _analyse(state: State, live_take: LiveTake, ticket: Ticket) -> tuple[dict[str, Any], Analysis]:
     """Runs in a worker thread: analyse, keep, and render the feedback (for an interview's
-    answer also the one line `practice interview` prints after it)."""
+    answer also the one line `practice interview` prints after it); the kept attempt too."""
     from practice.app.rehearse import changes, story_feedback, worth_keeping_as_story
 
     stopped = time.monotonic()
     story = ticket.story
+    main = ticket.main if ticket.follow_up is not None else None
     saved = live_take.analyse(
-        session_id=ticket.session_id, story_id=story.id if story is not None else None
+        session_id=ticket.session_id,
+        story_id=story.id if story is not None else None,
+        follow_up_of=main.id if main is not None else None,
     )
+    if ticket.follow_up is not None and main is not None:
+        return _answered_follow_up(ticket, ticket.follow_up, main, saved, stopped), saved
     before = ticket.before
     diff = changes(before.analysis, saved) if before is not None else None
     told = None
@@ -307,7 +344,68 @@ def _analyse(state: State, live_take: LiveTake, ticket: Ticket) -> dict[str, Any
         from practice.journey.interview import answer_line
 
         message["line"] = answer_line(ticket.number, ticket.total, saved)
+    return message, saved
+
+
+def _answered_follow_up(
+    ticket: Ticket, chosen: FollowUp, main: Analysis, saved: Analysis, stopped: float
+) -> dict[str, Any]:
+    """The feedback message on a follow-up's answer: the pair judged as `ask --follow-up`
+    judges it."""
+    from practice.app import follow_ups
+    from practice.journey.follow_up import SUPPLIES
+
+    filled = follow_ups.judge_pair(main, saved, chosen)
+    result = follow_ups.FollowUpResult(chosen, main.id, saved, filled=filled)
+    message: dict[str, Any] = {
+        "type": "feedback",
+        "id": saved.id,
+        "overall": saved.scores.overall,
+        "latency_s": round(time.monotonic() - stopped, 3),
+        "html": follow_up_html(result),
+        "follow_up_of": main.id,
+        "filled": filled,
+    }
+    if ticket.session_id is not None:
+        verdict = "gave" if filled else "still lacked"
+        message["line"] = (  # beside answer_line's "Q1/5 · overall 72 ..."
+            f"Q{ticket.number}/{ticket.total} follow-up · {verdict} {SUPPLIES[chosen.gap]} "
+            f"· overall {saved.scores.overall}"
+        )
     return message
+
+
+def _offer_follow_up(state: State, ticket: Ticket, main: Analysis) -> dict[str, Any]:
+    """Runs in a worker thread after a main answer's feedback: the follow-up it calls for,
+    with the ticket its answer is recorded under, or "question": null."""
+    from practice.app import follow_ups
+
+    try:
+        chosen = follow_ups.choose(state.home, main)
+    except PracticeError as e:
+        return {"type": "follow_up", "question": None, "message": str(e)}
+    if chosen is None:
+        return {"type": "follow_up", "question": None}
+    question = follow_ups.as_question(chosen)
+    low, high = question.target_seconds or ("", "")
+    t = state.ticket(
+        question,
+        None,
+        session_id=ticket.session_id,
+        number=ticket.number,
+        total=ticket.total,
+        follow_up=chosen,
+        main=main,
+    )
+    return {
+        "type": "follow_up",
+        "ticket": t,
+        "question": chosen.question,
+        "asked_because": chosen.asked_because,
+        "gap": chosen.gap,
+        "target_low": low,
+        "target_high": high,
+    }
 
 
 async def _take(state: State, websocket: WebSocket) -> None:
@@ -316,7 +414,8 @@ async def _take(state: State, websocket: WebSocket) -> None:
 
     from practice.web.live import LiveTake, level_message
 
-    ticket = state.tickets.get(websocket.query_params.get("ticket", ""))
+    ticket_key = websocket.query_params.get("ticket", "")
+    ticket = state.tickets.get(ticket_key)
     await websocket.accept()
     if ticket is None:
         await _fail(websocket, "This page is out of date; reload it to get a question.")
@@ -333,6 +432,12 @@ async def _take(state: State, websocket: WebSocket) -> None:
         if start.get("type") != "start" or not isinstance(start.get("sample_rate"), int | float):
             await _fail(websocket, 'The page must begin a take with {"type": "start"}.')
             return
+        # A follow-up is asked after a main answer only, never after a follow-up's.
+        follow_up = start.get("follow_up") is True and ticket.follow_up is None
+        if follow_up:  # a broken wordings file of the user's fails now, not after the answer
+            from practice.journey.follow_up import load_bank
+
+            await run_in_threadpool(load_bank, state.home)
         live_take = await run_in_threadpool(
             LiveTake,
             state.home,
@@ -374,11 +479,16 @@ async def _take(state: State, websocket: WebSocket) -> None:
         await run_in_threadpool(live_take.stop)
         await websocket.send_json({"type": "analysing"})
         try:
-            result = await run_in_threadpool(_analyse, state, live_take, ticket)
+            result, saved = await run_in_threadpool(_analyse, state, live_take, ticket)
         except PracticeError as e:
             await _fail(websocket, str(e))
             return
+        if ticket.follow_up is not None:
+            state.tickets.pop(ticket_key, None)  # one answer to each follow-up
         await websocket.send_json(result)
+        if follow_up:
+            offer = await run_in_threadpool(_offer_follow_up, state, ticket, saved)
+            await websocket.send_json(offer)
         await websocket.close()
     except WebSocketDisconnect:
         pass
@@ -482,6 +592,28 @@ async def _leftovers(state: State, request: Request) -> Response:
     finally:
         state.recording.release()
     return JSONResponse({"message": " ".join(lines), "lines": lines}, headers=_headers(state))
+
+
+async def _speech(state: State, request: Request) -> Response:
+    """The question of a ticket (one this server showed) read aloud, as WAV."""
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import JSONResponse
+    from starlette.responses import Response as Plain
+
+    from practice.app.spoken import question_wav
+
+    ticket = state.tickets.get(request.query_params.get("ticket", ""))
+    if ticket is None:
+        return JSONResponse(
+            {"error": "This page is out of date; reload it to get a question."},
+            404,
+            _headers(state),
+        )
+    try:
+        wav = await run_in_threadpool(question_wav, state.home, ticket.question.text)
+    except PracticeError as e:
+        return JSONResponse({"error": str(e)}, 503, _headers(state))
+    return Plain(wav, media_type="audio/wav", headers=_headers(state))
 
 
 def serve(home: Path, *, port: int, open_browser: bool, announce: Any) -> None:

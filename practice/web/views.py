@@ -14,6 +14,7 @@ Routes (behind `guard.Guard`, like every other):
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl
@@ -23,6 +24,8 @@ from practice.core.errors import PracticeError
 if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
+
+    from practice.core.records import Attempt
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 MAX_FORM_BYTES = 256 * 1024  # a job posting pasted whole is some kilobytes; refuse far more
@@ -158,9 +161,38 @@ def attempt_context(home: Path, attempt_id: int | str) -> dict[str, Any]:
     return {
         "a": view,
         "attempt_id": chosen.id,
+        **conversation(home, chosen),
         "fix_first": a.tips[0] if a.tips else None,
         "tries": tries,
         "retryable": a.question is not None and bool(a.question.text),
+    }
+
+
+def conversation(home: Path, chosen: Attempt) -> dict[str, Any]:
+    """The attempt's place in a conversation: the main answer a follow-up answers
+    (`follow_up_of`) and the follow-up questions asked after a main answer (`follow_ups`)."""
+    from practice.history.store import History
+
+    def asked(attempt: Attempt) -> str:
+        q = attempt.analysis.question
+        return q.text if q is not None and q.text else "Answer"
+
+    with History.open(home) as h:
+        main = None
+        if chosen.follow_up_of is not None:
+            with contextlib.suppress(PracticeError):  # the main answer may have been deleted
+                main = h.get(chosen.follow_up_of)
+        after = [] if chosen.id is None else h.follow_ups(chosen.id)
+    return {
+        "follow_up_of": None
+        if chosen.follow_up_of is None
+        else {
+            "id": chosen.follow_up_of,
+            "question": asked(main) if main is not None else None,
+        },
+        "follow_ups": [
+            {"id": r.id, "question": asked(r), "overall": r.analysis.scores.overall} for r in after
+        ],
     }
 
 

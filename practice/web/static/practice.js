@@ -1,6 +1,8 @@
 // The practice page: Record opens the microphone, streams 16-bit PCM to the server over a
 // WebSocket, shows the live level, time and words; Stop releases the microphone and shows the
-// feedback. Plain JavaScript, no build step, nothing loaded from elsewhere.
+// feedback. With follow-up questions on, the follow-up chosen after the answer is shown and
+// recorded the same way (on the practice page here; in a mock interview by interview.js).
+// Plain JavaScript, no build step, nothing loaded from elsewhere.
 "use strict";
 
 (function () {
@@ -17,6 +19,14 @@
   const words = document.getElementById("words");
   const pace = document.getElementById("pace");
   const fillerCount = document.getElementById("filler-count");
+  const followUpsBox = document.getElementById("follow-ups");
+  const followUp = document.getElementById("follow-up"); // the practice page's follow-up
+  const followUpResult = document.getElementById("follow-up-result");
+  const skip = document.getElementById("follow-up-skip");
+  const readAloud = document.getElementById("read-aloud");
+  const readFollowUp = document.getElementById("follow-up-read");
+  const speech = window.practiceSpeech;
+  const mainTicket = main.dataset.ticket;
 
   const METER_FLOOR_DBFS = -60; // the meter's empty end; full is 0 dBFS
   // In a mock interview (interview.js) the page moves on at Stop and shows each answer's
@@ -25,6 +35,7 @@
   function tell(name, detail) { main.dispatchEvent(new CustomEvent(name, { detail })); }
   let state = "idle"; // idle | starting | recording | analysing
   let take = null; // {socket, stream, context, node}
+  let awaited = null; // a main answer's feedback, held until its follow-up has been chosen
 
   // Drop the token from the address bar: the cookie carries it from now on.
   if (window.location.search.includes("token=")) {
@@ -35,7 +46,11 @@
 
   const low = main.dataset.targetLow;
   const high = main.dataset.targetHigh;
-  if (low && high) target.textContent = "/ aim " + clock(low) + "–" + clock(high);
+  setTarget(low, high);
+
+  function setTarget(from, to) {
+    target.textContent = from && to ? "/ aim " + clock(from) + "–" + clock(to) : "";
+  }
 
   function clock(seconds) {
     const s = Math.max(0, Math.floor(Number(seconds)));
@@ -51,14 +66,48 @@
     button.textContent = label;
     button.disabled = Boolean(disabled);
     button.classList.toggle("stop", label === "Stop");
+    // While the interviewer speaks, Record waits (interview.js enables it after).
+    if (interview && label === "Record" && speech && speech.playing()) button.disabled = true;
+  }
+
+  function showFollowUp(asked) {
+    main.dataset.ticket = asked.ticket;
+    main.dataset.kind = "follow-up";
+    setTarget(asked.target_low, asked.target_high);
+    document.getElementById("follow-up-question").textContent = asked.question;
+    document.getElementById("follow-up-because").textContent = asked.asked_because;
+    followUpResult.textContent = "";
+    skip.hidden = false;
+    readFollowUp.hidden = false;
+    followUp.hidden = false;
+    say("Follow-up question: " + asked.question + " Press Record (or Space) to answer it.");
+  }
+
+  function endFollowUp() {
+    main.dataset.ticket = mainTicket; // Record now tries the main question again
+    delete main.dataset.kind;
+    setTarget(low, high);
+    skip.hidden = true;
+    readFollowUp.hidden = true;
   }
 
   async function start() {
     if (state !== "idle") return;
+    if (speech) speech.stop(); // the microphone must not hear the interviewer
     state = "starting";
     setButton("Record", true);
-    feedback.hidden = true;
-    feedback.textContent = "";
+    const answersFollowUp = main.dataset.kind === "follow-up";
+    // A follow-up is asked after a main answer only (the checkbox, or the interview's choice).
+    const wantsFollowUp = !answersFollowUp && (interview
+      ? main.dataset.followUps === "on"
+      : Boolean(followUpsBox && followUpsBox.checked));
+    if (answersFollowUp && !interview) {
+      followUpResult.textContent = ""; // the main answer's feedback stays in view
+    } else {
+      feedback.hidden = true;
+      feedback.textContent = "";
+      if (followUp && !interview) followUp.hidden = true;
+    }
     say("Opening the microphone…");
     let stream;
     try {
@@ -99,7 +148,7 @@
     const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     const socket = new WebSocket(scheme + window.location.host + "/take?ticket=" + encodeURIComponent(main.dataset.ticket));
     socket.binaryType = "arraybuffer";
-    take = { socket, stream, context, node, source, queued: [], finished: false };
+    take = { socket, stream, context, node, source, queued: [], finished: false, wantsFollowUp, answersFollowUp };
     node.port.onmessage = (event) => {
       if (event.data === "flushed") {
         if (take && take.onFlushed) take.onFlushed();
@@ -109,12 +158,16 @@
       else if (socket.readyState === WebSocket.CONNECTING) take.queued.push(event.data);
     };
     socket.onopen = () => {
-      socket.send(JSON.stringify({ type: "start", sample_rate: context.sampleRate }));
+      socket.send(JSON.stringify({ type: "start", sample_rate: context.sampleRate, follow_up: wantsFollowUp }));
       for (const chunk of take.queued) socket.send(chunk);
       take.queued = [];
     };
     socket.onmessage = (event) => onMessage(JSON.parse(event.data));
     socket.onclose = () => {
+      if (awaited) { // the server went before choosing a follow-up: there is none
+        onMessage({ type: "follow_up", question: null });
+        return;
+      }
       if (state === "recording" || state === "analysing") {
         release();
         say("The connection to practice was lost (was the server stopped?). The audio received so far is kept; `practice ask` offers to analyse it.", true);
@@ -149,7 +202,12 @@
     state = "analysing";
     setButton("Record", true);
     if (interview) {
-      say("Analysing that answer while you read the next question…");
+      say(take.wantsFollowUp
+        ? "Listening back to your answer…"
+        : "Analysing that answer while you read the next question…");
+    } else if (take.answersFollowUp) {
+      say("Analysing your follow-up answer…");
+      followUpResult.textContent = "Analysing…";
     } else {
       say("Analysing your answer…");
       feedback.hidden = false;
@@ -182,6 +240,8 @@
       stop();
     } else if (message.type === "analysing") {
       if (!interview) say("Analysing your answer…");
+    } else if (message.type === "feedback" && interview && take && take.wantsFollowUp) {
+      awaited = message; // told with the follow-up chosen after it
     } else if (message.type === "feedback" && interview) {
       take = null;
       state = "idle";
@@ -190,23 +250,56 @@
       feedback.hidden = true;
       setButton("Record");
       tell("take-done", { ok: true, message });
-    } else if (message.type === "feedback") {
+    } else if (message.type === "feedback" && message.follow_up_of !== undefined) {
       take = null;
       state = "idle";
+      live.hidden = true;
+      followUpResult.innerHTML = message.html; // rendered by the server's escaping template
+      say("Follow-up answer saved: the gap was " + (message.filled ? "filled." : "not filled."));
+      endFollowUp();
+      setButton("Record");
+    } else if (message.type === "follow_up") {
+      const answered = awaited;
+      awaited = null;
+      take = null;
+      state = "idle";
+      live.hidden = true;
+      setButton("Record");
+      if (interview) {
+        tell("take-done", { ok: true, message: answered, followUp: message });
+      } else if (message.question) {
+        showFollowUp(message);
+      } else {
+        const why = message.message || "No follow-up: the answer left nothing an interviewer would ask about.";
+        say("Feedback ready: overall " + answered.overall + " out of 100. " + why);
+      }
+    } else if (message.type === "feedback") {
+      const wantsFollowUp = take && take.wantsFollowUp;
+      if (wantsFollowUp) awaited = message;
+      else take = null;
+      state = wantsFollowUp ? "analysing" : "idle"; // idle once the follow-up is chosen
       live.hidden = true;
       feedback.removeAttribute("aria-busy");
       feedback.innerHTML = message.html; // rendered by the server's escaping template
       feedback.hidden = false;
-      say("Feedback ready: overall " + message.overall + " out of 100.");
-      setButton("Record");
+      if (wantsFollowUp) {
+        say("Feedback ready: overall " + message.overall + " out of 100. Is there a follow-up question?");
+        setButton("Record", true);
+      } else {
+        say("Feedback ready: overall " + message.overall + " out of 100.");
+        setButton("Record");
+      }
       const heading = feedback.querySelector("h2");
       if (heading) { heading.tabIndex = -1; heading.focus(); }
     } else if (message.type === "error") {
       if (state === "recording") release();
+      const ofFollowUp = take && take.answersFollowUp && !interview;
       take = null;
+      awaited = null;
       state = "idle";
       feedback.removeAttribute("aria-busy");
-      feedback.hidden = true;
+      if (ofFollowUp) followUpResult.textContent = ""; // the follow-up can be answered again
+      else feedback.hidden = true;
       say(message.message, true);
       setButton("Record");
       tell("take-done", { ok: false, message });
@@ -215,7 +308,8 @@
 
   async function act(action, attempt, status) {
     if (action === "retry") {
-      window.location.href = "/?retry=" + encodeURIComponent(attempt);
+      const keep = followUpsBox && followUpsBox.checked ? "&follow_up=on" : "";
+      window.location.href = "/?retry=" + encodeURIComponent(attempt) + keep;
       return;
     }
     const response = await fetch("/attempts/" + encodeURIComponent(attempt) + "/" + action, {
@@ -257,6 +351,31 @@
 
   button.addEventListener("click", () => (state === "recording" ? stop() : start()));
 
+  async function read(ticket, control) {
+    if (!speech || state !== "idle") return;
+    control.disabled = true;
+    say("Reading the question aloud…");
+    const heard = await speech.play(ticket);
+    control.disabled = false;
+    if (heard.ok) say("Press Record (or Space) to answer.");
+    else if (heard.message) say(heard.message, true);
+  }
+
+  if (readAloud) {
+    // In an interview the heading shows the question asked now (a follow-up too).
+    readAloud.addEventListener("click", () => read(interview ? main.dataset.ticket : mainTicket, readAloud));
+  }
+  if (readFollowUp) readFollowUp.addEventListener("click", () => read(main.dataset.ticket, readFollowUp));
+  if (skip) {
+    skip.addEventListener("click", () => {
+      if (state !== "idle") return;
+      endFollowUp();
+      followUp.hidden = true;
+      say("Follow-up skipped. Press Record to answer the question again.");
+      button.focus();
+    });
+  }
+
   document.addEventListener("keydown", (event) => {
     if (event.code !== "Space" || event.repeat) return;
     const t = event.target;
@@ -264,7 +383,7 @@
     if (t instanceof Element && t.closest("button, select, input, textarea, a, summary")) return;
     event.preventDefault();
     if (state === "recording") stop();
-    else if (state === "idle") start();
+    else if (state === "idle" && !button.disabled && !button.hidden) start();
   });
 
   window.addEventListener("beforeunload", () => {
