@@ -220,6 +220,9 @@ def live_interview(home: Path, answer: Path, questions: int, env: dict[str, str]
         "--json",
         "--category",
         "success-story",
+        # the figure is the wait for an answer's own feedback: a follow-up question would
+        # open the microphone again before the verdict line, and nobody answers it here
+        "--no-follow-up",
         "--stop-after-silence",
         str(SILENCE_RULE_S),
         "--max-seconds",
