@@ -117,6 +117,22 @@ def test_the_better_reading_is_kept() -> None:
     assert checks.better(a, b, x) is b
 
 
+def test_one_pass_over_the_stretch_beats_a_reading_patched_from_pieces() -> None:
+    # The first pass skipped 4 s of speech, filled in piece by piece: Whisper's confidence in
+    # it is higher (it covers the first pass only), yet the single pass is the one kept.
+    x = voiced_audio(8.0)
+    patched = checks.Reading(tuple(words_of(SENTENCE)), -0.15, skipped_s=4.0)
+    whole = checks.Reading(tuple(words_of(SENTENCE)), -0.25)
+    assert checks.patched(patched) and not checks.patched(whole)
+    assert checks.better(patched, whole, x) is whole
+    # ... unless the single pass fails a check the patched one passes
+    looped = checks.Reading(tuple(words_of("we shipped it " + "sorry " * 6)), -0.1)
+    assert checks.better(patched, looped, x) is patched
+    # a skip under SKIPPED_MAX_S is no patch: confidence decides as before
+    barely = checks.Reading(tuple(words_of(SENTENCE)), -0.15, skipped_s=0.5)
+    assert checks.better(barely, whole, x) is barely
+
+
 def test_what_still_fails_is_written_unclear_never_as_words() -> None:
     x = voiced_audio(6.0)
     said = words_of("the result was " + "I'm sorry, " * 5 + "we shipped")
