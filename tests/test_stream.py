@@ -152,6 +152,17 @@ def test_a_regular_cut_after_the_pause_makes_the_provisional_stretch_stale():
     assert len(starts) == 2 and starts[0] == pytest.approx(0.1) and starts[1] > 25
 
 
+def test_a_window_cut_in_the_pause_a_provisional_stretch_ended_in_reuses_its_words():
+    st, engine = spoken_then_quiet([(12, True), (2, False)])
+    feed(st, tone_speech([(16, True)]))  # the window fills; the longest pause is that one
+    _, transcript, _ = st.finish(source="test")
+    # 0-12.3 s was transcribed in the pause; the cut at 13 s takes those words as they are,
+    # and only the rest of the take is transcribed after it.
+    assert [round(s, 1) for s, _ in engine.calls] == [12.3, 17.0]
+    assert st.reused == 1
+    assert [w.start for w in transcript.words] == [pytest.approx(0.1), pytest.approx(13.1)]
+
+
 def test_a_model_that_fails_to_load_is_reported_at_finish():
     from practice.core.errors import ModelError
 

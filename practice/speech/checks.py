@@ -194,6 +194,14 @@ def better(first: Reading, second: Reading, samples: np.ndarray) -> Reading:
     return first if key(first) <= key(second) else second
 
 
+def covers(reading: Reading, samples: np.ndarray) -> bool:
+    """Whether a reading passes every check and leaves less than COVER_STEP_S of voiced audio
+    without words: `better` prefers it to any patched reading of the same stretch."""
+    if failures(reading, samples):
+        return False
+    return uncovered_s(reading.words, voiced(samples)) < COVER_STEP_S
+
+
 def patched(reading: Reading) -> bool:
     """Whether a reading's first pass left SKIPPED_MAX_S of speech without words, filled in
     piecemeal since. Each piece was decoded with 3 s before it and nothing after, and the

@@ -36,6 +36,7 @@ SPECULATE_PAUSE_S = 0.6  # quiet this long, still going: the person may have fin
 KEEP_PAUSE_S = 0.3  # of that pause, kept at the end of the provisional stretch
 SPECULATE_MIN_S = 1.0  # a provisional stretch holds at least this much
 IDLE_POLL_S = 0.1  # how often an idle worker looks at the levels
+MAX_EARLIER = 8  # provisional stretches kept, for a window cut in an earlier pause to reuse
 PROGRESS_POLL_S = 0.05  # how often finish() looks at what is left, for the person waiting
 
 
@@ -112,8 +113,10 @@ class StreamingTranscriber:
         self._jobs: queue.Queue[_Stretch | None] = queue.Queue()
         self._done: list[_Stretch] = []
         self._provisional: _Stretch | None = None  # the worker's own; see SPECULATE_PAUSE_S
+        self._earlier: list[_Stretch] = []  # provisional ones before it, from the same cut
         self._speculating = speculate
         self._error: BaseException | None = None
+        self.reused = 0  # window stretches given a provisional stretch's words (measurements)
         self._ended = False
         self._worker = threading.Thread(target=self._work, name="practice-stream", daemon=True)
         self._worker.start()
@@ -171,15 +174,16 @@ class StreamingTranscriber:
                     self._speculate()
                     continue
                 held = self._provisional
-                if (
-                    job.final
-                    and held is not None
-                    and held.start == job.start
-                    and held.end <= job.end
-                ):
-                    self._done.append(held)  # the take stopped in that pause
-                    job = _Stretch(held.end, job.end)
-                self._transcribe(job)
+                if not self._reuse(job):  # a window cut in a pause transcribed up to
+                    if (
+                        job.final
+                        and held is not None
+                        and held.start == job.start
+                        and held.end <= job.end
+                    ):
+                        self._done.append(held)  # the take stopped in that pause
+                        job = _Stretch(held.end, job.end)
+                    self._transcribe(job)
             except BaseException as e:  # noqa: BLE001 - handed to the caller in finish()
                 self._error = e
             finally:
@@ -227,7 +231,33 @@ class StreamingTranscriber:
             return
         job = _Stretch(start, end)
         self._transcribe(job)
+        if held is not None and held.start == start:
+            self._earlier = [*self._earlier[-MAX_EARLIER + 1 :], held]
+        else:
+            self._earlier = []
         self._provisional = job  # stale once a cut moves past `start`; checked on use
+
+    def _reuse(self, job: _Stretch) -> bool:
+        """Give a window's stretch the words of a provisional one with the same start that
+        ended in the same pause (only quiet frames between the two ends): the same speech,
+        already transcribed. Without this the worker transcribed it again when the window
+        filled, and was still at it (3.7 s for 17 s) when a 30 s answer ended."""
+        hop = int(FRAME_S * SAMPLE_RATE)
+        levels = np.asarray(self._frames_db[: job.end // hop + 1])
+        if job.final or not len(levels):
+            return False
+        floor, loud = np.percentile(levels[-int(FLOOR_WINDOW_S / FRAME_S) :], (10, 95))
+        limit = quiet_limit_db(float(floor), float(loud))
+        for held in [*self._earlier, self._provisional]:
+            if held is None or held.start != job.start:
+                continue
+            a, b = sorted((held.end // hop, job.end // hop))
+            if (levels[a:b] < limit).all():
+                job.words, job.f0, job.energy = held.words, held.f0, held.energy
+                job.language, job.language_probability = held.language, held.language_probability
+                self.reused += 1
+                return True
+        return False
 
     def _transcribe(self, job: _Stretch) -> None:
         from practice.speech.prosody import stretch_values

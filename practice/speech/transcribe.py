@@ -349,13 +349,37 @@ def _finish_batched(
 ) -> list[list[Word]]:
     """Stretches' words from the batched decoder made whole (skipped speech decoded, repeats
     dropped, fillers checked) and checked (checks.py), for the batch path and the live path
-    alike. `logprobs` holds each stretch's mean token log-probability, when known."""
+    alike. `logprobs` holds each stretch's mean token log-probability, when known.
+
+    A stretch whose first pass skipped SKIPPED_MAX_S of speech is read again in one pass
+    first: when that reading passes every check and leaves no voiced audio without words,
+    checks.better would keep it over the patched one whatever the patches said, so they are
+    not decoded (1-1.5 s a stretch, on the live path after the take too)."""
     # Repeats out first: a loop's words carry made-up times up to the window's end, which
     # would hide the speech after it from the check for skipped speech.
-    skipped = [0.0] * len(pieces)
+    results = [drop_repeats(got) for got in results]
+    lps = logprobs or [None] * len(pieces)
+    patchy = [
+        i
+        for i, (x, got) in enumerate(zip(pieces, results, strict=True))
+        if checks.ENABLED and _skipped_s(x, got) >= checks.SKIPPED_MAX_S
+    ]
+    second = dict(
+        zip(
+            patchy,
+            _plain_readings([pieces[i] for i in patchy], path, prompt, workers, share),
+            strict=True,
+        )
+    )
+    whole = {i for i, r in second.items() if checks.covers(r, pieces[i])}
+    CHECK_COUNTS["stretches"] += len(whole)
+    CHECK_COUNTS["failed"] += len(whole)
+    CHECK_COUNTS["redone_better"] += len(whole)
+    rest = [i for i in range(len(pieces)) if i not in whole]
+    skipped = [0.0] * len(rest)
     filled = _fill_holes(
-        pieces,
-        [drop_repeats(got) for got in results],
+        [pieces[i] for i in rest],
+        [results[i] for i in rest],
         path,
         prompt,
         workers=workers,
@@ -363,12 +387,57 @@ def _finish_batched(
         skipped=skipped,
     )
     readings = [
-        checks.Reading(tuple(_clean(words, x)), lp, gone)
-        for x, words, lp, gone in zip(
-            pieces, filled, logprobs or [None] * len(pieces), skipped, strict=True
-        )
+        checks.Reading(tuple(_clean(words, pieces[i])), lps[i], gone)
+        for i, words, gone in zip(rest, filled, skipped, strict=True)
     ]
-    return _checked(pieces, readings, path, prompt, workers=workers, share=share)
+    checked = _checked(
+        [pieces[i] for i in rest],
+        readings,
+        path,
+        prompt,
+        workers=workers,
+        share=share,
+        second=[second.get(i) for i in rest],
+    )
+    out: list[list[Word]] = [
+        list(second[i].words) if i in whole else [] for i in range(len(pieces))
+    ]
+    for i, words in zip(rest, checked, strict=True):
+        out[i] = words
+    return out
+
+
+def _skipped_s(samples: np.ndarray, words: list[Word]) -> float:
+    """Seconds of speech (by the voice filter) in the parts of a stretch that have sound and
+    no words, as _fill_holes's first round finds them."""
+    from practice.speech import engine_faster
+
+    db = stretches.frame_levels_db(samples)
+    if not db.size:
+        return 0.0
+    kept = [w for w in words if w.start < len(samples) / SAMPLE_RATE - MISPLACED_S]
+    threshold = float(np.percentile(db, 10)) + TAIL_LEVEL_DB
+    total = 0.0
+    for a_s, b_s in _holes(db, threshold, kept, len(samples) / SAMPLE_RATE):
+        a, b = int(a_s * SAMPLE_RATE), int(b_s * SAMPLE_RATE)
+        extent = engine_faster.speech_extent(samples[a:b])
+        if extent is not None:
+            total += (extent[1] - extent[0]) / SAMPLE_RATE
+    return total
+
+
+def _plain_readings(
+    pieces: list[np.ndarray],
+    path: Path,
+    prompt: str | None,
+    workers: int,
+    share: WorkShare | None,
+) -> list[checks.Reading]:
+    """_plain_reading of each piece, shared out among idle threads when `share` is given."""
+    jobs: list[Callable[[], checks.Reading]] = [
+        partial(_plain_reading, x, path, prompt, workers) for x in pieces
+    ]
+    return share.run_all(jobs) if share is not None else [job() for job in jobs]
 
 
 # Counts of the stretches the checks failed and of those whose second reading was kept, for
@@ -384,11 +453,12 @@ def _checked(
     *,
     workers: int = 1,
     share: WorkShare | None = None,
+    second: list[checks.Reading | None] | None = None,
 ) -> list[list[Word]]:
     """Each stretch's words once checked: a reading that fails a check is decoded again as
     plain faster-whisper would (sequential decoder, no voice filter, Whisper's temperature
     fallback on its own failure thresholds), the better of the two kept, and what still fails
-    flagged unclear."""
+    flagged unclear. `second` holds second readings already made (None where not)."""
     failed = [
         i
         for i, (x, r) in enumerate(zip(pieces, readings, strict=True))
@@ -397,13 +467,19 @@ def _checked(
     CHECK_COUNTS["stretches"] += len(pieces)
     CHECK_COUNTS["failed"] += len(failed)
     if failed:
-        jobs: list[Callable[[], checks.Reading]] = [
-            partial(_plain_reading, pieces[i], path, prompt, workers) for i in failed
-        ]
-        again = share.run_all(jobs) if share is not None else [job() for job in jobs]
-        for i, second in zip(failed, again, strict=True):
-            kept = checks.better(readings[i], second, pieces[i])
-            CHECK_COUNTS["redone_better"] += kept is second
+        made = second or [None] * len(pieces)
+        todo = [i for i in failed if made[i] is None]
+        again = dict(
+            zip(
+                todo,
+                _plain_readings([pieces[i] for i in todo], path, prompt, workers, share),
+                strict=True,
+            )
+        )
+        for i in failed:
+            other = made[i] or again[i]
+            kept = checks.better(readings[i], other, pieces[i])
+            CHECK_COUNTS["redone_better"] += kept is other
             readings[i] = kept
     out = []
     for x, r in zip(pieces, readings, strict=True):
