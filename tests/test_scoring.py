@@ -194,3 +194,29 @@ def test_missing_parts_tips_quote_the_sentence_they_follow():
     fit = Question("f1", "Why this job?", "fit")
     scores, _ = _score("You're a great company with a great culture. I think I'd fit in.", fit)
     assert scores.enthusiasm.tip.startswith("'You're a great company with a great culture' is")
+
+
+LEAVE = Question("r2", "Why did you leave your last job?", "red-flag")
+
+
+def test_a_reason_for_leaving_is_not_judged_as_a_story():
+    # A plain reason and what comes next is the whole of a good answer here: no scene, steps
+    # or measured result is asked for, and no tip talks of them.
+    good, tips = _score(
+        "My role moved to head office in another city when the company restructured, and I "
+        "chose not to relocate. Now I'm looking for a role where I can keep building the "
+        "reporting tools I enjoy, which is what drew me to this one.",
+        question=LEAVE,
+    )
+    assert good.structure.score == 100
+    assert not any("what changed" in t or "when and where" in t for t in tips)
+
+
+def test_a_reason_for_leaving_without_what_comes_next_costs_and_says_so():
+    with_next, _ = _score(
+        "The company closed our office. I'm ready for a role where I can lead a small team.",
+        question=LEAVE,
+    )
+    without, tips = _score("The company closed our office and I did not want to move.", LEAVE)
+    assert without.structure.score < with_next.structure.score
+    assert any("what you are looking for now" in t for t in tips)

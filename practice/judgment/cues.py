@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from practice.core.text import tokens
+
 if TYPE_CHECKING:
     from practice.judgment.parse import Sentence, Token
 
@@ -27,6 +29,11 @@ class Cues:
     duty_verbs: frozenset[str]
     change_lemmas: frozenset[str]
     change_phrasal: frozenset[str]
+    # word-run groups, by name: each phrase as a tuple of lower-case tokens
+    phrases: dict[str, frozenset[tuple[str, ...]]]
+
+
+PHRASE_GROUPS: tuple[str, ...] = ("departure_question", "weakness_question", "forward")
 
 
 @functools.cache
@@ -42,6 +49,9 @@ def from_data(doc: dict[str, Any]) -> Cues:
         duty_verbs=frozenset(duty["verbs"]),
         change_lemmas=frozenset(change["lemmas"]),
         change_phrasal=frozenset(change["phrasal"]),
+        phrases={
+            g: frozenset(tuple(tokens(p)) for p in doc[g]["phrases"]) for g in PHRASE_GROUPS
+        },
     )
 
 
@@ -90,3 +100,27 @@ def change(s: Sentence, cues: Cues | None = None) -> bool:
         ):
             return True
     return False
+
+
+def says(text: str, group: str, cues: Cues | None = None) -> bool:
+    """`text` holds one of the group's phrases as a run of whole words ("left" matches in
+    "why you left", never in "leftover")."""
+    c = cues or load()
+    words = tokens(text)
+    for phrase in c.phrases[group]:
+        n = len(phrase)
+        if any(tuple(words[k : k + n]) == phrase for k in range(len(words) - n + 1)):
+            return True
+    return False
+
+
+def red_flag_kind(question: str, cues: Cues | None = None) -> str:
+    """Which kind of red-flag question this is, for the rules that judge its answer:
+    "departure" (leaving a job, a gap, a past employer: a plain reason and what comes next),
+    "weakness" (a weakness and the work on it), else "setback" (a mistake or failure: a story
+    with what changed)."""
+    if says(question, "departure_question", cues):
+        return "departure"
+    if says(question, "weakness_question", cues):
+        return "weakness"
+    return "setback"
