@@ -49,9 +49,7 @@ def from_data(doc: dict[str, Any]) -> Cues:
         duty_verbs=frozenset(duty["verbs"]),
         change_lemmas=frozenset(change["lemmas"]),
         change_phrasal=frozenset(change["phrasal"]),
-        phrases={
-            g: frozenset(tuple(tokens(p)) for p in doc[g]["phrases"]) for g in PHRASE_GROUPS
-        },
+        phrases={g: frozenset(tuple(tokens(p)) for p in doc[g]["phrases"]) for g in PHRASE_GROUPS},
     )
 
 

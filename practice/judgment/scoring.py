@@ -92,9 +92,7 @@ def score(
     dims: dict[str, _Dimension | None] = {
         "structure": _structure(structure, content, category, _red_flag_kind(question)),
         "delivery": _delivery(delivery, question, duration_s) if delivery else None,
-        "enthusiasm": _enthusiasm(
-            structure, content, prosody, category, _red_flag_kind(question)
-        ),
+        "enthusiasm": _enthusiasm(structure, content, prosody, category, _red_flag_kind(question)),
         "content": _content(structure, content, category, question),
     }
     results = {k: d.result() for k, d in dims.items() if d is not None}
