@@ -220,3 +220,22 @@ def test_a_reason_for_leaving_without_what_comes_next_costs_and_says_so():
     without, tips = _score("The company closed our office and I did not want to move.", LEAVE)
     assert without.structure.score < with_next.structure.score
     assert any("what you are looking for now" in t for t in tips)
+
+
+def test_a_number_in_a_step_does_not_measure_the_result():
+    # LABELLING.md: a number that measures a step ("cut the list from 12 to 4") is not the
+    # outcome's; the outcome here has no number.
+    steps_counted = (
+        "Last year at a bakery our flour supplier went bust a week before the holiday rush. "
+        "I was asked to find a new one. I cut our supplier list from 12 to 4 and called each one. "
+        "We signed with a local mill and the shelves stayed full through the holidays."
+    )
+    measured = steps_counted.replace(
+        "the shelves stayed full through the holidays", "sales rose 18 percent over the holidays"
+    )
+    v_steps, v_measured = (
+        judge_text([s.text for s in split_sentences(t)], question=None, category="success-story")
+        for t in (steps_counted, measured)
+    )
+    assert v_steps.told["result"] and not v_steps.result_quantified
+    assert v_measured.result_quantified

@@ -138,10 +138,9 @@ def judge_features(f: AnswerFeatures, category: str | None) -> Verdict:
     ownership = (
         sum(bool(f.parsed[i, _SUBJECT_I] > 0) for i in actions) / len(actions) if actions else None
     )
-    quantified = (
-        any(_measured(f, i) for i, lab in enumerate(labels) if lab in ("result", "action"))
-        and told["result"]
-    )
+    # Only the outcome's own number counts (LABELLING.md): "I called 6 suppliers" measures a
+    # step, and a story whose result has no number is not made measured by its actions' counts.
+    quantified = any(_measured(f, i) for i, lab in enumerate(labels) if lab == "result")
 
     if n:
         whole = fitted.answer_row(f, category)
