@@ -28,7 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from practice.judgment import fitted  # noqa: E402
-from practice.judgment.features import SENTENCE_FEATURES, AnswerFeatures, subset  # noqa: E402
+from practice.judgment.features import (  # noqa: E402
+    SENTENCE_FEATURES,
+    AnswerFeatures,
+    question_overlap,
+    subset,
+)
 
 CORPUS = ROOT / "tests" / "data" / "corpus"
 MODELS = ROOT / "models"
@@ -220,7 +225,7 @@ class Fitting:
         for i in rows:
             a, f = self.answers[i], self.feats[i]
             assert f.question is not None
-            x.append(self.relevance_features(i, f.question, a["category"], m))
+            x.append(self.relevance_features(i, f.question, a["question"], a["category"], m))
             y.append(int(a["labels"]["answers_question"]))
             for n in range(NEGATIVES_PER_ANSWER):
                 # Half the questions are of the answer's own category: told apart from those
@@ -233,12 +238,17 @@ class Fitting:
                     kind_ok = not same or self.answers[j]["category"] == a["category"]
                     if float(other @ f.question) < UNRELATED_QUESTION and kind_ok:
                         break
-                x.append(self.relevance_features(i, other, self.answers[j]["category"], m))
+                other_answer = self.answers[j]
+                x.append(
+                    self.relevance_features(
+                        i, other, other_answer["question"], other_answer["category"], m
+                    )
+                )
                 y.append(0)
         return np.array(x), y
 
     def relevance_features(
-        self, i: int, question: np.ndarray, category: str, m: dict[str, Any]
+        self, i: int, question: np.ndarray, asked: str, category: str, m: dict[str, Any]
     ) -> np.ndarray:
         vector = fitted.mean_vector(self.feats[i])
         form = m["form"]
@@ -248,8 +258,15 @@ class Fitting:
         else:  # classes in sorted order, as sklearn and fit_linear both keep them
             form_fit = float(np.log(p[list(form.classes).index(category)] + fitted.FORM_FLOOR))
         # the answer's own site is left out, as a new answer's is not in the reference
+        overlap = question_overlap(asked, self.feats[i].sentences)
         return fitted.relevance_row(
-            vector, self.feats[i].vectors, question, m["reference"], form_fit, self.sites[i]
+            vector,
+            self.feats[i].vectors,
+            question,
+            m["reference"],
+            form_fit,
+            overlap,
+            leave_out_site=self.sites[i],
         )
 
     def quality_row(self, i: int, m: dict[str, Any]) -> np.ndarray:
@@ -260,7 +277,9 @@ class Fitting:
         ax = self.answer_x[i]
         assert f.question is not None
         rel = m["relevance"].probabilities(
-            self.relevance_features(i, f.question, self.answers[i]["category"], m)
+            self.relevance_features(
+                i, f.question, self.answers[i]["question"], self.answers[i]["category"], m
+            )
         )[0, 1]
         return quality_features(
             f,

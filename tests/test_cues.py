@@ -69,3 +69,13 @@ def test_red_flag_kinds_follow_the_question() -> None:
     assert cues.red_flag_kind("What did you like least about your last job?") == "departure"
     assert cues.red_flag_kind("What is your biggest weakness?") == "weakness"
     assert cues.red_flag_kind("Tell me about a time you failed.") == "setback"
+
+
+def test_a_question_topic_leaves_out_the_words_every_question_asks_with() -> None:
+    from practice.judgment.features import question_overlap, question_topic
+
+    assert question_topic("Tell me about a time you worked under pressure.") == {"pressur"}
+    assert question_topic("Tell me about yourself.") == set()
+    story = ["The deadline moved up a week, and the pressure on the team was real."]
+    assert question_overlap("How do you handle working under pressure?", story) == 1.0
+    assert question_overlap("What is your greatest weakness?", story) == 0.0

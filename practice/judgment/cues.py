@@ -31,6 +31,7 @@ class Cues:
     duty_on_me: frozenset[str]
     duty_purpose: frozenset[str]
     team_nouns: frozenset[str]
+    question_boilerplate: frozenset[str]
     change_lemmas: frozenset[str]
     change_phrasal: frozenset[str]
     # word-run groups, by name: each phrase as a tuple of lower-case tokens
@@ -55,6 +56,7 @@ def from_data(doc: dict[str, Any]) -> Cues:
         duty_on_me=frozenset(duty["on_me"]),
         duty_purpose=frozenset(duty["purpose_verbs"]),
         team_nouns=frozenset(duty["team_nouns"]),
+        question_boilerplate=frozenset(doc["question_boilerplate"]["words"]),
         change_lemmas=frozenset(change["lemmas"]),
         change_phrasal=frozenset(change["phrasal"]),
         phrases={g: frozenset(tuple(tokens(p)) for p in doc[g]["phrases"]) for g in PHRASE_GROUPS},

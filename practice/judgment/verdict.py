@@ -14,7 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from practice.judgment import fitted
-from practice.judgment.features import SENTENCE_FEATURES, AnswerFeatures, answer_features
+from practice.judgment.features import (
+    SENTENCE_FEATURES,
+    AnswerFeatures,
+    answer_features,
+    question_overlap,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -58,7 +63,8 @@ def judge_text(
     home: Path | None = None,
 ) -> Verdict:
     """Parse, embed and judge an answer's sentences."""
-    return judge_features(answer_features(sentences, question=question, home=home), category)
+    f = answer_features(sentences, question=question, home=home)
+    return judge_features(f, category, question_text=question)
 
 
 def quality_features(
@@ -113,7 +119,9 @@ def _labels(probabilities: np.ndarray, classes: Sequence[str]) -> list[str]:
     return [classes[int(i)] for i in probabilities.argmax(axis=1)] if len(probabilities) else []
 
 
-def judge_features(f: AnswerFeatures, category: str | None) -> Verdict:
+def judge_features(
+    f: AnswerFeatures, category: str | None, *, question_text: str | None = None
+) -> Verdict:
     import numpy as np
 
     m = fitted.load()
@@ -185,8 +193,9 @@ def judge_features(f: AnswerFeatures, category: str | None) -> Verdict:
     relevance = 1.0
     if f.question is not None and n:
         form_fit = fitted.form_fit(m.form, f, category)
+        overlap = question_overlap(question_text or "", f.sentences)
         row = fitted.relevance_row(
-            fitted.mean_vector(f), f.vectors, f.question, m.reference, form_fit
+            fitted.mean_vector(f), f.vectors, f.question, m.reference, form_fit, overlap
         )
         relevance = float(m.relevance.probabilities(row)[0, 1])
 
