@@ -51,6 +51,7 @@ QUALITY_FEATURES: tuple[str, ...] = (
     "hedges_per_sentence",
     "fillers_per_sentence",
     "sentences_log",
+    "words_log",  # one long sentence and one short one are both one sentence
     *(f"category={c}" for c in CATEGORIES),
 )
 

@@ -28,6 +28,7 @@ _SUBJECT_I = SENTENCE_FEATURES.index("subject_i")
 _MEASURE = SENTENCE_FEATURES.index("measure")
 _HEDGES = SENTENCE_FEATURES.index("hedges")
 _FILLERS = SENTENCE_FEATURES.index("fillers")
+_WORDS_LOG = SENTENCE_FEATURES.index("words_log")
 FINDING_PROBABILITY = 0.5  # a sentence is quoted for a finding when its own call passes this
 # A complaint is quoted only when the call is this sure: on the answers the models were fitted
 # on, every sentence of an answer labelled as blaming or complaining scored 0.88 or more, while
@@ -110,6 +111,7 @@ def quality_features(
         float(f.parsed[:, _HEDGES].sum()) / n,
         float(f.parsed[:, _FILLERS].sum()) / n,
         float(np.log1p(len(f.sentences))),
+        float(np.log1p(np.expm1(f.parsed[:, _WORDS_LOG]).sum())),
         *(float(category == c) for c in fitted.CATEGORIES),
     ]
     return np.array(row)
