@@ -239,3 +239,16 @@ def test_a_number_in_a_step_does_not_measure_the_result():
     )
     assert v_steps.told["result"] and not v_steps.result_quantified
     assert v_measured.result_quantified
+
+
+def test_a_complaint_naming_someone_is_quoted_and_costs_the_story():
+    complaint = "Honestly my manager was useless and the rest of the team kept dropping the ball."
+    verdict = judge_text(
+        [s.text for s in split_sentences(STRONG + " " + complaint)],
+        question=STORY.text,
+        category=STORY.category,
+    )
+    assert verdict.negativity == (complaint,)
+    clean, _ = _score(STRONG)
+    blamed, _ = _score(STRONG + " " + complaint)
+    assert blamed.overall < clean.overall
