@@ -242,7 +242,7 @@ def test_a_number_in_a_step_does_not_measure_the_result():
 
 
 def test_a_complaint_naming_someone_is_quoted_and_costs_the_story():
-    complaint = "Honestly my manager was useless and the rest of the team kept dropping the ball."
+    complaint = "My manager was useless at planning, which is why it got that bad."
     verdict = judge_text(
         [s.text for s in split_sentences(STRONG + " " + complaint)],
         question=STORY.text,
