@@ -252,3 +252,14 @@ def test_a_complaint_naming_someone_is_quoted_and_costs_the_story():
     clean, _ = _score(STRONG)
     blamed, _ = _score(STRONG + " " + complaint)
     assert blamed.overall < clean.overall
+
+
+def test_no_tip_asks_a_closing_or_fit_answer_what_you_did():
+    # "say what exactly you did" asks for a story; a closing answer is judged by its questions
+    # and a fit answer by its reasons.
+    closing = Question("c1", "Do you have any questions for us?", "closing")
+    fit = Question("f2", "Where do you see yourself in five years?", "fit")
+    _, closing_tips = _score("No, I think you covered everything.", closing)
+    _, fit_tips = _score("I see myself doing well somewhere good.", fit)
+    assert closing_tips and fit_tips
+    assert not any("what exactly you did" in t for t in (*closing_tips, *fit_tips))

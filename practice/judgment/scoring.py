@@ -570,8 +570,14 @@ def _content(
     if ct.specificity is not None and ct.specificity < SPECIFICITY_OK:
         lead = f"{quote(ct.vague[0])} is general: say" if ct.vague else "Say"
         tip = f"{lead} what exactly you did, with a name, a tool or a number."
+        if category in ("fit", "background"):
+            # a reason or a career, not a story: "what you did" would ask for an episode
+            lead = f"{quote(ct.vague[0])} is general: back it" if ct.vague else "Back your point"
+            tip = f"{lead} with something concrete: where you did it, a tool or a number."
         if category in STAR_CATEGORIES and not st.action:
             tip = ""  # the missing-step tip of the structure says the same, and says it first
+        if category == "closing":
+            tip = ""  # a closing answer is judged by the questions it asks, and its tip says so
         shared.append((1.5, "Mostly general statements, with few concrete details.", tip))
     shortfall = max(0.0, 100.0 - fitted_score)
     if shortfall and not shared:
