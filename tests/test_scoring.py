@@ -263,3 +263,9 @@ def test_no_tip_asks_a_closing_or_fit_answer_what_you_did():
     _, fit_tips = _score("I see myself doing well somewhere good.", fit)
     assert closing_tips and fit_tips
     assert not any("what exactly you did" in t for t in (*closing_tips, *fit_tips))
+
+
+def test_a_thin_fit_answer_is_asked_for_an_example_once():
+    fit = Question("f3", "Why do you want this job?", "fit")
+    _, tips = _score("I want to be part of something great and grow with you.", fit)
+    assert sum("concrete" in t for t in tips) == 1, tips

@@ -574,6 +574,8 @@ def _content(
             # a reason or a career, not a story: "what you did" would ask for an episode
             lead = f"{quote(ct.vague[0])} is general: back it" if ct.vague else "Back your point"
             tip = f"{lead} with something concrete: where you did it, a tool or a number."
+            if not (st.action or st.result):
+                tip = ""  # the structure's "back your point with an example" tip comes first
         if category in STAR_CATEGORIES and not st.action:
             tip = ""  # the missing-step tip of the structure says the same, and says it first
         if category == "closing":
