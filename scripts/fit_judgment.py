@@ -305,7 +305,7 @@ def cross_validate(fitting: Fitting, k: int) -> dict[str, Any]:
         guess.setdefault(name, []).append(g)
 
     everything = np.arange(len(fitting.answers))
-    relevant: list[float] = []  # relevance of answers to their own question, out of fold
+    relevant: dict[str, list[float]] = {}  # relevance of answers to their own question, by kind
     for test in folds(fitting.sites, k):
         train = np.setdiff1d(everything, test)
         m = fitting.fit(train)
@@ -332,7 +332,11 @@ def cross_validate(fitting: Fitting, k: int) -> dict[str, Any]:
         for t, g in zip(ry, predict(m["relevance"], rx), strict=True):
             add("relevance", t, g)
         p = m["relevance"].probabilities(rx)[:, 1]
-        relevant.extend(float(v) for v, t in zip(p, ry, strict=True) if t == 1)
+        # each answer's own question comes first among its rows (relevance_pairs)
+        step = 1 + NEGATIVES_PER_ANSWER
+        for i, v, t in zip(test, p[::step], ry[::step], strict=True):
+            if t == 1:
+                relevant.setdefault(fitting.answers[i]["category"], []).append(float(v))
     out: dict[str, Any] = {}
     for name in truth:
         if name in fitted.STAR_PARTS:
@@ -342,9 +346,16 @@ def cross_validate(fitting: Fitting, k: int) -> dict[str, Any]:
             out[f"{name} accuracy"] = round(right / len(truth[name]), 3)
         out[f"{name} n"] = len(truth[name])
     # Where real answers to their own question fall: under the floor an answer is said not to
-    # answer the question (1 in 20 real ones is), from the quarter point it starts to cost.
-    out["relevance floor"] = round(float(np.quantile(relevant, RELEVANCE_FLAGGED)), 3)
-    out["relevance ok"] = round(float(np.quantile(relevant, RELEVANCE_COSTS)), 3)
+    # answer the question (1 in 20 real ones is), from the quarter point it starts to cost. Each
+    # kind of question has its own: a story answers "tell me about a time you..." far more
+    # plainly than any answer matches "tell me about yourself", and one floor for both let a
+    # story told to an unrelated question pass as answering it 4 times in 10.
+    every = [v for values in relevant.values() for v in values]
+    out["relevance floor"] = round(float(np.quantile(every, RELEVANCE_FLAGGED)), 3)
+    out["relevance ok"] = round(float(np.quantile(every, RELEVANCE_COSTS)), 3)
+    for category, values in sorted(relevant.items()):
+        out[f"relevance floor {category}"] = round(float(np.quantile(values, RELEVANCE_FLAGGED)), 3)
+        out[f"relevance ok {category}"] = round(float(np.quantile(values, RELEVANCE_COSTS)), 3)
     return out
 
 
@@ -403,8 +414,11 @@ def main() -> int:
     if args.dry_run:
         return 0
     m = fitting.fit(np.arange(len(answers)))
-    m["thresholds"]["relevance_floor"] = figures["relevance floor"]
-    m["thresholds"]["relevance_ok"] = figures["relevance ok"]
+    for name, value in figures.items():
+        if name.startswith(("relevance floor", "relevance ok")):
+            # "relevance floor" -> relevance_floor, "relevance floor fit" -> relevance_floor:fit
+            key, _, category = name.removeprefix("relevance ").partition(" ")
+            m["thresholds"][f"relevance_{key}" + (f":{category}" if category else "")] = value
     fitted_on = {"answers": len(answers), "sites": len(sites), "cross_validated": figures}
     for name, digest in write(m, fitted_on).items():
         print(f"wrote models/{name}  sha256 {digest}")

@@ -269,3 +269,15 @@ def test_a_thin_fit_answer_is_asked_for_an_example_once():
     fit = Question("f3", "Why do you want this job?", "fit")
     _, tips = _score("I want to be part of something great and grow with you.", fit)
     assert sum("concrete" in t for t in tips) == 1, tips
+
+
+def test_each_kind_of_question_has_its_own_relevance_floor():
+    # A story answers "tell me about a time..." far more plainly than any answer matches "tell
+    # me about yourself": the fitted floors differ by kind, and a kind without one falls back.
+    from practice.judgment.fitted import load
+    from practice.judgment.verdict import relevance_bar
+
+    m = load()
+    story, background = (relevance_bar(m, "floor", c) for c in ("success-story", "background"))
+    assert story > background
+    assert relevance_bar(m, "floor", None) == m.thresholds["relevance_floor"]

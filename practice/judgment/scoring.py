@@ -593,7 +593,7 @@ def _content(
         if reason.startswith("The answer sounds defensive"):
             points = max(points, DEFENSIVE_POINTS)
         d.findings.append(_Finding(points, reason, tip))
-    ok = _relevance_ok()
+    ok = _relevance_ok(category)
     if ct.relevance is not None and ct.relevance < ok:
         asked = _asked_about(question)
         how = "does not address" if not ct.answers_question else "only partly addresses"
@@ -655,12 +655,13 @@ def _content(
     return d
 
 
-def _relevance_ok() -> float:
+def _relevance_ok(category: str | None) -> float:
     """The relevance under which an answer starts to lose points: fitted with the models, at
-    the lowest quarter of real answers to their own question (scripts/fit_judgment.py)."""
+    the lowest quarter of real answers to their own kind of question (scripts/fit_judgment.py)."""
     from practice.judgment.fitted import load
+    from practice.judgment.verdict import relevance_bar
 
-    return load().thresholds["relevance_ok"]
+    return relevance_bar(load(), "ok", category)
 
 
 def _asked_about(question: Question | None) -> str:

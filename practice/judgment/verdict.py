@@ -237,9 +237,15 @@ def judge_features(
         specificity=round(expected, 3),
         vague=vague,
         relevance=round(relevance, 3),
-        answers_question=relevance >= m.thresholds["relevance_floor"],
+        answers_question=relevance >= relevance_bar(m, "floor", category),
         quality=round(quality, 3),
     )
+
+
+def relevance_bar(m: fitted.Models, which: str, category: str | None) -> float:
+    """The fitted relevance floor ("floor") or cost point ("ok") for this kind of question, or
+    the one over every kind when none was fitted for it (scripts/fit_judgment.py)."""
+    return m.thresholds.get(f"relevance_{which}:{category}", m.thresholds[f"relevance_{which}"])
 
 
 def _measured(f: AnswerFeatures, i: int) -> bool:
