@@ -38,7 +38,7 @@ class Cues:
     phrases: dict[str, frozenset[tuple[str, ...]]]
 
 
-PHRASE_GROUPS: tuple[str, ...] = ("departure_question", "weakness_question", "forward")
+PHRASE_GROUPS: tuple[str, ...] = ("departure_question", "weakness_question", "forward", "lesson")
 
 
 @functools.cache

@@ -64,6 +64,7 @@ SENTENCE_FEATURES: tuple[str, ...] = (
     "root_have",  # the main verb is "have": "we had three weeks", "I had to"
     "duty",  # names an aim or duty: "my goal was to", "I was asked to" (cues.toml)
     "change",  # a measure moving: "fell", "saved", "went up" (cues.toml)
+    "lesson",  # what changed after: "since then", "it taught me", "now I" (cues.toml)
 )
 
 
@@ -133,6 +134,7 @@ def sentence_features(parsed: ParsedSentence, index: int, count: int) -> list[fl
         float(any(t.lemma == "have" for t in roots)),
         float(cues.duty(parsed)),
         float(cues.change(parsed)),
+        float(cues.says(text, "lesson")),
     ]
 
 
