@@ -28,7 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from practice.judgment import fitted  # noqa: E402
-from practice.judgment.features import SENTENCE_FEATURES, AnswerFeatures, subset  # noqa: E402
+from practice.judgment.features import (  # noqa: E402
+    SENTENCE_FEATURES,
+    AnswerFeatures,
+    question_overlap,
+    subset,
+)
 
 CORPUS = ROOT / "tests" / "data" / "corpus"
 MODELS = ROOT / "models"
@@ -220,7 +225,7 @@ class Fitting:
         for i in rows:
             a, f = self.answers[i], self.feats[i]
             assert f.question is not None
-            x.append(self.relevance_features(i, f.question, a["category"], m))
+            x.append(self.relevance_features(i, f.question, a["question"], a["category"], m))
             y.append(int(a["labels"]["answers_question"]))
             for n in range(NEGATIVES_PER_ANSWER):
                 # Half the questions are of the answer's own category: told apart from those
@@ -233,12 +238,17 @@ class Fitting:
                     kind_ok = not same or self.answers[j]["category"] == a["category"]
                     if float(other @ f.question) < UNRELATED_QUESTION and kind_ok:
                         break
-                x.append(self.relevance_features(i, other, self.answers[j]["category"], m))
+                other_answer = self.answers[j]
+                x.append(
+                    self.relevance_features(
+                        i, other, other_answer["question"], other_answer["category"], m
+                    )
+                )
                 y.append(0)
         return np.array(x), y
 
     def relevance_features(
-        self, i: int, question: np.ndarray, category: str, m: dict[str, Any]
+        self, i: int, question: np.ndarray, asked: str, category: str, m: dict[str, Any]
     ) -> np.ndarray:
         vector = fitted.mean_vector(self.feats[i])
         form = m["form"]
@@ -248,8 +258,15 @@ class Fitting:
         else:  # classes in sorted order, as sklearn and fit_linear both keep them
             form_fit = float(np.log(p[list(form.classes).index(category)] + fitted.FORM_FLOOR))
         # the answer's own site is left out, as a new answer's is not in the reference
+        overlap = question_overlap(asked, self.feats[i].sentences)
         return fitted.relevance_row(
-            vector, self.feats[i].vectors, question, m["reference"], form_fit, self.sites[i]
+            vector,
+            self.feats[i].vectors,
+            question,
+            m["reference"],
+            form_fit,
+            overlap,
+            leave_out_site=self.sites[i],
         )
 
     def quality_row(self, i: int, m: dict[str, Any]) -> np.ndarray:
@@ -260,7 +277,9 @@ class Fitting:
         ax = self.answer_x[i]
         assert f.question is not None
         rel = m["relevance"].probabilities(
-            self.relevance_features(i, f.question, self.answers[i]["category"], m)
+            self.relevance_features(
+                i, f.question, self.answers[i]["question"], self.answers[i]["category"], m
+            )
         )[0, 1]
         return quality_features(
             f,
@@ -286,7 +305,7 @@ def cross_validate(fitting: Fitting, k: int) -> dict[str, Any]:
         guess.setdefault(name, []).append(g)
 
     everything = np.arange(len(fitting.answers))
-    relevant: list[float] = []  # relevance of answers to their own question, out of fold
+    relevant: dict[str, list[float]] = {}  # relevance of answers to their own question, by kind
     for test in folds(fitting.sites, k):
         train = np.setdiff1d(everything, test)
         m = fitting.fit(train)
@@ -313,7 +332,11 @@ def cross_validate(fitting: Fitting, k: int) -> dict[str, Any]:
         for t, g in zip(ry, predict(m["relevance"], rx), strict=True):
             add("relevance", t, g)
         p = m["relevance"].probabilities(rx)[:, 1]
-        relevant.extend(float(v) for v, t in zip(p, ry, strict=True) if t == 1)
+        # each answer's own question comes first among its rows (relevance_pairs)
+        step = 1 + NEGATIVES_PER_ANSWER
+        for i, v, t in zip(test, p[::step], ry[::step], strict=True):
+            if t == 1:
+                relevant.setdefault(fitting.answers[i]["category"], []).append(float(v))
     out: dict[str, Any] = {}
     for name in truth:
         if name in fitted.STAR_PARTS:
@@ -323,9 +346,16 @@ def cross_validate(fitting: Fitting, k: int) -> dict[str, Any]:
             out[f"{name} accuracy"] = round(right / len(truth[name]), 3)
         out[f"{name} n"] = len(truth[name])
     # Where real answers to their own question fall: under the floor an answer is said not to
-    # answer the question (1 in 20 real ones is), from the quarter point it starts to cost.
-    out["relevance floor"] = round(float(np.quantile(relevant, RELEVANCE_FLAGGED)), 3)
-    out["relevance ok"] = round(float(np.quantile(relevant, RELEVANCE_COSTS)), 3)
+    # answer the question (1 in 20 real ones is), from the quarter point it starts to cost. Each
+    # kind of question has its own: a story answers "tell me about a time you..." far more
+    # plainly than any answer matches "tell me about yourself", and one floor for both let a
+    # story told to an unrelated question pass as answering it 4 times in 10.
+    every = [v for values in relevant.values() for v in values]
+    out["relevance floor"] = round(float(np.quantile(every, RELEVANCE_FLAGGED)), 3)
+    out["relevance ok"] = round(float(np.quantile(every, RELEVANCE_COSTS)), 3)
+    for category, values in sorted(relevant.items()):
+        out[f"relevance floor {category}"] = round(float(np.quantile(values, RELEVANCE_FLAGGED)), 3)
+        out[f"relevance ok {category}"] = round(float(np.quantile(values, RELEVANCE_COSTS)), 3)
     return out
 
 
@@ -384,8 +414,11 @@ def main() -> int:
     if args.dry_run:
         return 0
     m = fitting.fit(np.arange(len(answers)))
-    m["thresholds"]["relevance_floor"] = figures["relevance floor"]
-    m["thresholds"]["relevance_ok"] = figures["relevance ok"]
+    for name, value in figures.items():
+        if name.startswith(("relevance floor", "relevance ok")):
+            # "relevance floor" -> relevance_floor, "relevance floor fit" -> relevance_floor:fit
+            key, _, category = name.removeprefix("relevance ").partition(" ")
+            m["thresholds"][f"relevance_{key}" + (f":{category}" if category else "")] = value
     fitted_on = {"answers": len(answers), "sites": len(sites), "cross_validated": figures}
     for name, digest in write(m, fitted_on).items():
         print(f"wrote models/{name}  sha256 {digest}")

@@ -35,6 +35,11 @@ def test_actions_told_with_we_change_only_the_action_sentences() -> None:
 def test_numbers_leave_the_result_only() -> None:
     text = bh.result_without_numbers(STORY)
     assert text is not None and "80%" not in text and "300 open tickets" in text
+    # the words around a number stay apart, and a sentence keeps its full stop
+    timed = bh.LabelledAnswer(
+        "u", "q", "success-story", (("It was live 31 hours early.", "result"),)
+    )
+    assert bh.result_without_numbers(timed) == "It was live a lot hours early."
 
 
 def test_additions_and_reordering() -> None:

@@ -44,3 +44,38 @@ def test_the_cue_lists_come_from_the_data_file() -> None:
     c = cues.from_data({**DOC, "duty": {**DOC["duty"], "adjectives": []}})
     (s,) = parse_sentences(["I was responsible for the content."])
     assert cues.duty(s, c) is False and cues.duty(s) is True
+
+
+PHRASE_CASES = [
+    (group, text, expected)
+    for group in cues.PHRASE_GROUPS
+    for key, expected in (("examples", True), ("counter", False))
+    for text in DOC[group][key]
+]
+
+
+@pytest.mark.parametrize(("group", "text", "expected"), PHRASE_CASES)
+def test_phrase_groups_fire_on_their_examples_only(group: str, text: str, expected: bool) -> None:
+    assert cues.says(text, group) is expected
+
+
+def test_a_phrase_matches_whole_words_only() -> None:
+    # "left" is a departure word; "leftover" and "cleft" hold it but say nothing of leaving
+    assert not cues.says("What did you do with the leftover budget?", "departure_question")
+    assert cues.says("Why you left, in brief?", "departure_question")
+
+
+def test_red_flag_kinds_follow_the_question() -> None:
+    assert cues.red_flag_kind("What did you like least about your last job?") == "departure"
+    assert cues.red_flag_kind("What is your biggest weakness?") == "weakness"
+    assert cues.red_flag_kind("Tell me about a time you failed.") == "setback"
+
+
+def test_a_question_topic_leaves_out_the_words_every_question_asks_with() -> None:
+    from practice.judgment.features import question_overlap, question_topic
+
+    assert question_topic("Tell me about a time you worked under pressure.") == {"pressur"}
+    assert question_topic("Tell me about yourself.") == set()
+    story = ["The deadline moved up a week, and the pressure on the team was real."]
+    assert question_overlap("How do you handle working under pressure?", story) == 1.0
+    assert question_overlap("What is your greatest weakness?", story) == 0.0

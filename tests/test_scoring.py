@@ -194,3 +194,90 @@ def test_missing_parts_tips_quote_the_sentence_they_follow():
     fit = Question("f1", "Why this job?", "fit")
     scores, _ = _score("You're a great company with a great culture. I think I'd fit in.", fit)
     assert scores.enthusiasm.tip.startswith("'You're a great company with a great culture' is")
+
+
+LEAVE = Question("r2", "Why did you leave your last job?", "red-flag")
+
+
+def test_a_reason_for_leaving_is_not_judged_as_a_story():
+    # A plain reason and what comes next is the whole of a good answer here: no scene, steps
+    # or measured result is asked for, and no tip talks of them.
+    good, tips = _score(
+        "My role moved to head office in another city when the company restructured, and I "
+        "chose not to relocate. Now I'm looking for a role where I can keep building the "
+        "reporting tools I enjoy, which is what drew me to this one.",
+        question=LEAVE,
+    )
+    assert good.structure.score == 100
+    assert not any("what changed" in t or "when and where" in t for t in tips)
+
+
+def test_a_reason_for_leaving_without_what_comes_next_costs_and_says_so():
+    with_next, _ = _score(
+        "The company closed our office. I'm ready for a role where I can lead a small team.",
+        question=LEAVE,
+    )
+    without, tips = _score("The company closed our office and I did not want to move.", LEAVE)
+    assert without.structure.score < with_next.structure.score
+    assert any("what you are looking for now" in t for t in tips)
+
+
+def test_a_number_in_a_step_does_not_measure_the_result():
+    # LABELLING.md: a number that measures a step ("cut the list from 12 to 4") is not the
+    # outcome's; the outcome here has no number.
+    steps_counted = (
+        "Last year at a bakery our flour supplier went bust a week before the holiday rush. "
+        "I was asked to find a new one. I cut our supplier list from 12 to 4 and called each one. "
+        "We signed with a local mill and the shelves stayed full through the holidays."
+    )
+    measured = steps_counted.replace(
+        "the shelves stayed full through the holidays", "sales rose 18 percent over the holidays"
+    )
+    v_steps, v_measured = (
+        judge_text([s.text for s in split_sentences(t)], question=None, category="success-story")
+        for t in (steps_counted, measured)
+    )
+    assert v_steps.told["result"] and not v_steps.result_quantified
+    assert v_measured.result_quantified
+
+
+def test_a_complaint_naming_someone_is_quoted_and_costs_the_story():
+    complaint = "My manager was useless at planning, which is why it got that bad."
+    verdict = judge_text(
+        [s.text for s in split_sentences(STRONG + " " + complaint)],
+        question=STORY.text,
+        category=STORY.category,
+    )
+    assert verdict.negativity == (complaint,)
+    clean, _ = _score(STRONG)
+    blamed, _ = _score(STRONG + " " + complaint)
+    assert blamed.overall < clean.overall
+
+
+def test_no_tip_asks_a_closing_or_fit_answer_what_you_did():
+    # "say what exactly you did" asks for a story; a closing answer is judged by its questions
+    # and a fit answer by its reasons.
+    closing = Question("c1", "Do you have any questions for us?", "closing")
+    fit = Question("f2", "Where do you see yourself in five years?", "fit")
+    _, closing_tips = _score("No, I think you covered everything.", closing)
+    _, fit_tips = _score("I see myself doing well somewhere good.", fit)
+    assert closing_tips and fit_tips
+    assert not any("what exactly you did" in t for t in (*closing_tips, *fit_tips))
+
+
+def test_a_thin_fit_answer_is_asked_for_an_example_once():
+    fit = Question("f3", "Why do you want this job?", "fit")
+    _, tips = _score("I want to be part of something great and grow with you.", fit)
+    assert sum("concrete" in t for t in tips) == 1, tips
+
+
+def test_each_kind_of_question_has_its_own_relevance_floor():
+    # A story answers "tell me about a time..." far more plainly than any answer matches "tell
+    # me about yourself": the fitted floors differ by kind, and a kind without one falls back.
+    from practice.judgment.fitted import load
+    from practice.judgment.verdict import relevance_bar
+
+    m = load()
+    story, background = (relevance_bar(m, "floor", c) for c in ("success-story", "background"))
+    assert story > background
+    assert relevance_bar(m, "floor", None) == m.thresholds["relevance_floor"]

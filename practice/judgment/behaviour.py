@@ -19,7 +19,9 @@ SAME_TOLERANCE_POINTS = 2  # an invariance check passes when the overall moves t
 
 _I_SUBJECT = re.compile(r"\bI\b(?!')")
 _I_CONTRACTION = re.compile(r"\bI'(m|ve|d|ll)\b")
-_NUMBER = re.compile(r"[$€£]?\d[\d,.]*\s*(%|percent|k\b)?")
+# A number with its sign and unit; the space and the full stop after it stay ("31 hours" once
+# read "a lothours", which no longer looked like English to the parser).
+_NUMBER = re.compile(r"[$€£]?\d+(?:[,.]\d+)*(?:\s*(?:%|percent)|k\b)?")
 # Wording for the additions: plainly weak delivery and a plain complaint, never a cue list copy.
 HEDGED_OPENING = "I think maybe, I guess, "
 FILLER_OPENING = "Um, so, uh, "

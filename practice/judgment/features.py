@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from practice.core.text import hedge_spans, is_filled_pause, normalize, tokens
+from practice.core.text import (
+    COUNT_AND_TIME_WORDS,
+    STOP_WORDS,
+    hedge_spans,
+    is_filled_pause,
+    normalize,
+    stem,
+    tokens,
+)
 from practice.judgment import cues
 
 if TYPE_CHECKING:
@@ -56,6 +64,7 @@ SENTENCE_FEATURES: tuple[str, ...] = (
     "root_have",  # the main verb is "have": "we had three weeks", "I had to"
     "duty",  # names an aim or duty: "my goal was to", "I was asked to" (cues.toml)
     "change",  # a measure moving: "fell", "saved", "went up" (cues.toml)
+    "lesson",  # what changed after: "since then", "it taught me", "now I" (cues.toml)
 )
 
 
@@ -125,7 +134,28 @@ def sentence_features(parsed: ParsedSentence, index: int, count: int) -> list[fl
         float(any(t.lemma == "have" for t in roots)),
         float(cues.duty(parsed)),
         float(cues.change(parsed)),
+        float(cues.says(text, "lesson")),
     ]
+
+
+def question_topic(question: str) -> set[str]:
+    """The stems of what a question is about: its words less function words, dates and counts,
+    and the words every question uses to ask ("tell me about a time", cues.toml)."""
+    boiler = {stem(w) for w in cues.load().question_boilerplate}
+    skip = STOP_WORDS | COUNT_AND_TIME_WORDS
+    words = [w for w in tokens(question) if w not in skip and not w[0].isdigit()]
+    return {stem(w) for w in words} - boiler
+
+
+def question_overlap(question: str, sentences: Sequence[str]) -> float:
+    """Share of the question's topic words (question_topic) the answer uses, in any form:
+    "pressure" in a story told to "how do you work under pressure?". 0 when the question has no
+    topic word of its own ("tell me about yourself")."""
+    topic = question_topic(question)
+    if not topic:
+        return 0.0
+    said = {stem(w) for s in sentences for w in tokens(s)}
+    return len(topic & said) / len(topic)
 
 
 def answer_features(

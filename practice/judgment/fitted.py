@@ -51,6 +51,7 @@ QUALITY_FEATURES: tuple[str, ...] = (
     "hedges_per_sentence",
     "fillers_per_sentence",
     "sentences_log",
+    "words_log",  # one long sentence and one short one are both one sentence
     *(f"category={c}" for c in CATEGORIES),
 )
 
@@ -187,11 +188,13 @@ def relevance_row(
     question: np.ndarray,
     reference: Reference,
     form_fit: float,
+    overlap: float,
     leave_out_site: str | None = None,
 ) -> np.ndarray:
     """How close the answer is to the question itself; how like the answers given to questions
     like this one it is, against how like answers to any question; how well its form fits the
-    kind of question asked (`form_fit`). Every term exists for any question, asked before or
+    kind of question asked (`form_fit`); what share of the question's own topic words the answer
+    uses (`overlap`, features.question_overlap). Every term exists for any question, asked before or
     not (a term that exists only for questions the corpus asked would teach the model that new
     questions go unanswered)."""
     import numpy as np
@@ -211,6 +214,7 @@ def relevance_row(
             float((sentences @ question).max()) if len(sentences) else 0.0,
             like_these - like_any,
             form_fit,
+            overlap,
         ]
     )
 

@@ -27,6 +27,7 @@ from practice.core.thresholds import (
     PACE_LOW_WPM,
 )
 from practice.judgment import content as content_rules
+from practice.judgment import cues
 from practice.judgment import structure as structure_rules
 from practice.judgment.features import filler_count, hedge_count
 
@@ -89,9 +90,9 @@ def score(
     category = question.category if question else None
     weights = WEIGHTS.get(category, WEIGHTS[None])
     dims: dict[str, _Dimension | None] = {
-        "structure": _structure(structure, content, category),
+        "structure": _structure(structure, content, category, _red_flag_kind(question)),
         "delivery": _delivery(delivery, question, duration_s) if delivery else None,
-        "enthusiasm": _enthusiasm(structure, content, prosody, category),
+        "enthusiasm": _enthusiasm(structure, content, prosody, category, _red_flag_kind(question)),
         "content": _content(structure, content, category, question),
     }
     results = {k: d.result() for k, d in dims.items() if d is not None}
@@ -134,13 +135,29 @@ def quote(text: str) -> str:
     return f"'{t}'"
 
 
+def _red_flag_kind(question: Question | None) -> str | None:
+    """The kind of red-flag question (cues.red_flag_kind), or None for any other question."""
+    if question is None or question.category != "red-flag":
+        return None
+    return cues.red_flag_kind(question.text)
+
+
+def looks_forward(st: Structure) -> list[str]:
+    """The sentences that say what the speaker wants next or why this role (cues.toml)."""
+    return [s.text for s in st.sentences if cues.says(s.text, "forward")]
+
+
 def _sentences(structure: Structure, label: str) -> list[str]:
     return [s.text for s in structure.sentences if s.label == label]
 
 
-def _structure(st: Structure, ct: Content, category: str | None) -> _Dimension:
+def _structure(
+    st: Structure, ct: Content, category: str | None, red_flag_kind: str | None = None
+) -> _Dimension:
     if category not in STAR_CATEGORIES:
         return _organisation(st, ct, category)
+    if red_flag_kind == "departure":
+        return _departure(st)
     red_flag = category == "red-flag"
     d = _Dimension(
         100.0,
@@ -160,7 +177,9 @@ def _structure(st: Structure, ct: Content, category: str | None) -> _Dimension:
         if habits
         else None
     )
-    if not st.situation and red_flag:
+    if not st.situation and red_flag_kind == "weakness":
+        pass  # a weakness is a habit, not an episode: no scene to set
+    elif not st.situation and red_flag:
         d.findings.append(
             _Finding(
                 5,
@@ -271,6 +290,26 @@ def _structure(st: Structure, ct: Content, category: str | None) -> _Dimension:
                 f"Only {st.action_time_share:.0%} of the answer describes your actions.",
                 f"Only {st.action_time_share:.0%} of the answer is about what you did: cut the "
                 "background and spend about half on your actions.",
+            )
+        )
+    return d
+
+
+FORWARD_POINTS = 25.0  # an answer about leaving that never turns to what comes next
+
+
+def _departure(st: Structure) -> _Dimension:
+    """Leaving a job, a gap, a past employer: a coach wants a plain reason, no blame (judged in
+    content), and a turn to what the person wants next; a situation, steps and a measured
+    result are a success story's parts and are not asked for here."""
+    d = _Dimension(100.0, "A plain reason, then what you want next.", [])
+    if not looks_forward(st):
+        d.findings.append(
+            _Finding(
+                FORWARD_POINTS,
+                "The answer never turns to what you want next.",
+                "After the reason, say in one sentence what you are looking for now and why "
+                "this role offers it.",
             )
         )
     return d
@@ -400,7 +439,11 @@ MONOTONE_PENALTY = 20.0
 
 
 def _enthusiasm(
-    st: Structure, ct: Content, prosody: Prosody | None, category: str | None
+    st: Structure,
+    ct: Content,
+    prosody: Prosody | None,
+    category: str | None,
+    red_flag_kind: str | None = None,
 ) -> _Dimension:
     d = _Dimension(
         ENTHUSIASM_BASE, "You sound keen on this work and on what you can do for them.", []
@@ -427,13 +470,21 @@ def _enthusiasm(
                     "about the work excites you.",
                 )
             )
+    elif ct.value_orientation == 0 and red_flag_kind == "departure":
+        # The turn to what comes next is this answer's link to the job; the structure's tip
+        # asks for it when it is missing, so this finding costs points but adds no second tip.
+        if not looks_forward(st):
+            d.findings.append(
+                _Finding(STORY_NEUTRAL_PENALTY, "Nothing links the answer to this job.", "")
+            )
     elif ct.value_orientation == 0 and category in STAR_CATEGORIES:
         # A story is not expected to praise the company; a closing link to the job still helps.
+        told = "the story" if category != "red-flag" else "what you learned"
         d.findings.append(
             _Finding(
                 STORY_NEUTRAL_PENALTY,
                 "Nothing links the answer to this job.",
-                "Close with one sentence linking the story to this job: what you would do for them "
+                f"Close with one sentence linking {told} to this job: what you would do for them "
                 "with the same skill.",
             )
         )
@@ -495,7 +546,11 @@ def _content(
     texts = [s.text for s in st.sentences]
     shared: list[tuple[float, str, str]] = []  # (weight, reason, tip) sharing the shortfall
     if category == "red-flag" and ct.red_flag_handling == "defensive":
-        kind, tip = _defensive_tip(content_rules.red_flag_signals(texts))
+        signals = content_rules.red_flag_signals(texts)
+        if not signals["blame"] and ct.negativity:
+            # the fitted blame call hears complaints no cue word names ("I can't stand my boss")
+            signals = {**signals, "blame": ct.negativity}
+        kind, tip = _defensive_tip(signals, departure=_red_flag_kind(question) == "departure")
         defensive = f"The answer sounds defensive ({kind})."
         shared.append((3.0, defensive, tip))
     elif category == "red-flag":
@@ -515,8 +570,16 @@ def _content(
     if ct.specificity is not None and ct.specificity < SPECIFICITY_OK:
         lead = f"{quote(ct.vague[0])} is general: say" if ct.vague else "Say"
         tip = f"{lead} what exactly you did, with a name, a tool or a number."
+        if category in ("fit", "background"):
+            # a reason or a career, not a story: "what you did" would ask for an episode
+            lead = f"{quote(ct.vague[0])} is general: back it" if ct.vague else "Back your point"
+            tip = f"{lead} with something concrete: where you did it, a tool or a number."
+            if not (st.action or st.result):
+                tip = ""  # the structure's "back your point with an example" tip comes first
         if category in STAR_CATEGORIES and not st.action:
             tip = ""  # the missing-step tip of the structure says the same, and says it first
+        if category == "closing":
+            tip = ""  # a closing answer is judged by the questions it asks, and its tip says so
         shared.append((1.5, "Mostly general statements, with few concrete details.", tip))
     shortfall = max(0.0, 100.0 - fitted_score)
     if shortfall and not shared:
@@ -530,7 +593,7 @@ def _content(
         if reason.startswith("The answer sounds defensive"):
             points = max(points, DEFENSIVE_POINTS)
         d.findings.append(_Finding(points, reason, tip))
-    ok = _relevance_ok()
+    ok = _relevance_ok(category)
     if ct.relevance is not None and ct.relevance < ok:
         asked = _asked_about(question)
         how = "does not address" if not ct.answers_question else "only partly addresses"
@@ -592,12 +655,13 @@ def _content(
     return d
 
 
-def _relevance_ok() -> float:
+def _relevance_ok(category: str | None) -> float:
     """The relevance under which an answer starts to lose points: fitted with the models, at
-    the lowest quarter of real answers to their own question (scripts/fit_judgment.py)."""
+    the lowest quarter of real answers to their own kind of question (scripts/fit_judgment.py)."""
     from practice.judgment.fitted import load
+    from practice.judgment.verdict import relevance_bar
 
-    return load().thresholds["relevance_ok"]
+    return relevance_bar(load(), "ok", category)
 
 
 def _asked_about(question: Question | None) -> str:
@@ -607,7 +671,9 @@ def _asked_about(question: Question | None) -> str:
     return f" ({quote(question.text)})"
 
 
-def _defensive_tip(signals: dict[str, tuple[str, ...]]) -> tuple[str, str]:
+def _defensive_tip(
+    signals: dict[str, tuple[str, ...]], *, departure: bool = False
+) -> tuple[str, str]:
     if signals["blame"]:
         return "blame", (
             f"{quote(signals['blame'][0])} puts the blame on someone else: own your "
@@ -632,5 +698,9 @@ def _defensive_tip(signals: dict[str, tuple[str, ...]]) -> tuple[str, str]:
         return "a vague excuse", (
             f"{quote(signals['vague_excuse'][0])} is vague: say plainly what happened in one "
             "sentence, then what you did next."
+        )
+    if departure:
+        return "no plain reason", (
+            "Give the reason in one plain sentence, without blame or excuses."
         )
     return "no ownership", "Own what happened in one sentence, then say what changed."
