@@ -306,6 +306,21 @@ def test_changes_between_attempts() -> None:
 # -- no audio server -------------------------------------------------------------------------
 
 
+def test_the_transcriber_gets_the_very_samples_the_file_keeps(tmp_path: Path) -> None:
+    from practice.core.results import SAMPLE_RATE
+    from practice.speech import audio
+
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-1.05, 1.05, SAMPLE_RATE).astype(np.float32)  # a little clipped, too
+    heard: list[np.ndarray] = []
+    writer = capture.TakeWriter(tmp_path / "take.wav", on_block=heard.append)
+    for i in range(0, len(x), 1000):
+        writer.write(x[i : i + 1000])
+    saved = audio.load(writer.close()).samples
+    assert np.array_equal(np.concatenate(heard), saved)  # to the bit
+    assert np.abs(saved - np.clip(x, -1, 1)).max() <= 1 / 32768
+
+
 def test_no_audio_server_is_one_clear_line(tmp_path: Path) -> None:
     env = os.environ | {"PULSE_SERVER": f"unix:{tmp_path}/none", "PRACTICE_HOME": str(tmp_path)}
     listed = subprocess.run(

@@ -66,10 +66,14 @@ def test_stretches_are_cut_in_pauses_and_times_move_to_the_take():
     feed(st, x)
     recording, transcript, _ = st.finish(source="test")
     assert len(recording.samples) == len(x)
-    assert sum(s for s, _ in engine.calls) == pytest.approx(len(x) / SAMPLE_RATE, abs=0.02)
-    cuts = np.cumsum([s for s, _ in engine.calls])[:-1]
+    spans = st.stretches_s()
+    assert spans[0][0] == 0 and spans[-1][1] == pytest.approx(len(x) / SAMPLE_RATE, abs=0.01)
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))  # whole
+    cuts = [b for _, b in spans[:-1]]
     assert 20.4 < cuts[0] < 21.6  # the 1.2 s pause, not the 0.4 s ones
     assert 46.8 < cuts[1] < 47.8  # the 1.0 s pause
+    # Each decoded up to 0.3 s after its last voiced moment, not through the pause after it.
+    assert [round(s, 2) for s, _ in engine.calls] == [20.7, 26.3, 6.5]
     starts = [w.start for w in transcript.words]
     assert starts == sorted(starts) and starts[1] == pytest.approx(cuts[0] + 0.1, abs=0.02)
     # Only the first stretch detects the language.
@@ -89,10 +93,14 @@ def test_a_take_is_cut_where_the_same_audio_from_a_file_is():
     )
     feed(st, x)
     st.finish(source="test")
-    live = [round(s * SAMPLE_RATE) for s in np.cumsum([s for s, _ in engine.calls])]
-    batch = [b for _, b in stretches.plan(x)]
+    live = [round(b * SAMPLE_RATE) for _, b in st.stretches_s()]
+    batch = stretches.plan(x)
     assert len(batch) >= 5
-    assert live == pytest.approx(batch, abs=2)
+    assert live == pytest.approx([b for _, b in batch], abs=2)
+    # ... and decoded up to the same samples, which are all Whisper sees.
+    levels = stretches.frame_levels_db(x)
+    decoded = [round(s * SAMPLE_RATE) for s, _ in engine.calls]
+    assert decoded == [stretches.decoded_end(levels, a, b) - a for a, b in batch]
 
 
 def test_without_pauses_a_fast_talker_is_still_cut():
@@ -127,10 +135,12 @@ def test_in_a_pause_the_idle_worker_transcribes_ahead_so_little_is_left_at_the_s
     st, engine = spoken_then_quiet([(8, True), (1, False), (6, True), (2, False)])
     assert engine.calls and engine.calls[0][0] == pytest.approx(15.3, abs=0.05)
     _, transcript, _ = st.finish(source="test")
-    # Only the closing silence was left (the speech and 0.3 s of the pause were done).
-    assert [round(s, 1) for s, _ in engine.calls] == [15.3, 1.7]
-    assert transcript.words[0].start == pytest.approx(0.1)
-    assert transcript.words[-1].start == pytest.approx(15.4, abs=0.02)
+    # Nothing was left: the speech and 0.3 s of the pause were done, and the rest of the
+    # pause is not decoded (the batch path stops at the same sample).
+    assert [round(s, 1) for s, _ in engine.calls] == [15.3]
+    assert st.reused == 1
+    assert [w.start for w in transcript.words] == [pytest.approx(0.1)]
+    assert st.stretches_s() == [(0, pytest.approx(17.0, abs=0.01))]  # the whole take
 
 
 def test_speech_after_the_pause_is_transcribed_from_the_pause_on():
@@ -175,6 +185,27 @@ def test_a_model_that_fails_to_load_is_reported_at_finish():
     feed(st, tone_speech([(2, True)]))
     with pytest.raises(ModelError, match="no model"):
         st.finish(source="test")
+
+
+def test_a_stretch_is_decoded_to_its_speech_and_quiet_after_it_never_moves_that():
+    x = tone_speech([(0.5, False), (3, True), (0.2, False), (1, True), (4, False)])
+    levels = stretches.frame_levels_db(x)
+    hop = int(stretches.FRAME_S * SAMPLE_RATE)
+    end = stretches.decoded_end(levels, 0, len(x))
+    assert end == round((4.7 + stretches.TRIM_KEEP_S) * SAMPLE_RATE)  # past the short pause
+    for later in (end + hop, int(5.9 * SAMPLE_RATE), len(x)):  # cut anywhere in that pause
+        assert stretches.decoded_end(levels, 0, later) == end
+    assert stretches.decoded_end(levels, 0, int(4.8 * SAMPLE_RATE)) == int(4.8 * SAMPLE_RATE)
+    # A stretch from a cut onwards is judged on its own frames.
+    assert stretches.decoded_end(levels, 80 * hop, len(x)) == end
+
+
+def test_a_room_too_noisy_to_trim_is_decoded_whole():
+    x = tone_speech([(3, True), (3, False)])
+    noisy = x + np.random.default_rng(1).normal(0, 0.02, len(x)).astype(np.float32)  # -34 dB
+    levels = stretches.frame_levels_db(noisy)
+    assert stretches.decoded_end(levels, 0, len(x)) == len(x)
+    assert stretches.decoded_end(stretches.frame_levels_db(x), 0, len(x)) < len(x)
 
 
 def test_batch_plan_cuts_long_files_at_the_longest_pause():

@@ -482,6 +482,9 @@ class TakeWriter:
             block = block[: max(0, self.max_samples - self.written)]
         if not block.size:
             return None
+        # On the 16-bit grid first, so the live transcript reads the very samples the file
+        # keeps, to the bit: Whisper's reading of a borderline word can turn on less.
+        block = (np.clip(np.round(block * 32768.0), -32768, 32767) / 32768.0).astype(np.float32)
         try:
             self._out.write(block)
         except (sf.LibsndfileError, OSError) as e:

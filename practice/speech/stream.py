@@ -21,7 +21,14 @@ from pathlib import Path
 import numpy as np
 
 from practice.core.results import SAMPLE_RATE, Prosody, Recording, Transcript, Word
-from practice.speech.stretches import BATCH_MAX_S, FLOOR_WINDOW_S, FRAME_S, cut, quiet_limit_db
+from practice.speech.stretches import (
+    BATCH_MAX_S,
+    FLOOR_WINDOW_S,
+    FRAME_S,
+    cut,
+    decoded_end,
+    quiet_limit_db,
+)
 from practice.speech.transcribe import shift
 
 # Once this much audio is held past the last cut, a stretch is cut off by the batch path's
@@ -200,6 +207,12 @@ class StreamingTranscriber:
             done.append(held)
         return [w for s in sorted(done, key=lambda s: s.start) for w in s.words]
 
+    def stretches_s(self) -> list[tuple[float, float]]:
+        """(start, end) in seconds of each stretch done so far, in order (for measurements and
+        tests; each was decoded up to stretches.decoded_end)."""
+        done = sorted(self._done, key=lambda s: s.start)
+        return [(s.start / SAMPLE_RATE, s.end / SAMPLE_RATE) for s in done]
+
     def caught_up(self) -> bool:
         """Whether every stretch cut so far is transcribed (for measurements and tests)."""
         return self._jobs.unfinished_tasks == 0
@@ -221,9 +234,12 @@ class StreamingTranscriber:
         loud_at = np.flatnonzero(~quiet)
         if not len(loud_at):
             return  # nothing but quiet since the last cut
-        end = (first + min(int(loud_at[-1]) + 1 + int(KEEP_PAUSE_S / FRAME_S), n)) * int(
-            FRAME_S * SAMPLE_RATE
-        )
+        hop = int(FRAME_S * SAMPLE_RATE)
+        # Where the batch path would end its decoding of this stretch, were it cut anywhere
+        # later in this pause; in a room too noisy for that, the pause's start.
+        end = decoded_end(levels, start, n * hop)
+        if end >= n * hop:
+            end = (first + min(int(loud_at[-1]) + 1 + int(KEEP_PAUSE_S / FRAME_S), n)) * hop
         held = self._provisional
         if held is not None and held.start == start and held.end == end:
             return  # this pause is done already
@@ -238,21 +254,26 @@ class StreamingTranscriber:
         self._provisional = job  # stale once a cut moves past `start`; checked on use
 
     def _reuse(self, job: _Stretch) -> bool:
-        """Give a window's stretch the words of a provisional one with the same start that
-        ended in the same pause (only quiet frames between the two ends): the same speech,
-        already transcribed. Without this the worker transcribed it again when the window
-        filled, and was still at it (3.7 s for 17 s) when a 30 s answer ended."""
+        """Give a stretch the words of a provisional one with the same start whose samples
+        are the ones it would decode (decoded_end): the same speech, already transcribed.
+        Without this the worker transcribed it again when the window filled, and was still
+        at it (3.7 s for 17 s) when a 30 s answer ended. In a room too noisy to trim, a
+        window's stretch takes those of one that ended in the same pause (only quiet frames
+        between the two ends)."""
         hop = int(FRAME_S * SAMPLE_RATE)
         levels = np.asarray(self._frames_db[: job.end // hop + 1])
-        if job.final or not len(levels):
+        if not len(levels):
             return False
+        decoded = decoded_end(levels, job.start, job.end)
         floor, loud = np.percentile(levels[-int(FLOOR_WINDOW_S / FRAME_S) :], (10, 95))
         limit = quiet_limit_db(float(floor), float(loud))
         for held in [*self._earlier, self._provisional]:
             if held is None or held.start != job.start:
                 continue
             a, b = sorted((held.end // hop, job.end // hop))
-            if (levels[a:b] < limit).all():
+            if held.end == decoded or (
+                not job.final and decoded == job.end and (levels[a:b] < limit).all()
+            ):
                 job.words, job.f0, job.energy = held.words, held.f0, held.energy
                 job.language, job.language_probability = held.language, held.language_probability
                 self.reused += 1
@@ -262,7 +283,8 @@ class StreamingTranscriber:
     def _transcribe(self, job: _Stretch) -> None:
         from practice.speech.prosody import stretch_values
 
-        samples = self._audio.slice(job.start, job.end)
+        levels = np.asarray(self._frames_db[: job.end // int(FRAME_S * SAMPLE_RATE) + 1])
+        samples = self._audio.slice(job.start, decoded_end(levels, job.start, job.end))
         if not len(samples):
             return
         words, job.language, job.language_probability = self._run(

@@ -20,6 +20,13 @@ CUT_PAUSE_S = 0.3  # the shortest quiet run worth cutting at
 BATCH_MAX_S = 28.0  # a file's stretches fill most of one 30 s Whisper window each
 SEARCH_S = 3.0  # with no pause, cut at the quietest moment of the last few seconds
 FLOOR_WINDOW_S = 30.0  # the noise floor and the loud speech are judged over the last 30 s
+# A stretch is decoded only up to a moment after its last frame within this much of its
+# loudest: Whisper read the same words differently with 1.7 s more pause after them ("build"
+# for "built"), so a take whose last stretch was transcribed in the pause and the same audio
+# from a file disagreed. Appending quieter frames never moves that end, so both paths decode
+# the same samples. 35 dB is under any consonant's tail; a noisier room is simply not trimmed.
+TRIM_BELOW_PEAK_DB = 35.0
+TRIM_KEEP_S = 0.3  # of the pause after the last loud frame, kept (a word's decay)
 
 
 def frame_levels_db(samples: np.ndarray, *, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
@@ -78,6 +85,21 @@ def cut(levels: np.ndarray, start: int, end: int) -> int:
         return middle
     tail = window[-int(SEARCH_S / FRAME_S) :]
     return len(window) - len(tail) + int(np.argmin(tail))
+
+
+def decoded_end(
+    levels: np.ndarray, start: int, end: int, *, hop: int = int(FRAME_S * SAMPLE_RATE)
+) -> int:
+    """Sample where the decoding of the stretch [start, end) (samples; `start` on a frame
+    boundary, `levels` the take's frame levels) ends: TRIM_KEEP_S after its last frame within
+    TRIM_BELOW_PEAK_DB of its loudest, or `end` when that would reach it."""
+    first, last = start // hop, min(end // hop, len(levels))
+    window = levels[first:last]
+    if not len(window):
+        return end
+    loud = np.flatnonzero(window >= window.max() - TRIM_BELOW_PEAK_DB)
+    frames = int(loud[-1]) + 1 + round(TRIM_KEEP_S / FRAME_S)
+    return end if first + frames >= last else (first + frames) * hop
 
 
 def longest_pause_middle(quiet: np.ndarray, min_run: int, *, not_before: int = 0) -> int | None:

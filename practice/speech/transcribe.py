@@ -89,6 +89,9 @@ def transcribe(
     prompt = FILLER_PROMPT if filler_prompt else None
     samples = recording.samples
     spans = stretches.plan(samples)
+    if len(spans) > 1:  # each decoded up to its speech's end, as the live path decodes it
+        levels = stretches.frame_levels_db(samples)
+        spans = [(a, stretches.decoded_end(levels, a, b)) for a, b in spans]
     a, b = spans[0]
     logprob: list[float | None] = []  # a single faster-whisper stretch's, for its checks
     if engine == "faster-whisper":
