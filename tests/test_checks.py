@@ -274,7 +274,7 @@ def _one_stretch(monkeypatch: pytest.MonkeyPatch, first: str, second: str | None
 
     again: list[float] = []
 
-    def plain(samples, path, prompt, workers):  # noqa: ANN001, ANN202
+    def plain(samples, path, prompt, workers, lead=None):  # noqa: ANN001, ANN202
         again.append(len(samples) / SAMPLE_RATE)
         assert second is not None
         return checks.Reading(tuple(words_of(second)), -0.2)
@@ -334,3 +334,34 @@ def test_openai_whisper_stretches_are_checked_and_flagged(monkeypatch: pytest.Mo
         Recording(voiced_audio(6.0), "answer"), home=Path("h"), engine="openai-whisper"
     )
     assert t.text == "the result was I'm sorry, [unclear] we shipped"
+
+
+def test_a_second_reading_hears_the_audio_before_the_stretch_and_drops_its_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from practice.speech import engine_faster, transcribe
+
+    heard: list[float] = []
+
+    def plain_pass(samples, path, **kw):  # noqa: ANN001, ANN003, ANN202
+        heard.append(len(samples) / SAMPLE_RATE)
+        kw["logprob"].append(-0.2)
+        # 2 s of lead: "every week," ends in it; "moved" starts early, in its pause.
+        said = [("every", 0.9, 1.3), ("week,", 1.3, 1.8), ("moved", 1.95, 2.4), ("it", 2.4, 2.6)]
+        return [Word(t, a, b, 0.9) for t, a, b in said], "en", 1.0
+
+    monkeypatch.setattr(engine_faster, "transcribe", plain_pass)
+    lead, x = voiced_audio(2.0), voiced_audio(3.0)
+    got = transcribe._plain_reading(x, Path("m"), None, 1, lead)
+    assert heard == [5.0]  # decoded with its lead
+    assert [(w.text, w.start, w.end) for w in got.words] == [("moved", 0.0, 0.4), ("it", 0.4, 0.6)]
+
+
+def test_a_lead_keeps_the_stretch_inside_one_whisper_window() -> None:
+    from practice.speech.transcribe import lead_start
+
+    s = SAMPLE_RATE
+    assert lead_start(40 * s, 50 * s) == 35 * s  # LEAD_S before a short stretch
+    assert lead_start(40 * s, 67 * s) == 37 * s  # 27 s: 3 s of room
+    assert lead_start(40 * s, 70 * s) == 40 * s  # a full window: no lead
+    assert lead_start(2 * s, 10 * s) == 0  # the take's start

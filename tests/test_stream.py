@@ -33,7 +33,7 @@ class FakeEngine:
     def __init__(self):
         self.calls = []
 
-    def __call__(self, samples, path, *, prompt, detect):
+    def __call__(self, samples, path, *, prompt, detect, lead=None):
         self.calls.append((len(samples) / SAMPLE_RATE, detect))
         return [Word("word", 0.1, len(samples) / SAMPLE_RATE - 0.1, 0.9)], "en", 0.99
 

@@ -22,7 +22,7 @@ class SlowEngine(FakeEngine):
         super().__init__()
         self.seconds = seconds
 
-    def __call__(self, samples, path, *, prompt, detect):  # noqa: ANN001, ANN204
+    def __call__(self, samples, path, *, prompt, detect, lead=None):  # noqa: ANN001, ANN204
         time.sleep(self.seconds)
         return super().__call__(samples, path, prompt=prompt, detect=detect)
 

@@ -101,8 +101,9 @@ class StreamingTranscriber:
     ) -> None:
         """`prepare` returns (model name, model directory); the worker calls it first, so a
         model still being assembled or loaded delays the first stretch, not the recording.
-        `transcribe_stretch(samples, model_dir, prompt=, detect=)` gives a stretch's words,
-        language and its probability (transcribe.transcribe_live_stretch unless replaced).
+        `transcribe_stretch(samples, model_dir, prompt=, detect=, lead=)` gives a stretch's
+        words, language and its probability (transcribe.transcribe_live_stretch unless
+        replaced; `lead` is the audio before the stretch, for context).
         `speculate` lets the idle worker transcribe ahead in pauses (SPECULATE_PAUSE_S)."""
         if transcribe_stretch is None:
             from practice.speech.transcribe import transcribe_live_stretch
@@ -282,13 +283,19 @@ class StreamingTranscriber:
 
     def _transcribe(self, job: _Stretch) -> None:
         from practice.speech.prosody import stretch_values
+        from practice.speech.transcribe import lead_start
 
         levels = np.asarray(self._frames_db[: job.end // int(FRAME_S * SAMPLE_RATE) + 1])
-        samples = self._audio.slice(job.start, decoded_end(levels, job.start, job.end))
+        end = decoded_end(levels, job.start, job.end)
+        samples = self._audio.slice(job.start, end)
         if not len(samples):
             return
         words, job.language, job.language_probability = self._run(
-            samples, self._model_dir, prompt=self._prompt, detect=job.start == 0
+            samples,
+            self._model_dir,
+            prompt=self._prompt,
+            detect=job.start == 0,
+            lead=self._audio.slice(lead_start(job.start, end), job.start),
         )
         job.f0, job.energy = stretch_values(Recording(samples=samples, source="stretch"), words)
         job.words = shift(words, job.start / SAMPLE_RATE)

@@ -31,6 +31,12 @@ TAIL_MARGIN_S = 0.3  # s after the last word's end: its own decay is not new spe
 SPANS_PER_BATCH_CALL = 16  # stretches in flight at once, all workers together (7 minutes)
 MAX_TAIL_PASSES = 3
 HOLE_CONTEXT_S = 3.0  # audio before a skipped part decoded with it, for Whisper's context
+# A stretch read again is decoded with up to this much of the audio before it, whose words are
+# then dropped: a stretch cut in a pause inside a sentence ("... every week, | moved the send
+# time ...") lost its first 8 s on both readings without it, because Whisper heard a sentence
+# start with no subject. The stretch and its lead stay inside one 30 s window.
+LEAD_S = 5.0
+WINDOW_S = 30.0
 HOLE_SOUND_S = 0.5  # sound without words worth a second look (the voice filter then decides)
 MISPLACED_S = 0.02  # a word starting this near a window's end or later was put there wrongly
 REPEAT_MIN_WORDS = 5
@@ -272,6 +278,7 @@ def _faster_pass(
                     workers=n,
                     share=share,
                     logprobs=logprobs,
+                    leads=[samples[lead_start(a, b) : a] for a, b in part],
                 )
             return out
         finally:
@@ -305,8 +312,20 @@ def _deal(spans: list[tuple[int, int]], n: int) -> list[list[int]]:
     return [sorted(g) for g in groups]
 
 
+def lead_start(start: int, end: int) -> int:
+    """Where the lead of the stretch [start, end) (samples) begins: LEAD_S before it, or
+    less so that the two fit one Whisper window."""
+    room = int(WINDOW_S * SAMPLE_RATE) - (end - start)
+    return max(0, start - max(0, min(int(LEAD_S * SAMPLE_RATE), room)))
+
+
 def transcribe_live_stretch(
-    samples: np.ndarray, path: Path, *, prompt: str | None, detect: bool
+    samples: np.ndarray,
+    path: Path,
+    *,
+    prompt: str | None,
+    detect: bool,
+    lead: np.ndarray | None = None,
 ) -> tuple[list[Word], str, float]:
     """One stretch of a take, as the batch path decodes its stretches (batched decoder, its
     tails, repeats dropped, fillers checked): its words, and with `detect` the language heard
@@ -336,7 +355,8 @@ def transcribe_live_stretch(
         on_language=on_language if detect else None,
         logprobs=logprobs,
     )[0]
-    words = _finish_batched([samples], [got], path, prompt, logprobs=logprobs)[0]
+    leads = None if lead is None else [lead]
+    words = _finish_batched([samples], [got], path, prompt, logprobs=logprobs, leads=leads)[0]
     return words, language, probability
 
 
@@ -349,10 +369,12 @@ def _finish_batched(
     workers: int = 1,
     share: WorkShare | None = None,
     logprobs: list[float | None] | None = None,
+    leads: list[np.ndarray] | None = None,
 ) -> list[list[Word]]:
     """Stretches' words from the batched decoder made whole (skipped speech decoded, repeats
     dropped, fillers checked) and checked (checks.py), for the batch path and the live path
-    alike. `logprobs` holds each stretch's mean token log-probability, when known.
+    alike. `logprobs` holds each stretch's mean token log-probability, when known, and `leads`
+    the audio before each (lead_start), which its second reading is decoded with.
 
     A stretch whose first pass skipped SKIPPED_MAX_S of speech is read again in one pass
     first: when that reading passes every check and leaves no voiced audio without words,
@@ -362,6 +384,7 @@ def _finish_batched(
     # would hide the speech after it from the check for skipped speech.
     results = [drop_repeats(got) for got in results]
     lps = logprobs or [None] * len(pieces)
+    before = leads or [np.zeros(0, np.float32)] * len(pieces)
     patchy = [
         i
         for i, (x, got) in enumerate(zip(pieces, results, strict=True))
@@ -370,7 +393,14 @@ def _finish_batched(
     second = dict(
         zip(
             patchy,
-            _plain_readings([pieces[i] for i in patchy], path, prompt, workers, share),
+            _plain_readings(
+                [pieces[i] for i in patchy],
+                [before[i] for i in patchy],
+                path,
+                prompt,
+                workers,
+                share,
+            ),
             strict=True,
         )
     )
@@ -401,6 +431,7 @@ def _finish_batched(
         workers=workers,
         share=share,
         second=[second.get(i) for i in rest],
+        leads=[before[i] for i in rest],
     )
     out: list[list[Word]] = [
         list(second[i].words) if i in whole else [] for i in range(len(pieces))
@@ -431,6 +462,7 @@ def _skipped_s(samples: np.ndarray, words: list[Word]) -> float:
 
 def _plain_readings(
     pieces: list[np.ndarray],
+    leads: list[np.ndarray],
     path: Path,
     prompt: str | None,
     workers: int,
@@ -438,7 +470,8 @@ def _plain_readings(
 ) -> list[checks.Reading]:
     """_plain_reading of each piece, shared out among idle threads when `share` is given."""
     jobs: list[Callable[[], checks.Reading]] = [
-        partial(_plain_reading, x, path, prompt, workers) for x in pieces
+        partial(_plain_reading, x, path, prompt, workers, lead)
+        for x, lead in zip(pieces, leads, strict=True)
     ]
     return share.run_all(jobs) if share is not None else [job() for job in jobs]
 
@@ -457,11 +490,13 @@ def _checked(
     workers: int = 1,
     share: WorkShare | None = None,
     second: list[checks.Reading | None] | None = None,
+    leads: list[np.ndarray] | None = None,
 ) -> list[list[Word]]:
     """Each stretch's words once checked: a reading that fails a check is decoded again as
     plain faster-whisper would (sequential decoder, no voice filter, Whisper's temperature
     fallback on its own failure thresholds), the better of the two kept, and what still fails
-    flagged unclear. `second` holds second readings already made (None where not)."""
+    flagged unclear. `second` holds second readings already made (None where not), `leads`
+    the audio before each stretch (decoded with it, then dropped)."""
     failed = [
         i
         for i, (x, r) in enumerate(zip(pieces, readings, strict=True))
@@ -472,10 +507,18 @@ def _checked(
     if failed:
         made = second or [None] * len(pieces)
         todo = [i for i in failed if made[i] is None]
+        before = leads or [np.zeros(0, np.float32)] * len(pieces)
         again = dict(
             zip(
                 todo,
-                _plain_readings([pieces[i] for i in todo], path, prompt, workers, share),
+                _plain_readings(
+                    [pieces[i] for i in todo],
+                    [before[i] for i in todo],
+                    path,
+                    prompt,
+                    workers,
+                    share,
+                ),
                 strict=True,
             )
         )
@@ -493,14 +536,21 @@ def _checked(
 
 
 def _plain_reading(
-    samples: np.ndarray, path: Path, prompt: str | None, workers: int
+    samples: np.ndarray,
+    path: Path,
+    prompt: str | None,
+    workers: int,
+    lead: np.ndarray | None = None,
 ) -> checks.Reading:
-    """A stretch decoded again as plain faster-whisper would, repeats dropped, fillers checked."""
+    """A stretch decoded again as plain faster-whisper would, repeats dropped, fillers checked;
+    with the `lead` before it (LEAD_S says why), whose words are dropped: those whose middle
+    lies in it (the stretch starts in a pause, so none straddles the two)."""
     from practice.speech import engine_faster
 
+    lead_s = 0.0 if lead is None else len(lead) / SAMPLE_RATE
     logprob: list[float | None] = []
     words, _, _ = engine_faster.transcribe(
-        samples,
+        samples if lead is None or not len(lead) else np.concatenate([lead, samples]),
         path,
         initial_prompt=prompt,
         language="en",
@@ -508,6 +558,11 @@ def _plain_reading(
         workers=workers,
         logprob=logprob,
     )
+    if lead_s:
+        words = [
+            replace(w, start=max(w.start, lead_s)) for w in words if (w.start + w.end) / 2 >= lead_s
+        ]
+        words = shift(words, -lead_s)
     words = [w for w in words if w.start < len(samples) / SAMPLE_RATE - MISPLACED_S]
     return checks.Reading(tuple(_clean(words, samples)), logprob[0])
 
