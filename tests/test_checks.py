@@ -205,9 +205,9 @@ def piper_errors(model_home, tmp_path_factory) -> tuple[int, int, int, list[str]
 def test_pipeline_on_piper_answers_holds_no_loop_and_stays_near_plain_faster_whisper(
     piper_errors,
 ) -> None:
-    """The guard that holds today: no loop, and within 2.5 points of the yardstick (measured:
-    14 errors to its 11 in 320 words on these steady takes; 20 to 13 on the cached noisy set;
-    12 to 6 and 36 to 12 on two noisy takes)."""
+    """A looser guard: no loop, and within 2.5 points of the yardstick (measured before the
+    second reading heard its lead: 14 errors to its 11 in 320 words on these steady takes; 20
+    to 13 on the cached noisy set; 12 to 6 and 36 to 12 on two noisy takes)."""
     evaluate = sys.modules["evaluate"]
     ours, plain, words, said = piper_errors
     for text in said:
@@ -216,15 +216,11 @@ def test_pipeline_on_piper_answers_holds_no_loop_and_stays_near_plain_faster_whi
 
 
 @pytest.mark.model
-@pytest.mark.xfail(
-    reason="issue 19's target, not met on these three: 14 errors to the yardstick's 11 in 320 "
-    "words (0.9 points); a stretch cut at a pause inside a sentence starts afresh ('moved the "
-    "200' read 'Move the 200'). Over all twelve cached answers: 3.52 % to 3.04 % (0.48)",
-    strict=False,
-)
 def test_pipeline_wer_on_piper_answers_is_within_half_a_point_of_plain_faster_whisper(
     piper_errors,
 ) -> None:
+    """Issue 19's target. Measured: 11 errors to the yardstick's 10 in 320 words (0.3 points;
+    14 to 11 before a second reading heard the audio before its stretch)."""
     ours, plain, words, _ = piper_errors
     assert (ours - plain) / words <= 0.005, (ours, plain, words)
 
