@@ -237,7 +237,7 @@ class StreamingTranscriber:
             return  # nothing but quiet since the last cut
         hop = int(FRAME_S * SAMPLE_RATE)
         # Where the batch path would end its decoding of this stretch, were it cut anywhere
-        # later in this pause; in a room too noisy for that, the pause's start.
+        # later in this pause; in a room too noisy for that, KEEP_PAUSE_S into the pause.
         end = decoded_end(levels, start, n * hop)
         if end >= n * hop:
             end = (first + min(int(loud_at[-1]) + 1 + int(KEEP_PAUSE_S / FRAME_S), n)) * hop
