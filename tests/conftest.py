@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from pathlib import Path
 
 import pytest
 
 SPEECH = Path(__file__).resolve().parents[2] / "shared" / "speech"
 REPO = Path(__file__).resolve().parents[1]
+
+# A suite started in the background by a non-interactive shell ignores SIGINT, and every child
+# inherits that across exec: the tests' Ctrl-C then reached no command (a take ran on until
+# silence, a saver never stopped). Python's own handler is not inherited, so children start as
+# from a terminal.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def clips(kind: str | None = None) -> list[dict]:

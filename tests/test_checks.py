@@ -246,7 +246,7 @@ def test_unclear_words_reach_the_json_only_where_flagged() -> None:
     assert Analysis.from_dict(doc) == a
 
 
-# -- a one-stretch answer is checked too (transcribe.transcribe's single-stretch path) -------
+# -- a one-stretch answer is checked too, as every stretch is ----------------------------------
 
 
 LOOPED = "the result was " + "I'm sorry, " * 5 + "we shipped"
@@ -260,10 +260,10 @@ def _one_stretch(monkeypatch: pytest.MonkeyPatch, first: str, second: str | None
 
     monkeypatch.setattr(models, "resolve", lambda home, model, engine: ("base", Path("m")))
 
-    def first_pass(samples, spans, path, prompt, progress, on_language, logprob=None):  # noqa: ANN001, ANN202
-        if logprob is not None:
-            logprob.append(-0.3)
-        return [words_of(first)]
+    def first_pass(samples, spans, path, *, logprobs=None, **kw):  # noqa: ANN001, ANN003, ANN202
+        if logprobs is not None:
+            logprobs += [-0.3] * len(spans)
+        return [words_of(first) for _ in spans]
 
     def no_tail(samples, path, **kw):  # noqa: ANN001, ANN003, ANN202
         raise AssertionError("the stretch's words reach its end: no tail to decode")
@@ -275,7 +275,12 @@ def _one_stretch(monkeypatch: pytest.MonkeyPatch, first: str, second: str | None
         assert second is not None
         return checks.Reading(tuple(words_of(second)), -0.2)
 
-    monkeypatch.setattr(transcribe, "_faster_pass", first_pass)
+    from practice.speech import engine_faster
+
+    monkeypatch.setattr(engine_faster, "transcribe_many", first_pass)
+    # Made-up words leave made-up gaps: none is speech to fill in here.
+    monkeypatch.setattr(transcribe, "_skipped_s", lambda samples, words: 0.0)
+    monkeypatch.setattr(transcribe, "_fill_holes", lambda pieces, results, *a, **kw: results)
     monkeypatch.setattr(transcribe, "_engine", lambda engine: no_tail)
     monkeypatch.setattr(transcribe, "_plain_reading", plain)
     return [transcribe.transcribe, again]

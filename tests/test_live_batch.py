@@ -28,8 +28,7 @@ def _ask(home: Path, model: Path, answer: Path, *, interrupt: bool) -> tuple[dic
     """One `practice ask --no-input --json` take of `answer` played once recording starts,
     ended by 2 s of silence or (`interrupt`) by SIGINT as soon as the last sample has played."""
     env = dict(os.environ) | {"PRACTICE_HOME": str(home), "PRACTICE_MODEL": str(model)}
-    # A take to be ended by Ctrl-C waits longer for silence: on a busy machine paplay has
-    # returned more than 2 s after the last sample, and silence ended the take first.
+    # A take to be ended by Ctrl-C waits long for silence, so nothing else can end it.
     silence_s = "20" if interrupt else "2"
     args = ["--stop-after-silence", silence_s, "--max-seconds", "90", "--json"]
     proc = subprocess.Popen(
