@@ -278,6 +278,7 @@ def _one_stretch(monkeypatch: pytest.MonkeyPatch, first: str, second: str | None
     from practice.speech import engine_faster
 
     monkeypatch.setattr(engine_faster, "transcribe_many", first_pass)
+    monkeypatch.setattr(engine_faster, "speech_extent", lambda samples: (0, len(samples)))
     # Made-up words leave made-up gaps: none is speech to fill in here.
     monkeypatch.setattr(transcribe, "_skipped_s", lambda samples, words: 0.0)
     monkeypatch.setattr(transcribe, "_fill_holes", lambda pieces, results, *a, **kw: results)
