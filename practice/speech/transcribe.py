@@ -364,26 +364,12 @@ def _finish_batched(
     # would hide the speech after it from the check for skipped speech.
     results = [drop_repeats(got) for got in results]
     lps = logprobs or [None] * len(pieces)
-    before = leads or [np.zeros(0, np.float32)] * len(pieces)
     patchy = [
         i
         for i, (x, got) in enumerate(zip(pieces, results, strict=True))
         if checks.ENABLED and _skipped_s(x, got) >= checks.SKIPPED_MAX_S
     ]
-    second = dict(
-        zip(
-            patchy,
-            _plain_readings(
-                [pieces[i] for i in patchy],
-                [before[i] for i in patchy],
-                path,
-                prompt,
-                workers,
-                share,
-            ),
-            strict=True,
-        )
-    )
+    second = _plain_readings(patchy, pieces, leads, path, prompt, workers, share)
     whole = {i for i, r in second.items() if checks.covers(r, pieces[i])}
     CHECK_COUNTS["stretches"] += len(whole)
     CHECK_COUNTS["failed"] += len(whole)
@@ -411,7 +397,7 @@ def _finish_batched(
         workers=workers,
         share=share,
         second=[second.get(i) for i in rest],
-        leads=[before[i] for i in rest],
+        leads=None if leads is None else [leads[i] for i in rest],
     )
     out: list[list[Word]] = [
         list(second[i].words) if i in whole else [] for i in range(len(pieces))
@@ -441,19 +427,22 @@ def _skipped_s(samples: np.ndarray, words: list[Word]) -> float:
 
 
 def _plain_readings(
+    which: list[int],
     pieces: list[np.ndarray],
-    leads: list[np.ndarray],
+    leads: list[np.ndarray] | None,
     path: Path,
     prompt: str | None,
     workers: int,
     share: WorkShare | None,
-) -> list[checks.Reading]:
-    """_plain_reading of each piece, shared out among idle threads when `share` is given."""
+) -> dict[int, checks.Reading]:
+    """_plain_reading of the pieces at `which`, each with its lead when `leads` are given, by
+    index; shared out among idle threads when `share` is given."""
     jobs: list[Callable[[], checks.Reading]] = [
-        partial(_plain_reading, x, path, prompt, workers, lead)
-        for x, lead in zip(pieces, leads, strict=True)
+        partial(_plain_reading, pieces[i], path, prompt, workers, leads[i] if leads else None)
+        for i in which
     ]
-    return share.run_all(jobs) if share is not None else [job() for job in jobs]
+    got = share.run_all(jobs) if share is not None else [job() for job in jobs]
+    return dict(zip(which, got, strict=True))
 
 
 # Counts of the stretches the checks failed and of those whose second reading was kept, for
@@ -487,21 +476,7 @@ def _checked(
     if failed:
         made = second or [None] * len(pieces)
         todo = [i for i in failed if made[i] is None]
-        before = leads or [np.zeros(0, np.float32)] * len(pieces)
-        again = dict(
-            zip(
-                todo,
-                _plain_readings(
-                    [pieces[i] for i in todo],
-                    [before[i] for i in todo],
-                    path,
-                    prompt,
-                    workers,
-                    share,
-                ),
-                strict=True,
-            )
-        )
+        again = _plain_readings(todo, pieces, leads, path, prompt, workers, share)
         for i in failed:
             other = made[i] or again[i]
             kept = checks.better(readings[i], other, pieces[i])
