@@ -53,13 +53,14 @@ def _sequential() -> None:
         kw.pop("before_decoding", None)
         kw.pop("workers", None)
         kw.pop("progress", None)
-        hook = kw.pop("on_language", None)
+        kw.pop("on_language", None)  # the answers ablated are English
+        logprobs = kw.pop("logprobs", None)
         out = []
-        for i, (a, b) in enumerate(spans):
-            words, _, _ = engine_faster.transcribe(
-                samples[a:b], model_dir, on_language=hook if i == 0 else None, **kw
-            )
-            out.append(words)
+        for a, b in spans:
+            got: list[float | None] = []
+            out.append(engine_faster.transcribe(samples[a:b], model_dir, logprob=got, **kw)[0])
+            if logprobs is not None:
+                logprobs += got
         return out
 
     engine_faster.transcribe_many = many  # type: ignore[assignment]

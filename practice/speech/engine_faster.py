@@ -207,19 +207,16 @@ def transcribe(
     language: str | None,
     compute_type: str = "int8",
     beam_size: int = 1,
-    progress: Callable[[float, float], None] | None = None,
-    on_language: LanguageHook | None = None,
     plain: bool = False,
     workers: int = 1,
     logprob: list[float | None] | None = None,
 ) -> tuple[list[Word], str, float]:
     """Words with times, the language and its probability, for 16 kHz mono float32 samples.
-    `on_language` hears the language of the first 30 s before any of it is decoded.
     `plain` decodes as plain faster-whisper does (no voice filter, its temperature fallback on
     Whisper's failure thresholds, no token cap): the second reading of a stretch that failed
     its checks. `workers` picks the loaded model as `load` does; `logprob`, when given, gets
     Whisper's mean token log-probability over the words appended."""
-    model = _hooked(load(model_dir, compute_type, workers=workers), on_language, None)
+    model = _hooked(load(model_dir, compute_type, workers=workers), None, None)
     import ctranslate2  # loaded with faster_whisper by load()
 
     ctranslate2.set_random_seed(SAMPLING_SEED)
@@ -247,7 +244,6 @@ def transcribe(
     )
     words: list[Word] = []
     scores: list[tuple[float, int]] = []
-    total_s = float(info.duration)
     for seg in segments:
         n = len(words)
         for w in seg.words or ():
@@ -257,10 +253,6 @@ def transcribe(
                     Word(text, round(w.start, 3), round(w.end, 3), round(float(w.probability), 4))
                 )
         scores.append((float(seg.avg_logprob), len(words) - n))
-        if progress:
-            progress(min(float(seg.end), total_s), total_s)
-    if progress:
-        progress(total_s, total_s)
     if logprob is not None:
         logprob.append(mean_logprob(scores))
     return words, info.language, float(info.language_probability)
