@@ -114,16 +114,22 @@ def test_without_pauses_a_fast_talker_is_still_cut():
     assert len(engine.calls) >= 3 and max(s for s, _ in engine.calls) <= 28.01
 
 
-def spoken_then_quiet(pattern):
-    """A live take fed `pattern`, ending quiet, and its engine once the worker has taken
-    what was said so far (waiting up to 5 s for it)."""
+def noisy(x):
+    """`x` in a room too noisy to trim (noise at -40 dBFS, the speech at -13), yet quiet
+    enough for its pauses to be heard."""
+    return x + np.random.default_rng(1).normal(0, 0.01, len(x)).astype(np.float32)
+
+
+def spoken_then_quiet(pattern, room=lambda x: x):
+    """A live take fed `pattern` (heard through `room`), ending quiet, and its engine once
+    the worker has taken what was said so far (waiting up to 5 s for it)."""
     import time
 
     engine = FakeEngine()
     st = StreamingTranscriber(
         lambda: ("fake", None), initial_prompt=None, transcribe_stretch=engine
     )
-    feed(st, tone_speech(pattern))
+    feed(st, room(tone_speech(pattern)))
     for _ in range(50):
         if engine.calls:
             break
@@ -173,6 +179,36 @@ def test_a_window_cut_in_the_pause_a_provisional_stretch_ended_in_reuses_its_wor
     assert [w.start for w in transcript.words] == [pytest.approx(0.1), pytest.approx(13.1)]
 
 
+def test_a_window_cut_before_the_pause_a_provisional_stretch_ended_in_decodes_its_own():
+    import threading
+    import time
+
+    # The worker (held back until all this is fed) runs ahead to the last, short pause; the
+    # window then fills and is cut in the longer pause before it, at 10.75 s. The provisional
+    # words run on to 19.8 s: they are not that stretch's words (they were once taken for
+    # them in a room too noisy to trim, and the speech after the cut was said twice).
+    loaded = threading.Event()
+    engine = FakeEngine()
+
+    def prepare():
+        loaded.wait(5)
+        return "fake", None
+
+    st = StreamingTranscriber(prepare, initial_prompt=None, transcribe_stretch=engine)
+    feed(st, noisy(tone_speech([(10, True), (1.5, False), (8, True), (0.8, False)])))
+    loaded.set()
+    for _ in range(50):
+        if engine.calls:
+            break
+        time.sleep(0.1)
+    feed(st, noisy(tone_speech([(12, True)])))
+    _, transcript, _ = st.finish(source="test")
+    assert [round(s, 1) for s, _ in engine.calls][:2] == [19.8, 10.8]
+    assert st.reused == 0
+    words = transcript.words
+    assert all(a.end <= b.start for a, b in zip(words, words[1:], strict=False))
+
+
 def test_a_model_that_fails_to_load_is_reported_at_finish():
     from practice.core.errors import ModelError
 
@@ -202,8 +238,7 @@ def test_a_stretch_is_decoded_to_its_speech_and_quiet_after_it_never_moves_that(
 
 def test_a_room_too_noisy_to_trim_is_decoded_whole():
     x = tone_speech([(3, True), (3, False)])
-    noisy = x + np.random.default_rng(1).normal(0, 0.02, len(x)).astype(np.float32)  # -34 dB
-    levels = stretches.frame_levels_db(noisy)
+    levels = stretches.frame_levels_db(noisy(x))
     assert stretches.decoded_end(levels, 0, len(x)) == len(x)
     assert stretches.decoded_end(stretches.frame_levels_db(x), 0, len(x)) < len(x)
 

@@ -262,7 +262,8 @@ class StreamingTranscriber:
         window's stretch takes those of one that ended in the same pause (only quiet frames
         between the two ends)."""
         hop = int(FRAME_S * SAMPLE_RATE)
-        levels = np.asarray(self._frames_db[: job.end // hop + 1])
+        heard = np.asarray(self._frames_db)  # a provisional stretch may end after the job
+        levels = heard[: job.end // hop + 1]
         if not len(levels):
             return False
         decoded = decoded_end(levels, job.start, job.end)
@@ -273,7 +274,7 @@ class StreamingTranscriber:
                 continue
             a, b = sorted((held.end // hop, job.end // hop))
             if held.end == decoded or (
-                not job.final and decoded == job.end and (levels[a:b] < limit).all()
+                not job.final and decoded == job.end and (heard[a:b] < limit).all()
             ):
                 job.words, job.f0, job.energy = held.words, held.f0, held.energy
                 job.language, job.language_probability = held.language, held.language_probability
