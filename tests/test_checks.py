@@ -153,6 +153,7 @@ def test_numbers_are_joined_as_whisper_writes_them() -> None:
     assert join_words(["about", "$6", ",000", "addresses,", "24", "%", "and", "4", ".5"]) == (
         "about $6,000 addresses, 24% and 4.5"
     )
+    assert join_words(["an", "all", "-new", "team", "-", "and", "-5"]) == "an all-new team - and -5"
     assert join_words(["one", "[unclear]", "[unclear]", "two"], unclear=True) == (
         "one [unclear] two"
     )

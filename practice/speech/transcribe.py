@@ -590,14 +590,17 @@ def finish(
 
 def join_words(texts: list[str], *, unclear: bool = False) -> str:
     """Word texts as one text: a word Whisper wrote straight after the one before (",000" of
-    "50,000", the "%" of "24 %") is joined to it, as Whisper's own text has it. Joined with
-    spaces, "50 ,000" read as two numbers, 50 and 0 (0.8 points of word error rate over the
-    twelve answers of the voice set). With `unclear`, a run of "[unclear]" is written once."""
+    "50,000", the "%" of "24 %", the "-new" of "all-new") is joined to it, as Whisper's own
+    text has it. Joined with spaces, "50 ,000" read as two numbers, 50 and 0 (0.8 points of
+    word error rate over the twelve answers of the voice set), and the app showed "all -new".
+    With `unclear`, a run of "[unclear]" is written once."""
     out = ""
     for t in texts:
         if unclear and t == checks.UNCLEAR_TEXT and out.endswith(t):
             continue
-        glued = out and t[:1] in ",.%" and out[-1:].isdigit()
+        glued = (t[:1] in ",.%" and out[-1:].isdigit()) or (
+            t[:1] == "-" and t[1:2].isalpha() and out[-1:].isalpha()
+        )
         out += t if glued or not out else " " + t
     return out
 
