@@ -74,6 +74,24 @@ def test_a_tail_of_breath_and_silence_adds_no_words(model_home) -> None:
     assert tr._fill_holes([np.concatenate([fox, hiss])], [first], path, tr.FILLER_PROMPT) == [first]
 
 
+def test_a_plain_reading_stops_where_nothing_is_left_to_read() -> None:
+    from practice.speech import engine_faster
+
+    jfk = audio.load(JFK).samples
+    hiss = (np.random.default_rng(0).standard_normal(3 * SAMPLE_RATE) * 0.003).astype(np.float32)
+    assert not engine_faster._nothing_to_read_after(jfk, 1.0)  # ten seconds of speech left
+    # Under MIN_READ_S of speech: Whisper reads a scrap padded to a window as a loop.
+    scrap = jfk[2 * SAMPLE_RATE : int(2.6 * SAMPLE_RATE)]
+    assert engine_faster._nothing_to_read_after(
+        np.concatenate([jfk, scrap]), len(jfk) / SAMPLE_RATE
+    )
+    assert engine_faster._nothing_to_read_after(np.concatenate([jfk, hiss]), len(jfk) / SAMPLE_RATE)
+    longer = jfk[2 * SAMPLE_RATE : 4 * SAMPLE_RATE]
+    assert not engine_faster._nothing_to_read_after(
+        np.concatenate([jfk, longer]), len(jfk) / SAMPLE_RATE
+    )
+
+
 GERMAN = (
     "Guten Tag. Ich arbeite seit zehn Jahren als Ingenieurin in einer grossen Firma in Berlin "
     "und leite dort ein kleines Team. Letztes Jahr hatten wir ein schwieriges Projekt: Die "

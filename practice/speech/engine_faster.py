@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from practice.core.errors import ModelError
-from practice.core.results import Word
+from practice.core.results import SAMPLE_RATE, Word
 
 _MODELS: dict[tuple[str, str, int], Any] = {}  # kept loaded across an interview's questions
 _LOADING = threading.Lock()  # threads that ask for the model at once load it once
@@ -109,6 +109,21 @@ def speech_extent(samples: np.ndarray) -> tuple[int, int] | None:
     except RuntimeError as e:
         raise engine_failed(e) from e
     return (int(found[0]["start"]), int(found[-1]["end"])) if found else None
+
+
+MIN_READ_S = 1.0  # seconds: the shortest rest of a plain reading decoded as a window of its own
+
+
+def _nothing_to_read_after(samples: np.ndarray, end_s: float) -> bool:
+    """Whether what follows `end_s` in `samples` is too short (under MIN_READ_S) or too quiet
+    (no speech by the voice filter) to be decoded as a window of its own.
+
+    Plain faster-whisper decodes whatever follows its last segment as one more window. At the
+    end of a stretch that was 0.38 s holding the last 0.08 s of a word already written: Whisper
+    wrote a loop there, failed the compression check at five temperatures and took 35 s over
+    it, to give no words in the end."""
+    rest = samples[int(end_s * SAMPLE_RATE) :]
+    return len(rest) < MIN_READ_S * SAMPLE_RATE or speech_extent(rest) is None
 
 
 LanguageHook = Callable[[str, float, float], None]  # (language, its probability, English's)
@@ -244,7 +259,7 @@ def transcribe(
     )
     words: list[Word] = []
     scores: list[tuple[float, int]] = []
-    for seg in segments:
+    for seg in segments:  # each window is decoded when the loop asks for its first segment
         n = len(words)
         for w in seg.words or ():
             text = w.word.strip()
@@ -253,6 +268,8 @@ def transcribe(
                     Word(text, round(w.start, 3), round(w.end, 3), round(float(w.probability), 4))
                 )
         scores.append((float(seg.avg_logprob), len(words) - n))
+        if plain and _nothing_to_read_after(samples, seg.end):
+            break
     if logprob is not None:
         logprob.append(mean_logprob(scores))
     return words, info.language, float(info.language_probability)
