@@ -67,13 +67,16 @@ def assemble(seconds: float, out: Path) -> Path:
         if r["style"] in ("spontaneous", "read")
     ]
     gap = np.zeros(int(GAP_S * 16000), np.float32)
-    parts, total, i = [], 0, 0
-    while total < seconds * 16000:
+    parts, ends, i = [], [0], 0
+    while ends[-1] < seconds * 16000:
         clip = pool[i % len(pool)]
         parts += [clip, gap]
-        total += len(clip) + len(gap)
+        ends.append(ends[-1] + len(clip) + len(gap))
         i += 1
-    x = np.concatenate(parts)[: int(seconds * 16000)]
+    # It ends where a clip ends, the nearest to `seconds`: an answer cut off mid-word left a
+    # scrap of sound with no words in it, which no finished answer has.
+    end = min(ends[1:], key=lambda e: abs(e - len(gap) - seconds * 16000))
+    x = np.concatenate(parts)[: end - len(gap)]
     # Pauses inside the clips are capped at MAX_PAUSE_S, so the live runs' silence rule ends the
     # take at the end of the answer and not at a long pause in the middle of it.
     frames = x[: len(x) // 160 * 160].reshape(-1, 160)
@@ -270,6 +273,21 @@ def tail_row(label: str, latencies: list[float]) -> tuple[str, str, str, str]:
 CHROMIUM = "/usr/bin/chromium"
 
 
+# Run in the page before Stop: the page's own clock at the click and when the feedback first
+# shows its score (Playwright's expect() polls at 100-1000 ms, which would be measured too).
+SHOWN_AT = """() => {
+  const region = document.getElementById("feedback");
+  document.addEventListener("click", () => { window.stoppedAt = performance.now(); },
+                            { capture: true, once: true });
+  new MutationObserver((_, observer) => {
+    if (region.textContent.includes("Overall")) {
+      window.shownAt = performance.now();
+      observer.disconnect();
+    }
+  }).observe(region, { childList: true, subtree: true, characterData: true });
+}"""
+
+
 def app_takes(home: Path, answer: Path, repeats: int) -> tuple[list[float], float]:
     """([seconds from Stop to the feedback visible, per take], server peak resident MB): one
     `practice app` serving `repeats` takes of `answer` played by chromium's fake microphone."""
@@ -305,12 +323,13 @@ def app_takes(home: Path, answer: Path, repeats: int) -> tuple[list[float], floa
                 page.goto(url)
                 page.get_by_role("button", name="Record").click()
                 page.wait_for_timeout(seconds * 1000)
+                page.evaluate(SHOWN_AT)
                 page.get_by_role("button", name="Stop").click()
-                stopped = time.perf_counter()
                 # exact: a question about feedback names its own region "... feedback ..."
                 feedback = page.get_by_role("region", name="Feedback", exact=True)
                 expect(feedback).to_contain_text("Overall", timeout=120_000)
-                latencies.append(time.perf_counter() - stopped)
+                stopped_ms, shown_ms = page.evaluate("[window.stoppedAt, window.shownAt]")
+                latencies.append((shown_ms - stopped_ms) / 1000)
                 browser.close()
     finally:
         proc.send_signal(signal.SIGINT)
