@@ -112,18 +112,24 @@ def speech_extent(samples: np.ndarray) -> tuple[int, int] | None:
 
 
 MIN_READ_S = 1.0  # seconds: the shortest rest of a plain reading decoded as a window of its own
+# A longer rest is read without asking the voice filter (50 ms for 28 s, asked after every
+# segment): a stretch ends 0.3 s after its speech, so seconds of audio after a segment hold
+# speech still to read.
+CHECKED_REST_S = 5.0
 
 
 def _nothing_to_read_after(samples: np.ndarray, end_s: float) -> bool:
-    """Whether what follows `end_s` in `samples` is too short (under MIN_READ_S) or too quiet
-    (no speech by the voice filter) to be decoded as a window of its own.
+    """Whether what follows `end_s` in `samples` is too short (under MIN_READ_S) or, under
+    CHECKED_REST_S, too quiet (no speech by the voice filter) to decode as a window of its own.
 
     Plain faster-whisper decodes whatever follows its last segment as one more window. At the
     end of a stretch that was 0.38 s holding the last 0.08 s of a word already written: Whisper
     wrote a loop there, failed the compression check at five temperatures and took 35 s over
     it, to give no words in the end."""
     rest = samples[int(end_s * SAMPLE_RATE) :]
-    return len(rest) < MIN_READ_S * SAMPLE_RATE or speech_extent(rest) is None
+    if len(rest) < MIN_READ_S * SAMPLE_RATE:
+        return True
+    return len(rest) < CHECKED_REST_S * SAMPLE_RATE and speech_extent(rest) is None
 
 
 LanguageHook = Callable[[str, float, float], None]  # (language, its probability, English's)
