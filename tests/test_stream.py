@@ -159,6 +159,33 @@ def test_speech_after_the_pause_is_transcribed_from_the_pause_on():
     assert [w.start for w in transcript.words] == [pytest.approx(0.1), pytest.approx(8.4)]
 
 
+def test_a_fluent_speaker_sees_words_before_the_window_fills():
+    # A 0.35 s pause between sentences is too short to guess the take is over, but 7 s of
+    # speech are not on screen yet: transcribed for the screen (a preview).
+    import time
+
+    st, engine = spoken_then_quiet([(7, True), (0.35, False)])
+    assert [round(s, 1) for s, _ in engine.calls] == [7.3]
+    for _ in range(50):  # the call is logged before its words are kept
+        if st.words_so_far():
+            break
+        time.sleep(0.1)
+    assert [w.start for w in st.words_so_far()] == [pytest.approx(0.1)]
+    feed(st, tone_speech([(3, True)]))  # the sentence goes on, then the take stops at once
+    _, transcript, _ = st.finish(source="test")
+    # The end of the take is transcribed from the last cut, as a file would be, not from
+    # the preview's short pause.
+    assert [round(s, 1) for s, _ in engine.calls] == [7.3, 10.3]
+    assert [w.start for w in transcript.words] == [pytest.approx(0.1)]
+
+
+def test_no_preview_while_what_is_on_screen_is_recent():
+    st, engine = spoken_then_quiet([(4, True), (0.35, False), (1, True), (1, False)])
+    # Under PREVIEW_AFTER_S of speech at the short pause: only the long one at the end counts.
+    assert [s for s, _ in engine.calls] == [pytest.approx(5.65, abs=0.06)]
+    st.finish(source="test")
+
+
 def test_a_regular_cut_after_the_pause_makes_the_provisional_stretch_stale():
     st, engine = spoken_then_quiet([(8, True), (2, False)])
     feed(st, tone_speech([(25, True)]))  # a 28 s window fills: cut by the usual rule

@@ -25,6 +25,7 @@ from practice.speech.stretches import (
     BATCH_MAX_S,
     FLOOR_WINDOW_S,
     FRAME_S,
+    TRIM_BELOW_PEAK_DB,
     cut,
     decoded_end,
     quiet_limit_db,
@@ -41,6 +42,14 @@ WINDOW_S = BATCH_MAX_S
 # provisionally: if the take stops in that pause, only its silence is left to do after.
 SPECULATE_PAUSE_S = 0.6  # quiet this long, still going: the person may have finished
 KEEP_PAUSE_S = 0.3  # of that pause, kept at the end of the provisional stretch
+# A fluent speaker's pauses between sentences are shorter (0.2-0.5 s from the Piper and espeak
+# voices), so the page showed no words until the first window filled, 28 s in, and none at all
+# in a shorter answer. Once this much of what they said is not on screen, a pause this long is
+# enough to transcribe it for the screen: a preview, which a cut or the take's end reuses only
+# where it would have cut it the same way, and which never makes the end of a take start from
+# its end unless the pause turned out long.
+PREVIEW_AFTER_S = 6.0
+PREVIEW_PAUSE_S = KEEP_PAUSE_S  # so a pause that goes on ends its stretch at the same sample
 SPECULATE_MIN_S = 1.0  # a provisional stretch holds at least this much
 IDLE_POLL_S = 0.1  # how often an idle worker looks at the levels
 MAX_EARLIER = 8  # provisional stretches kept, for a window cut in an earlier pause to reuse
@@ -57,6 +66,8 @@ class _Stretch:
     f0: np.ndarray = field(default_factory=lambda: np.zeros(0))
     energy: np.ndarray = field(default_factory=lambda: np.zeros(0))
     final: bool = False  # the rest of the take, handed over when it stops
+    pause_from: int = 0  # of a provisional stretch: the frame its pause began at
+    long_pause: bool = False  # that pause had lasted SPECULATE_PAUSE_S when it was made
 
 
 class _Audio:
@@ -188,6 +199,7 @@ class StreamingTranscriber:
                         and held is not None
                         and held.start == job.start
                         and held.end <= job.end
+                        and self._long_pause(held)
                     ):
                         self._done.append(held)  # the take stopped in that pause
                         job = _Stretch(held.end, job.end)
@@ -223,8 +235,12 @@ class StreamingTranscriber:
         provisionally (finish() uses it if the take stopped in that pause)."""
         start = self._cut
         n = len(self._frames_db)
-        first = start // int(FRAME_S * SAMPLE_RATE)
-        min_run = int(SPECULATE_PAUSE_S / FRAME_S)
+        hop = int(FRAME_S * SAMPLE_RATE)
+        first = start // hop
+        held = self._provisional
+        shown = held.end if held is not None and held.start == start else start
+        preview = n * hop - shown >= PREVIEW_AFTER_S * SAMPLE_RATE
+        min_run = int((PREVIEW_PAUSE_S if preview else SPECULATE_PAUSE_S) / FRAME_S)
         if n - first < int(SPECULATE_MIN_S / FRAME_S) + min_run:
             return
         levels = np.asarray(self._frames_db[:n])
@@ -235,18 +251,22 @@ class StreamingTranscriber:
         loud_at = np.flatnonzero(~quiet)
         if not len(loud_at):
             return  # nothing but quiet since the last cut
-        hop = int(FRAME_S * SAMPLE_RATE)
         # Where the batch path would end its decoding of this stretch, were it cut anywhere
         # later in this pause; in a room too noisy for that, KEEP_PAUSE_S into the pause.
         end = decoded_end(levels, start, n * hop)
         if end >= n * hop:
             end = (first + min(int(loud_at[-1]) + 1 + int(KEEP_PAUSE_S / FRAME_S), n)) * hop
-        held = self._provisional
         if held is not None and held.start == start and held.end == end:
             return  # this pause is done already
         if (end - start) < SPECULATE_MIN_S * SAMPLE_RATE:
             return
-        job = _Stretch(start, end)
+        pause_from = first + int(loud_at[-1]) + 1
+        job = _Stretch(
+            start,
+            end,
+            pause_from=pause_from,
+            long_pause=n - pause_from >= int(SPECULATE_PAUSE_S / FRAME_S),
+        )
         self._transcribe(job)
         if held is not None and held.start == start:
             self._earlier = [*self._earlier[-MAX_EARLIER + 1 :], held]
@@ -254,13 +274,27 @@ class StreamingTranscriber:
             self._earlier = []
         self._provisional = job  # stale once a cut moves past `start`; checked on use
 
+    def _long_pause(self, held: _Stretch) -> bool:
+        """Whether the pause the provisional stretch `held` ended in lasted SPECULATE_PAUSE_S
+        (then what was said after it is transcribed from there, as after a cut; a preview's
+        shorter pause falls inside a sentence as often as between two)."""
+        if held.long_pause:
+            return True
+        levels = np.asarray(self._frames_db)
+        run = int(SPECULATE_PAUSE_S / FRAME_S)
+        after = levels[held.pause_from : held.pause_from + run]
+        if len(after) < run:
+            return False
+        floor, loud = np.percentile(levels[-int(FLOOR_WINDOW_S / FRAME_S) :], (10, 95))
+        return bool((after < quiet_limit_db(float(floor), float(loud))).all())
+
     def _reuse(self, job: _Stretch) -> bool:
         """Give a stretch the words of a provisional one with the same start whose samples
         are the ones it would decode (decoded_end): the same speech, already transcribed.
         Without this the worker transcribed it again when the window filled, and was still
         at it (3.7 s for 17 s) when a 30 s answer ended. In a room too noisy to trim, a
         window's stretch takes those of one that ended in the same pause (only quiet frames
-        between the two ends)."""
+        between the two ends), which is as near as such a room allows."""
         hop = int(FRAME_S * SAMPLE_RATE)
         heard = np.asarray(self._frames_db)  # a provisional stretch may end after the job
         levels = heard[: job.end // hop + 1]
@@ -269,12 +303,17 @@ class StreamingTranscriber:
         decoded = decoded_end(levels, job.start, job.end)
         floor, loud = np.percentile(levels[-int(FLOOR_WINDOW_S / FRAME_S) :], (10, 95))
         limit = quiet_limit_db(float(floor), float(loud))
+        # Untrimmed because the room is loud, not because the cut fell within TRIM_KEEP_S of
+        # the speech: there a provisional stretch ending later in the pause decodes other
+        # samples than the file's stretch does, and one word in 110 came out otherwise.
+        own = levels[job.start // hop :]
+        noisy = bool(len(own)) and np.percentile(own, 10) >= own.max() - TRIM_BELOW_PEAK_DB
         for held in [*self._earlier, self._provisional]:
             if held is None or held.start != job.start:
                 continue
             a, b = sorted((held.end // hop, job.end // hop))
             if held.end == decoded or (
-                not job.final and decoded == job.end and (heard[a:b] < limit).all()
+                not job.final and noisy and decoded == job.end and (heard[a:b] < limit).all()
             ):
                 job.words, job.f0, job.energy = held.words, held.f0, held.energy
                 job.language, job.language_probability = held.language, held.language_probability
