@@ -45,9 +45,9 @@ KEEP_PAUSE_S = 0.3  # of that pause, kept at the end of the provisional stretch
 # A fluent speaker's pauses between sentences are shorter (0.2-0.5 s from the Piper and espeak
 # voices), so the page showed no words until the first window filled, 28 s in, and none at all
 # in a shorter answer. Once this much of what they said is not on screen, a pause this long is
-# enough to transcribe it for the screen: a preview, which a cut or the take's end reuses only
-# where it would have cut it the same way, and which never makes the end of a take start from
-# its end unless the pause turned out long.
+# enough to transcribe it for the screen: a preview. A cut or the take's end reuses it only
+# where it would have decoded the same samples, and the take's last stretch starts at its end
+# only if its pause went on to SPECULATE_PAUSE_S.
 PREVIEW_AFTER_S = 6.0
 PREVIEW_PAUSE_S = KEEP_PAUSE_S  # so a pause that goes on ends its stretch at the same sample
 SPECULATE_MIN_S = 1.0  # a provisional stretch holds at least this much
