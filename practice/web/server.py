@@ -412,6 +412,7 @@ async def _take(state: State, websocket: WebSocket) -> None:
     from starlette.concurrency import run_in_threadpool
     from starlette.websockets import WebSocketDisconnect
 
+    from practice.speech.transcribe import join_words  # as the saved transcript joins them
     from practice.web.live import LiveTake, level_message
 
     ticket_key = websocket.query_params.get("ticket", "")
@@ -467,7 +468,7 @@ async def _take(state: State, websocket: WebSocket) -> None:
                     next_level = time.monotonic() + LEVEL_PERIOD_S
                     words = live_take.words()
                     changed = len(words) != shown_words
-                    text = " ".join(w.text for w in words).strip() if changed else None
+                    text = join_words([w.text for w in words]) if changed else None
                     shown_words = len(words)
                     await websocket.send_json(level_message(level, words, text))
                 continue
